@@ -1,0 +1,147 @@
+"""The loss catalogue: one function and one class per loss, plus the registry.
+
+Aliases follow Keras (``mse``, ``MSE``, ``kld``...) plus the legacy
+``kullback_leibler_divergence`` that Keras 3 dropped.
+"""
+
+from losslab.losses._loss import CombinedLoss as CombinedLoss
+from losslab.losses._loss import Loss as Loss
+from losslab.losses._loss import LossFunctionWrapper as LossFunctionWrapper
+from losslab.losses._reduction import REDUCTIONS as REDUCTIONS
+from losslab.losses._registry import deserialize as deserialize
+from losslab.losses._registry import get as get
+from losslab.losses._registry import names as names
+from losslab.losses._registry import register_loss as register_loss
+from losslab.losses._registry import serialize as serialize
+from losslab.losses._regression import CosineSimilarity as CosineSimilarity
+from losslab.losses._regression import Huber as Huber
+from losslab.losses._regression import LogCosh as LogCosh
+from losslab.losses._regression import MeanAbsoluteError as MeanAbsoluteError
+from losslab.losses._regression import MeanAbsolutePercentageError as MeanAbsolutePercentageError
+from losslab.losses._regression import MeanSquaredError as MeanSquaredError
+from losslab.losses._regression import MeanSquaredLogarithmicError as MeanSquaredLogarithmicError
+from losslab.losses._regression import cosine_similarity as cosine_similarity
+from losslab.losses._regression import huber as huber
+from losslab.losses._regression import log_cosh as log_cosh
+from losslab.losses._regression import mean_absolute_error as mean_absolute_error
+from losslab.losses._regression import mean_absolute_percentage_error as mean_absolute_percentage_error
+from losslab.losses._regression import mean_squared_error as mean_squared_error
+from losslab.losses._regression import mean_squared_logarithmic_error as mean_squared_logarithmic_error
+from losslab.losses._probabilistic import BinaryCrossentropy as BinaryCrossentropy
+from losslab.losses._probabilistic import BinaryFocalCrossentropy as BinaryFocalCrossentropy
+from losslab.losses._probabilistic import CategoricalCrossentropy as CategoricalCrossentropy
+from losslab.losses._probabilistic import CategoricalFocalCrossentropy as CategoricalFocalCrossentropy
+from losslab.losses._probabilistic import CategoricalGeneralizedCrossEntropy as CategoricalGeneralizedCrossEntropy
+from losslab.losses._probabilistic import KLDivergence as KLDivergence
+from losslab.losses._probabilistic import Poisson as Poisson
+from losslab.losses._probabilistic import SparseCategoricalCrossentropy as SparseCategoricalCrossentropy
+from losslab.losses._probabilistic import binary_crossentropy as binary_crossentropy
+from losslab.losses._probabilistic import binary_focal_crossentropy as binary_focal_crossentropy
+from losslab.losses._probabilistic import categorical_crossentropy as categorical_crossentropy
+from losslab.losses._probabilistic import categorical_focal_crossentropy as categorical_focal_crossentropy
+from losslab.losses._probabilistic import categorical_generalized_cross_entropy as categorical_generalized_cross_entropy
+from losslab.losses._probabilistic import kl_divergence as kl_divergence
+from losslab.losses._probabilistic import poisson as poisson
+from losslab.losses._probabilistic import sparse_categorical_crossentropy as sparse_categorical_crossentropy
+from losslab.losses._hinge import CategoricalHinge as CategoricalHinge
+from losslab.losses._hinge import Hinge as Hinge
+from losslab.losses._hinge import SquaredHinge as SquaredHinge
+from losslab.losses._hinge import categorical_hinge as categorical_hinge
+from losslab.losses._hinge import hinge as hinge
+from losslab.losses._hinge import squared_hinge as squared_hinge
+from losslab.losses._segmentation import Dice as Dice
+from losslab.losses._segmentation import Jaccard as Jaccard
+from losslab.losses._segmentation import Tversky as Tversky
+from losslab.losses._segmentation import dice as dice
+from losslab.losses._segmentation import jaccard as jaccard
+from losslab.losses._segmentation import tversky as tversky
+from losslab.losses._similarity import Circle as Circle
+from losslab.losses._similarity import circle as circle
+
+# Function aliases, as Keras exports them.
+mse = MSE = mean_squared_error
+mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+logcosh = log_cosh
+bce = BCE = binary_crossentropy
+cce = CCE = categorical_crossentropy
+scce = SCCE = sparse_categorical_crossentropy
+kld = KLD = kullback_leibler_divergence = kl_divergence
+soft_iou = iou = jaccard
+
+__all__ = [
+    "BCE",
+    "BinaryCrossentropy",
+    "BinaryFocalCrossentropy",
+    "CCE",
+    "CategoricalCrossentropy",
+    "CategoricalFocalCrossentropy",
+    "CategoricalGeneralizedCrossEntropy",
+    "CategoricalHinge",
+    "Circle",
+    "CombinedLoss",
+    "CosineSimilarity",
+    "Dice",
+    "Hinge",
+    "Huber",
+    "Jaccard",
+    "KLD",
+    "KLDivergence",
+    "LogCosh",
+    "Loss",
+    "LossFunctionWrapper",
+    "MAE",
+    "MAPE",
+    "MSE",
+    "MSLE",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
+    "Poisson",
+    "REDUCTIONS",
+    "SCCE",
+    "SparseCategoricalCrossentropy",
+    "SquaredHinge",
+    "Tversky",
+    "bce",
+    "binary_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_crossentropy",
+    "categorical_focal_crossentropy",
+    "categorical_generalized_cross_entropy",
+    "categorical_hinge",
+    "cce",
+    "circle",
+    "cosine_similarity",
+    "deserialize",
+    "dice",
+    "get",
+    "hinge",
+    "huber",
+    "iou",
+    "jaccard",
+    "kl_divergence",
+    "kld",
+    "kullback_leibler_divergence",
+    "log_cosh",
+    "logcosh",
+    "mae",
+    "mape",
+    "mean_absolute_error",
+    "mean_absolute_percentage_error",
+    "mean_squared_error",
+    "mean_squared_logarithmic_error",
+    "mse",
+    "msle",
+    "names",
+    "poisson",
+    "register_loss",
+    "scce",
+    "serialize",
+    "soft_iou",
+    "sparse_categorical_crossentropy",
+    "squared_hinge",
+    "tversky",
+]

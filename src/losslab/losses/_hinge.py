@@ -1,0 +1,136 @@
+r"""Margin losses: hinge, squared hinge and categorical hinge.
+
+Binary hinge losses expect labels in :math:`\{-1, 1\}`. As in Keras, labels
+given in :math:`\{0, 1\}` (every value 0 or 1) are mapped to
+:math:`\{-1, 1\}` first; predictions are raw scores (e.g. a ``tanh`` or
+linear output).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from losslab.losses._loss import LossFunctionWrapper
+from losslab.losses._ops import prepare_pair
+from losslab.losses._registry import register_loss
+
+_DEFAULT = "sum_over_batch_size"
+
+
+def _to_plus_minus_one(y_true: Any, xp: Any) -> Any:
+    """Map {0, 1} labels to {-1, 1}; leave any other labelling as it is."""
+    is_binary = xp.all((y_true == 0) | (y_true == 1))
+    return xp.where(is_binary, 2.0 * y_true - 1.0, y_true)
+
+
+def _margin_violation(y_true: Any, y_pred: Any, xp: Any) -> Any:
+    return xp.clip(1.0 - _to_plus_minus_one(y_true, xp) * y_pred, 0.0)
+
+
+@register_loss()
+def hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Hinge loss, averaged over the last axis.
+
+    .. math:: \ell = \frac{1}{d}\sum_i \max(1 - y_i f_i, 0), \quad y_i \in \{-1, 1\}
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., d)
+        Labels in {-1, 1}, or {0, 1} (mapped to {-1, 1}).
+    y_pred : array of shape (batch, ..., d)
+        Scores :math:`f`.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> hinge([[1.0, -1.0]], [[0.5, -2.0]])
+    array([0.25], dtype=float32)
+    >>> hinge([[1.0, 0.0]], [[0.5, -2.0]])
+    array([0.25], dtype=float32)
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "hinge")
+    return xp.mean(_margin_violation(y_true, y_pred, xp), axis=-1)
+
+
+@register_loss()
+def squared_hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Squared hinge loss, averaged over the last axis.
+
+    .. math:: \ell = \frac{1}{d}\sum_i \max(1 - y_i f_i, 0)^2, \quad y_i \in \{-1, 1\}
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., d)
+        Labels in {-1, 1}, or {0, 1} (mapped to {-1, 1}).
+    y_pred : array of shape (batch, ..., d)
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> squared_hinge([[1.0, -1.0]], [[0.5, -2.0]])
+    array([0.125], dtype=float32)
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "squared_hinge")
+    violation = _margin_violation(y_true, y_pred, xp)
+    return xp.mean(violation * violation, axis=-1)
+
+
+@register_loss()
+def categorical_hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Multi-class hinge loss (Crammer-Singer style) with one-hot labels.
+
+    .. math:: \ell = \max\left(\max_{c} (1 - y_c) f_c - \sum_c y_c f_c + 1,\; 0\right)
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., C)
+        One-hot labels in {0, 1}.
+    y_pred : array of shape (batch, ..., C)
+        Class scores.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> categorical_hinge([[0.0, 1.0, 0.0]], [[0.2, 0.5, 0.9]])
+    array([1.4], dtype=float32)
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "categorical_hinge")
+    positive = xp.sum(y_true * y_pred, axis=-1)
+    negative = xp.max((1.0 - y_true) * y_pred, axis=-1)
+    return xp.clip(negative - positive + 1.0, 0.0)
+
+
+@register_loss()
+class Hinge(LossFunctionWrapper):
+    """Class form of :func:`hinge`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "hinge", dtype: Any = None) -> None:
+        super().__init__(hinge, reduction=reduction, name=name, dtype=dtype)
+
+
+@register_loss()
+class SquaredHinge(LossFunctionWrapper):
+    """Class form of :func:`squared_hinge`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "squared_hinge", dtype: Any = None) -> None:
+        super().__init__(squared_hinge, reduction=reduction, name=name, dtype=dtype)
+
+
+@register_loss()
+class CategoricalHinge(LossFunctionWrapper):
+    """Class form of :func:`categorical_hinge`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "categorical_hinge", dtype: Any = None) -> None:
+        super().__init__(categorical_hinge, reduction=reduction, name=name, dtype=dtype)

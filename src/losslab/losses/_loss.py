@@ -1,0 +1,264 @@
+"""The ``Loss`` base class, the function wrapper, and weighted sums of losses."""
+
+from __future__ import annotations
+
+import re
+from numbers import Real
+from typing import Any, Callable
+
+from losslab._backend import as_arrays, namespace
+from losslab.losses._reduction import align_ranks, reduce_weighted_values, standardize_reduction
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+class Loss:
+    """Base class of every loss: casting, rank alignment, weights and reduction.
+
+    Subclasses implement :meth:`call`, which maps ``(y_true, y_pred)`` to
+    per-sample losses; ``__call__`` converts the inputs, calls it, applies
+    ``sample_weight`` and reduces. This docstring is the one reference for the
+    arguments that every loss class shares.
+
+    Parameters
+    ----------
+    reduction : str or None, default "sum_over_batch_size"
+        ``"sum_over_batch_size"`` and ``"mean"`` sum the weighted losses and
+        divide by their number; ``"sum"`` sums them;
+        ``"mean_with_sample_weight"`` divides the sum by the sum of the sample
+        weights (broadcast to the losses' shape); ``"none"`` or ``None``
+        returns the weighted per-sample losses. Divisions by zero give 0.
+    name : str, optional
+        Name of the loss instance; defaults to the snake-case class name.
+    dtype : str, optional
+        Floating dtype of the computation (``"float32"``, ``"float64"``...).
+        ``None`` keeps ``y_pred``'s floating dtype (``float32`` for integer or
+        Python inputs). Keras casts to ``float32`` here; losslab keeps
+        ``float64`` inputs in ``float64``.
+
+    Notes
+    -----
+    ``sample_weight`` may be a scalar, one weight per sample ``(batch,)``, or
+    any shape that matches the leading axes of the per-sample losses. A
+    trailing axis of size 1 is squeezed as in Keras. Shapes that do not fit
+    raise a ``ValueError`` instead of broadcasting along the wrong axis.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class MeanFourthPower(Loss):
+    ...     def call(self, y_true, y_pred):
+    ...         return ((y_pred - y_true) ** 4).mean(axis=-1)
+    >>> float(MeanFourthPower()(np.array([[0.0, 1.0]]), np.array([[1.0, 1.0]])))
+    0.5
+    """
+
+    def __init__(self, name: str | None = None, reduction: Any = "sum_over_batch_size", dtype: Any = None) -> None:
+        self.name = name or _snake_case(type(self).__name__)
+        self.reduction = standardize_reduction(reduction)
+        self.dtype = dtype
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
+        values, mask = self.call_with_mask(y_true, y_pred)
+        return reduce_weighted_values(values, xp, sample_weight=sample_weight, mask=mask, reduction=self.reduction)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        """Per-sample losses for arrays of one namespace; subclasses override this."""
+        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
+
+    def call_with_mask(self, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
+        """Per-sample losses and a boolean mask of valid entries (``None``: all valid).
+
+        Losses that ignore entries (``ignore_class``) override this so that
+        means count the valid entries only, as Keras's masks do.
+        """
+        return self.call(y_true, y_pred), None
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments that rebuild this loss."""
+        config = {"name": self.name, "reduction": self.reduction}
+        if self.dtype is not None:
+            config["dtype"] = self.dtype
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        """Rebuild a loss from :meth:`get_config`'s output."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+    # Arithmetic builds weighted sums: ``0.7 * Huber() + 0.3 * MeanAbsoluteError()``.
+    def __mul__(self, weight: Any) -> CombinedLoss:
+        _check_weight(weight)
+        return CombinedLoss([self], [float(weight)])
+
+    __rmul__ = __mul__
+
+    def __add__(self, other: Any) -> CombinedLoss:
+        if not isinstance(other, Loss):
+            return NotImplemented
+        left, right = _as_combined(self), _as_combined(other)
+        return CombinedLoss(left.losses + right.losses, left.weights + right.weights)
+
+    def __radd__(self, other: Any) -> Any:
+        if isinstance(other, Real) and other == 0:  # lets sum([...]) work
+            return _as_combined(self)
+        return NotImplemented
+
+
+def _check_weight(weight: Any) -> None:
+    if isinstance(weight, bool) or not isinstance(weight, Real):
+        msg = f"a loss can only be scaled by a real number; got {type(weight).__name__}"
+        raise TypeError(msg)
+
+
+def _as_combined(loss: Loss) -> CombinedLoss:
+    return loss if isinstance(loss, CombinedLoss) else CombinedLoss([loss], [1.0])
+
+
+class LossFunctionWrapper(Loss):
+    """A loss class around a function ``fn(y_true, y_pred, **kwargs)``.
+
+    Any function with that signature becomes a full loss: reductions, sample
+    weights and configs work. ``y_true`` and ``y_pred`` are rank-aligned first
+    (Keras's ``squeeze_or_expand_to_same_rank``).
+
+    Parameters
+    ----------
+    fn : callable
+        Returns per-sample losses.
+    reduction, name, dtype
+        See :class:`Loss`.
+    **kwargs
+        Forwarded to ``fn`` on every call; stored in the config.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> def mean_cubed_error(y_true, y_pred):
+    ...     return (abs(y_pred - y_true) ** 3).mean(axis=-1)
+    >>> loss = LossFunctionWrapper(mean_cubed_error, reduction="sum")
+    >>> float(loss(np.array([[0.0], [0.0]]), np.array([[1.0], [2.0]])))
+    9.0
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        reduction: Any = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        if not callable(fn):
+            msg = f"fn must be callable as fn(y_true, y_pred); got {type(fn).__name__}"
+            raise TypeError(msg)
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+        for key, value in kwargs.items():  # hyperparameters read as attributes: Huber().delta
+            setattr(self, key, value)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        y_true, y_pred = align_ranks(y_true, y_pred, namespace(y_pred))
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        if type(self) is LossFunctionWrapper:
+            from losslab.losses._registry import serialize
+
+            config["fn"] = serialize(self.fn)
+        config.update(self._fn_kwargs)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        config = dict(config)
+        if cls is LossFunctionWrapper:
+            from losslab.losses._registry import deserialize
+
+            config["fn"] = deserialize(config["fn"])
+        return cls(**config)
+
+
+class CombinedLoss(Loss):
+    """A weighted sum of losses, each reduced with this loss's reduction.
+
+    ``CombinedLoss([Huber(), MeanAbsoluteError()], [0.7, 0.3])`` is what
+    ``0.7 * Huber() + 0.3 * MeanAbsoluteError()`` builds. Sample weights reach
+    every term; each term keeps its own mask (e.g. an ignored class).
+
+    Parameters
+    ----------
+    losses : list of Loss
+        The terms.
+    weights : list of float, optional
+        One weight per term; defaults to 1 each.
+    reduction, name, dtype
+        See :class:`Loss`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from losslab import Huber, MeanAbsoluteError
+    >>> loss = 0.5 * Huber() + 0.5 * MeanAbsoluteError()
+    >>> float(loss(np.array([[0.0]]), np.array([[3.0]])))
+    2.75
+    """
+
+    def __init__(
+        self,
+        losses: list[Loss],
+        weights: list[float] | None = None,
+        reduction: Any = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(name=name or "combined_loss", reduction=reduction, dtype=dtype)
+        from losslab.losses._registry import get
+
+        self.losses = [get(loss) if not isinstance(loss, Loss) else loss for loss in losses]
+        self.losses = [loss if isinstance(loss, Loss) else LossFunctionWrapper(loss) for loss in self.losses]
+        self.weights = [1.0] * len(self.losses) if weights is None else [float(w) for w in weights]
+        if len(self.weights) != len(self.losses) or not self.losses:
+            msg = f"CombinedLoss needs one weight per loss; got {len(self.losses)} losses and {len(self.weights)} weights"
+            raise ValueError(msg)
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
+        total = None
+        for loss, weight in zip(self.losses, self.weights):
+            values, mask = loss.call_with_mask(y_true, y_pred)
+            term = weight * reduce_weighted_values(values, xp, sample_weight, mask, self.reduction)
+            total = term if total is None else total + term
+        return total
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        terms = [w * loss.call(y_true, y_pred) for loss, w in zip(self.losses, self.weights)]
+        return sum(terms[1:], terms[0])
+
+    def get_config(self) -> dict[str, Any]:
+        from losslab.losses._registry import serialize
+
+        config = super().get_config()
+        config.update({"losses": [serialize(loss) for loss in self.losses], "weights": list(self.weights)})
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        from losslab.losses._registry import deserialize
+
+        config = dict(config)
+        config["losses"] = [deserialize(loss) for loss in config["losses"]]
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return " + ".join(f"{w:g} * {loss!r}" for loss, w in zip(self.losses, self.weights))
+

@@ -1,0 +1,98 @@
+"""Numerically stable building blocks shared by the loss families (Array API only)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from losslab._backend import EPSILON, as_arrays, cast_like, device
+from losslab.losses._reduction import align_ranks
+
+LOG2 = math.log(2.0)
+
+
+def prepare_pair(y_true: Any, y_pred: Any, xp: Any, loss_name: str) -> tuple[Any, Any, Any]:
+    """Inputs of an elementwise loss: one namespace, aligned ranks, equal shapes.
+
+    ``y_true`` is cast to ``y_pred``'s floating dtype. Shapes must be equal
+    after Keras's rank alignment: broadcasting ``(N,)`` against ``(N, 3)``
+    would silently change the answer, so it raises instead.
+    """
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    y_true, y_pred = align_ranks(y_true, y_pred, xp)
+    check_same_shape(y_true, y_pred, loss_name)
+    return xp, cast_like(y_true, y_pred, xp), y_pred
+
+
+def check_same_shape(y_true: Any, y_pred: Any, loss_name: str, hint: str = "") -> None:
+    """Raise a ``ValueError`` naming both shapes when they differ."""
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        msg = (
+            f"{loss_name}: y_true and y_pred must have the same shape; got y_true "
+            f"{tuple(y_true.shape)} and y_pred {tuple(y_pred.shape)}.{hint or ' Reshape one of them; losslab does not broadcast them, since that would change the answer.'}"
+        )
+        raise ValueError(msg)
+
+
+def check_axis(axis: Any, ndim: int, loss_name: str) -> int:
+    """A valid non-negative axis for an array of rank ``ndim``."""
+    if isinstance(axis, bool) or not isinstance(axis, int):
+        msg = f"{loss_name}: `axis` must be an int; got axis={axis!r} of type {type(axis).__name__}"
+        raise ValueError(msg)
+    if not -ndim <= axis < ndim:
+        msg = f"{loss_name}: axis={axis} is out of range for inputs of rank {ndim}; use an axis in [{-ndim}, {ndim - 1}]"
+        raise ValueError(msg)
+    return axis % ndim
+
+
+def softplus(x: Any, xp: Any) -> Any:
+    """``log(1 + exp(x))`` without overflow."""
+    return xp.maximum(x, xp.zeros_like(x)) + xp.log1p(xp.exp(-xp.abs(x)))
+
+
+def log_sigmoid(x: Any, xp: Any) -> Any:
+    """``log(sigmoid(x))`` without overflow."""
+    return -softplus(-x, xp)
+
+
+def sigmoid(x: Any, xp: Any) -> Any:
+    """``1 / (1 + exp(-x))`` without overflow in either tail."""
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def log_softmax(x: Any, axis: int, xp: Any) -> Any:
+    """``log(softmax(x))`` along ``axis``, shifted by the maximum for stability."""
+    shifted = x - xp.max(x, axis=axis, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+
+
+def normalize_probabilities(y_pred: Any, axis: int, xp: Any) -> Any:
+    """Divide by the sum along ``axis`` then clip to ``[eps, 1 - eps]`` (Keras).
+
+    A row summing to 0 is left at 0 (then clipped) rather than turned into NaN.
+    """
+    total = xp.sum(y_pred, axis=axis, keepdims=True)
+    total = xp.where(total == 0, xp.ones_like(total), total)
+    return clip_probability(y_pred / total, xp)
+
+
+def clip_probability(p: Any, xp: Any) -> Any:
+    """Clip to ``[EPSILON, 1 - EPSILON]`` as Keras does before a log."""
+    return xp.clip(p, EPSILON, 1.0 - EPSILON)
+
+
+def l2_normalize(x: Any, axis: Any, xp: Any) -> Any:
+    """``x / max(||x||, eps)``, computed as ``x * rsqrt(max(sum x^2, eps^2))``.
+
+    Same values as Keras's ``normalize``, but the gradient stays finite at a
+    zero vector.
+    """
+    square_sum = xp.sum(x * x, axis=axis, keepdims=True)
+    return x / xp.sqrt(xp.clip(square_sum, EPSILON**2))
+
+
+def one_hot(labels: Any, num_classes: int, xp: Any, dtype: Any) -> Any:
+    """One-hot encode integer ``labels`` along a new last axis (all zeros out of range)."""
+    classes = xp.arange(num_classes, dtype=labels.dtype, device=device(labels))
+    return xp.astype(xp.expand_dims(labels, axis=-1) == classes, dtype)

@@ -1,0 +1,658 @@
+r"""Probabilistic losses: cross-entropies (binary, categorical, sparse, focal,
+generalized), Kullback-Leibler divergence and Poisson.
+
+Probabilities are clipped to :math:`[\epsilon, 1-\epsilon]` with
+:math:`\epsilon = 10^{-7}` before a log, as in Keras. With
+``from_logits=True`` the log-probabilities come from a stable log-sigmoid or
+log-softmax of the logits, so logits of any finite size give finite values
+and gradients. (Keras clips after a sigmoid in the focal losses, capping them
+near 16; losslab does not, and agrees with Keras wherever Keras does not
+saturate.)
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from losslab._backend import EPSILON, as_arrays, cast_like
+from losslab.losses._loss import LossFunctionWrapper
+from losslab.losses._ops import (
+    check_axis,
+    check_same_shape,
+    clip_probability,
+    log_sigmoid,
+    log_softmax,
+    normalize_probabilities,
+    one_hot,
+    prepare_pair,
+    sigmoid,
+)
+from losslab.losses._registry import register_loss
+
+_DEFAULT = "sum_over_batch_size"
+
+
+def _check_label_smoothing(label_smoothing: float, loss_name: str) -> None:
+    if not 0.0 <= label_smoothing <= 1.0:
+        msg = f"{loss_name}: label_smoothing must be in [0, 1]; got {label_smoothing}"
+        raise ValueError(msg)
+
+
+def _binary_inputs(y_true: Any, y_pred: Any, xp: Any, label_smoothing: float, loss_name: str) -> tuple[Any, Any, Any]:
+    _check_label_smoothing(label_smoothing, loss_name)
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, loss_name)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return xp, y_true, y_pred
+
+
+def _binary_log_probs(y_pred: Any, from_logits: bool, xp: Any) -> tuple[Any, Any]:
+    """``(log p, log(1 - p))`` of the positive class."""
+    if from_logits:
+        return log_sigmoid(y_pred, xp), log_sigmoid(-y_pred, xp)
+    p = clip_probability(y_pred, xp)
+    return xp.log(p), xp.log(1.0 - p)
+
+
+@register_loss(aliases=("bce", "BCE"))
+def binary_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+    xp: Any = None,
+) -> Any:
+    r"""Binary cross-entropy, averaged over ``axis``.
+
+    .. math:: \ell = -\frac{1}{d}\sum_i \left(y_i \log p_i + (1 - y_i)\log(1 - p_i)\right)
+
+    where :math:`p = \operatorname{clip}(y_\text{pred}, \epsilon, 1-\epsilon)`,
+    or :math:`\log p = \log\sigma(y_\text{pred})` when ``from_logits=True``.
+    Label smoothing replaces :math:`y` by :math:`y(1-s) + s/2`.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., d)
+        Targets in [0, 1].
+    y_pred : array of shape (batch, ..., d)
+        Probabilities, or logits when ``from_logits=True``.
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0
+    axis : int, default -1
+        The axis averaged over.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array with ``axis`` removed
+
+    Examples
+    --------
+    >>> out = binary_crossentropy([[0.0, 1.0]], [[0.4, 0.6]])
+    >>> round(float(out[0]), 6)
+    0.510826
+    >>> out = binary_crossentropy([[1.0], [0.0]], [[1e4], [1e4]], from_logits=True)
+    >>> [abs(float(v)) for v in out]
+    [0.0, 10000.0]
+
+    See Also
+    --------
+    binary_focal_crossentropy, categorical_crossentropy
+    """
+    xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, "binary_crossentropy")
+    axis = check_axis(axis, y_pred.ndim, "binary_crossentropy")
+    log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
+    return -xp.mean(y_true * log_p + (1.0 - y_true) * log_not_p, axis=axis)
+
+
+@register_loss()
+def binary_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+    xp: Any = None,
+) -> Any:
+    r"""Binary focal cross-entropy (Lin et al., 2017), averaged over ``axis``.
+
+    .. math:: \ell = \frac{1}{d}\sum_i w_i\,(1 - p_{t,i})^\gamma\,\mathrm{BCE}(y_i, p_i),
+              \quad p_t = y p + (1-y)(1-p)
+
+    with :math:`w = y\alpha + (1-y)(1-\alpha)` when ``apply_class_balancing``
+    and :math:`w = 1` otherwise. ``gamma = 0`` gives binary cross-entropy.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., d)
+    y_pred : array of shape (batch, ..., d)
+        Probabilities, or logits when ``from_logits=True``.
+    apply_class_balancing : bool, default False
+    alpha : float, default 0.25
+        Weight of the positive class when balancing.
+    gamma : float, default 2.0
+        Focusing parameter, >= 0.
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0
+    axis : int, default -1
+    xp : namespace, optional
+
+    Returns
+    -------
+    array with ``axis`` removed
+
+    Examples
+    --------
+    >>> out = binary_focal_crossentropy([[0.0, 1.0]], [[0.4, 0.6]], gamma=2.0)
+    >>> round(float(out[0]), 6)
+    0.081732
+
+    References
+    ----------
+    Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017.
+    """
+    xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, "binary_focal_crossentropy")
+    axis = check_axis(axis, y_pred.ndim, "binary_focal_crossentropy")
+    log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
+    bce = -(y_true * log_p + (1.0 - y_true) * log_not_p)
+    p = clip_probability(sigmoid(y_pred, xp) if from_logits else y_pred, xp)
+    p_t = y_true * p + (1.0 - y_true) * (1.0 - p)
+    focal = (1.0 - p_t) ** gamma * bce
+    if apply_class_balancing:
+        focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
+    return xp.mean(focal, axis=axis)
+
+
+def _categorical_inputs(
+    y_true: Any, y_pred: Any, xp: Any, axis: int, label_smoothing: float, loss_name: str
+) -> tuple[Any, Any, Any, int]:
+    _check_label_smoothing(label_smoothing, loss_name)
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    axis = check_axis(axis, y_pred.ndim, loss_name)
+    if y_true.ndim == y_pred.ndim - 1 or (y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1 != y_pred.shape[axis]):
+        hint = (
+            f" y_true looks like integer class indices; use sparse_{loss_name} for them,"
+            " or one-hot encode them to the shape of y_pred."
+        )
+        check_same_shape(y_true, y_pred, loss_name, hint)
+    check_same_shape(y_true, y_pred, loss_name)
+    if y_pred.shape[axis] == 1:
+        warnings.warn(
+            f"{loss_name} expects y_pred of shape (batch_size, num_classes) with num_classes > 1; "
+            f"got y_pred.shape={tuple(y_pred.shape)}. Use binary_crossentropy for two classes.",
+            SyntaxWarning,
+            stacklevel=3,
+        )
+    y_true = cast_like(y_true, y_pred, xp)
+    if label_smoothing:
+        # Keras <= 3.15 smooths over the last axis even when axis != -1.
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
+    return xp, y_true, y_pred, axis
+
+
+def _categorical_log_probs(y_pred: Any, from_logits: bool, axis: int, xp: Any) -> Any:
+    if from_logits:
+        return log_softmax(y_pred, axis, xp)
+    return xp.log(normalize_probabilities(y_pred, axis, xp))
+
+
+@register_loss(aliases=("cce", "CCE"))
+def categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+    xp: Any = None,
+) -> Any:
+    r"""Categorical cross-entropy between one-hot (or soft) labels and class scores.
+
+    .. math:: \ell = -\sum_{c} y_c \log p_c
+
+    where :math:`p = \operatorname{clip}(y_\text{pred} / \sum_c y_{\text{pred},c}, \epsilon, 1-\epsilon)`,
+    or :math:`\log p = \operatorname{log\_softmax}(y_\text{pred})` when
+    ``from_logits=True``. Label smoothing replaces :math:`y` by
+    :math:`y(1-s) + s/C` with :math:`C` classes along ``axis`` (Keras <= 3.15
+    used the last axis here whatever ``axis`` was; losslab uses ``axis``).
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., C)
+        One-hot or soft labels, the same shape as ``y_pred``. Integer class
+        indices raise an error pointing to :func:`sparse_categorical_crossentropy`.
+    y_pred : array of shape (batch, ..., C)
+        Probabilities, or logits when ``from_logits=True``.
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0
+    axis : int, default -1
+        The class axis.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array with ``axis`` removed
+
+    Examples
+    --------
+    >>> out = categorical_crossentropy([[0.0, 1.0, 0.0]], [[0.05, 0.95, 0.0]])
+    >>> round(float(out[0]), 6)
+    0.051293
+
+    See Also
+    --------
+    sparse_categorical_crossentropy, categorical_focal_crossentropy, kl_divergence
+    """
+    xp, y_true, y_pred, axis = _categorical_inputs(y_true, y_pred, xp, axis, label_smoothing, "categorical_crossentropy")
+    return -xp.sum(y_true * _categorical_log_probs(y_pred, from_logits, axis, xp), axis=axis)
+
+
+@register_loss()
+def categorical_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+    xp: Any = None,
+) -> Any:
+    r"""Categorical focal cross-entropy: cross-entropy down-weighting easy classes.
+
+    .. math:: \ell = -\sum_c \alpha\,(1 - p_c)^\gamma\, y_c \log p_c
+
+    with :math:`p` as in :func:`categorical_crossentropy`.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., C)
+    y_pred : array of shape (batch, ..., C)
+    alpha : float, default 0.25
+    gamma : float, default 2.0
+    from_logits : bool, default False
+    label_smoothing : float in [0, 1], default 0
+    axis : int, default -1
+    xp : namespace, optional
+
+    Returns
+    -------
+    array with ``axis`` removed
+
+    Examples
+    --------
+    >>> out = categorical_focal_crossentropy([[0.0, 1.0]], [[0.5, 0.5]])
+    >>> round(float(out[0]), 6)
+    0.043322
+    """
+    xp, y_true, y_pred, axis = _categorical_inputs(
+        y_true, y_pred, xp, axis, label_smoothing, "categorical_focal_crossentropy"
+    )
+    log_p = _categorical_log_probs(y_pred, from_logits, axis, xp)
+    p = clip_probability(xp.exp(log_p), xp)
+    return -xp.sum(alpha * (1.0 - p) ** gamma * y_true * log_p, axis=axis)
+
+
+def _sparse_inputs(y_true: Any, y_pred: Any, xp: Any, axis: int, loss_name: str) -> tuple[Any, Any, Any, int]:
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    axis = check_axis(axis, y_pred.ndim, loss_name)
+    if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
+        y_true = xp.squeeze(y_true, axis=axis)
+    expected = tuple(d for i, d in enumerate(y_pred.shape) if i != axis)
+    if tuple(y_true.shape) != expected:
+        hint = ""
+        if tuple(y_true.shape) == tuple(y_pred.shape):
+            hint = (
+                " y_true has the shape of y_pred, so it looks one-hot encoded: use "
+                f"{loss_name.removeprefix('sparse_')} for one-hot labels, or pass the class indices (argmax)."
+            )
+        msg = (
+            f"{loss_name}: y_true must hold one class index per sample, of shape {expected} "
+            f"(y_pred's shape without the class axis {axis}); got y_true {tuple(y_true.shape)} and "
+            f"y_pred {tuple(y_pred.shape)}.{hint}"
+        )
+        raise ValueError(msg)
+    if not xp.isdtype(y_true.dtype, "integral"):
+        y_true = xp.astype(y_true, xp.int64)
+    if axis != y_pred.ndim - 1:
+        y_pred = xp.moveaxis(y_pred, axis, -1)
+    return xp, y_true, y_pred, axis
+
+
+@register_loss(aliases=("scce", "SCCE"))
+def sparse_categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    from_logits: bool = False,
+    ignore_class: int | None = None,
+    axis: int = -1,
+    xp: Any = None,
+) -> Any:
+    r"""Categorical cross-entropy with integer class indices as labels.
+
+    .. math:: \ell = -\log p_{y}
+
+    with :math:`p` as in :func:`categorical_crossentropy`. Entries whose label
+    equals ``ignore_class`` give 0; the class form then averages over the
+    remaining entries only (all ignored gives 0, with a zero gradient).
+
+    Parameters
+    ----------
+    y_true : int array of shape (batch, ...)
+        Class indices in ``[0, C)``; a trailing axis of size 1 is squeezed.
+        One-hot labels raise an error pointing to :func:`categorical_crossentropy`.
+    y_pred : array of shape (batch, ..., C)
+        Probabilities, or logits when ``from_logits=True``.
+    from_logits : bool, default False
+    ignore_class : int, optional
+        A label value to skip (e.g. a padding or void class).
+    axis : int, default -1
+        The class axis of ``y_pred``.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = sparse_categorical_crossentropy([1, 2], [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
+    >>> [round(float(v), 6) for v in out]
+    [0.051293, 2.302585]
+    """
+    xp, labels, y_pred, _ = _sparse_inputs(y_true, y_pred, xp, axis, "sparse_categorical_crossentropy")
+    valid = None if ignore_class is None else labels != ignore_class
+    if valid is not None:
+        labels = xp.where(valid, labels, xp.zeros_like(labels))
+    log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
+    target = one_hot(labels, y_pred.shape[-1], xp, xp.bool)
+    losses = -xp.sum(xp.where(target, log_p, xp.zeros_like(log_p)), axis=-1)
+    if valid is not None:
+        losses = xp.where(valid, losses, xp.zeros_like(losses))
+    return losses
+
+
+@register_loss(aliases=("kld", "KLD", "kullback_leibler_divergence"))
+def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Kullback-Leibler divergence :math:`\mathrm{KL}(y_\text{true} \| y_\text{pred})` over the last axis.
+
+    .. math:: \ell = \sum_i t_i \log\frac{t_i}{p_i}, \quad
+              t = \operatorname{clip}(y_\text{true}, \epsilon, 1),\;
+              p = \operatorname{clip}(y_\text{pred}, \epsilon, 1)
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+        Probability distributions along the last axis.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = kl_divergence([[0.5, 0.5]], [[0.25, 0.75]])
+    >>> round(float(out[0]), 6)
+    0.143841
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "kl_divergence")
+    t = xp.clip(y_true, EPSILON, 1.0)
+    p = xp.clip(y_pred, EPSILON, 1.0)
+    return xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1)
+
+
+@register_loss()
+def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Poisson negative log-likelihood (up to a constant) of counts given predicted rates.
+
+    .. math:: \ell = \frac{1}{d}\sum_i \left(p_i - t_i \log(p_i + \epsilon)\right)
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., d)
+        Observed counts.
+    y_pred : array of shape (batch, ..., d)
+        Predicted rates, >= 0.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = poisson([[1.0, 0.0]], [[1.0, 2.0]])
+    >>> round(float(out[0]), 6)
+    1.5
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson")
+    return xp.mean(y_pred - y_true * xp.log(y_pred + EPSILON), axis=-1)
+
+
+@register_loss()
+def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, *, q: float = 0.5, xp: Any = None) -> Any:
+    r"""Generalized cross-entropy (Zhang & Sabuncu, 2018), robust to noisy labels.
+
+    .. math:: \ell = \frac{1 - p_y^{\,q}}{q}, \quad 0 < q < 1
+
+    It tends to cross-entropy as :math:`q \to 0` and to mean absolute error
+    at :math:`q = 1`. :math:`p_y` is clipped to :math:`[\epsilon, 1]` so the
+    gradient stays finite at :math:`p_y = 0`. Labels of shape ``(batch, 1)``
+    are squeezed (Keras <= 3.15 broadcast them into a ``(batch, batch)``
+    result).
+
+    Parameters
+    ----------
+    y_true : int array of shape (batch,) or (batch, 1)
+        Class indices.
+    y_pred : array of shape (batch, C)
+        Class probabilities.
+    q : float in (0, 1), default 0.5
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch,)
+
+    Examples
+    --------
+    >>> out = categorical_generalized_cross_entropy([0], [[0.25, 0.75]], q=0.5)
+    >>> float(out[0])
+    1.0
+
+    References
+    ----------
+    Zhang & Sabuncu, "Generalized Cross Entropy Loss for Training Deep Neural
+    Networks with Noisy Labels", NeurIPS 2018.
+    """
+    if not 0.0 < q < 1.0:
+        msg = f"categorical_generalized_cross_entropy: q must be in the interval (0, 1); got q={q}"
+        raise ValueError(msg)
+    xp, labels, y_pred, _ = _sparse_inputs(y_true, y_pred, xp, -1, "categorical_generalized_cross_entropy")
+    target = one_hot(labels, y_pred.shape[-1], xp, y_pred.dtype)
+    p = xp.clip(xp.sum(y_pred * target, axis=-1), EPSILON, 1.0)
+    return (1.0 - p**q) / q
+
+
+@register_loss()
+class BinaryCrossentropy(LossFunctionWrapper):
+    """Class form of :func:`binary_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: Any = _DEFAULT,
+        name: str = "binary_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            binary_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
+@register_loss()
+class BinaryFocalCrossentropy(LossFunctionWrapper):
+    """Class form of :func:`binary_focal_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        apply_class_balancing: bool = False,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: Any = _DEFAULT,
+        name: str = "binary_focal_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            binary_focal_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
+@register_loss()
+class CategoricalCrossentropy(LossFunctionWrapper):
+    """Class form of :func:`categorical_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: Any = _DEFAULT,
+        name: str = "categorical_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            categorical_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
+@register_loss()
+class CategoricalFocalCrossentropy(LossFunctionWrapper):
+    """Class form of :func:`categorical_focal_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: Any = _DEFAULT,
+        name: str = "categorical_focal_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            categorical_focal_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
+@register_loss()
+class SparseCategoricalCrossentropy(LossFunctionWrapper):
+    """Class form of :func:`sparse_categorical_crossentropy`; other arguments as in :class:`~losslab.Loss`.
+
+    With ``ignore_class``, means count only the entries that are not ignored.
+    """
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        ignore_class: int | None = None,
+        reduction: Any = _DEFAULT,
+        axis: int = -1,
+        name: str = "sparse_categorical_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            sparse_categorical_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
+        )
+
+    def call_with_mask(self, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
+        losses = self.call(y_true, y_pred)
+        if self.ignore_class is None:
+            return losses, None
+        _, labels, _, _ = _sparse_inputs(y_true, y_pred, None, self.axis, self.name)
+        return losses, labels != self.ignore_class
+
+
+@register_loss()
+class KLDivergence(LossFunctionWrapper):
+    """Class form of :func:`kl_divergence`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "kl_divergence", dtype: Any = None) -> None:
+        super().__init__(kl_divergence, reduction=reduction, name=name, dtype=dtype)
+
+
+@register_loss()
+class Poisson(LossFunctionWrapper):
+    """Class form of :func:`poisson`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "poisson", dtype: Any = None) -> None:
+        super().__init__(poisson, reduction=reduction, name=name, dtype=dtype)
+
+
+@register_loss()
+class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
+    """Class form of :func:`categorical_generalized_cross_entropy` (``q``); others as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        q: float = 0.5,
+        reduction: Any = _DEFAULT,
+        name: str = "categorical_generalized_cross_entropy",
+        dtype: Any = None,
+    ) -> None:
+        if not 0.0 < q < 1.0:
+            msg = f"CategoricalGeneralizedCrossEntropy: q must be in the interval (0, 1); got q={q}"
+            raise ValueError(msg)
+        super().__init__(categorical_generalized_cross_entropy, reduction=reduction, name=name, dtype=dtype, q=q)
+

@@ -1,0 +1,143 @@
+"""Reductions, rank alignment and sample weighting (Keras 3's ``loss.py`` rules).
+
+One deliberate difference from Keras: a sample weight is aligned with the
+*leading* axes of the per-sample losses. Keras multiplies a ``(N,)`` weight
+into ``(N, T)`` losses by NumPy broadcasting, which weights the last axis, so
+it fails when ``T != N`` and silently weights time steps when ``T == N``.
+losslab weights samples in both cases and raises when the shapes do not fit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from losslab._backend import as_array, cast_like, device
+
+REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
+"""Accepted values of ``reduction``; ``"none"`` and ``None`` both keep every value."""
+
+
+def standardize_reduction(reduction: Any) -> Any:
+    """Return ``reduction`` unchanged if valid, else raise a ``ValueError``."""
+    if not (reduction is None or (isinstance(reduction, str) and reduction in REDUCTIONS)):
+        msg = (
+            f"Invalid value for argument `reduction`: {reduction!r}. Expected one of "
+            f"{list(REDUCTIONS)}; use 'none' to get one loss value per sample."
+        )
+        raise ValueError(msg)
+    return reduction
+
+
+def align_ranks(x1: Any, x2: Any, xp: Any, *, expand_rank_1: bool = True) -> tuple[Any, Any]:
+    """Squeeze or expand a trailing axis of size 1 when the ranks differ by one.
+
+    This is Keras's ``squeeze_or_expand_to_same_rank``: ``(N,)`` against
+    ``(N, 1)`` becomes ``(N, 1)`` against ``(N, 1)``; ``(N, T, 1)`` against
+    ``(N, T)`` drops the trailing axis.
+    """
+    rank1, rank2 = x1.ndim, x2.ndim
+    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
+        if rank2 == 1 and expand_rank_1:
+            x2 = xp.expand_dims(x2, axis=-1)
+        else:
+            x1 = xp.squeeze(x1, axis=-1)
+    elif rank2 == rank1 + 1 and x2.shape[-1] == 1:
+        if rank1 == 1 and expand_rank_1:
+            x1 = xp.expand_dims(x1, axis=-1)
+        else:
+            x2 = xp.squeeze(x2, axis=-1)
+    return x1, x2
+
+
+def divide_no_nan(numerator: Any, denominator: Any, xp: Any) -> Any:
+    """``numerator / denominator``, and 0 where the denominator is 0 (gradient too)."""
+    is_zero = denominator == 0
+    safe = xp.where(is_zero, xp.ones_like(denominator), denominator)
+    return xp.where(is_zero, xp.zeros_like(numerator), numerator / safe)
+
+
+def _broadcast_weight(sample_weight: Any, values: Any, xp: Any) -> Any:
+    """Align a sample weight with the leading axes of ``values``."""
+    values_shape = tuple(values.shape)
+    values, sample_weight = align_ranks(values, sample_weight, xp)
+    if values.ndim != len(values_shape):  # a trailing 1 was squeezed from values
+        values_shape = tuple(values.shape)
+    while sample_weight.ndim < values.ndim:
+        sample_weight = xp.expand_dims(sample_weight, axis=-1)
+    fits = sample_weight.ndim == values.ndim and all(
+        w in (1, v) for w, v in zip(sample_weight.shape, values.shape)
+    )
+    if not fits:
+        msg = (
+            f"sample_weight of shape {tuple(sample_weight.shape)} does not fit per-sample "
+            f"losses of shape {values_shape}: it must match their leading axes, e.g. "
+            f"{values_shape[:1]} for one weight per sample or {values_shape} for one per value."
+        )
+        raise ValueError(msg)
+    return values, xp.broadcast_to(sample_weight, tuple(values.shape))
+
+
+def _mask_to_weight(mask: Any, reduction: Any, xp: Any, dtype: Any) -> Any:
+    """Keras's ``apply_mask``: masked means divide by the number of valid entries."""
+    float_mask = xp.astype(mask, dtype)
+    if reduction in ("mean", "sum_over_batch_size"):
+        total = xp.asarray(float(_size(mask)), dtype=dtype, device=device(mask))
+        return float_mask * divide_no_nan(total, xp.sum(float_mask), xp)
+    return float_mask
+
+
+def _size(x: Any) -> int:
+    size = 1
+    for dim in x.shape:
+        size *= dim
+    return size
+
+
+def reduce_values(values: Any, xp: Any, sample_weight: Any = None, reduction: Any = "sum_over_batch_size") -> Any:
+    """Reduce (already weighted) per-sample losses to what ``reduction`` asks for."""
+    if reduction is None or reduction == "none" or values.ndim == 0 or tuple(values.shape) == (0,):
+        return values
+    total = xp.sum(values)
+    if reduction == "sum":
+        return total
+    if reduction == "mean_with_sample_weight" and sample_weight is not None:
+        divisor = xp.sum(sample_weight)
+    else:
+        divisor = xp.asarray(float(_size(values)), dtype=values.dtype, device=device(values))
+    return divide_no_nan(total, divisor, xp)
+
+
+def reduce_weighted_values(
+    values: Any,
+    xp: Any,
+    sample_weight: Any = None,
+    mask: Any = None,
+    reduction: Any = "sum_over_batch_size",
+) -> Any:
+    """Apply ``mask`` and ``sample_weight`` to per-sample losses, then reduce.
+
+    Parameters
+    ----------
+    values : array
+        Per-sample losses, shape ``(batch, ...)``.
+    xp : namespace
+        The Array API namespace of ``values``.
+    sample_weight : array, optional
+        A scalar, ``(batch,)``, or any shape matching the leading axes of
+        ``values`` (a trailing axis of size 1 is squeezed as Keras does).
+    mask : array of bool, optional
+        Valid entries; masked means count only the valid ones.
+    reduction : str or None
+        One of :data:`REDUCTIONS`.
+    """
+    reduction = standardize_reduction(reduction)
+    if sample_weight is not None:
+        sample_weight = cast_like(as_array(sample_weight, xp, like=values, name="sample_weight"), values, xp)
+        values, sample_weight = _broadcast_weight(sample_weight, values, xp)
+    if mask is not None:
+        mask_weight = _mask_to_weight(mask, reduction, xp, values.dtype)
+        values, mask_weight = _broadcast_weight(mask_weight, values, xp)
+        sample_weight = mask_weight if sample_weight is None else sample_weight * mask_weight
+    if sample_weight is not None:
+        values = values * sample_weight
+    return reduce_values(values, xp, sample_weight, reduction)

@@ -1,0 +1,286 @@
+r"""Regression losses: squared, absolute, percentage, logarithmic, Huber, log-cosh, cosine.
+
+Each function returns per-sample losses: the mean over the last axis of an
+elementwise penalty of the error :math:`e = y_\text{pred} - y_\text{true}`.
+Classes are thin wrappers; their shared arguments are documented on
+:class:`~losslab.Loss`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from losslab._backend import EPSILON
+from losslab.losses._loss import LossFunctionWrapper
+from losslab.losses._ops import LOG2, l2_normalize, prepare_pair, softplus
+from losslab.losses._registry import register_loss
+
+_DEFAULT = "sum_over_batch_size"
+
+
+@register_loss(aliases=("mse", "MSE"))
+def mean_squared_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Mean squared error over the last axis.
+
+    .. math:: \ell = \frac{1}{d} \sum_{i=1}^{d} (y_{\text{pred},i} - y_{\text{true},i})^2
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+        Targets and predictions. A trailing axis of size 1 on either side is
+        aligned as in Keras; any other shape difference raises.
+    xp : namespace, optional
+        Array API namespace; resolved from ``y_pred`` when omitted.
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> mean_squared_error([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [1.0, 0.0]])
+    array([0.5, 0.5], dtype=float32)
+
+    See Also
+    --------
+    mean_absolute_error, huber, log_cosh
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_squared_error")
+    error = y_pred - y_true
+    return xp.mean(error * error, axis=-1)
+
+
+@register_loss(aliases=("mae", "MAE"))
+def mean_absolute_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Mean absolute error over the last axis.
+
+    .. math:: \ell = \frac{1}{d} \sum_{i=1}^{d} |y_{\text{pred},i} - y_{\text{true},i}|
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> mean_absolute_error([[0.0, 1.0]], [[2.0, 0.0]])
+    array([1.5], dtype=float32)
+
+    See Also
+    --------
+    mean_squared_error, huber
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_absolute_error")
+    return xp.mean(xp.abs(y_pred - y_true), axis=-1)
+
+
+@register_loss(aliases=("mape", "MAPE"))
+def mean_absolute_percentage_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Mean absolute percentage error over the last axis.
+
+    .. math:: \ell = \frac{100}{d} \sum_{i=1}^{d}
+              \frac{|y_{\text{true},i} - y_{\text{pred},i}|}{\max(|y_{\text{true},i}|, \epsilon)}
+
+    with :math:`\epsilon = 10^{-7}`, so a target of 0 gives a large but finite loss.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> mean_absolute_percentage_error([[2.0, 4.0]], [[1.0, 5.0]])
+    array([37.5], dtype=float32)
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_absolute_percentage_error")
+    relative = xp.abs(y_true - y_pred) / xp.clip(xp.abs(y_true), EPSILON)
+    return 100.0 * xp.mean(relative, axis=-1)
+
+
+@register_loss(aliases=("msle", "MSLE"))
+def mean_squared_logarithmic_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Mean squared error between ``log(1 + y)`` of targets and predictions.
+
+    .. math:: \ell = \frac{1}{d} \sum_{i=1}^{d}
+              \left(\log(1 + \max(y_{\text{pred},i}, \epsilon)) - \log(1 + \max(y_{\text{true},i}, \epsilon))\right)^2
+
+    Negative values are clipped to :math:`\epsilon = 10^{-7}` as in Keras.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> import math
+    >>> out = mean_squared_logarithmic_error([[0.0]], [[math.e - 1.0]])
+    >>> round(float(out[0]), 4)
+    1.0
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_squared_logarithmic_error")
+    log_ratio = xp.log1p(xp.clip(y_pred, EPSILON)) - xp.log1p(xp.clip(y_true, EPSILON))
+    return xp.mean(log_ratio * log_ratio, axis=-1)
+
+
+@register_loss()
+def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, xp: Any = None) -> Any:
+    r"""Huber loss: quadratic for small errors, linear beyond ``delta``.
+
+    .. math:: \ell = \frac{1}{d} \sum_i
+              \begin{cases} \tfrac12 e_i^2 & |e_i| \le \delta \\
+              \delta |e_i| - \tfrac12 \delta^2 & \text{otherwise} \end{cases}
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    delta : float, default 1.0
+        Where the loss turns from quadratic to linear.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> huber([[0.0, 0.0]], [[0.5, 3.0]])
+    array([1.3125], dtype=float32)
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "huber")
+    error = y_pred - y_true
+    abs_error = xp.abs(error)
+    quadratic = 0.5 * error * error
+    linear = delta * abs_error - 0.5 * delta * delta
+    return xp.mean(xp.where(abs_error <= delta, quadratic, linear), axis=-1)
+
+
+@register_loss(aliases=("logcosh",))
+def log_cosh(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Mean logarithm of the hyperbolic cosine of the error.
+
+    .. math:: \ell = \frac{1}{d} \sum_i \log\cosh(e_i)
+              = \frac{1}{d} \sum_i \left(e_i + \operatorname{softplus}(-2 e_i) - \log 2\right)
+
+    The softplus form never overflows.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = log_cosh([[0.0]], [[1.0]])
+    >>> round(float(out[0]), 6)
+    0.433781
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "log_cosh")
+    error = y_pred - y_true
+    return xp.mean(error + softplus(-2.0 * error, xp) - LOG2, axis=-1)
+
+
+@register_loss()
+def cosine_similarity(y_true: Any, y_pred: Any, *, axis: int = -1, xp: Any = None) -> Any:
+    r"""Negative cosine similarity along ``axis``: -1 for aligned vectors, 1 for opposite.
+
+    .. math:: \ell = -\frac{\langle y_\text{true}, y_\text{pred} \rangle}
+              {\max(\|y_\text{true}\|, \epsilon)\,\max(\|y_\text{pred}\|, \epsilon)}
+
+    A zero vector gives 0 with a finite gradient.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    axis : int, default -1
+        The axis holding the vectors.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array with ``axis`` removed
+
+    Examples
+    --------
+    >>> cosine_similarity([[1.0, 0.0], [1.0, 0.0]], [[2.0, 0.0], [0.0, 1.0]])
+    array([-1., -0.], dtype=float32)
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "cosine_similarity")
+    return -xp.sum(l2_normalize(y_true, axis, xp) * l2_normalize(y_pred, axis, xp), axis=axis)
+
+
+@register_loss()
+class MeanSquaredError(LossFunctionWrapper):
+    """Class form of :func:`mean_squared_error`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "mean_squared_error", dtype: Any = None) -> None:
+        super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype)
+
+
+@register_loss()
+class MeanAbsoluteError(LossFunctionWrapper):
+    """Class form of :func:`mean_absolute_error`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "mean_absolute_error", dtype: Any = None) -> None:
+        super().__init__(mean_absolute_error, reduction=reduction, name=name, dtype=dtype)
+
+
+@register_loss()
+class MeanAbsolutePercentageError(LossFunctionWrapper):
+    """Class form of :func:`mean_absolute_percentage_error`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self, reduction: Any = _DEFAULT, name: str = "mean_absolute_percentage_error", dtype: Any = None
+    ) -> None:
+        super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name, dtype=dtype)
+
+
+@register_loss()
+class MeanSquaredLogarithmicError(LossFunctionWrapper):
+    """Class form of :func:`mean_squared_logarithmic_error`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self, reduction: Any = _DEFAULT, name: str = "mean_squared_logarithmic_error", dtype: Any = None
+    ) -> None:
+        super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name, dtype=dtype)
+
+
+@register_loss()
+class Huber(LossFunctionWrapper):
+    """Class form of :func:`huber` (``delta``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, delta: float = 1.0, reduction: Any = _DEFAULT, name: str = "huber_loss", dtype: Any = None) -> None:
+        super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=delta)
+
+
+@register_loss()
+class LogCosh(LossFunctionWrapper):
+    """Class form of :func:`log_cosh`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "log_cosh", dtype: Any = None) -> None:
+        super().__init__(log_cosh, reduction=reduction, name=name, dtype=dtype)
+
+
+@register_loss()
+class CosineSimilarity(LossFunctionWrapper):
+    """Class form of :func:`cosine_similarity` (``axis``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, axis: int = -1, reduction: Any = _DEFAULT, name: str = "cosine_similarity", dtype: Any = None) -> None:
+        super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)
