@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from losslab._backend import as_arrays, namespace
 from losslab.losses._reduction import align_ranks, reduce_weighted_values, standardize_reduction
+from losslab.losses._registry import deserialize, get, register_loss, serialize
 
 
 def _snake_case(name: str) -> str:
@@ -122,6 +123,7 @@ def _as_combined(loss: Loss) -> CombinedLoss:
     return loss if isinstance(loss, CombinedLoss) else CombinedLoss([loss], [1.0])
 
 
+@register_loss()
 class LossFunctionWrapper(Loss):
     """A loss class around a function ``fn(y_true, y_pred, **kwargs)``.
 
@@ -172,8 +174,6 @@ class LossFunctionWrapper(Loss):
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         if type(self) is LossFunctionWrapper:
-            from losslab.losses._registry import serialize
-
             config["fn"] = serialize(self.fn)
         config.update(self._fn_kwargs)
         return config
@@ -182,12 +182,11 @@ class LossFunctionWrapper(Loss):
     def from_config(cls, config: dict[str, Any]) -> Loss:
         config = dict(config)
         if cls is LossFunctionWrapper:
-            from losslab.losses._registry import deserialize
-
             config["fn"] = deserialize(config["fn"])
         return cls(**config)
 
 
+@register_loss()
 class CombinedLoss(Loss):
     """A weighted sum of losses, each reduced with this loss's reduction.
 
@@ -222,8 +221,6 @@ class CombinedLoss(Loss):
         dtype: Any = None,
     ) -> None:
         super().__init__(name=name or "combined_loss", reduction=reduction, dtype=dtype)
-        from losslab.losses._registry import get
-
         self.losses = [get(loss) if not isinstance(loss, Loss) else loss for loss in losses]
         self.losses = [loss if isinstance(loss, Loss) else LossFunctionWrapper(loss) for loss in self.losses]
         self.weights = [1.0] * len(self.losses) if weights is None else [float(w) for w in weights]
@@ -245,16 +242,12 @@ class CombinedLoss(Loss):
         return sum(terms[1:], terms[0])
 
     def get_config(self) -> dict[str, Any]:
-        from losslab.losses._registry import serialize
-
         config = super().get_config()
         config.update({"losses": [serialize(loss) for loss in self.losses], "weights": list(self.weights)})
         return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
-        from losslab.losses._registry import deserialize
-
         config = dict(config)
         config["losses"] = [deserialize(loss) for loss in config["losses"]]
         return cls(**config)

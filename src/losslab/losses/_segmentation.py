@@ -22,14 +22,18 @@ _DEFAULT = "sum_over_batch_size"
 def _overlap_inputs(y_true: Any, y_pred: Any, xp: Any, axis: Any, loss_name: str) -> tuple[Any, Any, Any, Any]:
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     check_same_shape(y_true, y_pred, loss_name)
-    if isinstance(axis, list):
-        axis = tuple(axis)
+    axis = _axis_argument(axis)
     if axis is not None:
         for a in axis if isinstance(axis, tuple) else (axis,):
             if isinstance(a, bool) or not isinstance(a, int) or not -y_pred.ndim <= a < y_pred.ndim:
                 msg = f"{loss_name}: axis must be None, an int or a tuple of ints within the rank {y_pred.ndim}; got {axis!r}"
                 raise ValueError(msg)
     return xp, cast_like(y_true, y_pred, xp), y_pred, axis
+
+
+def _axis_argument(axis: Any) -> Any:
+    """Store a list of axes (as JSON configs give them back) as a tuple."""
+    return tuple(axis) if isinstance(axis, list) else axis
 
 
 def _overlap_terms(y_true: Any, y_pred: Any, axis: Any, xp: Any) -> tuple[Any, Any, Any]:
@@ -157,7 +161,7 @@ class Dice(LossFunctionWrapper):
     """Class form of :func:`dice` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(self, reduction: Any = _DEFAULT, name: str = "dice", axis: Any = None, dtype: Any = None) -> None:
-        super().__init__(dice, reduction=reduction, name=name, dtype=dtype, axis=axis)
+        super().__init__(dice, reduction=reduction, name=name, dtype=dtype, axis=_axis_argument(axis))
 
 
 @register_loss()
@@ -173,7 +177,9 @@ class Tversky(LossFunctionWrapper):
         axis: Any = None,
         dtype: Any = None,
     ) -> None:
-        super().__init__(tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta, axis=axis)
+        super().__init__(
+            tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta, axis=_axis_argument(axis)
+        )
 
 
 @register_loss(aliases=("SoftIoU",))
@@ -181,4 +187,4 @@ class Jaccard(LossFunctionWrapper):
     """Class form of :func:`jaccard` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(self, reduction: Any = _DEFAULT, name: str = "jaccard", axis: Any = None, dtype: Any = None) -> None:
-        super().__init__(jaccard, reduction=reduction, name=name, dtype=dtype, axis=axis)
+        super().__init__(jaccard, reduction=reduction, name=name, dtype=dtype, axis=_axis_argument(axis))
