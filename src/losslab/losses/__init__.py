@@ -55,6 +55,8 @@ from losslab.losses._segmentation import Tversky as Tversky
 from losslab.losses._segmentation import dice as dice
 from losslab.losses._segmentation import jaccard as jaccard
 from losslab.losses._segmentation import tversky as tversky
+from losslab.losses._sequence import CTC as CTC
+from losslab.losses._sequence import ctc as ctc
 from losslab.losses._similarity import Circle as Circle
 from losslab.losses._similarity import circle as circle
 
@@ -71,6 +73,8 @@ kld = KLD = kullback_leibler_divergence = kl_divergence
 soft_iou = iou = jaccard
 
 __all__ = [
+    "CTC",
+    "ctc",
     "BCE",
     "BinaryCrossentropy",
     "BinaryFocalCrossentropy",
