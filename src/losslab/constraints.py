@@ -15,15 +15,16 @@ class names and their snake-case forms (``"max_norm"``, ``"min_max_norm"``,
 
 from __future__ import annotations
 
-import difflib
-import inspect
 import math
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 import array_api_compat
 
+from losslab._registry import Registry
 from losslab._backend import EPSILON
+
+CONSTRAINTS = Registry("constraint", "losslab.constraints.CONSTRAINTS.register()")
 
 __all__ = [
     "Constraint",
@@ -56,7 +57,9 @@ def _validate_axis(axis: Any) -> None:
     """A ValueError unless ``axis`` is None, an int, or a list or tuple of distinct ints."""
     items = axis if isinstance(axis, (list, tuple)) else [axis]
     if axis is not None and (
-        not items or any(isinstance(a, bool) or not isinstance(a, int) for a in items) or len(set(items)) != len(items)
+        not items
+        or any(isinstance(a, bool) or not isinstance(a, Integral) for a in items)
+        or len({int(a) for a in items}) != len(items)
     ):
         msg = (
             "Invalid value for argument axis: expected an int, a list or tuple of distinct ints, "
@@ -69,12 +72,12 @@ def _axis_for(axis: Any, ndim: int, name: str) -> Any:
     """``axis`` as the Array API wants it (an int, a tuple or None), checked against ``ndim``."""
     if axis is None:
         return None
-    items = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+    items = tuple(int(a) for a in axis) if isinstance(axis, (list, tuple)) else (int(axis),)
     normalized = {a % ndim for a in items if -ndim <= a < ndim}
     if len(normalized) != len(items):
         msg = f"{name}: axis={axis!r} is out of range or repeated for weights of rank {ndim}"
         raise ValueError(msg)
-    return items if isinstance(axis, (list, tuple)) else axis
+    return items if isinstance(axis, (list, tuple)) else items[0]
 
 
 def _norms(w: Any, axis: Any, xp: Any) -> tuple[Any, Any]:
@@ -92,6 +95,7 @@ def _norms(w: Any, axis: Any, xp: Any) -> tuple[Any, Any]:
     return w, xp.where(positive, xp.sqrt(safe), xp.zeros_like(square_sum))
 
 
+@CONSTRAINTS.register(aliases=("constraint",))
 class Constraint:
     r"""Base class of weight constraints: a callable projecting a weight array.
 
@@ -100,9 +104,7 @@ class Constraint:
 
     .. math:: c(w) = w
 
-    Parameters
-    ----------
-    None
+    The base class takes no arguments.
 
     Returns
     -------
@@ -127,7 +129,18 @@ class Constraint:
     """
 
     def __call__(self, w: Any) -> Any:
-        """The projection of ``w``: ``w`` itself for the base class."""
+        """The projection of ``w``: ``w`` itself for the base class.
+
+        Parameters
+        ----------
+        w : array
+            Weights: a NumPy, torch, JAX or array-api-strict array.
+
+        Returns
+        -------
+        array
+            ``w``, unchanged.
+        """
         array_api_compat.array_namespace(w)
         return w
 
@@ -161,6 +174,7 @@ class Constraint:
         return f"{type(self).__name__}({args})"
 
 
+@CONSTRAINTS.register(aliases=("max_norm",))
 class MaxNorm(Constraint):
     r"""Rescale each weight slice whose L2 norm exceeds ``max_value`` down to it.
 
@@ -204,17 +218,35 @@ class MaxNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w: Any) -> Any:
-        """The projection of ``w``."""
+        """The projection of ``w``.
+
+        Parameters
+        ----------
+        w : array
+            Weights: a NumPy, torch, JAX or array-api-strict array.
+
+        Returns
+        -------
+        array
+            The projected weights: same shape, namespace and device as ``w``.
+        """
         xp = array_api_compat.array_namespace(w)
         w, norms = _norms(w, _axis_for(self.axis, w.ndim, "MaxNorm"), xp)
         desired = xp.clip(norms, 0.0, float(self.max_value))
         return w * (desired / (EPSILON + norms))
 
     def get_config(self) -> dict[str, Any]:
-        """``{"max_value": max_value, "axis": axis}``."""
+        """The constructor arguments that rebuild this constraint.
+
+        Returns
+        -------
+        dict
+            ``{"max_value": max_value, "axis": axis}``.
+        """
         return {"max_value": self.max_value, "axis": self.axis}
 
 
+@CONSTRAINTS.register(aliases=("min_max_norm",))
 class MinMaxNorm(Constraint):
     r"""Move the L2 norm of each weight slice into ``[min_value, max_value]``.
 
@@ -278,7 +310,18 @@ class MinMaxNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w: Any) -> Any:
-        """The projection of ``w``."""
+        """The projection of ``w``.
+
+        Parameters
+        ----------
+        w : array
+            Weights: a NumPy, torch, JAX or array-api-strict array.
+
+        Returns
+        -------
+        array
+            The projected weights: same shape, namespace and device as ``w``.
+        """
         xp = array_api_compat.array_namespace(w)
         w, norms = _norms(w, _axis_for(self.axis, w.ndim, "MinMaxNorm"), xp)
         clipped = xp.clip(norms, float(self.min_value), float(self.max_value))
@@ -286,10 +329,17 @@ class MinMaxNorm(Constraint):
         return w * (desired / (EPSILON + norms))
 
     def get_config(self) -> dict[str, Any]:
-        """``{"min_value": ..., "max_value": ..., "rate": ..., "axis": ...}``."""
+        """The constructor arguments that rebuild this constraint.
+
+        Returns
+        -------
+        dict
+            ``{"min_value": ..., "max_value": ..., "rate": ..., "axis": ...}``.
+        """
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
 
 
+@CONSTRAINTS.register(aliases=("non_neg",))
 class NonNeg(Constraint):
     r"""Set negative weights to zero.
 
@@ -297,9 +347,7 @@ class NonNeg(Constraint):
 
     The input's dtype is kept, integers included; NaN stays NaN.
 
-    Parameters
-    ----------
-    None
+    ``NonNeg`` takes no arguments.
 
     Returns
     -------
@@ -314,11 +362,23 @@ class NonNeg(Constraint):
     """
 
     def __call__(self, w: Any) -> Any:
-        """The projection of ``w``."""
+        """The projection of ``w``.
+
+        Parameters
+        ----------
+        w : array
+            Weights: a NumPy, torch, JAX or array-api-strict array.
+
+        Returns
+        -------
+        array
+            The projected weights: same shape, namespace and device as ``w``.
+        """
         xp = array_api_compat.array_namespace(w)
         return xp.maximum(w, xp.zeros_like(w))
 
 
+@CONSTRAINTS.register(aliases=("unit_norm",))
 class UnitNorm(Constraint):
     r"""Rescale each weight slice to unit L2 norm.
 
@@ -359,13 +419,30 @@ class UnitNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w: Any) -> Any:
-        """The projection of ``w``."""
+        """The projection of ``w``.
+
+        Parameters
+        ----------
+        w : array
+            Weights: a NumPy, torch, JAX or array-api-strict array.
+
+        Returns
+        -------
+        array
+            The projected weights: same shape, namespace and device as ``w``.
+        """
         xp = array_api_compat.array_namespace(w)
         w, norms = _norms(w, _axis_for(self.axis, w.ndim, "UnitNorm"), xp)
         return w / (EPSILON + norms)
 
     def get_config(self) -> dict[str, Any]:
-        """``{"axis": axis}``."""
+        """The constructor arguments that rebuild this constraint.
+
+        Returns
+        -------
+        dict
+            ``{"axis": axis}``.
+        """
         return {"axis": self.axis}
 
 
@@ -374,33 +451,6 @@ max_norm = MaxNorm
 min_max_norm = MinMaxNorm
 non_neg = NonNeg
 unit_norm = UnitNorm
-
-_OBJECTS: dict[str, type] = {
-    "Constraint": Constraint,
-    "constraint": Constraint,
-    "MaxNorm": MaxNorm,
-    "max_norm": MaxNorm,
-    "MinMaxNorm": MinMaxNorm,
-    "min_max_norm": MinMaxNorm,
-    "NonNeg": NonNeg,
-    "non_neg": NonNeg,
-    "UnitNorm": UnitNorm,
-    "unit_norm": UnitNorm,
-}
-
-
-def _unknown_name(name: str) -> ValueError:
-    close = difflib.get_close_matches(name, _OBJECTS, n=5, cutoff=0.5)
-    lowered = {key.lower(): key for key in _OBJECTS}
-    if name.lower() in lowered and lowered[name.lower()] not in close:
-        close.insert(0, lowered[name.lower()])
-    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-    msg = (
-        f"Could not interpret constraint identifier: unknown constraint name {name!r}.{hint} "
-        f"Valid names: {', '.join(sorted(_OBJECTS))}."
-    )
-    return ValueError(msg)
-
 
 def get(identifier: Any) -> Any:
     """Return a constraint from a name, a config dict, a class, a callable or ``None``.
@@ -412,6 +462,9 @@ def get(identifier: Any) -> Any:
     Parameters
     ----------
     identifier : str, dict, type, callable or None
+        A name or alias (``"max_norm"``, ``"UnitNorm"``...), a config dict as
+        made by :func:`serialize`, a constraint class, a constraint instance
+        or any callable.
 
     Returns
     -------
@@ -432,20 +485,7 @@ def get(identifier: Any) -> Any:
     >>> get(None) is None
     True
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier not in _OBJECTS:
-            raise _unknown_name(identifier)
-        identifier = _OBJECTS[identifier]
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    msg = f"Could not interpret constraint identifier: {identifier!r}. Pass a name, a config dict or a callable."
-    raise ValueError(msg)
+    return CONSTRAINTS.get(identifier)
 
 
 def serialize(constraint: Any) -> Any:
@@ -472,15 +512,7 @@ def serialize(constraint: Any) -> Any:
     >>> serialize(NonNeg())
     {'class_name': 'NonNeg', 'config': {}}
     """
-    if constraint is None or isinstance(constraint, str):
-        return constraint
-    if isinstance(constraint, Constraint):
-        return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
-    msg = (
-        f"cannot serialize {constraint!r}: only Constraint instances, names and None can be "
-        "serialized; subclass losslab.constraints.Constraint and implement get_config()"
-    )
-    raise ValueError(msg)
+    return CONSTRAINTS.serialize(constraint)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
@@ -515,22 +547,4 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> An
     >>> deserialize("non_neg")
     NonNeg()
     """
-    custom = dict(custom_objects or {})
-    if config is None:
-        return None
-    if isinstance(config, str):
-        return get(custom[config]) if config in custom else get(config)
-    if isinstance(config, dict) and "class_name" in config:
-        name = config["class_name"]
-        cls = custom.get(name, _OBJECTS.get(name))
-        if cls is None:
-            raise _unknown_name(name)
-        kwargs = config.get("config") or {}
-        return cls.from_config(kwargs) if hasattr(cls, "from_config") else cls(**kwargs)
-    if callable(config):
-        return config
-    msg = (
-        f"Could not interpret constraint identifier: {config!r}; expected a name or a dict with "
-        "'class_name' and 'config'"
-    )
-    raise ValueError(msg)
+    return CONSTRAINTS.deserialize(config, custom_objects)

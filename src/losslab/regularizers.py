@@ -14,15 +14,16 @@ class names and their snake-case forms (``"l1"``, ``"l2"``, ``"l1l2"``,
 
 from __future__ import annotations
 
-import difflib
-import inspect
 import math
 from numbers import Real
 from typing import Any
 
 import array_api_compat
 
+from losslab._registry import Registry
 from losslab._backend import EPSILON, device
+
+REGULARIZERS = Registry("regularizer", "losslab.regularizers.REGULARIZERS.register()")
 
 __all__ = [
     "L1",
@@ -64,6 +65,7 @@ def _zero(x: Any, xp: Any) -> Any:
     return xp.sum(xp.where(never, x, xp.zeros_like(x)))
 
 
+@REGULARIZERS.register(aliases=("regularizer",))
 class Regularizer:
     r"""Base class of regularizers: a callable from a weight array to a scalar penalty.
 
@@ -72,9 +74,7 @@ class Regularizer:
 
     .. math:: \Omega(x) = 0
 
-    Parameters
-    ----------
-    None
+    The base class takes no arguments.
 
     Returns
     -------
@@ -102,7 +102,18 @@ class Regularizer:
     """
 
     def __call__(self, x: Any) -> Any:
-        """The penalty of ``x``: zero for the base class."""
+        """The penalty of ``x``: zero for the base class.
+
+        Parameters
+        ----------
+        x : array
+            Weights: a NumPy, torch, JAX or array-api-strict array.
+
+        Returns
+        -------
+        array
+            The penalty: a 0-d array of ``x``'s namespace, device and floating dtype.
+        """
         xp = array_api_compat.array_namespace(x)
         return _zero(_floating(x, xp), xp)
 
@@ -139,6 +150,7 @@ class Regularizer:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in config.items())})"
 
 
+@REGULARIZERS.register(aliases=("l1",))
 class L1(Regularizer):
     r"""L1 penalty: the sum of absolute values, times ``l1``.
 
@@ -172,16 +184,34 @@ class L1(Regularizer):
         self.l1 = _validate_factor(0.01 if l1 is None else l1, "l1")
 
     def __call__(self, x: Any) -> Any:
-        """The penalty of ``x``."""
+        """The penalty of ``x``.
+
+        Parameters
+        ----------
+        x : array
+            Weights: a NumPy, torch, JAX or array-api-strict array.
+
+        Returns
+        -------
+        array
+            The penalty: a 0-d array of ``x``'s namespace, device and floating dtype.
+        """
         xp = array_api_compat.array_namespace(x)
         x = _floating(x, xp)
         return self.l1 * xp.sum(xp.abs(x))
 
     def get_config(self) -> dict[str, Any]:
-        """``{"l1": l1}``."""
+        """The constructor arguments that rebuild this regularizer.
+
+        Returns
+        -------
+        dict
+            ``{"l1": l1}``.
+        """
         return {"l1": self.l1}
 
 
+@REGULARIZERS.register(aliases=("l2",))
 class L2(Regularizer):
     r"""L2 penalty: the sum of squares, times ``l2``.
 
@@ -215,16 +245,34 @@ class L2(Regularizer):
         self.l2 = _validate_factor(0.01 if l2 is None else l2, "l2")
 
     def __call__(self, x: Any) -> Any:
-        """The penalty of ``x``."""
+        """The penalty of ``x``.
+
+        Parameters
+        ----------
+        x : array
+            Weights: a NumPy, torch, JAX or array-api-strict array.
+
+        Returns
+        -------
+        array
+            The penalty: a 0-d array of ``x``'s namespace, device and floating dtype.
+        """
         xp = array_api_compat.array_namespace(x)
         x = _floating(x, xp)
         return self.l2 * xp.sum(x * x)
 
     def get_config(self) -> dict[str, Any]:
-        """``{"l2": l2}``."""
+        """The constructor arguments that rebuild this regularizer.
+
+        Returns
+        -------
+        dict
+            ``{"l2": l2}``.
+        """
         return {"l2": self.l2}
 
 
+@REGULARIZERS.register(aliases=("l1l2", "l1_l2"))
 class L1L2(Regularizer):
     r"""L1 and L2 penalties together.
 
@@ -266,7 +314,18 @@ class L1L2(Regularizer):
         self.l2 = _validate_factor(0.0 if l2 is None else l2, "l2")
 
     def __call__(self, x: Any) -> Any:
-        """The penalty of ``x``."""
+        """The penalty of ``x``.
+
+        Parameters
+        ----------
+        x : array
+            Weights: a NumPy, torch, JAX or array-api-strict array.
+
+        Returns
+        -------
+        array
+            The penalty: a 0-d array of ``x``'s namespace, device and floating dtype.
+        """
         xp = array_api_compat.array_namespace(x)
         x = _floating(x, xp)
         penalty = _zero(x, xp)
@@ -277,10 +336,17 @@ class L1L2(Regularizer):
         return penalty
 
     def get_config(self) -> dict[str, Any]:
-        """``{"l1": l1, "l2": l2}``."""
+        """The constructor arguments that rebuild this regularizer.
+
+        Returns
+        -------
+        dict
+            ``{"l1": l1, "l2": l2}``.
+        """
         return {"l1": self.l1, "l2": self.l2}
 
 
+@REGULARIZERS.register(aliases=("orthogonal_regularizer",))
 class OrthogonalRegularizer(Regularizer):
     r"""Penalty that pushes the rows (or columns) of a matrix to be orthogonal.
 
@@ -337,7 +403,18 @@ class OrthogonalRegularizer(Regularizer):
         self.mode = mode
 
     def __call__(self, x: Any) -> Any:
-        """The penalty of the rank-2 array ``x``."""
+        """The penalty of the rank-2 array ``x``.
+
+        Parameters
+        ----------
+        x : array
+            Weights of rank 2: a NumPy, torch, JAX or array-api-strict array.
+
+        Returns
+        -------
+        array
+            The penalty: a 0-d array of ``x``'s namespace, device and floating dtype.
+        """
         xp = array_api_compat.array_namespace(x)
         if x.ndim != 2:
             msg = f"Inputs to OrthogonalRegularizer must have rank 2. Received: inputs.shape={tuple(x.shape)}"
@@ -358,7 +435,13 @@ class OrthogonalRegularizer(Regularizer):
         return self.factor * 0.5 * xp.sum(xp.abs(off_diagonal)) / num_pairs
 
     def get_config(self) -> dict[str, Any]:
-        """``{"factor": factor, "mode": mode}``."""
+        """The constructor arguments that rebuild this regularizer.
+
+        Returns
+        -------
+        dict
+            ``{"factor": factor, "mode": mode}``.
+        """
         return {"factor": self.factor, "mode": self.mode}
 
 
@@ -367,34 +450,6 @@ l1 = L1
 l2 = L2
 l1_l2 = L1L2
 orthogonal_regularizer = OrthogonalRegularizer
-
-_OBJECTS: dict[str, type] = {
-    "Regularizer": Regularizer,
-    "regularizer": Regularizer,
-    "L1": L1,
-    "l1": L1,
-    "L2": L2,
-    "l2": L2,
-    "L1L2": L1L2,
-    "l1l2": L1L2,
-    "l1_l2": L1L2,
-    "OrthogonalRegularizer": OrthogonalRegularizer,
-    "orthogonal_regularizer": OrthogonalRegularizer,
-}
-
-
-def _unknown_name(name: str) -> ValueError:
-    close = difflib.get_close_matches(name, _OBJECTS, n=5, cutoff=0.5)
-    lowered = {key.lower(): key for key in _OBJECTS}
-    if name.lower() in lowered and lowered[name.lower()] not in close:
-        close.insert(0, lowered[name.lower()])
-    hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
-    msg = (
-        f"Could not interpret regularizer identifier: unknown regularizer name {name!r}.{hint} "
-        f"Valid names: {', '.join(sorted(_OBJECTS))}."
-    )
-    return ValueError(msg)
-
 
 def get(identifier: Any) -> Any:
     """Return a regularizer from a name, a config dict, a class, a callable or ``None``.
@@ -406,6 +461,9 @@ def get(identifier: Any) -> Any:
     Parameters
     ----------
     identifier : str, dict, type, callable or None
+        A name or alias (``"l2"``, ``"L1L2"``...), a config dict as made by
+        :func:`serialize`, a regularizer class, a regularizer instance or any
+        callable.
 
     Returns
     -------
@@ -426,20 +484,7 @@ def get(identifier: Any) -> Any:
     >>> get(None) is None
     True
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        if identifier not in _OBJECTS:
-            raise _unknown_name(identifier)
-        identifier = _OBJECTS[identifier]
-    if inspect.isclass(identifier):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    msg = f"Could not interpret regularizer identifier: {identifier!r}. Pass a name, a config dict or a callable."
-    raise ValueError(msg)
+    return REGULARIZERS.get(identifier)
 
 
 def serialize(regularizer: Any) -> Any:
@@ -466,15 +511,7 @@ def serialize(regularizer: Any) -> Any:
     >>> serialize("l2")
     'l2'
     """
-    if regularizer is None or isinstance(regularizer, str):
-        return regularizer
-    if isinstance(regularizer, Regularizer):
-        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-    msg = (
-        f"cannot serialize {regularizer!r}: only Regularizer instances, names and None can be "
-        "serialized; subclass losslab.regularizers.Regularizer and implement get_config()"
-    )
-    raise ValueError(msg)
+    return REGULARIZERS.serialize(regularizer)
 
 
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
@@ -509,22 +546,4 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> An
     >>> deserialize("l1")
     L1(l1=0.01)
     """
-    custom = dict(custom_objects or {})
-    if config is None:
-        return None
-    if isinstance(config, str):
-        return get(custom[config]) if config in custom else get(config)
-    if isinstance(config, dict) and "class_name" in config:
-        name = config["class_name"]
-        cls = custom.get(name, _OBJECTS.get(name))
-        if cls is None:
-            raise _unknown_name(name)
-        kwargs = config.get("config") or {}
-        return cls.from_config(kwargs) if hasattr(cls, "from_config") else cls(**kwargs)
-    if callable(config):
-        return config
-    msg = (
-        f"Could not interpret regularizer identifier: {config!r}; expected a name or a dict with "
-        "'class_name' and 'config'"
-    )
-    raise ValueError(msg)
+    return REGULARIZERS.deserialize(config, custom_objects)

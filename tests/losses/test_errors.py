@@ -92,13 +92,16 @@ def test_single_class_categorical_warns_like_keras():
         losslab.categorical_crossentropy(np.ones((2, 1)), np.ones((2, 1)))
 
 
-def test_unregistered_custom_objects_cannot_be_serialized():
+def test_unregistered_custom_losses_need_custom_objects_to_come_back():
     class Mine(losslab.Loss):
         def call(self, y_true, y_pred):
             return y_pred
 
-    with pytest.raises(ValueError, match="register_loss"):
-        losslab.serialize(Mine())
+    config = losslab.serialize(Mine(name="mine"))
+    assert config == {"class_name": "Mine", "config": {"name": "mine", "reduction": "sum_over_batch_size"}}
+    with pytest.raises(ValueError, match="unknown loss name 'Mine'.*register_loss"):
+        losslab.deserialize(config)
+    assert isinstance(losslab.deserialize(config, custom_objects={"Mine": Mine}), Mine)
     with pytest.raises(ValueError, match="register_loss"):
         losslab.serialize(lambda y_true, y_pred: y_pred)
 

@@ -1,0 +1,127 @@
+"""Named objects that configs can refer to: one mechanism for losses, regularizers and constraints.
+
+A :class:`Registry` maps names and aliases to functions or classes and gives
+Keras-style ``get``, ``serialize`` and ``deserialize`` over that table.
+Configs are JSON-ready: ``{"class_name": name, "config": {...}}`` for an
+instance of a registered class, the canonical name for a registered function.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
+
+
+class Registry:
+    """Names, aliases and (de)serialization for one kind of object.
+
+    Parameters
+    ----------
+    kind : str
+        What the objects are (``"loss"``), used in error messages.
+    register_hint : str
+        How a user registers their own (``"@losslab.register_loss()"``).
+    """
+
+    def __init__(self, kind: str, register_hint: str) -> None:
+        self.kind = kind
+        self.register_hint = register_hint
+        self._objects: dict[str, Any] = {}
+        self._canonical: dict[int, str] = {}
+
+    def register(self, name: str | None = None, *, aliases: tuple[str, ...] = ()) -> Callable[[T], T]:
+        """A decorator recording ``obj`` under ``name`` (default ``obj.__name__``) and ``aliases``."""
+
+        def decorator(obj: T) -> T:
+            canonical = name or obj.__name__
+            for key in (canonical, *aliases):
+                existing = self._objects.get(key)
+                if existing is not None and existing is not obj:
+                    msg = f"the {self.kind} name {key!r} is already registered to {existing!r}; pick another name"
+                    raise ValueError(msg)
+                self._objects[key] = obj
+            self._canonical[id(obj)] = canonical
+            return obj
+
+        return decorator
+
+    def names(self) -> list[str]:
+        """Every name and alias that :meth:`get` accepts, sorted."""
+        return sorted(self._objects)
+
+    def lookup(self, name: str) -> Any:
+        """The object registered as ``name``; a ``ValueError`` naming close matches otherwise."""
+        if name not in self._objects:
+            raise self._unknown_name(name)
+        return self._objects[name]
+
+    def _unknown_name(self, name: str) -> ValueError:
+        close = difflib.get_close_matches(name, self._objects, n=5, cutoff=0.5)
+        lowered = {key.lower(): key for key in self._objects}
+        if name.lower() in lowered and lowered[name.lower()] not in close:
+            close.insert(0, lowered[name.lower()])
+        hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+        msg = (
+            f"Could not interpret {self.kind} identifier: unknown {self.kind} name {name!r}.{hint} "
+            f"Valid names: {', '.join(self.names())}. Register your own with {self.register_hint}."
+        )
+        return ValueError(msg)
+
+    def get(self, identifier: Any) -> Any:
+        """An object from a name, a config dict, a class (instantiated) or a callable; ``None`` stays ``None``."""
+        if identifier is None:
+            return None
+        if isinstance(identifier, dict):
+            return self.deserialize(identifier)
+        obj = self.lookup(identifier) if isinstance(identifier, str) else identifier
+        if inspect.isclass(obj):
+            return obj()
+        if callable(obj):
+            return obj
+        msg = f"Could not interpret {self.kind} identifier: {identifier!r}. Pass a name, a config dict or a callable."
+        raise ValueError(msg)
+
+    def serialize(self, obj: Any) -> Any:
+        """``{"class_name", "config"}`` for an instance, the name of a registered function.
+
+        An instance of an unregistered class is named by its class name, as in
+        Keras; :meth:`deserialize` then needs it in ``custom_objects``.
+        """
+        if obj is None or isinstance(obj, str):
+            return obj
+        if hasattr(obj, "get_config"):  # an instance; unregistered classes need custom_objects to come back
+            name = self._canonical.get(id(type(obj)), type(obj).__name__)
+            return {"class_name": name, "config": obj.get_config()}
+        if callable(obj) and id(obj) in self._canonical:
+            return self._canonical[id(obj)]
+        msg = (
+            f"cannot serialize {obj!r}: neither it nor its class {type(obj).__name__} is a registered "
+            f"{self.kind}; decorate it with {self.register_hint} so that configs can name it"
+        )
+        raise ValueError(msg)
+
+    def deserialize(self, config: Any, custom_objects: dict[str, Any] | None = None) -> Any:
+        """Inverse of :meth:`serialize`; ``custom_objects`` adds ``name -> class`` entries for this call.
+
+        Keras's serialized dicts (with ``module`` and ``registered_name`` keys) are accepted too.
+        """
+        custom = custom_objects or {}
+        if config is None or callable(config) and not isinstance(config, dict):
+            return config
+        if isinstance(config, str):
+            return self.get(custom.get(config, config))
+        if isinstance(config, dict) and "class_name" in config:
+            name = config["class_name"]
+            cls = custom[name] if name in custom else self.lookup(name)
+            if not inspect.isclass(cls):
+                return cls
+            kwargs = config.get("config") or {}
+            return cls.from_config(kwargs) if hasattr(cls, "from_config") else cls(**kwargs)
+        msg = (
+            f"Could not interpret {self.kind} identifier: {config!r}; expected a name or a dict with "
+            "'class_name' and 'config'"
+        )
+        raise ValueError(msg)
