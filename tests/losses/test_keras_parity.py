@@ -59,9 +59,10 @@ def test_class_matches_keras(case, kwargs, shape, reduction, weighting, xp, kera
         "per_value": rng.uniform(0.0, 2.0, size=per_sample_shape).astype(np.float32),
     }[weighting]
     keras_weight = sample_weight
-    if weighting == "scalar" and reduction == "mean_with_sample_weight":
-        # Keras divides by the scalar itself, returning sum(w * l) / w; losslab divides by
-        # the weights broadcast to the losses, i.e. the weighted mean Keras gives for full weights.
+    if weighting == "scalar":
+        # losslab broadcasts a scalar weight to the losses. Keras instead divides by the scalar
+        # itself under "mean_with_sample_weight" (sum(w * l) / w) and squeezes losses of shape
+        # (..., 1) to match its rank; with the broadcast weight it computes what losslab does.
         keras_weight = np.full(per_sample_shape, sample_weight, dtype=np.float32)
     expected = np.asarray(keras_loss(y_true, y_pred, sample_weight=keras_weight))
     loss = case.loss_class(reduction=reduction, **kwargs)

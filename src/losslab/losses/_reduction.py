@@ -59,8 +59,8 @@ def divide_no_nan(numerator: Any, denominator: Any, xp: Any) -> Any:
 def _broadcast_weight(sample_weight: Any, values: Any, xp: Any) -> Any:
     """Align a sample weight with the leading axes of ``values``."""
     values_shape = tuple(values.shape)
-    values, sample_weight = align_ranks(values, sample_weight, xp)
-    if values.ndim != len(values_shape):  # a trailing 1 was squeezed from values
+    if sample_weight.ndim > 0:  # a scalar weight must not squeeze the losses
+        values, sample_weight = align_ranks(values, sample_weight, xp)
         values_shape = tuple(values.shape)
     while sample_weight.ndim < values.ndim:
         sample_weight = xp.expand_dims(sample_weight, axis=-1)
@@ -94,8 +94,13 @@ def _size(x: Any) -> int:
 
 
 def reduce_values(values: Any, xp: Any, sample_weight: Any = None, reduction: Any = "sum_over_batch_size") -> Any:
-    """Reduce (already weighted) per-sample losses to what ``reduction`` asks for."""
-    if reduction is None or reduction == "none" or values.ndim == 0 or tuple(values.shape) == (0,):
+    """Reduce (already weighted) per-sample losses to what ``reduction`` asks for.
+
+    An empty batch reduces to 0 (Keras returns the empty array). A scalar loss
+    (a whole-batch loss such as ``dice(axis=None)``) is reduced like one
+    sample, so ``"mean_with_sample_weight"`` divides its weight back out.
+    """
+    if reduction is None or reduction == "none":
         return values
     total = xp.sum(values)
     if reduction == "sum":

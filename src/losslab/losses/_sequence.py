@@ -51,12 +51,22 @@ def _interleave_with_blanks(x: Any, fill: Any, xp: Any) -> Any:
     return xp.concat([xp.reshape(pairs, (batch, 2 * n)), filler[:, n:]], axis=-1)
 
 
-def _shift_right(x: Any, k: int, xp: Any) -> Any:
-    """``x[:, s - k]`` along the state axis, with ``LOG_ZERO`` where ``s < k``."""
-    batch, states = x.shape
+def _shift_right(x: Any, k: int, log_zeros: Any, xp: Any) -> Any:
+    """``x[:, s - k]`` along the state axis, and ``log_zeros[:, s]`` where ``s < k``."""
+    states = x.shape[1]
     k = min(k, states)
-    padding = xp.full((batch, k), LOG_ZERO, dtype=x.dtype, device=device(x))
-    return xp.concat([padding, x[:, : states - k]], axis=-1)
+    return xp.concat([log_zeros[:, :k], x[:, : states - k]], axis=-1)
+
+
+def _frames(emissions: Any, xp: Any) -> Any:
+    """The ``(batch, states)`` slices of ``emissions`` along time.
+
+    ``unstack`` (Array API 2023.12) is one operation, which keeps eager JAX
+    from compiling a gradient kernel per frame; NumPy before 2.1 lacks it.
+    """
+    if hasattr(xp, "unstack"):
+        return xp.unstack(emissions, axis=1)
+    return [emissions[:, t, :] for t in range(emissions.shape[1])]
 
 
 def _check_shapes(y_true: Any, y_pred: Any) -> None:
@@ -129,12 +139,17 @@ def ctc(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 
     Notes
     -----
-    As in Keras, "log zero" is the finite constant :math:`-10^5`, so values
-    and gradients stay finite for any finite logits. A label sequence that
-    cannot fit in ``time_steps`` frames (it needs :math:`L` plus its number of
-    equal neighbours) costs about :math:`10^5` plus the cost of the nearest
-    path, where :func:`torch.nn.functional.ctc_loss` returns ``inf``; so does
-    any sequence whose true loss exceeds about :math:`10^5`.
+    As in Keras, "log zero" is the finite constant :math:`-10^5`: a path that
+    breaks the CTC rules (such as moving between two equal labels without a
+    blank) is charged :math:`10^5` rather than excluded. Values and gradients
+    thus stay finite for any finite logits. A label sequence that cannot fit
+    in ``time_steps`` frames (it needs :math:`L` plus its number of equal
+    neighbours) costs about :math:`10^5` plus the cost of the cheapest such
+    path, where :func:`torch.nn.functional.ctc_loss` returns ``inf``; losses
+    well below :math:`10^5` are the exact CTC loss.
+
+    Under ``jax.jit`` the loop over time steps is unrolled, so compilation
+    time grows with ``time_steps``.
 
     Examples
     --------
@@ -158,7 +173,7 @@ def ctc(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     if not xp.isdtype(y_true.dtype, "signed integer"):
         y_true = xp.astype(y_true, xp.int32)
     dtype, where = y_pred.dtype, device(y_pred)
-    batch, time_steps, num_classes = y_pred.shape
+    batch, _, num_classes = y_pred.shape
     max_label_length = y_true.shape[1]
     num_states = 2 * max_label_length + 1
 
@@ -167,28 +182,23 @@ def ctc(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     extended = _interleave_with_blanks(y_true, BLANK, xp)
     emissions = xp.matmul(log_probs, xp.matrix_transpose(one_hot(extended, num_classes, xp, dtype)))
 
-    # Skipping the blank between labels k - 1 and k is forbidden (costs LOG_ZERO) when they are equal.
-    n_pairs = max(max_label_length - 1, 0)
-    first = xp.zeros((batch, min(max_label_length, 1)), dtype=dtype, device=where)
-    repeated = xp.astype(y_true[:, :n_pairs] == y_true[:, 1:], dtype)
-    skip_penalty = _interleave_with_blanks(LOG_ZERO * xp.concat([first, repeated], axis=-1), 0.0, xp)
-
+    # A label state may also be entered from two states back (skipping a blank), unless that
+    # label is the same (Keras charges LOG_ZERO for it rather than dropping the transition).
     state = xp.arange(num_states, dtype=xp.int32, device=where)
     has_predecessor = state >= 1
-    may_skip = (state % 2 == 1) & (state >= 3)  # a label state with a label two states back
+    may_skip = (state % 2 == 1) & (state >= 3)
+    back = min(2, num_states)
+    same_label = xp.astype(extended[:, back:] == extended[:, : num_states - back], dtype)
+    skip_penalty = xp.concat([xp.zeros((batch, back), dtype=dtype, device=where), LOG_ZERO * same_label], axis=-1)
 
     # Before the first frame all mass is on the leading blank.
-    alpha = xp.concat(
-        [
-            xp.zeros((batch, 1), dtype=dtype, device=where),
-            xp.full((batch, num_states - 1), LOG_ZERO, dtype=dtype, device=where),
-        ],
-        axis=-1,
-    )
-    for t in range(time_steps):
-        stay_or_advance = xp.where(has_predecessor, _logaddexp(alpha, _shift_right(alpha, 1, xp), xp), alpha)
-        skip = _shift_right(alpha, 2, xp) + skip_penalty
-        alpha = xp.where(may_skip, _logaddexp(stay_or_advance, skip, xp), stay_or_advance) + emissions[:, t, :]
+    log_zeros = xp.full((batch, num_states), LOG_ZERO, dtype=dtype, device=where)
+    alpha = xp.where(state == 0, xp.zeros_like(log_zeros), log_zeros)
+    for emission in _frames(emissions, xp):
+        advance = _shift_right(alpha, 1, log_zeros, xp)
+        stay_or_advance = xp.where(has_predecessor, _logaddexp(alpha, advance, xp), alpha)
+        skip = _shift_right(alpha, 2, log_zeros, xp) + skip_penalty
+        alpha = xp.where(may_skip, _logaddexp(stay_or_advance, skip, xp), stay_or_advance) + emission
 
     label_length = xp.sum(xp.astype(y_true != BLANK, xp.int32), axis=-1)
     last_blank = xp.expand_dims(2 * label_length, axis=-1)
