@@ -109,3 +109,47 @@ def test_unregistered_custom_losses_need_custom_objects_to_come_back():
 def test_registering_a_taken_name_fails():
     with pytest.raises(ValueError, match="already registered"):
         losslab.register_loss("mse")(lambda y_true, y_pred: y_pred)
+
+
+@pytest.fixture
+def checks():
+    with losslab.value_checks():
+        yield
+
+
+@pytest.mark.usefixtures("checks")
+class TestValueChecks:
+    def test_nan_in_predictions_is_located(self):
+        y_pred = np.array([[0.1, 0.2], [np.nan, 0.3]])
+        with pytest.raises(ValueError, match=r"y_pred holds 1 NaN or infinite value\(s\), the first at index \(1, 0\)"):
+            losslab.mean_squared_error(np.zeros((2, 2)), y_pred)
+
+    def test_logits_given_as_probabilities(self):
+        with pytest.raises(ValueError, match="looks like logits: pass from_logits=True, or apply a sigmoid"):
+            losslab.BinaryCrossentropy()(np.array([[1.0], [0.0]]), np.array([[3.2], [-1.5]]))
+        with pytest.raises(ValueError, match="apply a softmax"):
+            losslab.categorical_crossentropy(np.eye(2), np.array([[2.0, -1.0], [0.5, 0.1]]))
+
+    def test_plus_minus_one_labels_for_bce_suggest_hinge(self):
+        with pytest.raises(ValueError, match=r"y_true must lie in \[0, 1\]; got values from -1 to 1. .*hinge"):
+            losslab.binary_crossentropy(np.array([[-1.0], [1.0]]), np.array([[0.2], [0.9]]))
+
+    def test_class_index_out_of_range(self):
+        with pytest.raises(ValueError, match=r"class indices must lie in \[0, 3\).*got labels from 0 to 3"):
+            losslab.sparse_categorical_crossentropy(np.array([0, 3]), np.full((2, 3), 1 / 3))
+
+    def test_ignored_class_may_lie_outside_the_range(self):
+        loss = losslab.SparseCategoricalCrossentropy(ignore_class=-1)
+        out = loss(np.array([0, -1]), np.array([[0.5, 0.5], [0.9, 0.1]]))
+        assert float(out) == pytest.approx(np.log(2.0))
+
+    def test_negative_poisson_rate(self):
+        with pytest.raises(ValueError, match="Rates are non-negative"):
+            losslab.poisson(np.ones((1, 2)), np.array([[1.0, -0.5]]))
+
+    def test_checks_are_off_by_default_and_skip_jit(self):
+        jax = pytest.importorskip("jax")
+        with losslab.value_checks(False):
+            assert np.isnan(losslab.mean_squared_error(np.zeros((1, 1)), np.array([[np.nan]]))[0])
+        traced = jax.jit(lambda p: losslab.binary_crossentropy(jax.numpy.ones((1, 1)), p))(jax.numpy.full((1, 1), 3.0))
+        assert np.isfinite(float(traced[0]))

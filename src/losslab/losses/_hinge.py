@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from losslab._checks import check_range
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import prepare_pair
 from losslab.losses._registry import register_loss
@@ -23,7 +24,8 @@ def _to_plus_minus_one(y_true: Any, xp: Any) -> Any:
     return xp.where(is_binary, 2.0 * y_true - 1.0, y_true)
 
 
-def _margin_violation(y_true: Any, y_pred: Any, xp: Any) -> Any:
+def _margin_violation(y_true: Any, y_pred: Any, xp: Any, loss_name: str) -> Any:
+    check_range(loss_name, "y_true", y_true, -1.0, 1.0, "Hinge labels are -1 and 1 (or 0 and 1).")
     return xp.clip(1.0 - _to_plus_minus_one(y_true, xp) * y_pred, 0.0)
 
 
@@ -53,7 +55,7 @@ def hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     array([0.25], dtype=float32)
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "hinge")
-    return xp.mean(_margin_violation(y_true, y_pred, xp), axis=-1)
+    return xp.mean(_margin_violation(y_true, y_pred, xp, "hinge"), axis=-1)
 
 
 @register_loss()
@@ -79,7 +81,7 @@ def squared_hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     array([0.125], dtype=float32)
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "squared_hinge")
-    violation = _margin_violation(y_true, y_pred, xp)
+    violation = _margin_violation(y_true, y_pred, xp, "squared_hinge")
     return xp.mean(violation * violation, axis=-1)
 
 

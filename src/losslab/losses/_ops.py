@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device
+from losslab._checks import check_finite
 from losslab.losses._reduction import align_ranks
 
 LOG2 = math.log(2.0)
@@ -21,6 +22,7 @@ def prepare_pair(y_true: Any, y_pred: Any, xp: Any, loss_name: str) -> tuple[Any
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     y_true, y_pred = align_ranks(y_true, y_pred, xp)
     check_same_shape(y_true, y_pred, loss_name)
+    check_finite(loss_name, y_true=y_true, y_pred=y_pred)
     return xp, cast_like(y_true, y_pred, xp), y_pred
 
 

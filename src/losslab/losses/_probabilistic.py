@@ -15,7 +15,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from losslab._backend import EPSILON, as_arrays, cast_like
+from losslab._backend import EPSILON, as_arrays, cast_like, namespace
+from losslab._checks import check_finite, check_labels, check_range
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import (
     check_axis,
@@ -39,9 +40,17 @@ def _check_label_smoothing(label_smoothing: float, loss_name: str) -> None:
         raise ValueError(msg)
 
 
-def _binary_inputs(y_true: Any, y_pred: Any, xp: Any, label_smoothing: float, loss_name: str) -> tuple[Any, Any, Any]:
+_LOGITS_HINT = "y_pred looks like logits: pass from_logits=True, or apply a {} to the model's output."
+
+
+def _binary_inputs(
+    y_true: Any, y_pred: Any, xp: Any, label_smoothing: float, from_logits: bool, loss_name: str
+) -> tuple[Any, Any, Any]:
     _check_label_smoothing(label_smoothing, loss_name)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, loss_name)
+    check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Binary labels are 0 or 1; for {-1, 1} labels use hinge.")
+    if not from_logits:
+        check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("sigmoid"))
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     return xp, y_true, y_pred
@@ -102,7 +111,7 @@ def binary_crossentropy(
     --------
     binary_focal_crossentropy, categorical_crossentropy
     """
-    xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, "binary_crossentropy")
+    xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_crossentropy")
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     return -xp.mean(y_true * log_p + (1.0 - y_true) * log_not_p, axis=axis)
@@ -158,7 +167,9 @@ def binary_focal_crossentropy(
     ----------
     Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017.
     """
-    xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, "binary_focal_crossentropy")
+    xp, y_true, y_pred = _binary_inputs(
+        y_true, y_pred, xp, label_smoothing, from_logits, "binary_focal_crossentropy"
+    )
     axis = check_axis(axis, y_pred.ndim, "binary_focal_crossentropy")
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     bce = -(y_true * log_p + (1.0 - y_true) * log_not_p)
@@ -171,7 +182,7 @@ def binary_focal_crossentropy(
 
 
 def _categorical_inputs(
-    y_true: Any, y_pred: Any, xp: Any, axis: int, label_smoothing: float, loss_name: str
+    y_true: Any, y_pred: Any, xp: Any, axis: int, label_smoothing: float, from_logits: bool, loss_name: str
 ) -> tuple[Any, Any, Any, int]:
     _check_label_smoothing(label_smoothing, loss_name)
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
@@ -190,6 +201,10 @@ def _categorical_inputs(
             SyntaxWarning,
             stacklevel=3,
         )
+    check_finite(loss_name, y_true=y_true, y_pred=y_pred)
+    check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Use one-hot or soft labels that sum to 1.")
+    if not from_logits:
+        check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
     y_true = cast_like(y_true, y_pred, xp)
     if label_smoothing:
         # Keras <= 3.15 smooths over the last axis even when axis != -1.
@@ -250,7 +265,9 @@ def categorical_crossentropy(
     --------
     sparse_categorical_crossentropy, categorical_focal_crossentropy, kl_divergence
     """
-    xp, y_true, y_pred, axis = _categorical_inputs(y_true, y_pred, xp, axis, label_smoothing, "categorical_crossentropy")
+    xp, y_true, y_pred, axis = _categorical_inputs(
+        y_true, y_pred, xp, axis, label_smoothing, from_logits, "categorical_crossentropy"
+    )
     return -xp.sum(y_true * _categorical_log_probs(y_pred, from_logits, axis, xp), axis=axis)
 
 
@@ -294,14 +311,16 @@ def categorical_focal_crossentropy(
     0.043322
     """
     xp, y_true, y_pred, axis = _categorical_inputs(
-        y_true, y_pred, xp, axis, label_smoothing, "categorical_focal_crossentropy"
+        y_true, y_pred, xp, axis, label_smoothing, from_logits, "categorical_focal_crossentropy"
     )
     log_p = _categorical_log_probs(y_pred, from_logits, axis, xp)
     p = clip_probability(xp.exp(log_p), xp)
     return -xp.sum(alpha * (1.0 - p) ** gamma * y_true * log_p, axis=axis)
 
 
-def _sparse_inputs(y_true: Any, y_pred: Any, xp: Any, axis: int, loss_name: str) -> tuple[Any, Any, Any, int]:
+def _sparse_inputs(
+    y_true: Any, y_pred: Any, xp: Any, axis: int, loss_name: str, *, from_logits: bool = False, ignore_class: Any = None
+) -> tuple[Any, Any, Any, int]:
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     axis = check_axis(axis, y_pred.ndim, loss_name)
     if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
@@ -320,6 +339,10 @@ def _sparse_inputs(y_true: Any, y_pred: Any, xp: Any, axis: int, loss_name: str)
             f"y_pred {tuple(y_pred.shape)}.{hint}"
         )
         raise ValueError(msg)
+    check_finite(loss_name, y_true=y_true, y_pred=y_pred)
+    check_labels(loss_name, y_true, y_pred.shape[axis], ignore_class)
+    if not from_logits:
+        check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
     if not xp.isdtype(y_true.dtype, "integral"):
         y_true = xp.astype(y_true, xp.int64)
     if axis != y_pred.ndim - 1:
@@ -369,7 +392,9 @@ def sparse_categorical_crossentropy(
     >>> [round(float(v), 6) for v in out]
     [0.051293, 2.302585]
     """
-    xp, labels, y_pred, _ = _sparse_inputs(y_true, y_pred, xp, axis, "sparse_categorical_crossentropy")
+    xp, labels, y_pred, _ = _sparse_inputs(
+        y_true, y_pred, xp, axis, "sparse_categorical_crossentropy", from_logits=from_logits, ignore_class=ignore_class
+    )
     valid = None if ignore_class is None else labels != ignore_class
     if valid is not None:
         labels = xp.where(valid, labels, xp.zeros_like(labels))
@@ -406,6 +431,8 @@ def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     0.143841
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "kl_divergence")
+    for name, array in (("y_true", y_true), ("y_pred", y_pred)):
+        check_range("kl_divergence", name, array, 0.0, 1.0, "Both arguments are probability distributions.")
     t = xp.clip(y_true, EPSILON, 1.0)
     p = xp.clip(y_pred, EPSILON, 1.0)
     return xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1)
@@ -436,6 +463,7 @@ def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     1.5
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson")
+    check_range("poisson", "y_pred", y_pred, 0.0, float("inf"), "Rates are non-negative: use an exp or softplus output.")
     return xp.mean(y_pred - y_true * xp.log(y_pred + EPSILON), axis=-1)
 
 
@@ -620,7 +648,9 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         losses = self.call(y_true, y_pred)
         if self.ignore_class is None:
             return losses, None
-        _, labels, _, _ = _sparse_inputs(y_true, y_pred, None, self.axis, self.name)
+        labels = y_true
+        if labels.ndim == y_pred.ndim and labels.shape[self.axis] == 1:
+            labels = namespace(y_pred).squeeze(labels, axis=self.axis)
         return losses, labels != self.ignore_class
 
 

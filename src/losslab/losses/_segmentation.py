@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like
+from losslab._checks import check_finite, check_range
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import check_same_shape
 from losslab.losses._registry import register_loss
@@ -22,6 +23,9 @@ _DEFAULT = "sum_over_batch_size"
 def _overlap_inputs(y_true: Any, y_pred: Any, xp: Any, axis: Any, loss_name: str) -> tuple[Any, Any, Any, Any]:
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     check_same_shape(y_true, y_pred, loss_name)
+    check_finite(loss_name, y_true=y_true, y_pred=y_pred)
+    for name, array in (("y_true", y_true), ("y_pred", y_pred)):
+        check_range(loss_name, name, array, 0.0, 1.0, "Overlap losses compare masks and probabilities.")
     axis = _axis_argument(axis)
     if axis is not None:
         for a in axis if isinstance(axis, tuple) else (axis,):

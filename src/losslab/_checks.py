@@ -1,0 +1,112 @@
+"""Opt-in checks of input *values*: NaN and inf, label ranges, probability ranges.
+
+Shape and encoding checks always run (they cost nothing). Checks that read
+values are off by default, as ``jax_debug_nans`` and torch's anomaly mode
+are: they synchronise with the device and cannot run inside ``jax.jit``.
+Turn them on while setting up a model, or for the first batches of a run::
+
+    losslab.set_value_checks(True)          # or LOSSLAB_CHECK_VALUES=1
+    with losslab.value_checks():            # only inside the block
+        loss(y_true, y_pred)
+
+Arrays being traced (``jax.jit``) are never checked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from losslab._backend import to_numpy
+
+_state = {"enabled": os.environ.get("LOSSLAB_CHECK_VALUES", "0").lower() in ("1", "true", "yes")}
+
+
+def set_value_checks(enabled: bool) -> None:
+    """Turn the value checks on or off for the whole process.
+
+    Examples
+    --------
+    >>> import losslab, numpy as np
+    >>> losslab.set_value_checks(True)
+    >>> losslab.binary_crossentropy([[2.0]], [[0.5]])
+    Traceback (most recent call last):
+    ...
+    ValueError: binary_crossentropy: y_true must lie in [0, 1]; got values from 2 to 2. ...
+    >>> losslab.set_value_checks(False)
+    """
+    _state["enabled"] = bool(enabled)
+
+
+def value_checks_enabled() -> bool:
+    """Whether value checks are on."""
+    return _state["enabled"]
+
+
+@contextlib.contextmanager
+def value_checks(enabled: bool = True) -> Iterator[None]:
+    """Turn the value checks on (or off) inside a ``with`` block."""
+    previous = _state["enabled"]
+    _state["enabled"] = bool(enabled)
+    try:
+        yield
+    finally:
+        _state["enabled"] = previous
+
+
+def _concrete(x: Any) -> bool:
+    return "Tracer" not in type(x).__name__
+
+
+def _active(*arrays: Any) -> bool:
+    return _state["enabled"] and all(_concrete(a) for a in arrays)
+
+
+def check_finite(loss_name: str, **arrays: Any) -> None:
+    """Raise if any named array holds NaN or inf (when checks are on)."""
+    if not _active(*arrays.values()):
+        return
+    for name, array in arrays.items():
+        values = to_numpy(array)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            msg = (
+                f"{loss_name}: {name} holds {int(bad.sum())} NaN or infinite value(s), the first at index "
+                f"{first}. Check the data pipeline or the model's output (a diverging model gives inf/NaN)."
+            )
+            raise ValueError(msg)
+
+
+def check_range(loss_name: str, name: str, array: Any, low: float, high: float, hint: str) -> None:
+    """Raise if ``array`` has values outside ``[low, high]`` (when checks are on)."""
+    if not _active(array):
+        return
+    values = to_numpy(array)
+    if values.size and (values.min() < low or values.max() > high):
+        msg = (
+            f"{loss_name}: {name} must lie in [{low:g}, {high:g}]; got values from {values.min():g} to "
+            f"{values.max():g}. {hint}"
+        )
+        raise ValueError(msg)
+
+
+def check_labels(loss_name: str, labels: Any, num_classes: int, ignore_class: int | None = None) -> None:
+    """Raise if class indices fall outside ``[0, num_classes)`` (ignoring ``ignore_class``)."""
+    if not _active(labels):
+        return
+    values = to_numpy(labels)
+    if ignore_class is not None:
+        values = values[values != ignore_class]
+    if values.size and (values.min() < 0 or values.max() >= num_classes):
+        msg = (
+            f"{loss_name}: class indices must lie in [0, {num_classes}) for y_pred with {num_classes} classes; "
+            f"got labels from {values.min()} to {values.max()}. Use ignore_class for a padding label, or "
+            "check that the model has one output per class."
+        )
+        raise ValueError(msg)
+
