@@ -218,31 +218,12 @@ class MaxNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w: Any) -> Any:
-        """The projection of ``w``.
-
-        Parameters
-        ----------
-        w : array
-            Weights: a NumPy, torch, JAX or array-api-strict array.
-
-        Returns
-        -------
-        array
-            The projected weights: same shape, namespace and device as ``w``.
-        """
         xp = array_api_compat.array_namespace(w)
         w, norms = _norms(w, _axis_for(self.axis, w.ndim, "MaxNorm"), xp)
         desired = xp.clip(norms, 0.0, float(self.max_value))
         return w * (desired / (EPSILON + norms))
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this constraint.
-
-        Returns
-        -------
-        dict
-            ``{"max_value": max_value, "axis": axis}``.
-        """
         return {"max_value": self.max_value, "axis": self.axis}
 
 
@@ -310,18 +291,6 @@ class MinMaxNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w: Any) -> Any:
-        """The projection of ``w``.
-
-        Parameters
-        ----------
-        w : array
-            Weights: a NumPy, torch, JAX or array-api-strict array.
-
-        Returns
-        -------
-        array
-            The projected weights: same shape, namespace and device as ``w``.
-        """
         xp = array_api_compat.array_namespace(w)
         w, norms = _norms(w, _axis_for(self.axis, w.ndim, "MinMaxNorm"), xp)
         clipped = xp.clip(norms, float(self.min_value), float(self.max_value))
@@ -329,13 +298,6 @@ class MinMaxNorm(Constraint):
         return w * (desired / (EPSILON + norms))
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this constraint.
-
-        Returns
-        -------
-        dict
-            ``{"min_value": ..., "max_value": ..., "rate": ..., "axis": ...}``.
-        """
         return {"min_value": self.min_value, "max_value": self.max_value, "rate": self.rate, "axis": self.axis}
 
 
@@ -362,18 +324,6 @@ class NonNeg(Constraint):
     """
 
     def __call__(self, w: Any) -> Any:
-        """The projection of ``w``.
-
-        Parameters
-        ----------
-        w : array
-            Weights: a NumPy, torch, JAX or array-api-strict array.
-
-        Returns
-        -------
-        array
-            The projected weights: same shape, namespace and device as ``w``.
-        """
         xp = array_api_compat.array_namespace(w)
         return xp.maximum(w, xp.zeros_like(w))
 
@@ -419,30 +369,11 @@ class UnitNorm(Constraint):
         self.axis = axis
 
     def __call__(self, w: Any) -> Any:
-        """The projection of ``w``.
-
-        Parameters
-        ----------
-        w : array
-            Weights: a NumPy, torch, JAX or array-api-strict array.
-
-        Returns
-        -------
-        array
-            The projected weights: same shape, namespace and device as ``w``.
-        """
         xp = array_api_compat.array_namespace(w)
         w, norms = _norms(w, _axis_for(self.axis, w.ndim, "UnitNorm"), xp)
         return w / (EPSILON + norms)
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this constraint.
-
-        Returns
-        -------
-        dict
-            ``{"axis": axis}``.
-        """
         return {"axis": self.axis}
 
 

@@ -184,30 +184,11 @@ class L1(Regularizer):
         self.l1 = _validate_factor(0.01 if l1 is None else l1, "l1")
 
     def __call__(self, x: Any) -> Any:
-        """The penalty of ``x``.
-
-        Parameters
-        ----------
-        x : array
-            Weights: a NumPy, torch, JAX or array-api-strict array.
-
-        Returns
-        -------
-        array
-            The penalty: a 0-d array of ``x``'s namespace, device and floating dtype.
-        """
         xp = array_api_compat.array_namespace(x)
         x = _floating(x, xp)
         return self.l1 * xp.sum(xp.abs(x))
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this regularizer.
-
-        Returns
-        -------
-        dict
-            ``{"l1": l1}``.
-        """
         return {"l1": self.l1}
 
 
@@ -245,30 +226,11 @@ class L2(Regularizer):
         self.l2 = _validate_factor(0.01 if l2 is None else l2, "l2")
 
     def __call__(self, x: Any) -> Any:
-        """The penalty of ``x``.
-
-        Parameters
-        ----------
-        x : array
-            Weights: a NumPy, torch, JAX or array-api-strict array.
-
-        Returns
-        -------
-        array
-            The penalty: a 0-d array of ``x``'s namespace, device and floating dtype.
-        """
         xp = array_api_compat.array_namespace(x)
         x = _floating(x, xp)
         return self.l2 * xp.sum(x * x)
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this regularizer.
-
-        Returns
-        -------
-        dict
-            ``{"l2": l2}``.
-        """
         return {"l2": self.l2}
 
 
@@ -314,18 +276,6 @@ class L1L2(Regularizer):
         self.l2 = _validate_factor(0.0 if l2 is None else l2, "l2")
 
     def __call__(self, x: Any) -> Any:
-        """The penalty of ``x``.
-
-        Parameters
-        ----------
-        x : array
-            Weights: a NumPy, torch, JAX or array-api-strict array.
-
-        Returns
-        -------
-        array
-            The penalty: a 0-d array of ``x``'s namespace, device and floating dtype.
-        """
         xp = array_api_compat.array_namespace(x)
         x = _floating(x, xp)
         penalty = _zero(x, xp)
@@ -336,13 +286,6 @@ class L1L2(Regularizer):
         return penalty
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this regularizer.
-
-        Returns
-        -------
-        dict
-            ``{"l1": l1, "l2": l2}``.
-        """
         return {"l1": self.l1, "l2": self.l2}
 
 
@@ -403,18 +346,6 @@ class OrthogonalRegularizer(Regularizer):
         self.mode = mode
 
     def __call__(self, x: Any) -> Any:
-        """The penalty of the rank-2 array ``x``.
-
-        Parameters
-        ----------
-        x : array
-            Weights of rank 2: a NumPy, torch, JAX or array-api-strict array.
-
-        Returns
-        -------
-        array
-            The penalty: a 0-d array of ``x``'s namespace, device and floating dtype.
-        """
         xp = array_api_compat.array_namespace(x)
         if x.ndim != 2:
             msg = f"Inputs to OrthogonalRegularizer must have rank 2. Received: inputs.shape={tuple(x.shape)}"
@@ -435,13 +366,6 @@ class OrthogonalRegularizer(Regularizer):
         return self.factor * 0.5 * xp.sum(xp.abs(off_diagonal)) / num_pairs
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this regularizer.
-
-        Returns
-        -------
-        dict
-            ``{"factor": factor, "mode": mode}``.
-        """
         return {"factor": self.factor, "mode": self.mode}
 
 
