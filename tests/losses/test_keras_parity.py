@@ -23,7 +23,7 @@ PARAMS = [
     for shape in case.shapes
 ]
 REDUCTIONS = ["sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none"]
-RTOL, ATOL = 2e-5, 1e-6
+RTOL, ATOL = 1e-5, 1e-6
 
 
 def float32_inputs(case, shape, seed=0):
