@@ -48,6 +48,16 @@ def list_losses() -> None:
         typer.echo(name)
 
 
+def _add_lab_commands() -> None:
+    from losslab.cli import lab
+
+    for command in lab.app.registered_commands:
+        app.registered_commands.append(command)
+
+
+_add_lab_commands()
+
+
 def main() -> None:
     """Entry point of the ``losslab`` script."""
     app()

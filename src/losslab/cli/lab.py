@@ -1,0 +1,86 @@
+"""``losslab reproduce``, ``compare`` and ``run``: the lab from the command line."""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import typer
+
+app = typer.Typer()
+
+
+def _run_and_report(specs, seeds: int, jobs: int, ray: str | None, out: Path, title: str) -> None:  # noqa: ANN001
+    from rich.progress import Progress
+
+    from losslab.lab.report import print_summary, write_report
+    from losslab.lab.runner import run_experiments
+
+    start = time.perf_counter()
+    with Progress(transient=True) as progress:
+        task = progress.add_task(f"{len(specs)} experiments x {seeds} seeds", total=len(specs))
+        results = run_experiments(
+            specs, range(seeds), jobs=jobs, ray_address=ray, on_done=lambda _: progress.advance(task)
+        )
+    seconds = time.perf_counter() - start
+    print_summary(results)
+    meta = {
+        "title": title,
+        "seeds": seeds,
+        "jobs": jobs,
+        "wall_seconds": round(seconds, 2),
+        "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
+    }
+    paths = write_report(results, out, meta=meta)
+    typer.echo(f"{len(specs)} experiments x {seeds} seeds in {seconds:.1f} s; report: {paths['html']}")
+
+
+@app.command()
+def reproduce(
+    seeds: int = typer.Option(5, min=1, help="Seeds per experiment."),
+    jobs: int = typer.Option(1, min=1, help="Experiments in parallel on a local process pool."),
+    ray: str = typer.Option(None, help="Ray address ('auto', 'ray://host:port', or 'local')."),
+    out: Path = typer.Option(Path("out/reproduce"), help="Folder for results.json, the PNGs and report.html."),
+    experiments: str = typer.Option(None, help="Comma-separated ids, e.g. bin-bce,mc-cce (default: all nine)."),
+    epochs_scale: float = typer.Option(1.0, help="Multiply every experiment's epochs (for quick looks)."),
+) -> None:
+    """Reproduce the loss-choice tutorial's nine experiments over several seeds."""
+    from losslab.lab.experiments import TUTORIAL, tutorial_experiment
+
+    specs = TUTORIAL if not experiments else tuple(tutorial_experiment(i.strip()) for i in experiments.split(","))
+    specs = [replace(s, epochs=max(1, round(s.epochs * epochs_scale))) for s in specs]
+    _run_and_report(specs, seeds, jobs, ray, out, "How to choose loss functions: the nine experiments")
+
+
+@app.command()
+def compare(
+    task: str = typer.Option(..., help="regression, circles or blobs."),
+    losses: str = typer.Option(..., help="Comma-separated loss names, e.g. binary_crossentropy,hinge."),
+    seeds: int = typer.Option(3, min=1),
+    epochs: int = typer.Option(None, help="Default: the tutorial's for the task."),
+    jobs: int = typer.Option(1, min=1),
+    out: Path = typer.Option(Path("out/compare")),
+) -> None:
+    """Compare losses on a built-in task, each with the activation and labels it needs."""
+    from losslab.lab.tasks import spec_for
+
+    specs = [spec_for(task, loss.strip(), epochs=epochs) for loss in losses.split(",")]
+    _run_and_report(specs, seeds, jobs, None, out, f"Losses compared on {task}")
+
+
+@app.command()
+def run(
+    spec_file: Path = typer.Argument(..., exists=True, help="A JSON file: one experiment spec or a list of them."),
+    seeds: int = typer.Option(3, min=1),
+    jobs: int = typer.Option(1, min=1),
+    out: Path = typer.Option(Path("out/run")),
+) -> None:
+    """Run your own experiments from a JSON spec (data from a generator, a CSV or an .npz file)."""
+    from losslab.lab.spec import ExperimentSpec
+
+    payload = json.loads(spec_file.read_text())
+    specs = [ExperimentSpec.from_dict(p) for p in (payload if isinstance(payload, list) else [payload])]
+    _run_and_report(specs, seeds, jobs, None, out, f"Experiments from {spec_file.name}")

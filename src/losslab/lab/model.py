@@ -1,0 +1,112 @@
+"""An ensemble of identical MLPs, one per seed, trained together with batched matmuls.
+
+Tiny models are bound by per-step overhead, not arithmetic: training the
+seeds of an experiment as one ``(seeds, batch, features)`` computation costs
+little more than training one. Each member has its own initialisation, its
+own shuffling and its own parameters, and the summed loss gives each member
+its own gradient: a seed's history does not depend on which other seeds it is
+trained with, up to float rounding (batched kernels may sum in another order).
+The same list of seeds gives the same histories bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from losslab import constraints, regularizers
+from losslab.lab.spec import ModelSpec
+
+ACTIVATIONS = {
+    "linear": lambda x: x,
+    "relu": torch.relu,
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "softmax": lambda x: torch.softmax(x, dim=-1),
+    "elu": torch.nn.functional.elu,
+    "softplus": torch.nn.functional.softplus,
+}
+INITIALIZERS = ("he_uniform", "glorot_uniform", "he_normal", "glorot_normal")
+
+
+def _init_limit(name: str, fan_in: int, fan_out: int) -> tuple[str, float]:
+    if name not in INITIALIZERS:
+        msg = f"unknown kernel_initializer {name!r}; use one of {INITIALIZERS}"
+        raise ValueError(msg)
+    fan = fan_in if name.startswith("he") else (fan_in + fan_out) / 2
+    scale = 2.0 if name.startswith("he") else 1.0
+    if name.endswith("uniform"):
+        return "uniform", math.sqrt(3.0 * scale / fan)
+    return "normal", math.sqrt(scale / fan)
+
+
+class EnsembleMLP(torch.nn.Module):
+    """``len(seeds)`` MLPs of the same architecture, evaluated as one batched computation.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+        Layers, activations, initializer, regularizer and constraint.
+    n_features : int
+        Input size.
+    seeds : sequence of int
+        One member per seed; a member's initial weights depend on its seed only.
+    """
+
+    def __init__(self, spec: ModelSpec, n_features: int, seeds: list[int]) -> None:
+        super().__init__()
+        for name in (spec.activation, spec.output_activation):
+            if name not in ACTIVATIONS:
+                msg = f"unknown activation {name!r}; use one of {sorted(ACTIVATIONS)}"
+                raise ValueError(msg)
+        self.spec = spec
+        sizes = [n_features, *spec.hidden, spec.output_units]
+        self.kernels = torch.nn.ParameterList()
+        self.biases = torch.nn.ParameterList()
+        generators = [torch.Generator().manual_seed(int(seed)) for seed in seeds]
+        for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+            hidden_layer = layer < len(sizes) - 2
+            initializer = spec.kernel_initializer if hidden_layer else "glorot_uniform"  # Keras's Dense default
+            kind, limit = _init_limit(initializer, fan_in, fan_out)
+            members = []
+            for generator in generators:
+                kernel = torch.empty(fan_in, fan_out)
+                if kind == "uniform":
+                    kernel.uniform_(-limit, limit, generator=generator)
+                else:
+                    kernel.normal_(0.0, limit, generator=generator)
+                members.append(kernel)
+            self.kernels.append(torch.nn.Parameter(torch.stack(members)))
+            self.biases.append(torch.nn.Parameter(torch.zeros(len(seeds), 1, fan_out)))
+        self.regularizer = regularizers.get(spec.kernel_regularizer)
+        self.constraint = constraints.get(spec.kernel_constraint)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``x`` of shape ``(members, batch, features)`` (or ``(batch, features)``, shared)."""
+        if x.ndim == 2:
+            x = x.expand(len(self.kernels[0]), *x.shape)
+        last = len(self.kernels) - 1
+        for layer, (kernel, bias) in enumerate(zip(self.kernels, self.biases)):
+            x = torch.baddbmm(bias, x, kernel)
+            x = ACTIVATIONS[self.spec.output_activation if layer == last else self.spec.activation](x)
+        return x
+
+    def penalty(self) -> Any:
+        """The regularization term of each member, shape ``(members,)`` (zeros without a regularizer)."""
+        members = len(self.kernels[0])
+        if self.regularizer is None:
+            return torch.zeros(members)
+        return torch.stack(
+            [sum(self.regularizer(kernel[m]) for kernel in self.kernels) for m in range(members)]
+        )
+
+    @torch.no_grad()
+    def apply_constraints(self) -> None:
+        """Project every kernel of each member with the constraint, as Keras does after each step."""
+        if self.constraint is None:
+            return
+        for kernel in self.kernels:
+            for m in range(len(kernel)):
+                kernel[m] = self.constraint(kernel[m])

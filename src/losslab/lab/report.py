@@ -1,0 +1,421 @@
+"""Reports of the lab: summary tables, learning curves, one self-contained HTML page.
+
+``rich`` and ``matplotlib`` are imported inside the functions that need them,
+so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from losslab.lab.results import ExperimentResult, save_results
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = [
+    "plot_all",
+    "plot_learning_curves",
+    "print_summary",
+    "summary_rows",
+    "write_html",
+    "write_report",
+]
+
+_METRIC_LABELS = {"mse": "Mean Squared Error", "accuracy": "Accuracy", "sign_accuracy": "Accuracy (sign)"}
+_SERIES = {"loss": ("loss", "val_loss"), "metric": ("metric", "val_metric")}
+_NOT_A_TTY_WIDTH = 400  # a table is as wide as its content needs, at most this
+
+
+def _loss_name(loss: Any) -> str:
+    """A loss identifier as text: names as they are, configs as compact JSON."""
+    if isinstance(loss, str):
+        return loss
+    if isinstance(loss, dict):
+        return json.dumps(loss, sort_keys=True, default=str)
+    return str(loss)
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _fmt_mean_std(mean: float | None, std: float | None) -> str:
+    return "–" if mean is None else f"{mean:.3f} ± {std:.3f}"
+
+
+def _flag(value: bool | None, yes: str = "✓", no: str = "✗") -> str:
+    return "–" if value is None else (yes if value else no)
+
+
+def summary_rows(results: list[ExperimentResult]) -> list[dict[str, Any]]:
+    """Summarize each experiment: published values against ours over seeds.
+
+    Parameters
+    ----------
+    results : list of ExperimentResult
+        The experiments, each with one or more runs (seeds).
+
+    Returns
+    -------
+    list of dict
+        One dict per experiment, in order, with keys ``id``, ``title``,
+        ``loss`` (str), ``metric``, ``published_train``, ``published_test``
+        (``None`` when not published), ``train_mean``, ``train_std``,
+        ``train_min``, ``train_max``, ``test_mean``, ``test_std``,
+        ``test_min``, ``test_max`` (population std over seeds; ``None`` when
+        there are no runs), ``train_in_range``, ``test_in_range`` (from
+        :meth:`ExperimentResult.published_in_range`), ``seeds`` (number of
+        runs) and ``seconds_per_run`` (mean wall time of a run).
+    """
+    rows = []
+    for result in results:
+        spec = result.spec
+        published = spec.published or {}
+        row: dict[str, Any] = {
+            "id": spec.id,
+            "title": spec.title,
+            "loss": _loss_name(spec.loss),
+            "metric": spec.metric,
+            "published_train": published.get("train"),
+            "published_test": published.get("test"),
+        }
+        for split in ("train", "test"):
+            values = [getattr(run, f"{split}_metric") for run in result.runs]
+            if values:
+                row[f"{split}_mean"] = result.mean(split)
+                row[f"{split}_std"] = result.std(split)
+                row[f"{split}_min"] = min(values)
+                row[f"{split}_max"] = max(values)
+                row[f"{split}_in_range"] = result.published_in_range(split)
+            else:
+                row.update(dict.fromkeys((f"{split}_{k}" for k in ("mean", "std", "min", "max", "in_range")), None))
+        row["seeds"] = len(result.runs)
+        row["seconds_per_run"] = (
+            sum(run.seconds for run in result.runs) / len(result.runs) if result.runs else None
+        )
+        rows.append(row)
+    return rows
+
+
+_COLUMNS = (
+    "id", "title", "loss", "metric",
+    "published train", "train (mean ± std)", "train in range",
+    "published test", "test (mean ± std)", "test in range",
+    "seeds", "s/run",
+)
+
+
+def _table_cells(row: dict[str, Any], yes: str = "✓", no: str = "✗") -> list[str]:
+    """The cells of one summary row as text, in the order of ``_COLUMNS``."""
+    return [
+        row["id"],
+        row["title"],
+        row["loss"],
+        row["metric"],
+        _fmt(row["published_train"]),
+        _fmt_mean_std(row["train_mean"], row["train_std"]),
+        _flag(row["train_in_range"], yes, no),
+        _fmt(row["published_test"]),
+        _fmt_mean_std(row["test_mean"], row["test_std"]),
+        _flag(row["test_in_range"], yes, no),
+        str(row["seeds"]),
+        _fmt(row["seconds_per_run"], 1),
+    ]
+
+
+def print_summary(results: list[ExperimentResult], console: Console | None = None) -> None:
+    """Print the summary of :func:`summary_rows` as a ``rich`` table.
+
+    Each split shows the published value, our "mean ± std" over seeds, and
+    ✓/✗ for whether the published value lies in our [min, max] over seeds
+    (– when nothing was published).
+
+    Parameters
+    ----------
+    results : list of ExperimentResult
+        The experiments to summarize.
+    console : rich.console.Console, optional
+        Where to print. By default the terminal; when standard output is not
+        a terminal (a pipe, a file, a CI log), a console wide enough (up to
+        400 columns) that rows are not wrapped.
+
+    Returns
+    -------
+    None
+    """
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=max(console.width, _NOT_A_TTY_WIDTH))
+    encoding = (console.encoding or "").lower()
+    yes, no = ("✓", "✗") if encoding.startswith("utf") else ("yes", "no")
+    table = Table(title="Loss-choice experiments: published vs. ours (over seeds)")
+    for name in _COLUMNS:
+        numeric = name.startswith(("published", "train", "test", "seeds", "s/run")) and "range" not in name
+        header = name.replace(" (", "\n(").replace("published ", "published\n").replace(" in range", "\nin range")
+        justify = "right" if numeric else "center" if "range" in name else "left"
+        table.add_column(header, justify=justify, no_wrap=name != "loss")
+    for row in summary_rows(results):
+        cells = _table_cells(row, yes, no)
+        styled = []
+        for name, cell in zip(_COLUMNS, cells):
+            style = ""
+            if name.endswith("in range"):
+                style = {yes: "green", no: "red"}.get(cell, "")
+            styled.append(Text(cell, style=style))
+        table.add_row(*styled)
+    console.print(table)
+
+
+def _stack(result: ExperimentResult, attribute: str) -> np.ndarray | None:
+    """One series of every run as a ``(runs, epochs)`` array, cut to the shortest run; ``None`` if empty."""
+    series = [np.asarray(getattr(run.history, attribute), dtype=float) for run in result.runs]
+    series = [s for s in series if s.size]
+    if not series:
+        return None
+    n = min(s.size for s in series)
+    return np.stack([s[:n] for s in series])
+
+
+def plot_learning_curves(
+    result: ExperimentResult, path: str | Path, return_data: bool = False
+) -> Path | tuple[Path, dict[str, dict[str, np.ndarray]]]:
+    """Plot an experiment's learning curves, as the tutorial does, to a PNG.
+
+    Two subplots stacked vertically: the loss on top (train ``history.loss``
+    and test ``history.val_loss``), the metric below (``history.metric`` and
+    ``history.val_metric``), against the epoch. Each split is one line, the
+    mean over seeds, with a shaded band from the minimum to the maximum over
+    seeds.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+        The experiment; runs whose histories differ in length are cut to the
+        shortest.
+    path : str or Path
+        The PNG to write; its folder is created if needed.
+    return_data : bool, default False
+        Also return the plotted means.
+
+    Returns
+    -------
+    Path or tuple of (Path, dict)
+        The PNG's path; with ``return_data``, ``(path, data)`` where ``data``
+        is ``{"loss": {"train": mean, "test": mean}, "metric": {...}}`` of the
+        arrays drawn (a split without history is left out).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spec = result.spec
+    titles = {"loss": f"Loss ({_loss_name(spec.loss)})", "metric": _METRIC_LABELS.get(spec.metric, spec.metric)}
+    data: dict[str, dict[str, np.ndarray]] = {}
+    fig, axes = plt.subplots(2, 1, figsize=(8, 8), sharex=True, layout="constrained")
+    try:
+        for ax, (panel, attributes) in zip(axes, _SERIES.items()):
+            data[panel] = {}
+            for split, attribute, color in zip(("train", "test"), attributes, ("tab:blue", "tab:orange")):
+                stacked = _stack(result, attribute)
+                if stacked is None:
+                    continue
+                mean = stacked.mean(axis=0)
+                epochs = np.arange(1, mean.size + 1)
+                ax.plot(epochs, mean, color=color, label=split)
+                if stacked.shape[0] > 1:
+                    ax.fill_between(epochs, stacked.min(axis=0), stacked.max(axis=0), color=color, alpha=0.2,
+                                    linewidth=0)
+                data[panel][split] = mean
+            ax.set_title(titles[panel])
+            ax.set_ylabel("loss" if panel == "loss" else spec.metric)
+            if data[panel]:
+                ax.legend()
+            ax.grid(alpha=0.3)
+        axes[-1].set_xlabel("epoch")
+        fig.suptitle(f"{spec.id}: {spec.title} ({len(result.runs)} seeds; band: min–max)")
+        fig.savefig(path, dpi=100, format="png")
+    finally:
+        plt.close(fig)
+    return (path, data) if return_data else path
+
+
+def plot_all(results: list[ExperimentResult], out_dir: str | Path) -> dict[str, Path]:
+    """Plot every experiment's learning curves to ``<out_dir>/<id>.png``.
+
+    Parameters
+    ----------
+    results : list of ExperimentResult
+        The experiments to plot.
+    out_dir : str or Path
+        The folder of the PNGs, created if needed.
+
+    Returns
+    -------
+    dict of str to Path
+        Each experiment id and its PNG.
+    """
+    out_dir = Path(out_dir)
+    return {result.spec.id: plot_learning_curves(result, out_dir / f"{result.spec.id}.png") for result in results}
+
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 1200px;
+       color: #222; padding: 0 1em; }
+h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; }
+table { border-collapse: collapse; font-size: 0.9em; }
+th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; }
+th { background: #f0f0f0; text-align: left; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.yes { color: #1a7f37; font-weight: bold; text-align: center; }
+td.no { color: #cf222e; font-weight: bold; text-align: center; }
+td.na { color: #888; text-align: center; }
+dl.meta { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
+dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
+.spec { color: #555; font-size: 0.9em; }
+img { max-width: 100%; height: auto; }
+"""
+
+
+def _spec_summary(result: ExperimentResult) -> str:
+    spec = result.spec
+    model = spec.model
+    hidden = "×".join(str(h) for h in model.hidden) or "none"
+    return (
+        f"data: {spec.data.name} ({spec.data.labels} labels); "
+        f"model: hidden {hidden} {model.activation}, output {model.output_units} {model.output_activation}; "
+        f"loss: {_loss_name(spec.loss)}; metric: {spec.metric}; epochs: {spec.epochs}; "
+        f"batch {spec.batch_size}, lr {spec.learning_rate}, momentum {spec.momentum}; "
+        f"seeds: {len(result.runs)}"
+    )
+
+
+def _meta_html(meta: dict[str, Any]) -> str:
+    items = []
+    for key, value in meta.items():
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        items.append(f"<dt>{html.escape(str(key))}</dt><dd>{html.escape(text)}</dd>")
+    return '<dl class="meta">' + "".join(items) + "</dl>"
+
+
+def _table_html(results: list[ExperimentResult]) -> str:
+    head = "".join(f"<th>{html.escape(name)}</th>" for name in _COLUMNS)
+    body = []
+    for row in summary_rows(results):
+        cells = []
+        for name, cell in zip(_COLUMNS, _table_cells(row)):
+            if name.endswith("in range"):
+                css = {"✓": "yes", "✗": "no"}.get(cell, "na")
+            elif name in {"id", "title", "loss", "metric"}:
+                css = ""
+            else:
+                css = "num"
+            attr = f' class="{css}"' if css else ""
+            cells.append(f"<td{attr}>{html.escape(cell)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
+
+
+def write_html(
+    results: list[ExperimentResult],
+    plots: dict[str, Path],
+    path: str | Path,
+    meta: dict[str, Any] | None = None,
+) -> Path:
+    """Write one self-contained HTML report: summary table and learning curves.
+
+    The page has no external resources: the CSS is inline and the plots are
+    embedded as base64 ``data:`` URIs.
+
+    Parameters
+    ----------
+    results : list of ExperimentResult
+        The experiments, in the order they are shown.
+    plots : dict of str to Path
+        Experiment id to its PNG (as :func:`plot_all` returns); experiments
+        without one are shown without a plot.
+    path : str or Path
+        The HTML file to write; its folder is created if needed.
+    meta : dict, optional
+        Free-form information shown at the top (timings, seeds, machine...).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    title = "losslab: loss-choice experiments"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    if meta:
+        parts.append(_meta_html(meta))
+    parts += [
+        "<h2>Summary</h2>",
+        "<p>Final metric over seeds (mean ± population std); ✓ when the published value lies within "
+        "[min, max] of our seeds (rounded to 3 decimals as published), ✗ when not.</p>",
+        _table_html(results),
+    ]
+    for result in results:
+        spec = result.spec
+        parts.append(f'<h2 id="{html.escape(spec.id)}">{html.escape(spec.id)}: {html.escape(spec.title)}</h2>')
+        parts.append(f'<p class="spec">{html.escape(_spec_summary(result))}</p>')
+        png = plots.get(spec.id)
+        if png is not None:
+            encoded = base64.b64encode(Path(png).read_bytes()).decode("ascii")
+            alt = html.escape(f"learning curves of {spec.id}")
+            parts.append(f'<img src="data:image/png;base64,{encoded}" alt="{alt}">')
+    parts += ["</body>", "</html>", ""]
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def write_report(
+    results: list[ExperimentResult], out_dir: str | Path, meta: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Write everything: ``results.json``, one PNG per experiment, ``report.html``.
+
+    Parameters
+    ----------
+    results : list of ExperimentResult
+        The experiments.
+    out_dir : str or Path
+        The folder, created if needed.
+    meta : dict, optional
+        Free-form information saved in the JSON and shown in the HTML.
+
+    Returns
+    -------
+    dict
+        ``{"results": Path, "plots": {id: Path}, "html": Path}``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = save_results(results, out_dir / "results.json", meta)
+    plots = plot_all(results, out_dir)
+    html_path = write_html(results, plots, out_dir / "report.html", meta)
+    return {"results": json_path, "plots": plots, "html": html_path}

@@ -1,0 +1,87 @@
+"""Experiments as data: what to train, on what, with which loss, and what was published.
+
+A spec holds only plain values (strings, numbers, lists, dicts), so it
+round-trips through JSON and a user can write one by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """A data set: a scikit-learn generator by name, or arrays from a file.
+
+    Parameters
+    ----------
+    name : str
+        ``"regression"``, ``"circles"``, ``"blobs"`` (scikit-learn's
+        ``make_regression``, ``make_circles``, ``make_blobs``), ``"csv"`` or ``"npz"``.
+    params : dict
+        Arguments of the generator, or ``{"path": ..., "target": ...}`` for files.
+    labels : str
+        Label encoding fed to the loss: ``"continuous"``, ``"binary"`` ({0, 1}),
+        ``"pm1"`` ({-1, 1}), ``"onehot"`` or ``"integer"``.
+    standardize : bool
+        Standardize X (and y for continuous targets) over the whole data set, as the tutorial does.
+    n_train : int
+        The first ``n_train`` samples train, the rest test.
+    """
+
+    name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    labels: str = "continuous"
+    standardize: bool = False
+    n_train: int = 500
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A multi-layer perceptron: hidden layers, then one output layer."""
+
+    hidden: tuple[int, ...] = (25,)
+    activation: str = "relu"
+    kernel_initializer: str = "he_uniform"
+    output_units: int = 1
+    output_activation: str = "linear"
+    kernel_regularizer: Any = None
+    """A :mod:`losslab.regularizers` identifier for every kernel (e.g. ``{"class_name": "L2", "config": {"l2": 1e-4}}``)."""
+    kernel_constraint: Any = None
+    """A :mod:`losslab.constraints` identifier, applied to every kernel after each step."""
+
+
+@dataclass(frozen=True)
+class ExperimentSpec:
+    """One experiment: data, model, loss, metric, optimizer, and the published numbers."""
+
+    id: str
+    title: str
+    data: DataSpec
+    model: ModelSpec
+    loss: Any
+    """A :func:`losslab.get` identifier: a name, alias or config dict."""
+    metric: str = "accuracy"
+    """``"mse"``, ``"accuracy"`` (0.5 threshold or argmax) or ``"sign_accuracy"`` for {-1, 1} labels."""
+    epochs: int = 100
+    batch_size: int = 32
+    learning_rate: float = 0.01
+    momentum: float = 0.9
+    published: dict[str, float] | None = None
+    """``{"train": ..., "test": ...}`` values of ``metric`` reported by the tutorial."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, config: dict[str, Any]) -> ExperimentSpec:
+        """Inverse of :meth:`to_dict`; missing fields take their defaults."""
+        config = dict(config)
+        config["data"] = DataSpec(**config["data"])
+        model = dict(config.get("model", {}))
+        if "hidden" in model:
+            model["hidden"] = tuple(model["hidden"])
+        config["model"] = ModelSpec(**model)
+        return cls(**config)

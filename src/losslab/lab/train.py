@@ -1,0 +1,150 @@
+"""Training: SGD with momentum, shuffled mini-batches, Keras-like history, all seeds at once."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import torch
+
+import losslab
+from losslab.lab.data import Dataset, load_data
+from losslab.lab.model import EnsembleMLP
+from losslab.lab.results import ExperimentResult, History, RunResult
+from losslab.lab.spec import ExperimentSpec
+
+METRICS = ("mse", "accuracy", "sign_accuracy")
+
+
+def _metric(name: str, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
+    """The metric per member: ``y_pred`` of shape ``(members, n, out)``."""
+    if name == "mse":
+        return ((y_pred - y_true) ** 2).flatten(1).mean(dim=1)
+    if name == "sign_accuracy":  # {-1, 1} labels: the sign of a tanh or linear output
+        return (torch.where(y_pred >= 0, 1.0, -1.0) == y_true).flatten(1).float().mean(dim=1)
+    if y_pred.shape[-1] == 1:  # binary: threshold 0.5, as Keras's binary_accuracy
+        return ((y_pred > 0.5).float() == y_true).flatten(1).float().mean(dim=1)
+    classes = y_true if not torch.is_floating_point(y_true) else y_true.argmax(dim=-1)
+    return (y_pred.argmax(dim=-1) == classes).float().mean(dim=1)
+
+
+def _keras2_accuracy(y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
+    """Keras 2's binary accuracy, ``mean(y_true == round(y_pred))``: what the tutorial printed for {-1, 1} labels."""
+    return (torch.round(y_pred) == y_true).flatten(1).float().mean(dim=1)
+
+
+def _per_member_loss(loss: Any, y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
+    """Mean loss of each member over its batch (Keras's ``sum_over_batch_size``), shape ``(members,)``."""
+    return loss(y_true, y_pred).flatten(1).mean(dim=1)
+
+
+def check_experiment(spec: ExperimentSpec, data: Dataset) -> Any:
+    """Validate a spec against its data before training; return the loss with ``reduction="none"``.
+
+    Runs the loss once on a few training samples through an untrained model,
+    with value checks on, so that an unknown loss, labels that do not fit it
+    and a wrong output size fail here, with the loss's own message.
+    """
+    if spec.metric not in METRICS:
+        msg = f"experiment {spec.id!r}: unknown metric {spec.metric!r}; use one of {METRICS}"
+        raise ValueError(msg)
+    loss = losslab.get(spec.loss)
+    if not isinstance(loss, losslab.Loss):
+        loss = losslab.LossFunctionWrapper(loss)
+    config = loss.get_config()
+    config["reduction"] = "none"
+    loss = type(loss).from_config(config)
+    model = EnsembleMLP(spec.model, data.n_features, [0])
+    y_true = torch.as_tensor(data.y_train[:8]).unsqueeze(0)
+    try:
+        with torch.no_grad(), losslab.value_checks():
+            values = loss(y_true, model(torch.as_tensor(data.x_train[:8]).unsqueeze(0)))
+    except ValueError as error:
+        msg = (
+            f"experiment {spec.id!r}: the loss {spec.loss!r} does not fit the model's output "
+            f"({spec.model.output_units} units, {spec.model.output_activation}) and the "
+            f"{spec.data.labels!r} labels of shape {data.y_train.shape[1:]}: {error}"
+        )
+        raise ValueError(msg) from error
+    if tuple(values.shape[:2]) != (1, 8):
+        msg = f"experiment {spec.id!r}: the loss gives values of shape {tuple(values.shape)}, not one per sample"
+        raise ValueError(msg)
+    return loss
+
+
+def train_experiment(spec: ExperimentSpec, seeds: list[int], data: Dataset | None = None) -> ExperimentResult:
+    """Train every seed of ``spec`` as one ensemble and return their histories and final metrics.
+
+    The same seeds give the same histories, bit for bit.
+    """
+    data = load_data(spec.data) if data is None else data
+    loss = check_experiment(spec, data)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny matrices: threads cost more than they give, and results stay bitwise stable
+    try:
+        return _train(spec, seeds, data, loss)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(spec: ExperimentSpec, seeds: list[int], data: Dataset, loss: Any) -> ExperimentResult:
+    start = time.perf_counter()
+    members = len(seeds)
+    model = EnsembleMLP(spec.model, data.n_features, seeds)
+    optimizer = torch.optim.SGD(model.parameters(), lr=spec.learning_rate, momentum=spec.momentum)
+    x_train, y_train = torch.as_tensor(data.x_train), torch.as_tensor(data.y_train)
+    x_test, y_test = torch.as_tensor(data.x_test), torch.as_tensor(data.y_test)
+    shufflers = [torch.Generator().manual_seed(10_000 + int(seed)) for seed in seeds]
+    n = len(x_train)
+    histories = [History() for _ in seeds]
+    for _ in range(spec.epochs):
+        order = torch.stack([torch.randperm(n, generator=g) for g in shufflers])
+        epoch_loss = torch.zeros(members)
+        for begin in range(0, n, spec.batch_size):
+            index = order[:, begin : begin + spec.batch_size]
+            y_pred = model(x_train[index])
+            batch_loss = _per_member_loss(loss, y_train[index], y_pred) + model.penalty()
+            optimizer.zero_grad(set_to_none=True)
+            batch_loss.sum().backward()
+            optimizer.step()
+            model.apply_constraints()
+            epoch_loss += batch_loss.detach() * index.shape[1]
+        _log_epoch(spec, model, loss, histories, epoch_loss / n, (x_train, y_train), (x_test, y_test))
+    seconds = (time.perf_counter() - start) / members
+    return _results(spec, seeds, model, histories, seconds, (x_train, y_train), (x_test, y_test))
+
+
+@torch.no_grad()
+def _log_epoch(spec, model, loss, histories, epoch_loss, train, test) -> None:  # noqa: ANN001
+    train_metric = _metric(spec.metric, model(train[0]), train[1])
+    test_pred = model(test[0])
+    val_loss = _per_member_loss(loss, test[1].expand(len(histories), *test[1].shape), test_pred) + model.penalty()
+    test_metric = _metric(spec.metric, test_pred, test[1])
+    for m, history in enumerate(histories):
+        history.loss.append(float(epoch_loss[m]))
+        history.val_loss.append(float(val_loss[m]))
+        history.metric.append(float(train_metric[m]))
+        history.val_metric.append(float(test_metric[m]))
+
+
+@torch.no_grad()
+def _results(spec, seeds, model, histories, seconds, train, test) -> ExperimentResult:  # noqa: ANN001
+    train_pred, test_pred = model(train[0]), model(test[0])
+    train_metric = _metric(spec.metric, train_pred, train[1])
+    test_metric = _metric(spec.metric, test_pred, test[1])
+    extra: list[dict[str, float]] = [{} for _ in seeds]
+    if spec.data.labels == "pm1":
+        for split, pred, target in (("train", train_pred, train[1]), ("test", test_pred, test[1])):
+            for m, value in enumerate(_keras2_accuracy(pred, target)):
+                extra[m][f"keras2_accuracy_{split}"] = float(value)
+    runs = [
+        RunResult(int(seed), histories[m], float(train_metric[m]), float(test_metric[m]), seconds, extra[m])
+        for m, seed in enumerate(seeds)
+    ]
+    return ExperimentResult(spec, runs)
+
+
+def as_numpy_history(result: ExperimentResult, series: str) -> np.ndarray:
+    """One history series of every seed, shape ``(seeds, epochs)``."""
+    return np.array([getattr(run.history, series) for run in result.runs])

@@ -1,0 +1,188 @@
+"""Tests of losslab.lab.report on synthetic results built from the tutorial's specs."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from losslab.lab.experiments import tutorial_experiment
+from losslab.lab.report import (
+    plot_all,
+    plot_learning_curves,
+    print_summary,
+    summary_rows,
+    write_html,
+    write_report,
+)
+from losslab.lab.results import ExperimentResult, History, RunResult, load_results
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+EPOCHS = 12  # histories need not be as long as the spec's epochs
+
+# final metrics per experiment and split, 3 seeds each
+FINALS = {
+    # bin-bce publishes train 0.836 (inside [0.830, 0.845]) and test 0.852 (outside [0.800, 0.820])
+    "bin-bce": {"train": [0.830, 0.840, 0.845], "test": [0.800, 0.810, 0.820]},
+    # reg-mse publishes train 0.000 and test 0.001: both inside once rounded to 3 decimals
+    "reg-mse": {"train": [0.0001, 0.0003, 0.0002], "test": [0.0008, 0.0012, 0.0011]},
+    # mc-cce publishes 0.840 / 0.822: train outside, test inside
+    "mc-cce": {"train": [0.850, 0.860, 0.870], "test": [0.810, 0.822, 0.830]},
+}
+IN_RANGE = {"bin-bce": (True, False), "reg-mse": (True, True), "mc-cce": (False, True)}
+
+
+def _history(rng: np.random.Generator, final_train: float, final_test: float) -> History:
+    t = np.linspace(0.0, 1.0, EPOCHS)
+    noise = rng.normal(scale=0.01, size=(4, EPOCHS))
+    return History(
+        loss=(1.0 - 0.8 * t + noise[0]).tolist(),
+        val_loss=(1.1 - 0.7 * t + noise[1]).tolist(),
+        metric=(0.5 + (final_train - 0.5) * t + noise[2]).tolist(),
+        val_metric=(0.5 + (final_test - 0.5) * t + noise[3]).tolist(),
+    )
+
+
+def _result(id_: str, seed0: int = 0) -> ExperimentResult:
+    rng = np.random.default_rng(seed0)
+    finals = FINALS[id_]
+    runs = [
+        RunResult(
+            seed=seed,
+            history=_history(rng, finals["train"][seed], finals["test"][seed]),
+            train_metric=finals["train"][seed],
+            test_metric=finals["test"][seed],
+            seconds=1.5 + seed,
+        )
+        for seed in range(3)
+    ]
+    return ExperimentResult(tutorial_experiment(id_), runs)
+
+
+@pytest.fixture
+def results() -> list[ExperimentResult]:
+    return [_result(id_, i) for i, id_ in enumerate(FINALS)]
+
+
+def test_import_is_cheap():
+    code = "import sys, losslab.lab.report; print('matplotlib' in sys.modules, 'rich' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
+
+
+def test_summary_rows(results):
+    rows = summary_rows(results)
+    assert [row["id"] for row in rows] == list(FINALS)
+    for row, result in zip(rows, results):
+        spec = result.spec
+        assert row["title"] == spec.title
+        assert row["loss"] == spec.loss and isinstance(row["loss"], str)
+        assert row["metric"] == spec.metric
+        assert row["published_train"] == spec.published["train"]
+        assert row["published_test"] == spec.published["test"]
+        for split in ("train", "test"):
+            values = np.array(FINALS[spec.id][split])
+            assert row[f"{split}_mean"] == pytest.approx(values.mean())
+            assert row[f"{split}_std"] == pytest.approx(values.std())  # population std, ddof=0
+            assert row[f"{split}_min"] == values.min()
+            assert row[f"{split}_max"] == values.max()
+        assert (row["train_in_range"], row["test_in_range"]) == IN_RANGE[spec.id]
+        assert row["seeds"] == 3
+        assert row["seconds_per_run"] == pytest.approx(np.mean([1.5, 2.5, 3.5]))
+
+
+def test_summary_rows_unpublished_and_dict_loss(results):
+    from dataclasses import replace
+
+    spec = replace(results[0].spec, published=None, loss={"class_name": "Hinge", "config": {}})
+    (row,) = summary_rows([ExperimentResult(spec, results[0].runs)])
+    assert row["published_train"] is None and row["published_test"] is None
+    assert row["train_in_range"] is None and row["test_in_range"] is None
+    assert isinstance(row["loss"], str) and "Hinge" in row["loss"]
+
+
+def test_print_summary(results):
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    print_summary(results, Console(file=buffer, width=220, force_terminal=False))
+    text = buffer.getvalue()
+    for row in summary_rows(results):
+        line = next(line for line in text.splitlines() if row["id"] in line)
+        assert row["title"] in line
+        assert f"{row['train_mean']:.3f} ± {row['train_std']:.3f}" in line
+        assert f"{row['test_mean']:.3f} ± {row['test_std']:.3f}" in line
+        marks = re.findall("[✓✗]", line)
+        assert marks == ["✓" if flag else "✗" for flag in IN_RANGE[row["id"]]]
+
+
+def test_print_summary_default_console_not_a_tty(results, capsys):
+    print_summary(results)
+    text = capsys.readouterr().out
+    for result in results:  # one line per row: nothing wrapped
+        assert any(result.spec.id in line and result.spec.title in line for line in text.splitlines())
+
+
+def test_plot_learning_curves(results, tmp_path):
+    import matplotlib.image
+
+    result = results[1]
+    path, data = plot_learning_curves(result, tmp_path / "sub" / "curves.png", return_data=True)
+    assert path == tmp_path / "sub" / "curves.png"
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
+    image = matplotlib.image.imread(path)
+    assert image.ndim == 3 and image.shape[0] > 300 and image.shape[1] > 300
+    assert set(data) == {"loss", "metric"}
+    for panel, (train, test) in {"loss": ("loss", "val_loss"), "metric": ("metric", "val_metric")}.items():
+        assert set(data[panel]) == {"train", "test"}
+        for split, attribute in (("train", train), ("test", test)):
+            expected = np.mean([getattr(run.history, attribute) for run in result.runs], axis=0)
+            np.testing.assert_allclose(data[panel][split], expected)
+    assert plot_learning_curves(result, tmp_path / "again.png") == tmp_path / "again.png"
+
+
+def test_plot_all(results, tmp_path):
+    plots = plot_all(results, tmp_path)
+    assert plots == {result.spec.id: tmp_path / f"{result.spec.id}.png" for result in results}
+    assert all(path.read_bytes()[:8] == PNG_SIGNATURE for path in plots.values())
+
+
+def test_write_html(results, tmp_path):
+    plots = plot_all(results, tmp_path)
+    meta = {"machine": "test <box>", "seeds": [0, 1, 2], "seconds": 12.5}
+    path = write_html(results, plots, tmp_path / "report.html", meta=meta)
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    for result in results:
+        assert result.spec.id in text
+        assert result.spec.title in text
+    for row in summary_rows(results):
+        assert f"{row['train_mean']:.3f} ± {row['train_std']:.3f}" in text
+        assert f"{row['test_mean']:.3f} ± {row['test_std']:.3f}" in text
+        assert f"{row['published_test']:.3f}" in text
+    assert text.count("✓") >= 4 and text.count("✗") >= 2
+    assert "test &lt;box&gt;" in text and "<box>" not in text  # escaped
+    images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+    assert len(images) == text.count('<img src="data:image/png;base64,') == len(results)
+    assert base64.b64decode(images[0]) == plots[results[0].spec.id].read_bytes()
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", text, re.IGNORECASE)
+    assert "http://" not in text and "https://" not in text
+    assert "<link" not in text and "<script" not in text
+
+
+def test_write_report_round_trips(results, tmp_path):
+    meta = {"seconds": 3.25, "machine": "ci"}
+    paths = write_report(results, tmp_path / "out", meta=meta)
+    assert paths["results"] == tmp_path / "out" / "results.json"
+    assert paths["html"] == tmp_path / "out" / "report.html" and paths["html"].exists()
+    assert set(paths["plots"]) == set(FINALS)
+    assert all(p.parent == tmp_path / "out" and p.exists() for p in paths["plots"].values())
+    loaded, loaded_meta = load_results(paths["results"])
+    assert loaded_meta == meta
+    assert loaded == results
+    assert summary_rows(loaded) == summary_rows(results)
