@@ -82,15 +82,15 @@ def summary_rows(results: list[ExperimentResult]) -> list[dict[str, Any]]:
             "id": spec.id,
             "title": spec.title,
             "loss": _loss_name(spec.loss),
-            "metric": spec.metric,
+            "metric": spec.published_metric or spec.metric,
             "published_train": published.get("train"),
             "published_test": published.get("test"),
         }
         for split in ("train", "test"):
-            values = [getattr(run, f"{split}_metric") for run in result.runs]
+            values = result.values(split, spec.published_metric) if result.runs else []
             if values:
-                row[f"{split}_mean"] = result.mean(split)
-                row[f"{split}_std"] = result.std(split)
+                row[f"{split}_mean"] = result.mean(split, spec.published_metric)
+                row[f"{split}_std"] = result.std(split, spec.published_metric)
                 row[f"{split}_min"] = min(values)
                 row[f"{split}_max"] = max(values)
                 row[f"{split}_in_range"] = result.published_in_range(split)

@@ -47,25 +47,31 @@ class ExperimentResult:
     spec: ExperimentSpec
     runs: list[RunResult]
 
-    def _values(self, split: str) -> list[float]:
-        return [getattr(run, f"{split}_metric") for run in self.runs]
+    def values(self, split: str, metric: str | None = None) -> list[float]:
+        """The final ``metric`` (default: the spec's) of every seed on ``split`` (``"train"`` or ``"test"``)."""
+        if metric is None or metric == self.spec.metric:
+            return [getattr(run, f"{split}_metric") for run in self.runs]
+        return [run.extra_metrics[f"{metric}_{split}"] for run in self.runs]
 
-    def mean(self, split: str) -> float:
-        """Mean of the final metric over seeds; ``split`` is ``"train"`` or ``"test"``."""
-        values = self._values(split)
+    def mean(self, split: str, metric: str | None = None) -> float:
+        """Mean of the final metric over seeds."""
+        values = self.values(split, metric)
         return sum(values) / len(values)
 
-    def std(self, split: str) -> float:
+    def std(self, split: str, metric: str | None = None) -> float:
         """Population standard deviation of the final metric over seeds."""
-        values = self._values(split)
+        values = self.values(split, metric)
         mean = sum(values) / len(values)
         return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
 
     def published_in_range(self, split: str) -> bool | None:
-        """Whether the published value lies within [min, max] of our seeds (rounded as published, 3 decimals)."""
+        """Whether the published value lies within [min, max] of our seeds (rounded as published, 3 decimals).
+
+        Compared in the published metric (``spec.published_metric``), which may differ from ``spec.metric``.
+        """
         if not self.spec.published or split not in self.spec.published:
             return None
-        values = self._values(split)
+        values = self.values(split, self.spec.published_metric)
         published = self.spec.published[split]
         return round(min(values), 3) <= published <= round(max(values), 3)
 

@@ -69,7 +69,10 @@ class ExperimentSpec:
     learning_rate: float = 0.01
     momentum: float = 0.9
     published: dict[str, float] | None = None
-    """``{"train": ..., "test": ...}`` values of ``metric`` reported by the tutorial."""
+    """``{"train": ..., "test": ...}`` values reported by the tutorial."""
+    published_metric: str | None = None
+    """The metric the published values are in, when not ``metric``: ``"keras2_accuracy"``
+    (Keras 2's ``mean(y == round(y_pred))``, which the tutorial printed for {-1, 1} labels)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""

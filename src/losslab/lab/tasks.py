@@ -43,5 +43,11 @@ def spec_for(task: str, loss: str, *, epochs: int | None = None) -> ExperimentSp
         activation = "linear" if loss == "categorical_hinge" else "softmax"
         spec = replace(base, data=DataSpec("blobs", BLOBS, labels=labels), model=replace(base.model, output_activation=activation))
     return replace(
-        spec, id=f"{task}-{loss}", title=f"{task}, {loss}", loss=loss, published=None, epochs=epochs or spec.epochs
+        spec,
+        id=f"{task}-{loss}",
+        title=f"{task}, {loss}",
+        loss=loss,
+        published=None,
+        published_metric=None,
+        epochs=epochs or spec.epochs,
     )

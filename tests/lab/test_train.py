@@ -1,0 +1,126 @@
+"""The lab's engine: it learns, it reproduces itself, it rejects bad specs before training."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from losslab.lab.data import encode_labels, load_data
+from losslab.lab.experiments import TUTORIAL, tutorial_experiment
+from losslab.lab.runner import run_experiments
+from losslab.lab.spec import DataSpec, ExperimentSpec, ModelSpec
+from losslab.lab.train import train_experiment
+
+torch = pytest.importorskip("torch")
+
+
+def short(spec: ExperimentSpec, epochs: int = 5) -> ExperimentSpec:
+    return replace(spec, epochs=epochs)
+
+
+def test_binary_crossentropy_learns_the_circles_for_every_seed():
+    result = train_experiment(tutorial_experiment("bin-bce"), [0, 1, 2, 3, 4])
+    assert all(run.test_metric > 0.8 for run in result.runs), [run.test_metric for run in result.runs]
+    assert all(run.history.loss[-1] < run.history.loss[0] for run in result.runs)
+
+
+def test_same_seeds_give_the_same_history_bit_for_bit():
+    spec = short(tutorial_experiment("mc-scce"), epochs=8)
+    first, second = train_experiment(spec, [3, 7]), train_experiment(spec, [3, 7])
+    assert [r.history for r in first.runs] == [r.history for r in second.runs]
+    assert first.runs[0].history != first.runs[1].history  # the seeds differ
+
+
+def test_history_follows_keras_semantics():
+    spec = short(tutorial_experiment("reg-mse"), epochs=3)
+    run = train_experiment(spec, [0]).runs[0]
+    assert len(run.history.loss) == len(run.history.val_loss) == len(run.history.val_metric) == 3
+    # mse loss and mse metric on the test split are the same number at the end of each epoch
+    np.testing.assert_allclose(run.history.val_loss, run.history.val_metric, rtol=1e-5)
+    assert run.test_metric == pytest.approx(run.history.val_metric[-1])
+
+
+def test_pm1_experiments_report_keras2_accuracy_beside_sign_accuracy():
+    result = train_experiment(short(tutorial_experiment("bin-hinge"), epochs=30), [0])
+    run = result.runs[0]
+    assert 0.0 <= run.extra_metrics["keras2_accuracy_test"] <= run.test_metric  # round() needs |y_pred| >= 0.5 too
+
+
+def test_the_tutorial_data_match_scikit_learn():
+    from sklearn.datasets import make_blobs
+
+    data = load_data(tutorial_experiment("mc-cce").data)
+    x, y = make_blobs(n_samples=1000, centers=3, n_features=2, cluster_std=2, random_state=2)
+    np.testing.assert_allclose(data.x_test, x[500:].astype(np.float32))
+    np.testing.assert_array_equal(data.y_train, np.eye(3)[y[:500]])
+    regression = load_data(tutorial_experiment("reg-mse").data)
+    both = np.concatenate([regression.y_train, regression.y_test])
+    assert abs(both.mean()) < 1e-6 and both.std() == pytest.approx(1.0, rel=1e-5)
+
+
+def test_label_encodings():
+    y = np.array([3, 5, 3])
+    np.testing.assert_array_equal(encode_labels(y, "pm1")[:, 0], [-1, 1, -1])
+    np.testing.assert_array_equal(encode_labels(y, "onehot"), [[1, 0], [0, 1], [1, 0]])
+    with pytest.raises(ValueError, match="exactly two classes"):
+        encode_labels(np.array([0, 1, 2]), "binary")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"loss": "binary_crosentropy"}, "unknown loss name 'binary_crosentropy'.*'binary_crossentropy'"),
+        ({"loss": "sparse_categorical_crossentropy"}, "looks one-hot encoded: use categorical_crossentropy"),
+        ({"model": ModelSpec(hidden=(50,), output_units=1, output_activation="softmax")}, r"y_true \(1, 8, 3\)"),
+        ({"metric": "f1"}, "unknown metric 'f1'"),
+    ],
+)
+def test_bad_specs_fail_before_training(change, message):
+    spec = replace(tutorial_experiment("mc-cce"), epochs=10_000, **change)
+    with pytest.raises(ValueError, match=message):
+        train_experiment(spec, [0])
+
+
+def test_pm1_labels_with_binary_crossentropy_fail_with_the_fix():
+    spec = replace(tutorial_experiment("bin-hinge"), loss="binary_crossentropy", epochs=10_000)
+    with pytest.raises(ValueError, match=r"y_true must lie in \[0, 1\].*use hinge"):
+        train_experiment(spec, [0])
+
+
+def test_user_arrays_and_regularizers():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4))
+    y = (x[:, 0] - x[:, 1] > 0).astype(int)
+    spec = ExperimentSpec(
+        "mine", "my data", DataSpec("arrays", {"X": x, "y": y}, labels="binary", n_train=200),
+        ModelSpec(hidden=(16,), output_activation="sigmoid", kernel_regularizer={"class_name": "L2", "config": {"l2": 1e-3}},
+                  kernel_constraint="max_norm"),
+        "binary_focal_crossentropy", epochs=40,
+    )
+    result = train_experiment(spec, [0, 1])
+    assert all(run.test_metric > 0.85 for run in result.runs)
+
+
+def test_process_pool_gives_the_same_results_as_one_process():
+    specs = [short(tutorial_experiment("bin-bce"), 3), short(tutorial_experiment("reg-mae"), 3)]
+    serial = run_experiments(specs, [0, 1], jobs=1)
+    pooled = run_experiments(specs, [0, 1], jobs=2)
+    assert [r.spec.id for r in pooled] == ["bin-bce", "reg-mae"]
+    assert [[run.history for run in r.runs] for r in serial] == [[run.history for run in r.runs] for r in pooled]
+
+
+def test_ray_gives_the_same_results_as_one_process():
+    pytest.importorskip("ray")
+    specs = [short(tutorial_experiment("mc-kld"), 2)]
+    local = run_experiments(specs, [0], jobs=1)
+    on_ray = run_experiments(specs, [0], ray_address="local")
+    assert local[0].runs[0].history == on_ray[0].runs[0].history
+
+
+def test_every_tutorial_spec_round_trips_through_json():
+    import json
+
+    for spec in TUTORIAL:
+        assert ExperimentSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
