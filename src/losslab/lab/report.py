@@ -216,41 +216,36 @@ def plot_learning_curves(
         is ``{"loss": {"train": mean, "test": mean}, "metric": {...}}`` of the
         arrays drawn (a split without history is left out).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the user's backend and figure list stay untouched
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     spec = result.spec
     titles = {"loss": f"Loss ({_loss_name(spec.loss)})", "metric": _METRIC_LABELS.get(spec.metric, spec.metric)}
     data: dict[str, dict[str, np.ndarray]] = {}
-    fig, axes = plt.subplots(2, 1, figsize=(8, 8), sharex=True, layout="constrained")
-    try:
-        for ax, (panel, attributes) in zip(axes, _SERIES.items()):
-            data[panel] = {}
-            for split, attribute, color in zip(("train", "test"), attributes, ("tab:blue", "tab:orange")):
-                stacked = _stack(result, attribute)
-                if stacked is None:
-                    continue
-                mean = stacked.mean(axis=0)
-                epochs = np.arange(1, mean.size + 1)
-                ax.plot(epochs, mean, color=color, label=split)
-                if stacked.shape[0] > 1:
-                    ax.fill_between(epochs, stacked.min(axis=0), stacked.max(axis=0), color=color, alpha=0.2,
-                                    linewidth=0)
-                data[panel][split] = mean
-            ax.set_title(titles[panel])
-            ax.set_ylabel("loss" if panel == "loss" else spec.metric)
-            if data[panel]:
-                ax.legend()
-            ax.grid(alpha=0.3)
-        axes[-1].set_xlabel("epoch")
-        fig.suptitle(f"{spec.id}: {spec.title} ({len(result.runs)} seeds; band: min–max)")
-        fig.savefig(path, dpi=100, format="png")
-    finally:
-        plt.close(fig)
+    fig = Figure(figsize=(8, 8), layout="constrained")
+    axes = fig.subplots(2, 1, sharex=True)
+    for ax, (panel, attributes) in zip(axes, _SERIES.items()):
+        data[panel] = {}
+        for split, attribute, color in zip(("train", "test"), attributes, ("tab:blue", "tab:orange")):
+            stacked = _stack(result, attribute)
+            if stacked is None:
+                continue
+            mean = stacked.mean(axis=0)
+            epochs = np.arange(1, mean.size + 1)
+            ax.plot(epochs, mean, color=color, label=split)
+            if stacked.shape[0] > 1:
+                ax.fill_between(epochs, stacked.min(axis=0), stacked.max(axis=0), color=color, alpha=0.2,
+                                linewidth=0)
+            data[panel][split] = mean
+        ax.set_title(titles[panel])
+        ax.set_ylabel("loss" if panel == "loss" else spec.metric)
+        if data[panel]:
+            ax.legend()
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("epoch")
+    fig.suptitle(f"{spec.id}: {spec.title} ({len(result.runs)} seeds; band: min–max)")
+    fig.savefig(path, dpi=100, format="png")
     return (path, data) if return_data else path
 
 
