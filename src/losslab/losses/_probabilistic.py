@@ -17,6 +17,7 @@ from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, namespace
 from losslab._checks import check_finite, check_labels, check_range
+from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import (
     check_axis,
@@ -113,6 +114,8 @@ def binary_crossentropy(
     """
     xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_crossentropy")
+    if fast := native(xp, "binary_crossentropy"):
+        return fast(y_true, y_pred, from_logits, axis)
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     return -xp.mean(y_true * log_p + (1.0 - y_true) * log_not_p, axis=axis)
 
@@ -268,6 +271,8 @@ def categorical_crossentropy(
     xp, y_true, y_pred, axis = _categorical_inputs(
         y_true, y_pred, xp, axis, label_smoothing, from_logits, "categorical_crossentropy"
     )
+    if from_logits and (fast := native(xp, "categorical_crossentropy_from_logits")):
+        return fast(y_true, y_pred, axis)
     return -xp.sum(y_true * _categorical_log_probs(y_pred, from_logits, axis, xp), axis=axis)
 
 
@@ -398,9 +403,12 @@ def sparse_categorical_crossentropy(
     valid = None if ignore_class is None else labels != ignore_class
     if valid is not None:
         labels = xp.where(valid, labels, xp.zeros_like(labels))
-    log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
-    target = one_hot(labels, y_pred.shape[-1], xp, xp.bool)
-    losses = -xp.sum(xp.where(target, log_p, xp.zeros_like(log_p)), axis=-1)
+    if from_logits and (fast := native(xp, "sparse_categorical_crossentropy_from_logits")):
+        losses = fast(labels, y_pred)
+    else:
+        log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
+        target = one_hot(labels, y_pred.shape[-1], xp, xp.bool)
+        losses = -xp.sum(xp.where(target, log_p, xp.zeros_like(log_p)), axis=-1)
     if valid is not None:
         losses = xp.where(valid, losses, xp.zeros_like(losses))
     return losses

@@ -102,14 +102,11 @@ def reduce_values(values: Any, xp: Any, sample_weight: Any = None, reduction: An
     """
     if reduction is None or reduction == "none":
         return values
-    total = xp.sum(values)
     if reduction == "sum":
-        return total
+        return xp.sum(values)
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
-        divisor = xp.sum(sample_weight)
-    else:
-        divisor = xp.asarray(float(_size(values)), dtype=values.dtype, device=device(values))
-    return divide_no_nan(total, divisor, xp)
+        return divide_no_nan(xp.sum(values), xp.sum(sample_weight), xp)
+    return xp.mean(values) if _size(values) else xp.sum(values)
 
 
 def reduce_weighted_values(

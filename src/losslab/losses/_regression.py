@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from losslab._backend import EPSILON
+from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import LOG2, l2_normalize, prepare_pair, softplus
 from losslab.losses._registry import register_loss
@@ -46,6 +47,8 @@ def mean_squared_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     mean_absolute_error, huber, log_cosh
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_squared_error")
+    if fast := native(xp, "mean_squared_error"):
+        return fast(y_true, y_pred)
     error = y_pred - y_true
     return xp.mean(error * error, axis=-1)
 
@@ -75,6 +78,8 @@ def mean_absolute_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     mean_squared_error, huber
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_absolute_error")
+    if fast := native(xp, "mean_absolute_error"):
+        return fast(y_true, y_pred)
     return xp.mean(xp.abs(y_pred - y_true), axis=-1)
 
 
@@ -161,6 +166,8 @@ def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, xp: Any = None) -> An
     array([1.3125], dtype=float32)
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "huber")
+    if fast := native(xp, "huber"):
+        return fast(y_true, y_pred, delta)
     error = y_pred - y_true
     abs_error = xp.abs(error)
     quadratic = 0.5 * error * error

@@ -1,0 +1,59 @@
+"""Native fast paths give the generic code's numbers, values and gradients, and are really used."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import losslab
+from losslab.losses._fast import generic_only, native
+
+torch = pytest.importorskip("torch")
+import array_api_compat.torch as torch_xp  # noqa: E402
+
+RNG = np.random.default_rng(5)
+LOGITS = RNG.normal(scale=4.0, size=(64, 7))
+BINARY = RNG.integers(0, 2, size=(64, 7)).astype(float)
+LABELS = RNG.integers(0, 7, size=(64,))
+ONE_HOT = np.eye(7)[LABELS]
+PROBS = np.exp(LOGITS) / np.exp(LOGITS).sum(axis=1, keepdims=True)
+
+CASES = [
+    ("mean_squared_error", losslab.MeanSquaredError(), BINARY, LOGITS),
+    ("mean_absolute_error", losslab.MeanAbsoluteError(), BINARY, LOGITS + 0.01),
+    ("huber", losslab.Huber(delta=1.5), BINARY, LOGITS + 0.01),
+    ("binary_crossentropy", losslab.BinaryCrossentropy(from_logits=True, label_smoothing=0.1), BINARY, LOGITS),
+    ("binary_crossentropy", losslab.BinaryCrossentropy(axis=0), BINARY, 1 / (1 + np.exp(-LOGITS))),
+    ("categorical_crossentropy_from_logits", losslab.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2), ONE_HOT, LOGITS),
+    ("sparse_categorical_crossentropy_from_logits", losslab.SparseCategoricalCrossentropy(from_logits=True, ignore_class=3), LABELS, LOGITS),
+]
+
+
+@pytest.mark.parametrize(("name", "loss", "y_true", "y_pred"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_fast_path_matches_the_generic_code(name, loss, y_true, y_pred):
+    assert native(torch_xp, name) is not None
+
+    def value_and_grad():
+        pred = torch.tensor(y_pred, requires_grad=True)
+        value = loss(torch.as_tensor(y_true), pred)
+        value.backward()
+        return value.detach().numpy(), pred.grad.numpy()
+
+    fast_value, fast_grad = value_and_grad()
+    with generic_only():
+        assert native(torch_xp, name) is None
+        generic_value, generic_grad = value_and_grad()
+    np.testing.assert_allclose(fast_value, generic_value, rtol=1e-12)
+    np.testing.assert_allclose(fast_grad, generic_grad, rtol=1e-10, atol=1e-15)
+
+
+def test_fast_paths_are_torch_only():
+    import array_api_strict
+
+    assert native(np, "mean_squared_error") is None
+    assert native(array_api_strict, "mean_squared_error") is None
+
+
+def test_fast_path_keeps_the_errors():
+    with pytest.raises(ValueError, match="use sparse_categorical_crossentropy"):
+        losslab.categorical_crossentropy(torch.tensor([0, 1]), torch.zeros(2, 3), from_logits=True)
