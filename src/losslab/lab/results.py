@@ -25,6 +25,8 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     metric: list[float] = field(default_factory=list)
     val_metric: list[float] = field(default_factory=list)
+    penalty: list[float] = field(default_factory=list)
+    """The regularization term at the end of each epoch (``loss`` includes it, as Keras's does)."""
 
 
 @dataclass

@@ -68,6 +68,9 @@ class ExperimentSpec:
     batch_size: int = 32
     learning_rate: float = 0.01
     momentum: float = 0.9
+    class_weight: dict[str, float] | None = None
+    """Weight of each class in the loss, as Keras's ``fit(class_weight=...)``: ``{"0": 1.0, "1": 50.0}``
+    (keys are class indices as strings, so that the spec stays JSON)."""
     published: dict[str, float] | None = None
     """``{"train": ..., "test": ...}`` values reported by the tutorial."""
     published_metric: str | None = None

@@ -34,9 +34,32 @@ def _keras2_accuracy(y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor
     return (torch.round(y_pred) == y_true).flatten(1).float().mean(dim=1)
 
 
-def _per_member_loss(loss: Any, y_true: torch.Tensor, y_pred: torch.Tensor) -> torch.Tensor:
-    """Mean loss of each member over its batch (Keras's ``sum_over_batch_size``), shape ``(members,)``."""
-    return loss(y_true, y_pred).flatten(1).mean(dim=1)
+def _per_member_loss(loss: Any, y_true: torch.Tensor, y_pred: torch.Tensor, weight: torch.Tensor | None = None) -> Any:
+    """Mean loss of each member over its batch (Keras's ``sum_over_batch_size``), shape ``(members,)``.
+
+    A loss that already reduces the batch (e.g. ``Dice(axis=(1, 2))``) gives one value per member.
+    """
+    values = loss(y_true, y_pred)
+    if values.ndim == 1:
+        return values
+    if weight is not None:
+        values = values * weight.reshape(*weight.shape[:2], *([1] * (values.ndim - 2)))
+    return values.flatten(1).mean(dim=1)
+
+
+def _class_weights(spec: ExperimentSpec, y: torch.Tensor) -> torch.Tensor | None:
+    """One weight per sample from ``spec.class_weight`` (``None`` without it)."""
+    if not spec.class_weight:
+        return None
+    if torch.is_floating_point(y):
+        classes = y.argmax(dim=-1) if y.shape[-1] > 1 else y[..., 0].round().long()
+    else:
+        classes = y
+    table = torch.ones(int(classes.max()) + 1 if classes.numel() else 1)
+    for key, weight in spec.class_weight.items():
+        if int(key) < len(table):
+            table[int(key)] = float(weight)
+    return table[classes.clamp(min=0)]
 
 
 def check_experiment(spec: ExperimentSpec, data: Dataset) -> Any:
@@ -67,7 +90,7 @@ def check_experiment(spec: ExperimentSpec, data: Dataset) -> Any:
             f"{spec.data.labels!r} labels of shape {data.y_train.shape[1:]}: {error}"
         )
         raise ValueError(msg) from error
-    if tuple(values.shape[:2]) != (1, 8):
+    if values.ndim != 1 and tuple(values.shape[:2]) != (1, 8):
         msg = f"experiment {spec.id!r}: the loss gives values of shape {tuple(values.shape)}, not one per sample"
         raise ValueError(msg)
     return loss
@@ -95,6 +118,7 @@ def _train(spec: ExperimentSpec, seeds: list[int], data: Dataset, loss: Any) -> 
     optimizer = torch.optim.SGD(model.parameters(), lr=spec.learning_rate, momentum=spec.momentum)
     x_train, y_train = torch.as_tensor(data.x_train), torch.as_tensor(data.y_train)
     x_test, y_test = torch.as_tensor(data.x_test), torch.as_tensor(data.y_test)
+    sample_weight = _class_weights(spec, y_train)
     shufflers = [torch.Generator().manual_seed(10_000 + int(seed)) for seed in seeds]
     n = len(x_train)
     histories = [History() for _ in seeds]
@@ -104,7 +128,8 @@ def _train(spec: ExperimentSpec, seeds: list[int], data: Dataset, loss: Any) -> 
         for begin in range(0, n, spec.batch_size):
             index = order[:, begin : begin + spec.batch_size]
             y_pred = model(x_train[index])
-            batch_loss = _per_member_loss(loss, y_train[index], y_pred) + model.penalty()
+            weight = None if sample_weight is None else sample_weight[index]
+            batch_loss = _per_member_loss(loss, y_train[index], y_pred, weight) + model.penalty()
             optimizer.zero_grad(set_to_none=True)
             batch_loss.sum().backward()
             optimizer.step()
@@ -119,9 +144,11 @@ def _train(spec: ExperimentSpec, seeds: list[int], data: Dataset, loss: Any) -> 
 def _log_epoch(spec, model, loss, histories, epoch_loss, train, test) -> None:  # noqa: ANN001
     train_metric = _metric(spec.metric, model(train[0]), train[1])
     test_pred = model(test[0])
-    val_loss = _per_member_loss(loss, test[1].expand(len(histories), *test[1].shape), test_pred) + model.penalty()
+    penalty = model.penalty()
+    val_loss = _per_member_loss(loss, test[1].expand(len(histories), *test[1].shape), test_pred) + penalty
     test_metric = _metric(spec.metric, test_pred, test[1])
     for m, history in enumerate(histories):
+        history.penalty.append(float(penalty[m]))
         history.loss.append(float(epoch_loss[m]))
         history.val_loss.append(float(val_loss[m]))
         history.metric.append(float(train_metric[m]))
@@ -133,7 +160,10 @@ def _results(spec, seeds, model, histories, seconds, train, test) -> ExperimentR
     train_pred, test_pred = model(train[0]), model(test[0])
     train_metric = _metric(spec.metric, train_pred, train[1])
     test_metric = _metric(spec.metric, test_pred, test[1])
-    extra: list[dict[str, float]] = [{} for _ in seeds]
+    extra: list[dict[str, float]] = [_weight_statistics(model, m) for m in range(len(seeds))]
+    if spec.data.labels == "binary" and spec.model.output_units == 1:
+        for m, metrics in enumerate(_binary_metrics(test_pred, test[1])):
+            extra[m].update(metrics)
     if spec.data.labels == "pm1":
         for split, pred, target in (("train", train_pred, train[1]), ("test", test_pred, test[1])):
             for m, value in enumerate(_keras2_accuracy(pred, target)):
@@ -143,6 +173,29 @@ def _results(spec, seeds, model, histories, seconds, train, test) -> ExperimentR
         for m, seed in enumerate(seeds)
     ]
     return ExperimentResult(spec, runs)
+
+
+def _weight_statistics(model: EnsembleMLP, member: int) -> dict[str, float]:
+    """The L2 norm of a member's kernels and the fraction of their weights below 1e-3 in magnitude."""
+    weights = torch.cat([kernel[member].detach().flatten() for kernel in model.kernels])
+    return {"weight_norm": float(weights.norm()), "weight_sparsity": float((weights.abs() < 1e-3).float().mean())}
+
+
+def _binary_metrics(y_pred: torch.Tensor, y_true: torch.Tensor) -> list[dict[str, float]]:
+    """Recall, precision and F1 of the positive (minority) class at 0.5, and PR-AUC, per member, on test."""
+    from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
+
+    truth = y_true[:, 0].numpy().astype(int)
+    metrics = []
+    for scores in y_pred[..., 0].numpy():
+        predicted = (scores > 0.5).astype(int)
+        metrics.append({
+            "recall_test": float(recall_score(truth, predicted, zero_division=0)),
+            "precision_test": float(precision_score(truth, predicted, zero_division=0)),
+            "f1_test": float(f1_score(truth, predicted, zero_division=0)),
+            "pr_auc_test": float(average_precision_score(truth, scores)),
+        })
+    return metrics
 
 
 def as_numpy_history(result: ExperimentResult, series: str) -> np.ndarray:
