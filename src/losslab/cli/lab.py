@@ -84,3 +84,43 @@ def run(
     payload = json.loads(spec_file.read_text())
     specs = [ExperimentSpec.from_dict(p) for p in (payload if isinstance(payload, list) else [payload])]
     _run_and_report(specs, seeds, jobs, None, out, f"Experiments from {spec_file.name}")
+
+
+@app.command()
+def study(
+    name: str = typer.Argument(..., help="robustness, imbalance or regularization."),
+    seeds: int = typer.Option(3, min=1),
+    jobs: int = typer.Option(1, min=1),
+    out: Path = typer.Option(Path("out/study")),
+) -> None:
+    """Run one study of losses (outliers, class imbalance, regularization): a table, a plot, the claims checked."""
+    from losslab.analysis import studies
+
+    runs = {
+        "robustness": studies.robustness_study,
+        "imbalance": studies.imbalance_study,
+        "regularization": studies.regularization_study,
+    }
+    if name not in runs:
+        raise typer.BadParameter(f"unknown study {name!r}; use one of {sorted(runs)}")
+    result = runs[name](seeds=seeds, jobs=jobs)
+    table = studies.study_markdown(result)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.md").write_text(table)
+    picture = studies.plot_study(result, out / f"{name}.png")
+    typer.echo(table)
+    typer.echo(f"plot: {picture}")
+
+
+@app.command()
+def report(
+    out: Path = typer.Option(Path("out/report")),
+    seeds: int = typer.Option(3, min=1),
+    jobs: int = typer.Option(1, min=1),
+    quick: bool = typer.Option(False, help="Fewer epochs and settings: about a minute."),
+) -> None:
+    """Write one self-contained HTML page: tutorial, loss gallery, robustness, imbalance, regularization."""
+    from losslab.analysis.report import write_full_report
+
+    page = write_full_report(out, seeds=seeds, quick=quick, jobs=jobs)
+    typer.echo(f"report: {page}")
