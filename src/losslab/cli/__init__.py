@@ -48,14 +48,21 @@ def list_losses() -> None:
         typer.echo(name)
 
 
-def _add_lab_commands() -> None:
-    from losslab.cli import lab
+def _add_commands() -> None:
+    """Commands of the sub-modules join the root (each module imports its heavy libraries lazily)."""
+    import importlib
 
-    for command in lab.app.registered_commands:
-        app.registered_commands.append(command)
+    for name in ("lab", "analyze", "plot"):
+        try:
+            module = importlib.import_module(f"losslab.cli.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"losslab.cli.{name}":
+                raise
+            continue
+        app.registered_commands.extend(module.app.registered_commands)
 
 
-_add_lab_commands()
+_add_commands()
 
 
 def main() -> None:
