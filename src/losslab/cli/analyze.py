@@ -1,0 +1,117 @@
+"""``losslab recommend`` and ``check``: the loss chooser from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+app = typer.Typer()
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 200, highlight=False)
+
+
+def _load(path: Path, option: str) -> Any:
+    import numpy as np
+
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as error:
+        raise typer.BadParameter(f"cannot read {path} as a .npy array: {error}", param_hint=option) from error
+
+
+@app.command()
+def recommend(
+    task: str = typer.Option(..., help="regression, binary, multiclass, multilabel or segmentation."),
+    outliers: bool = typer.Option(False, "--outliers", help="Outlying targets (regression) or noisy labels."),
+    imbalanced: bool = typer.Option(False, "--imbalanced", help="Some classes (or the foreground) are rare."),
+    labels: str = typer.Option(
+        None, help="Label encoding: binary, pm1, integer, onehot, probabilities or continuous (default: the task's)."
+    ),
+) -> None:
+    """Recommend a loss, output activation and label encoding for a task, with reasons and alternatives."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from losslab.analysis import recommend as recommend_loss
+
+    try:
+        rec = recommend_loss(task, outliers=outliers, imbalanced=imbalanced, labels=labels)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from error
+    console = _console()
+    kwargs = ", ".join(f"{k}={v!r}" for k, v in rec.loss_kwargs.items())
+    console.print(Text.assemble(("Loss: ", "bold"), f"{rec.loss}({kwargs})"))
+    activation = rec.output_activation
+    if rec.inference_activation:
+        activation += f" (apply a {rec.inference_activation} at inference to read probabilities)"
+    console.print(Text.assemble(("Output activation: ", "bold"), activation))
+    console.print(Text.assemble(("Label encoding: ", "bold"), rec.label_encoding))
+    console.print(Text("Why:", style="bold"))
+    for reason in rec.reasons:
+        console.print(Text(f"  - {reason}"), soft_wrap=True)
+    table = Table(title="Alternatives, best first", title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("loss", no_wrap=True)
+    table.add_column("activation", no_wrap=True)
+    table.add_column("why")
+    for rank, alt in enumerate(rec.alternatives, start=1):
+        table.add_row(str(rank), Text(alt.loss), alt.activation, Text(alt.reason))
+    console.print(table)
+
+
+@app.command()
+def check(
+    loss: str = typer.Option(..., help="A loss name or alias, or a JSON config such as '{\"class_name\": ...}'."),
+    activation: str = typer.Option(..., help="The model's output activation: linear, sigmoid, softmax, tanh, ..."),
+    labels: Path = typer.Option(..., exists=True, dir_okay=False, help="A sample of labels, as a .npy file."),
+    predictions: Path = typer.Option(
+        None, exists=True, dir_okay=False, help="A sample of model outputs (.npy), for the number of output units."
+    ),
+    from_logits: bool = typer.Option(
+        None, "--from-logits/--no-from-logits", help="Override the loss's from_logits (default: the loss's own)."
+    ),
+    n_classes: int = typer.Option(None, min=1, help="Number of output units, when no predictions are given."),
+) -> None:
+    """Check a loss, output activation and labels for the classic mistakes; exit 1 on an error."""
+    import json
+
+    from rich.text import Text
+
+    from losslab.analysis import check as check_setup
+
+    identifier: Any = loss
+    if loss.lstrip().startswith("{"):
+        try:
+            identifier = json.loads(loss)
+        except json.JSONDecodeError as error:
+            raise typer.BadParameter(f"not valid JSON: {error}", param_hint="--loss") from error
+    y_true = _load(labels, "--labels")
+    y_pred = None if predictions is None else _load(predictions, "--predictions")
+    try:
+        findings = check_setup(
+            identifier, activation, y_true, y_pred=y_pred, from_logits=from_logits, n_classes=n_classes
+        )
+    except (ValueError, TypeError) as error:
+        raise typer.BadParameter(str(error)) from error
+    console = _console()
+    console.print(Text(f"{loss} after a {activation} output, labels of shape {tuple(y_true.shape)}"))
+    if not findings:
+        console.print(Text("No problems found.", style="green"))
+        return
+    for finding in findings:
+        style = "bold red" if finding.severity == "error" else "bold yellow"
+        headline = Text.assemble((f"{finding.severity.upper()} ", style), f"[{finding.code}] {finding.problem}")
+        console.print(headline, soft_wrap=True)
+        console.print(Text(f"  fix: {finding.fix}"), soft_wrap=True)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    console.print(Text(f"{errors} error(s), {warnings} warning(s)."))
+    if errors:
+        raise typer.Exit(code=1)
