@@ -49,16 +49,10 @@ def list_losses() -> None:
 
 
 def _add_commands() -> None:
-    """Commands of the sub-modules join the root (each module imports its heavy libraries lazily)."""
-    import importlib
+    """The sub-modules' commands join the root; each imports its heavy libraries inside its commands."""
+    from losslab.cli import analyze, lab, plot
 
-    for name in ("lab", "analyze", "plot"):
-        try:
-            module = importlib.import_module(f"losslab.cli.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"losslab.cli.{name}":
-                raise
-            continue
+    for module in (lab, analyze, plot):
         app.registered_commands.extend(module.app.registered_commands)
 
 
