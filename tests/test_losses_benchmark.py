@@ -1,0 +1,108 @@
+"""benchmarks/losses.py: its command line and its pure formatting helpers (no timing)."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "losses.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("losses_benchmark", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while being created
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop(spec.name, None)
+
+
+def _fake_row(**overrides):
+    row = {
+        "section": "torch",
+        "loss": "SCCE(logits)",
+        "peer": "F.cross_entropy(int labels)",
+        "size": 1_000_000,
+        "classes": 1000,
+        "fwd_losslab_ms": 1.5,
+        "fwd_peer_ms": 1.0,
+        "fwd_ratio": 1.5,
+        "fb_losslab_ms": 12.34,
+        "fb_peer_ms": 4.0,
+        "fb_ratio": 3.085,
+        "mem_losslab_bytes": 2 * 2**20,
+        "mem_peer_bytes": 2**20,
+        "rel_diff": 1.2e-7,
+    }
+    row.update(overrides)
+    return row
+
+
+def test_help_runs():
+    result = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    for option in ("--sizes", "--repeats", "--quick", "--out", "--sections", "--threads", "--min-time"):
+        assert option in result.stdout
+    assert "_keras-worker" not in result.stdout
+
+
+def test_markdown_rows_from_fake_numbers(bench):
+    rows = [
+        _fake_row(),
+        _fake_row(
+            section="numpy", loss="MSE", peer="sklearn mean_squared_error", size=1000, classes=None,
+            fwd_losslab_ms=0.0123, fwd_peer_ms=0.25, fwd_ratio=0.0492, fb_losslab_ms=None, fb_peer_ms=None,
+            fb_ratio=None, mem_losslab_bytes=None, mem_peer_bytes=None, rel_diff=None,
+        ),
+    ]
+    lines = bench.markdown_rows(rows)
+    assert lines[0] == "| " + " | ".join(bench.COLUMNS) + " |"
+    assert lines[1].startswith("|---|---|---|---:|")
+    assert lines[2] == (
+        "| torch | SCCE(logits) | F.cross_entropy(int labels) | 1e6 | 1000 | 1.5 | 1 | 1.50 | 12.3 | 4 | 3.08 "
+        "| 2 | 1 | 1.2e-07 |"
+    )
+    assert lines[3] == "| numpy | MSE | sklearn mean_squared_error | 1e3 |  | 0.0123 | 0.25 | 0.05 | — | — | — | — | — | — |"
+
+
+def test_headline_uses_the_largest_size(bench):
+    rows = [
+        _fake_row(size=1000, fwd_ratio=100.0, fb_ratio=100.0),  # not the largest size: ignored
+        _fake_row(fwd_ratio=2.0, fb_ratio=4.0),
+        _fake_row(loss="MSE", classes=None, fwd_ratio=0.5, fb_ratio=1.0),
+    ]
+    summary = bench.headline(rows)
+    assert [(h["section"], h["pass"]) for h in summary] == [("torch", "fwd"), ("torch", "fwd+bwd")]
+    fwd, fb = summary
+    assert fwd["geomean"] == pytest.approx(1.0) and fb["geomean"] == pytest.approx(2.0)
+    assert (fwd["min_loss"], fwd["max_loss"]) == ("MSE", "SCCE(logits) C=1000")
+    assert bench.headline_lines(summary)[0] == (
+        "torch fwd at 1e6: ratio geomean 1.00 over 2 (best 0.50 MSE, worst 2.00 SCCE(logits) C=1000)"
+    )
+
+
+def test_markdown_report_has_header_and_table(bench):
+    meta = {
+        "date": "2026-01-01T00:00:00+00:00",
+        "machine": {"cpu_model": "Test CPU", "cpu_count": 2, "torch": "2.0", "jax": "0.4", "python": "3.11"},
+        "config": {"sizes": [1000, 1_000_000], "repeats": 7, "min_time": 0.02, "sections": ["torch"], "threads": 1},
+    }
+    text = bench.format_markdown([_fake_row()], meta, ["torch cuda: skipped: no CUDA device"])
+    assert "Test CPU" in text and "torch 2.0" in text and "2026-01-01" in text
+    assert "ratio = losslab ÷ peer" in text
+    assert "- torch cuda: skipped: no CUDA device" in text
+    assert "| torch | SCCE(logits) |" in text
+
+
+def test_small_formatters(bench):
+    assert bench.parse_sizes("1e3, 1e4,250") == [1000, 10000, 250]
+    assert [bench.fmt_size(n) for n in (1000, 10**7, 250, 100)] == ["1e3", "1e7", "250", "100"]
+    assert [bench.fmt_ms(v) for v in (None, 0.012345, 12.34, 1234.5)] == ["—", "0.0123", "12.3", "1234"]
+    assert bench.fmt_ratio(None) == "—" and bench.fmt_ratio(0.456) == "0.46"
