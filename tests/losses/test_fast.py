@@ -26,6 +26,8 @@ CASES = [
     ("binary_crossentropy", losslab.BinaryCrossentropy(axis=0), BINARY, 1 / (1 + np.exp(-LOGITS))),
     ("categorical_crossentropy_from_logits", losslab.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2), ONE_HOT, LOGITS),
     ("sparse_categorical_crossentropy_from_logits", losslab.SparseCategoricalCrossentropy(from_logits=True, ignore_class=3), LABELS, LOGITS),
+    ("sparse_categorical_crossentropy_from_logits", losslab.SparseCategoricalCrossentropy(from_logits=True), LABELS, LOGITS),
+    ("categorical_crossentropy_from_logits", losslab.CategoricalCrossentropy(from_logits=True, axis=0), ONE_HOT, LOGITS),
 ]
 
 
@@ -57,3 +59,17 @@ def test_fast_paths_are_torch_only():
 def test_fast_path_keeps_the_errors():
     with pytest.raises(ValueError, match="use sparse_categorical_crossentropy"):
         losslab.categorical_crossentropy(torch.tensor([0, 1]), torch.zeros(2, 3), from_logits=True)
+
+
+def test_plain_means_use_one_fused_kernel(monkeypatch):
+    import torch.nn.functional as F
+
+    calls = []
+    original = F.mse_loss
+    monkeypatch.setattr(F, "mse_loss", lambda *a, **k: calls.append(k.get("reduction", "mean")) or original(*a, **k))
+    y_true, y_pred = torch.as_tensor(BINARY), torch.as_tensor(LOGITS)
+    mean = losslab.MeanSquaredError()(y_true, y_pred)
+    weighted = losslab.MeanSquaredError()(y_true, y_pred, sample_weight=torch.ones(64))
+    assert calls == ["mean", "none"]  # a weight needs the per-sample values
+    assert float(mean) == pytest.approx(float(weighted), rel=1e-12)
+    assert float(mean) == pytest.approx(((LOGITS - BINARY) ** 2).mean(), rel=1e-12)

@@ -10,11 +10,19 @@ same per-sample losses, within float rounding) with the fused kernel.
 
 ``generic_only()`` turns the fast paths off, for tests and benchmarks that
 compare the two.
+
+A loss class asked for a plain mean (no sample weight, no mask) runs its
+function inside ``fused_mean()``: a loss with a fused kernel then returns the
+mean over every value in one step, as ``torch.nn.functional`` does with
+``reduction="mean"``, instead of materialising one value per element first.
+(The mean of the per-sample means is the mean of all values, since every
+sample has the same number of them.)
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,14 +31,37 @@ import array_api_compat
 from losslab._backend import EPSILON
 
 _TORCH: dict[str, Callable[..., Any]] = {}
+_TORCH_MEAN: dict[str, Callable[..., Any]] = {}
 _state = {"enabled": True}
+_want_mean: contextvars.ContextVar[bool] = contextvars.ContextVar("losslab_fused_mean", default=False)
 
 
 def native(xp: Any, loss_name: str) -> Callable[..., Any] | None:
-    """The fast path of ``loss_name`` for namespace ``xp``, or ``None`` to use the generic code."""
+    """The fast path of ``loss_name`` for namespace ``xp``, or ``None`` to use the generic code.
+
+    Inside :func:`fused_mean`, a loss that has a fused mean gets it instead: it returns a 0-d mean.
+    """
     if not _state["enabled"] or not array_api_compat.is_torch_namespace(xp):
         return None
+    if _want_mean.get() and loss_name in _TORCH_MEAN:
+        return _TORCH_MEAN[loss_name]
     return _TORCH.get(loss_name)
+
+
+def has_fused_mean(xp: Any, loss_name: str) -> bool:
+    """Whether ``loss_name`` can return its mean in one fused step on ``xp``."""
+    names = (loss_name, f"{loss_name}_from_logits")
+    return _state["enabled"] and array_api_compat.is_torch_namespace(xp) and any(n in _TORCH_MEAN for n in names)
+
+
+@contextlib.contextmanager
+def fused_mean() -> Iterator[None]:
+    """Ask the loss functions called inside for the mean over all values (where fused)."""
+    token = _want_mean.set(True)
+    try:
+        yield
+    finally:
+        _want_mean.reset(token)
 
 
 @contextlib.contextmanager
@@ -44,9 +75,9 @@ def generic_only() -> Iterator[None]:
         _state["enabled"] = previous
 
 
-def _torch(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def _torch(name: str, *, mean: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        _TORCH[name] = fn
+        (_TORCH_MEAN if mean else _TORCH)[name] = fn
         return fn
 
     return register
@@ -96,3 +127,46 @@ def _sparse_categorical_crossentropy(labels: Any, y_pred: Any) -> Any:
 
     flat = y_pred.reshape(-1, y_pred.shape[-1])
     return F.cross_entropy(flat, labels.reshape(-1).long(), reduction="none").reshape(labels.shape)
+
+
+@_torch("mean_squared_error", mean=True)
+def _mse_mean(y_true: Any, y_pred: Any) -> Any:
+    import torch.nn.functional as F
+
+    return F.mse_loss(y_pred, y_true)
+
+
+@_torch("mean_absolute_error", mean=True)
+def _mae_mean(y_true: Any, y_pred: Any) -> Any:
+    import torch.nn.functional as F
+
+    return F.l1_loss(y_pred, y_true)
+
+
+@_torch("huber", mean=True)
+def _huber_mean(y_true: Any, y_pred: Any, delta: float) -> Any:
+    import torch.nn.functional as F
+
+    return F.huber_loss(y_pred, y_true, delta=delta)
+
+
+@_torch("binary_crossentropy", mean=True)
+def _binary_crossentropy_mean(y_true: Any, y_pred: Any, from_logits: bool, axis: int) -> Any:
+    import torch.nn.functional as F
+
+    if from_logits:
+        return F.binary_cross_entropy_with_logits(y_pred, y_true)
+    return F.binary_cross_entropy(y_pred.clamp(EPSILON, 1.0 - EPSILON), y_true)
+
+
+@_torch("categorical_crossentropy_from_logits", mean=True)
+def _categorical_crossentropy_mean(y_true: Any, y_pred: Any, axis: int) -> Any:
+    samples = y_pred.numel() // max(y_pred.shape[axis], 1)
+    return -(y_true * y_pred.log_softmax(dim=axis)).sum() / samples
+
+
+@_torch("sparse_categorical_crossentropy_from_logits", mean=True)
+def _sparse_categorical_crossentropy_mean(labels: Any, y_pred: Any) -> Any:
+    import torch.nn.functional as F
+
+    return F.cross_entropy(y_pred.reshape(-1, y_pred.shape[-1]), labels.reshape(-1).long())

@@ -7,6 +7,7 @@ from numbers import Real
 from typing import Any, Callable
 
 from losslab._backend import as_arrays, namespace
+from losslab.losses._fast import fused_mean, has_fused_mean
 from losslab.losses._reduction import align_ranks, reduce_weighted_values, standardize_reduction
 from losslab.losses._registry import deserialize, get, register_loss, serialize
 
@@ -77,6 +78,10 @@ class Loss:
         means count the valid entries only, as Keras's masks do.
         """
         return self.call(y_true, y_pred), None
+
+    def masks_entries(self) -> bool:
+        """Whether :meth:`call_with_mask` may return a mask (then means count valid entries only)."""
+        return type(self).call_with_mask is not Loss.call_with_mask
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this loss."""
@@ -166,6 +171,16 @@ class LossFunctionWrapper(Loss):
         self._fn_kwargs = kwargs
         for key, value in kwargs.items():  # hyperparameters read as attributes: Huber().delta
             setattr(self, key, value)
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        plain_mean = sample_weight is None and self.reduction in ("sum_over_batch_size", "mean")
+        if plain_mean and not self.masks_entries():
+            xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
+            if has_fused_mean(xp, getattr(self.fn, "__name__", "")):
+                with fused_mean():  # one fused kernel for the mean, where the backend has one
+                    values = self.call(y_true, y_pred)
+                return reduce_weighted_values(values, xp, reduction=self.reduction)
+        return super().__call__(y_true, y_pred, sample_weight)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_true, y_pred = align_ranks(y_true, y_pred, namespace(y_pred))

@@ -652,6 +652,9 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             axis=axis,
         )
 
+    def masks_entries(self) -> bool:
+        return self.ignore_class is not None
+
     def call_with_mask(self, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
         losses = self.call(y_true, y_pred)
         if self.ignore_class is None:
