@@ -73,3 +73,36 @@ def test_plain_means_use_one_fused_kernel(monkeypatch):
     assert calls == ["mean", "none"]  # a weight needs the per-sample values
     assert float(mean) == pytest.approx(float(weighted), rel=1e-12)
     assert float(mean) == pytest.approx(((LOGITS - BINARY) ** 2).mean(), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "loss", "y_true"),
+    [
+        ("categorical_crossentropy_from_logits", losslab.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1), ONE_HOT),
+        ("sparse_categorical_crossentropy_from_logits", losslab.SparseCategoricalCrossentropy(from_logits=True, ignore_class=2), LABELS),
+    ],
+)
+def test_jax_fast_paths_match_the_generic_code_under_jit_and_grad(name, loss, y_true):
+    jax = pytest.importorskip("jax")
+    from losslab.testing import Backend
+
+    jnp = Backend.JAX.namespace()
+    assert native(jnp, name) is not None
+    value_and_grad = jax.jit(jax.value_and_grad(lambda p: loss(jnp.asarray(y_true), p)))
+    fast_value, fast_grad = value_and_grad(jnp.asarray(LOGITS))
+    with generic_only():
+        generic_value, generic_grad = jax.value_and_grad(lambda p: loss(jnp.asarray(y_true), p))(jnp.asarray(LOGITS))
+    np.testing.assert_allclose(fast_value, generic_value, rtol=1e-12)
+    np.testing.assert_allclose(fast_grad, generic_grad, rtol=1e-9, atol=1e-15)
+
+
+def test_jax_sparse_fast_path_gives_zero_for_out_of_range_labels_as_the_generic_code():
+    pytest.importorskip("jax")
+    from losslab.testing import Backend
+
+    jnp = Backend.JAX.namespace()
+    out = losslab.sparse_categorical_crossentropy(jnp.asarray([0, 9]), jnp.asarray(LOGITS[:2]), from_logits=True)
+    with generic_only():
+        reference = losslab.sparse_categorical_crossentropy(jnp.asarray([0, 9]), jnp.asarray(LOGITS[:2]), from_logits=True)
+    np.testing.assert_allclose(out, reference, rtol=1e-12)
+    assert float(out[1]) == 0.0

@@ -32,6 +32,7 @@ from losslab._backend import EPSILON
 
 _TORCH: dict[str, Callable[..., Any]] = {}
 _TORCH_MEAN: dict[str, Callable[..., Any]] = {}
+_JAX: dict[str, Callable[..., Any]] = {}
 _state = {"enabled": True}
 _want_mean: contextvars.ContextVar[bool] = contextvars.ContextVar("losslab_fused_mean", default=False)
 
@@ -41,7 +42,11 @@ def native(xp: Any, loss_name: str) -> Callable[..., Any] | None:
 
     Inside :func:`fused_mean`, a loss that has a fused mean gets it instead: it returns a 0-d mean.
     """
-    if not _state["enabled"] or not array_api_compat.is_torch_namespace(xp):
+    if not _state["enabled"]:
+        return None
+    if array_api_compat.is_jax_namespace(xp):
+        return _JAX.get(loss_name)
+    if not array_api_compat.is_torch_namespace(xp):
         return None
     if _want_mean.get() and loss_name in _TORCH_MEAN:
         return _TORCH_MEAN[loss_name]
@@ -73,6 +78,14 @@ def generic_only() -> Iterator[None]:
         yield
     finally:
         _state["enabled"] = previous
+
+
+def _jax(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        _JAX[name] = fn
+        return fn
+
+    return register
 
 
 def _torch(name: str, *, mean: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -170,3 +183,24 @@ def _sparse_categorical_crossentropy_mean(labels: Any, y_pred: Any) -> Any:
     import torch.nn.functional as F
 
     return F.cross_entropy(y_pred.reshape(-1, y_pred.shape[-1]), labels.reshape(-1).long())
+
+
+# JAX: XLA fuses the generic code, but jax.nn.log_softmax stops the gradient through the max shift,
+# and a gather replaces the one-hot product (whose gradient is a dense (batch, classes) array).
+
+
+@_jax("categorical_crossentropy_from_logits")
+def _jax_categorical_crossentropy(y_true: Any, y_pred: Any, axis: int) -> Any:
+    import jax
+
+    return -(y_true * jax.nn.log_softmax(y_pred, axis=axis)).sum(axis=axis)
+
+
+@_jax("sparse_categorical_crossentropy_from_logits")
+def _jax_sparse_categorical_crossentropy(labels: Any, y_pred: Any) -> Any:
+    import jax
+    import jax.numpy as jnp
+
+    log_p = jax.nn.log_softmax(y_pred, axis=-1)
+    picked = jnp.take_along_axis(log_p, labels[..., None], axis=-1, mode="fill", fill_value=0.0)
+    return -picked[..., 0]
