@@ -22,6 +22,7 @@ CASES = [
     ("mean_squared_error", losslab.MeanSquaredError(), BINARY, LOGITS),
     ("mean_absolute_error", losslab.MeanAbsoluteError(), BINARY, LOGITS + 0.01),
     ("huber", losslab.Huber(delta=1.5), BINARY, LOGITS + 0.01),
+    ("poisson", losslab.Poisson(), BINARY * 3, np.abs(LOGITS)),
     ("binary_crossentropy", losslab.BinaryCrossentropy(from_logits=True, label_smoothing=0.1), BINARY, LOGITS),
     ("binary_crossentropy", losslab.BinaryCrossentropy(axis=0), BINARY, 1 / (1 + np.exp(-LOGITS))),
     ("categorical_crossentropy_from_logits", losslab.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2), ONE_HOT, LOGITS),

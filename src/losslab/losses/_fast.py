@@ -117,6 +117,20 @@ def _huber(y_true: Any, y_pred: Any, delta: float) -> Any:
     return F.huber_loss(y_pred, y_true, reduction="none", delta=delta).mean(dim=-1)
 
 
+@_torch("poisson")
+def _poisson(y_true: Any, y_pred: Any) -> Any:
+    import torch.nn.functional as F
+
+    return F.poisson_nll_loss(y_pred, y_true, log_input=False, eps=EPSILON, reduction="none").mean(dim=-1)
+
+
+@_torch("poisson", mean=True)
+def _poisson_mean(y_true: Any, y_pred: Any) -> Any:
+    import torch.nn.functional as F
+
+    return F.poisson_nll_loss(y_pred, y_true, log_input=False, eps=EPSILON)
+
+
 @_torch("binary_crossentropy")
 def _binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool, axis: int) -> Any:
     import torch.nn.functional as F
