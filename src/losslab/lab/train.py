@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import numpy as np
 import torch
 
 import losslab
@@ -197,7 +196,3 @@ def _binary_metrics(y_pred: torch.Tensor, y_true: torch.Tensor) -> list[dict[str
         })
     return metrics
 
-
-def as_numpy_history(result: ExperimentResult, series: str) -> np.ndarray:
-    """One history series of every seed, shape ``(seeds, epochs)``."""
-    return np.array([getattr(run.history, series) for run in result.runs])

@@ -28,7 +28,11 @@ class Backend(enum.Enum):
         return self.name.lower()
 
     def namespace(self) -> Any:
-        """The Array API namespace of this backend (raises ImportError if missing)."""
+        """The Array API namespace of this backend (raises ImportError if missing).
+
+        For JAX this turns on ``jax_enable_x64`` for the process, so that float64
+        references can be compared; it is meant for test sessions.
+        """
         module = importlib.import_module(self.value)
         if self is Backend.TORCH:
             import array_api_compat.torch as compat_torch
