@@ -50,10 +50,18 @@ from losslab.losses._hinge import categorical_hinge as categorical_hinge
 from losslab.losses._hinge import hinge as hinge
 from losslab.losses._hinge import squared_hinge as squared_hinge
 from losslab.losses._segmentation import Dice as Dice
+from losslab.losses._segmentation import FocalTversky as FocalTversky
+from losslab.losses._segmentation import GeneralizedDice as GeneralizedDice
 from losslab.losses._segmentation import Jaccard as Jaccard
+from losslab.losses._segmentation import LovaszHinge as LovaszHinge
+from losslab.losses._segmentation import LovaszSoftmax as LovaszSoftmax
 from losslab.losses._segmentation import Tversky as Tversky
 from losslab.losses._segmentation import dice as dice
+from losslab.losses._segmentation import focal_tversky as focal_tversky
+from losslab.losses._segmentation import generalized_dice as generalized_dice
 from losslab.losses._segmentation import jaccard as jaccard
+from losslab.losses._segmentation import lovasz_hinge as lovasz_hinge
+from losslab.losses._segmentation import lovasz_softmax as lovasz_softmax
 from losslab.losses._segmentation import tversky as tversky
 from losslab.losses._sequence import CTC as CTC
 from losslab.losses._sequence import ctc as ctc
@@ -71,8 +79,17 @@ cce = CCE = categorical_crossentropy
 scce = SCCE = sparse_categorical_crossentropy
 kld = KLD = kullback_leibler_divergence = kl_divergence
 soft_iou = iou = jaccard
+gdl = generalized_dice
 
 __all__ = [
+    "FocalTversky",
+    "GeneralizedDice",
+    "LovaszHinge",
+    "LovaszSoftmax",
+    "focal_tversky",
+    "generalized_dice",
+    "lovasz_hinge",
+    "lovasz_softmax",
     "CTC",
     "ctc",
     "BCE",
@@ -124,6 +141,7 @@ __all__ = [
     "get",
     "hinge",
     "huber",
+    "gdl",
     "iou",
     "jaccard",
     "kl_divergence",

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from losslab._backend import EPSILON, as_arrays, cast_like
+from losslab._backend import EPSILON, as_arrays, cast_like, device
 from losslab._checks import check_finite, check_range
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import check_same_shape
+from losslab.losses._ops import check_same_shape, log_softmax
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
@@ -192,3 +192,316 @@ class Jaccard(LossFunctionWrapper):
 
     def __init__(self, reduction: Any = _DEFAULT, name: str = "jaccard", axis: Any = None, dtype: Any = None) -> None:
         super().__init__(jaccard, reduction=reduction, name=name, dtype=dtype, axis=_axis_argument(axis))
+
+
+def _soft_overlap_axes(y_pred: Any) -> tuple[int, ...]:
+    """Every axis but the first (the batch) and the last (the classes)."""
+    return tuple(range(1, y_pred.ndim - 1))
+
+
+@register_loss(aliases=("gdl",))
+def generalized_dice(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Generalized Dice loss (Sudre et al., 2017): Dice with each class weighted by its inverse squared volume.
+
+    .. math:: \ell = 1 - 2\,\frac{\sum_c w_c \sum_i y_{ic} p_{ic}}{\sum_c w_c \sum_i (y_{ic} + p_{ic}) + \epsilon},
+              \quad w_c = \frac{1}{\max(\sum_i y_{ic}, 1)^2}
+
+    Sums run over the spatial axes of each sample. A class absent from a sample's ground truth is weighted as
+    if it had one pixel (a common policy is an infinite weight; this one keeps the loss finite and still
+    penalises predicted mass for the class). An empty prediction and empty ground truth give 1.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., C)
+        One-hot masks, classes last.
+    y_pred : array of shape (batch, ..., C)
+        Class probabilities.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch,)
+
+    Examples
+    --------
+    >>> y = [[[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]]
+    >>> out = generalized_dice(y, y)
+    >>> round(float(out[0]), 6)
+    0.0
+
+    References
+    ----------
+    Sudre et al., "Generalised Dice overlap as a deep learning loss function for highly unbalanced
+    segmentations", DLMIA 2017.
+    """
+    xp, y_true, y_pred, _ = _overlap_inputs(y_true, y_pred, xp, None, "generalized_dice")
+    if y_pred.ndim < 3:
+        msg = f"generalized_dice: inputs must be (batch, ..., classes) with at least one spatial axis; got {tuple(y_pred.shape)}"
+        raise ValueError(msg)
+    axes = _soft_overlap_axes(y_pred)
+    volume = xp.sum(y_true, axis=axes)
+    weight = 1.0 / xp.clip(volume, 1.0) ** 2
+    intersection = xp.sum(weight * xp.sum(y_true * y_pred, axis=axes), axis=-1)
+    total = xp.sum(weight * (volume + xp.sum(y_pred, axis=axes)), axis=-1)
+    return 1.0 - 2.0 * intersection / (total + EPSILON)
+
+
+@register_loss()
+def focal_tversky(
+    y_true: Any, y_pred: Any, *, alpha: float = 0.5, beta: float = 0.5, gamma: float = 0.75, axis: Any = None, xp: Any = None
+) -> Any:
+    r"""Focal Tversky loss (Abraham & Khan, 2019): the Tversky loss raised to a power.
+
+    .. math:: \ell = (1 - TI)^{\gamma}, \quad TI = \frac{TP}{TP + \alpha FP + \beta FN + \epsilon}
+
+    ``gamma < 1`` (0.75, the paper's :math:`1/\gamma` with :math:`\gamma = 4/3`) raises the loss of
+    well-segmented samples relative to plain Tversky and focuses training on hard ones. The base is
+    clipped at :math:`\epsilon`, so the gradient is finite at a perfect prediction.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ...)
+    alpha : float, default 0.5
+        Weight of false positives.
+    beta : float, default 0.5
+        Weight of false negatives.
+    gamma : float, default 0.75
+        Exponent, > 0.
+    axis : int or tuple of int, optional
+        As in :func:`tversky`.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array with ``axis`` removed
+
+    Examples
+    --------
+    >>> out = focal_tversky([[1.0, 0.0]], [[1.0, 1.0]], alpha=0.5, beta=0.5, gamma=1.0)
+    >>> round(float(out), 6)
+    0.333333
+
+    References
+    ----------
+    Abraham & Khan, "A Novel Focal Tversky Loss Function with Improved Attention U-Net for Lesion
+    Segmentation", ISBI 2019.
+    """
+    if gamma <= 0:
+        msg = f"focal_tversky: gamma must be > 0; got gamma={gamma}"
+        raise ValueError(msg)
+    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "focal_tversky")
+    true_pos, false_pos, false_neg = _overlap_terms(y_true, y_pred, axis, xp)
+    index = true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON)
+    return xp.clip(1.0 - index, EPSILON) ** gamma
+
+
+def _lovasz_gradient(truth_sorted: Any, xp: Any) -> Any:
+    """Gradient of the Lovasz extension of the Jaccard loss at errors sorted in decreasing order (axis 1)."""
+    total = xp.sum(truth_sorted, axis=1, keepdims=True)
+    intersection = total - xp.cumulative_sum(truth_sorted, axis=1)
+    union = total + xp.cumulative_sum(1.0 - truth_sorted, axis=1)
+    jaccard = 1.0 - intersection / union
+    return xp.concat([jaccard[:, :1], jaccard[:, 1:] - jaccard[:, :-1]], axis=1)
+
+
+def _lovasz(errors: Any, truth: Any, xp: Any) -> Any:
+    """``sum_i sorted(errors)_i * lovasz_gradient_i`` for each row of ``(rows, pixels)``."""
+    order = xp.argsort(errors, axis=1, descending=True)
+    errors_sorted = xp.take_along_axis(errors, order, axis=1)
+    truth_sorted = xp.take_along_axis(truth, order, axis=1)
+    return xp.sum(errors_sorted * _lovasz_gradient(truth_sorted, xp), axis=1)
+
+
+@register_loss()
+def lovasz_hinge(y_true: Any, y_pred: Any, *, per_image: bool = True, ignore_index: int | None = None, xp: Any = None) -> Any:
+    r"""Lovasz hinge loss (Berman et al., 2018): a convex surrogate of the binary Jaccard loss.
+
+    .. math:: \ell = \overline{\Delta_J}\big(\max(0, 1 - (2y - 1) f)\big)
+
+    the Lovasz extension of the Jaccard loss evaluated at the hinge errors, sorted in decreasing order.
+    With empty ground truth the Jaccard gradient puts all weight on the largest error, so the loss is
+    the largest hinge error (the worst false positive). Pixels labelled ``ignore_index`` are left out.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ...)
+        Binary masks in {0, 1} (and ``ignore_index``).
+    y_pred : array of shape (batch, ...)
+        Logits (scores), not probabilities.
+    per_image : bool, default True
+        One loss per image; ``False`` treats the batch as one image (a scalar).
+    ignore_index : int, optional
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch,), or a scalar when ``per_image=False``
+
+    Examples
+    --------
+    >>> out = lovasz_hinge([[1.0, 0.0]], [[2.0, -3.0]])
+    >>> float(out[0])
+    0.0
+
+    References
+    ----------
+    Berman, Triki & Blaschko, "The Lovasz-Softmax loss: A tractable surrogate for the optimization of the
+    intersection-over-union measure in neural networks", CVPR 2018.
+    """
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    check_same_shape(y_true, y_pred, "lovasz_hinge")
+    rows = y_pred.shape[0] if per_image else 1
+    scores = xp.reshape(y_pred, (rows, -1))
+    labels = xp.reshape(cast_like(y_true, y_pred, xp), (rows, -1))
+    valid = None if ignore_index is None else labels != ignore_index
+    truth = labels if valid is None else xp.where(valid, labels, xp.zeros_like(labels))
+    errors = xp.clip(1.0 - scores * (2.0 * truth - 1.0), 0.0)
+    if valid is not None:
+        errors = xp.where(valid, errors, xp.zeros_like(errors))  # sorted last, weightless
+    losses = _lovasz(errors, truth, xp)
+    return losses if per_image else losses[0]
+
+
+@register_loss()
+def lovasz_softmax(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    classes: str = "present",
+    per_image: bool = False,
+    ignore_index: int | None = None,
+    from_logits: bool = False,
+    xp: Any = None,
+) -> Any:
+    r"""Lovasz-softmax loss (Berman et al., 2018): a surrogate of the mean Jaccard index over classes.
+
+    .. math:: \ell = \frac{1}{|\mathcal{C}|} \sum_{c \in \mathcal{C}} \overline{\Delta_{J_c}}\big(|y_c - p_c|\big)
+
+    With ``classes="present"`` the mean runs over the classes present in the ground truth (0 when none
+    is, e.g. every pixel ignored); ``"all"`` uses every class, so an absent class that is predicted
+    costs its largest probability. Pixels labelled ``ignore_index`` are left out.
+
+    Parameters
+    ----------
+    y_true : int array of shape (batch, ...)
+        Class indices.
+    y_pred : array of shape (batch, ..., C)
+        Class probabilities, or logits with ``from_logits=True``; classes last.
+    classes : {"present", "all"}, default "present"
+    per_image : bool, default False
+        One loss per image instead of one for the batch.
+    ignore_index : int, optional
+    from_logits : bool, default False
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch,) with ``per_image``, else a scalar
+
+    Examples
+    --------
+    >>> out = lovasz_softmax([[0, 1]], [[[1.0, 0.0], [0.0, 1.0]]])
+    >>> float(out)
+    0.0
+
+    References
+    ----------
+    Berman, Triki & Blaschko, CVPR 2018 (see :func:`lovasz_hinge`).
+    """
+    if classes not in ("present", "all"):
+        msg = f"lovasz_softmax: classes must be 'present' or 'all'; got {classes!r}"
+        raise ValueError(msg)
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    if tuple(y_true.shape) != tuple(y_pred.shape[:-1]):
+        msg = (
+            f"lovasz_softmax: y_true must hold one class index per pixel, of shape {tuple(y_pred.shape[:-1])}; "
+            f"got {tuple(y_true.shape)} for y_pred {tuple(y_pred.shape)}"
+        )
+        raise ValueError(msg)
+    num_classes = y_pred.shape[-1]
+    probs = xp.exp(log_softmax(y_pred, -1, xp)) if from_logits else y_pred
+    rows = y_pred.shape[0] if per_image else 1
+    probs = xp.reshape(probs, (rows, -1, num_classes))
+    labels = xp.reshape(y_true, (rows, -1))
+    valid = xp.ones(labels.shape, dtype=xp.bool, device=device(labels)) if ignore_index is None else labels != ignore_index
+    truth = xp.astype((labels[..., None] == xp.arange(num_classes, device=device(labels))) & valid[..., None], probs.dtype)
+    errors = xp.where(valid[..., None], xp.abs(truth - probs), xp.zeros_like(probs))
+    # one row per (image, class): move classes next to the images, then flatten them together
+    errors = xp.reshape(xp.permute_dims(errors, (0, 2, 1)), (rows * num_classes, -1))
+    truth = xp.reshape(xp.permute_dims(truth, (0, 2, 1)), (rows * num_classes, -1))
+    per_class = xp.reshape(_lovasz(errors, truth, xp), (rows, num_classes))
+    if classes == "all":
+        losses = xp.mean(per_class, axis=1)
+    else:
+        present = xp.astype(xp.sum(xp.reshape(truth, (rows, num_classes, -1)), axis=2) > 0, per_class.dtype)
+        count = xp.sum(present, axis=1)
+        losses = xp.sum(per_class * present, axis=1) / xp.clip(count, 1.0)
+    return losses if per_image else losses[0]
+
+
+@register_loss()
+class GeneralizedDice(LossFunctionWrapper):
+    """Class form of :func:`generalized_dice`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "generalized_dice", dtype: Any = None) -> None:
+        super().__init__(generalized_dice, reduction=reduction, name=name, dtype=dtype)
+
+
+@register_loss()
+class FocalTversky(LossFunctionWrapper):
+    """Class form of :func:`focal_tversky` (``alpha``, ``beta``, ``gamma``, ``axis``)."""
+
+    def __init__(
+        self,
+        alpha: float = 0.5,
+        beta: float = 0.5,
+        gamma: float = 0.75,
+        reduction: Any = _DEFAULT,
+        name: str = "focal_tversky",
+        axis: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            focal_tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta, gamma=gamma,
+            axis=_axis_argument(axis),
+        )
+
+
+@register_loss()
+class LovaszHinge(LossFunctionWrapper):
+    """Class form of :func:`lovasz_hinge` (``per_image``, ``ignore_index``)."""
+
+    def __init__(
+        self,
+        per_image: bool = True,
+        ignore_index: int | None = None,
+        reduction: Any = _DEFAULT,
+        name: str = "lovasz_hinge",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(lovasz_hinge, reduction=reduction, name=name, dtype=dtype, per_image=per_image,
+                         ignore_index=ignore_index)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+
+@register_loss()
+class LovaszSoftmax(LossFunctionWrapper):
+    """Class form of :func:`lovasz_softmax` (``classes``, ``per_image``, ``ignore_index``, ``from_logits``)."""
+
+    def __init__(
+        self,
+        classes: str = "present",
+        per_image: bool = False,
+        ignore_index: int | None = None,
+        from_logits: bool = False,
+        reduction: Any = _DEFAULT,
+        name: str = "lovasz_softmax",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(lovasz_softmax, reduction=reduction, name=name, dtype=dtype, classes=classes,
+                         per_image=per_image, ignore_index=ignore_index, from_logits=from_logits)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
