@@ -107,3 +107,15 @@ def test_jax_sparse_fast_path_gives_zero_for_out_of_range_labels_as_the_generic_
         reference = losslab.sparse_categorical_crossentropy(jnp.asarray([0, 9]), jnp.asarray(LOGITS[:2]), from_logits=True)
     np.testing.assert_allclose(out, reference, rtol=1e-12)
     assert float(out[1]) == 0.0
+
+
+@pytest.mark.parametrize("ignore", [None, 1])
+def test_sparse_label_smoothing_and_ignore_follow_torch(xp, ignore):
+    import torch.nn.functional as F
+
+    loss = losslab.SparseCategoricalCrossentropy(from_logits=True, label_smoothing=0.2, ignore_class=ignore)
+    out = loss(xp.asarray(LABELS), xp.asarray(LOGITS))
+    expected = F.cross_entropy(
+        torch.as_tensor(LOGITS), torch.as_tensor(LABELS), label_smoothing=0.2, ignore_index=-100 if ignore is None else ignore
+    )
+    np.testing.assert_allclose(float(out), float(expected), rtol=1e-10)

@@ -43,6 +43,16 @@ from losslab.losses._probabilistic import categorical_generalized_cross_entropy 
 from losslab.losses._probabilistic import kl_divergence as kl_divergence
 from losslab.losses._probabilistic import poisson as poisson
 from losslab.losses._probabilistic import sparse_categorical_crossentropy as sparse_categorical_crossentropy
+from losslab.losses._deviance import GammaDeviance as GammaDeviance
+from losslab.losses._deviance import GaussianNLL as GaussianNLL
+from losslab.losses._deviance import PoissonDeviance as PoissonDeviance
+from losslab.losses._deviance import PoissonNLL as PoissonNLL
+from losslab.losses._deviance import TweedieDeviance as TweedieDeviance
+from losslab.losses._deviance import gamma_deviance as gamma_deviance
+from losslab.losses._deviance import gaussian_nll as gaussian_nll
+from losslab.losses._deviance import poisson_deviance as poisson_deviance
+from losslab.losses._deviance import poisson_nll as poisson_nll
+from losslab.losses._deviance import tweedie_deviance as tweedie_deviance
 from losslab.losses._hinge import CategoricalHinge as CategoricalHinge
 from losslab.losses._hinge import Hinge as Hinge
 from losslab.losses._hinge import SquaredHinge as SquaredHinge
@@ -82,6 +92,16 @@ soft_iou = iou = jaccard
 gdl = generalized_dice
 
 __all__ = [
+    "GammaDeviance",
+    "GaussianNLL",
+    "PoissonDeviance",
+    "PoissonNLL",
+    "TweedieDeviance",
+    "gamma_deviance",
+    "gaussian_nll",
+    "poisson_deviance",
+    "poisson_nll",
+    "tweedie_deviance",
     "FocalTversky",
     "GeneralizedDice",
     "LovaszHinge",

@@ -363,11 +363,12 @@ def sparse_categorical_crossentropy(
     from_logits: bool = False,
     ignore_class: int | None = None,
     axis: int = -1,
+    label_smoothing: float = 0.0,
     xp: Any = None,
 ) -> Any:
     r"""Categorical cross-entropy with integer class indices as labels.
 
-    .. math:: \ell = -\log p_{y}
+    .. math:: \ell = -(1 - s)\log p_{y} - \frac{s}{C}\sum_c \log p_c
 
     with :math:`p` as in :func:`categorical_crossentropy`. Entries whose label
     equals ``ignore_class`` give 0; the class form then averages over the
@@ -382,9 +383,12 @@ def sparse_categorical_crossentropy(
         Probabilities, or logits when ``from_logits=True``.
     from_logits : bool, default False
     ignore_class : int, optional
-        A label value to skip (e.g. a padding or void class).
+        A label value to skip (e.g. a padding or void class); torch calls it ``ignore_index``.
     axis : int, default -1
         The class axis of ``y_pred``.
+    label_smoothing : float in [0, 1], default 0
+        As torch's ``cross_entropy``: the target is :math:`(1-s)` on the label plus :math:`s/C` on
+        every class (Keras has no smoothing for sparse labels).
     xp : namespace, optional
 
     Returns
@@ -400,15 +404,18 @@ def sparse_categorical_crossentropy(
     xp, labels, y_pred, _ = _sparse_inputs(
         y_true, y_pred, xp, axis, "sparse_categorical_crossentropy", from_logits=from_logits, ignore_class=ignore_class
     )
+    _check_label_smoothing(label_smoothing, "sparse_categorical_crossentropy")
     valid = None if ignore_class is None else labels != ignore_class
     if valid is not None:
         labels = xp.where(valid, labels, xp.zeros_like(labels))
-    if from_logits and (fast := native(xp, "sparse_categorical_crossentropy_from_logits")):
+    if from_logits and not label_smoothing and (fast := native(xp, "sparse_categorical_crossentropy_from_logits")):
         losses = fast(labels, y_pred)
     else:
         log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
         target = one_hot(labels, y_pred.shape[-1], xp, xp.bool)
         losses = -xp.sum(xp.where(target, log_p, xp.zeros_like(log_p)), axis=-1)
+        if label_smoothing:
+            losses = (1.0 - label_smoothing) * losses - label_smoothing * xp.mean(log_p, axis=-1)
     if valid is not None:
         losses = xp.where(valid, losses, xp.zeros_like(losses))
     return losses
@@ -643,7 +650,9 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         axis: int = -1,
         name: str = "sparse_categorical_crossentropy",
         dtype: Any = None,
+        label_smoothing: float = 0.0,
     ) -> None:
+        kwargs = {"label_smoothing": label_smoothing} if label_smoothing else {}  # Keras's config has no such key
         super().__init__(
             sparse_categorical_crossentropy,
             reduction=reduction,
@@ -652,7 +661,9 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             from_logits=from_logits,
             ignore_class=ignore_class,
             axis=axis,
+            **kwargs,
         )
+        self.label_smoothing = label_smoothing
 
     def masks_entries(self) -> bool:
         return self.ignore_class is not None
