@@ -27,6 +27,17 @@ from losslab.losses._regression import mean_absolute_error as mean_absolute_erro
 from losslab.losses._regression import mean_absolute_percentage_error as mean_absolute_percentage_error
 from losslab.losses._regression import mean_squared_error as mean_squared_error
 from losslab.losses._regression import mean_squared_logarithmic_error as mean_squared_logarithmic_error
+from losslab.losses._noisy import ClassWeightedCrossentropy as ClassWeightedCrossentropy
+from losslab.losses._noisy import MultilabelSoftMargin as MultilabelSoftMargin
+from losslab.losses._noisy import Poly1Crossentropy as Poly1Crossentropy
+from losslab.losses._noisy import SparsePoly1Crossentropy as SparsePoly1Crossentropy
+from losslab.losses._noisy import SymmetricCrossentropy as SymmetricCrossentropy
+from losslab.losses._noisy import class_balanced_weights as class_balanced_weights
+from losslab.losses._noisy import class_weighted_crossentropy as class_weighted_crossentropy
+from losslab.losses._noisy import multilabel_soft_margin as multilabel_soft_margin
+from losslab.losses._noisy import poly1_crossentropy as poly1_crossentropy
+from losslab.losses._noisy import sparse_poly1_crossentropy as sparse_poly1_crossentropy
+from losslab.losses._noisy import symmetric_crossentropy as symmetric_crossentropy
 from losslab.losses._probabilistic import BinaryCrossentropy as BinaryCrossentropy
 from losslab.losses._probabilistic import BinaryFocalCrossentropy as BinaryFocalCrossentropy
 from losslab.losses._probabilistic import CategoricalCrossentropy as CategoricalCrossentropy
@@ -53,6 +64,12 @@ from losslab.losses._deviance import gaussian_nll as gaussian_nll
 from losslab.losses._deviance import poisson_deviance as poisson_deviance
 from losslab.losses._deviance import poisson_nll as poisson_nll
 from losslab.losses._deviance import tweedie_deviance as tweedie_deviance
+from losslab.losses._embedding import Contrastive as Contrastive
+from losslab.losses._embedding import MarginRanking as MarginRanking
+from losslab.losses._embedding import TripletMargin as TripletMargin
+from losslab.losses._embedding import contrastive as contrastive
+from losslab.losses._embedding import margin_ranking as margin_ranking
+from losslab.losses._embedding import triplet_margin as triplet_margin
 from losslab.losses._hinge import CategoricalHinge as CategoricalHinge
 from losslab.losses._hinge import Hinge as Hinge
 from losslab.losses._hinge import SquaredHinge as SquaredHinge
@@ -92,6 +109,23 @@ soft_iou = iou = jaccard
 gdl = generalized_dice
 
 __all__ = [
+    "Contrastive",
+    "MarginRanking",
+    "TripletMargin",
+    "contrastive",
+    "margin_ranking",
+    "triplet_margin",
+    "ClassWeightedCrossentropy",
+    "MultilabelSoftMargin",
+    "Poly1Crossentropy",
+    "SparsePoly1Crossentropy",
+    "SymmetricCrossentropy",
+    "class_balanced_weights",
+    "class_weighted_crossentropy",
+    "multilabel_soft_margin",
+    "poly1_crossentropy",
+    "sparse_poly1_crossentropy",
+    "symmetric_crossentropy",
     "GammaDeviance",
     "GaussianNLL",
     "PoissonDeviance",

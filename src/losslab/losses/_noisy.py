@@ -1,0 +1,662 @@
+r"""Classification losses for noisy labels and imbalanced classes.
+
+Multi-label soft margin (torch's ``multilabel_soft_margin_loss``), PolyLoss
+(Leng et al., 2022), symmetric cross-entropy (Wang et al., 2019), and
+per-class weights: class-balanced weights from effective numbers (Cui et
+al., 2019) and a class-weighted cross-entropy that can reproduce
+``torch.nn.functional.cross_entropy(weight=...)``.
+
+Probabilities are handled as in :func:`~losslab.categorical_crossentropy`:
+with ``from_logits=False`` they are divided by their sum and clipped to
+:math:`[\epsilon, 1 - \epsilon]`; with ``from_logits=True`` a stable
+log-softmax is used. Classes are thin wrappers; their shared arguments are
+documented on :class:`~losslab.Loss`.
+
+Class weights with any loss
+---------------------------
+Per-class weights are sample weights chosen by label, so every loss class
+takes them as ``sample_weight=class_weight[labels]``; with
+``reduction="mean_with_sample_weight"`` the result is divided by the sum of
+those weights, which is torch's weighted mean (see
+:func:`class_weighted_crossentropy`).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any
+
+import numpy as np
+
+from losslab._backend import EPSILON, as_array, as_arrays, cast_like, is_array, to_numpy
+from losslab._checks import check_finite, check_range
+from losslab.losses._loss import LossFunctionWrapper
+from losslab.losses._ops import check_same_shape, log_sigmoid, one_hot, prepare_pair
+from losslab.losses._probabilistic import _categorical_log_probs, _check_label_smoothing, _sparse_inputs
+from losslab.losses._reduction import align_ranks, divide_no_nan, reduce_weighted_values
+from losslab.losses._registry import register_loss
+
+_DEFAULT = "sum_over_batch_size"
+_LOGITS_HINT = "y_pred looks like logits: pass from_logits=True, or apply a softmax to the model's output."
+
+
+def _check_number(value: Any, arg: str, loss_name: str, valid: str, ok: Any) -> None:
+    """Raise unless ``value`` is a finite real number for which ``ok(value)`` holds."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or not ok(value):
+        msg = f"{loss_name}: `{arg}` must be a finite number {valid}; got {arg}={value!r}"
+        raise ValueError(msg)
+
+
+def _weight_config(weight: Any, arg: str, loss_name: str) -> list[float] | None:
+    """Per-class weights as a list of floats (JSON-ready for configs); ``None`` stays ``None``."""
+    if weight is None:
+        return None
+    values = to_numpy(weight) if is_array(weight) else np.asarray(weight)
+    if values.ndim != 1:
+        msg = f"{loss_name}: `{arg}` must be a 1-D sequence with one weight per class; got shape {values.shape}"
+        raise ValueError(msg)
+    return values.astype("float64").tolist()
+
+
+def _class_vector(weight: Any, y_pred: Any, xp: Any, arg: str, loss_name: str) -> Any:
+    """Per-class weights as an array of ``y_pred``'s namespace, dtype and device, shape ``(C,)``."""
+    weight = cast_like(as_array(weight, xp, like=y_pred, name=arg), y_pred, xp)
+    num_classes = y_pred.shape[-1]
+    if tuple(weight.shape) != (num_classes,):
+        msg = (
+            f"{loss_name}: `{arg}` must hold one weight per class, shape ({num_classes},) for y_pred "
+            f"{tuple(y_pred.shape)}; got {arg} of shape {tuple(weight.shape)}"
+        )
+        raise ValueError(msg)
+    check_finite(loss_name, **{arg: weight})
+    check_range(loss_name, arg, weight, 0.0, math.inf, "Class weights are >= 0.")
+    return weight
+
+
+def _dense_inputs(
+    y_true: Any, y_pred: Any, xp: Any, from_logits: bool, loss_name: str, sparse_hint: str
+) -> tuple[Any, Any, Any]:
+    """One-hot (or soft) labels and class scores of the same shape ``(batch, ..., C)``."""
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    if y_pred.ndim == 0:
+        msg = f"{loss_name}: y_pred must have a class axis, shape (batch, ..., C); got a scalar"
+        raise ValueError(msg)
+    looks_sparse = y_true.ndim == y_pred.ndim - 1 or (
+        y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1 != y_pred.shape[-1]
+    )
+    hint = f" y_true looks like integer class indices; {sparse_hint}" if looks_sparse else ""
+    check_same_shape(y_true, y_pred, loss_name, hint)
+    check_finite(loss_name, y_true=y_true, y_pred=y_pred)
+    check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Use one-hot or soft labels that sum to 1.")
+    if not from_logits:
+        check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT)
+    return xp, cast_like(y_true, y_pred, xp), y_pred
+
+
+# ---------------------------------------------------------------- multi-label soft margin
+
+
+@register_loss(aliases=("multilabel_soft_margin_loss",))
+def multilabel_soft_margin(y_true: Any, y_pred: Any, *, weight: Any = None, xp: Any = None) -> Any:
+    r"""Multi-label soft margin loss: per-class logistic loss on logits, averaged over classes.
+
+    .. math:: \ell = -\frac{1}{C} \sum_{c=1}^{C} w_c
+              \left(y_c \log\sigma(x_c) + (1 - y_c) \log\sigma(-x_c)\right)
+
+    Equals ``torch.nn.functional.multilabel_soft_margin_loss(y_pred, y_true,
+    weight=weight, reduction="none")``, i.e. :func:`~losslab.binary_crossentropy`
+    with ``from_logits=True`` and per-class weights. The log-sigmoids are
+    computed stably, so logits of any finite size give finite values and gradients.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., C)
+        Multi-hot targets in [0, 1].
+    y_pred : array of shape (batch, ..., C)
+        Logits, one per class.
+    weight : array-like of shape (C,), optional
+        Per-class weights :math:`w_c` (torch's ``weight``); defaults to 1.
+    xp : namespace, optional
+        Array API namespace; resolved from ``y_pred`` when omitted.
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = multilabel_soft_margin([[1.0, 0.0]], [[0.0, 0.0]])
+    >>> round(float(out[0]), 6)
+    0.693147
+    >>> out = multilabel_soft_margin([[1.0, 0.0]], [[0.0, 0.0]], weight=[2.0, 0.0])
+    >>> round(float(out[0]), 6)
+    0.693147
+
+    See Also
+    --------
+    losslab.binary_crossentropy
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "multilabel_soft_margin")
+    check_range("multilabel_soft_margin", "y_true", y_true, 0.0, 1.0, "Multi-label targets are 0 or 1 per class.")
+    losses = -(y_true * log_sigmoid(y_pred, xp) + (1.0 - y_true) * log_sigmoid(-y_pred, xp))
+    if weight is not None:
+        losses = losses * _class_vector(weight, y_pred, xp, "weight", "multilabel_soft_margin")
+    return xp.mean(losses, axis=-1)
+
+
+# ---------------------------------------------------------------- PolyLoss
+
+
+def _poly1(y_true: Any, y_pred: Any, epsilon: float, from_logits: bool, xp: Any) -> Any:
+    log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
+    cross_entropy = -xp.sum(y_true * log_p, axis=-1)
+    one_minus_pt = xp.sum(y_true * (1.0 - xp.exp(log_p)), axis=-1)
+    return cross_entropy + epsilon * one_minus_pt
+
+
+def _check_epsilon(epsilon: Any, loss_name: str) -> None:
+    valid = ">= -1 (below -1 the loss is no longer decreasing in p_t)"
+    _check_number(epsilon, "epsilon", loss_name, valid, lambda v: v >= -1.0)
+
+
+@register_loss(aliases=("poly1_cross_entropy",))
+def poly1_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    epsilon: float = 1.0,
+    from_logits: bool = True,
+    label_smoothing: float = 0.0,
+    xp: Any = None,
+) -> Any:
+    r"""Poly-1 cross-entropy (Leng et al., 2022): cross-entropy plus a weighted linear term in :math:`1 - p_t`.
+
+    .. math:: \ell = -\sum_c y_c \log p_c + \varepsilon \sum_c y_c (1 - p_c)
+
+    For one-hot labels the second sum is :math:`1 - p_t`, the leading term of
+    cross-entropy's Taylor expansion, so :math:`\varepsilon` shifts its
+    coefficient from 1 to :math:`1 + \varepsilon`; ``epsilon=0`` gives
+    :func:`~losslab.categorical_crossentropy`. Label smoothing replaces
+    :math:`y` by :math:`y(1 - s) + s / C` in both terms, as in the paper's
+    code. Equals ``optax.losses.poly_loss_cross_entropy(y_pred, y_true,
+    epsilon=epsilon)`` for logits (optax's default ``epsilon`` is 2.0).
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., C)
+        One-hot or soft labels. Integer class indices raise an error pointing
+        to :func:`sparse_poly1_crossentropy`.
+    y_pred : array of shape (batch, ..., C)
+        Logits, or probabilities when ``from_logits=False``.
+    epsilon : float, default 1.0
+        Coefficient of :math:`1 - p_t`, >= -1. The paper recommends 2 for
+        ImageNet classification and -1 for detection.
+    from_logits : bool, default True
+    label_smoothing : float in [0, 1], default 0
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = poly1_crossentropy([[0.0, 1.0]], [[0.0, 0.0]], epsilon=1.0)
+    >>> round(float(out[0]), 6)  # log(2) + 0.5
+    1.193147
+
+    References
+    ----------
+    Leng et al., "PolyLoss: A Polynomial Expansion Perspective of
+    Classification Loss Functions", ICLR 2022.
+
+    See Also
+    --------
+    sparse_poly1_crossentropy, losslab.categorical_crossentropy, losslab.categorical_focal_crossentropy
+    """
+    _check_epsilon(epsilon, "poly1_crossentropy")
+    _check_label_smoothing(label_smoothing, "poly1_crossentropy")
+    xp, y_true, y_pred = _dense_inputs(
+        y_true, y_pred, xp, from_logits, "poly1_crossentropy", "use sparse_poly1_crossentropy for them."
+    )
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[-1]
+    return _poly1(y_true, y_pred, epsilon, from_logits, xp)
+
+
+@register_loss(aliases=("sparse_poly1_cross_entropy",))
+def sparse_poly1_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    epsilon: float = 1.0,
+    from_logits: bool = True,
+    label_smoothing: float = 0.0,
+    xp: Any = None,
+) -> Any:
+    r"""Poly-1 cross-entropy with integer class indices as labels.
+
+    .. math:: \ell = -\log p_y + \varepsilon\,(1 - p_y)
+
+    (with label smoothing, the one-hot encoding of :math:`y` is smoothed as
+    in :func:`poly1_crossentropy`).
+
+    Parameters
+    ----------
+    y_true : int array of shape (batch, ...)
+        Class indices in ``[0, C)``; a trailing axis of size 1 is squeezed.
+    y_pred : array of shape (batch, ..., C)
+        Logits, or probabilities when ``from_logits=False``.
+    epsilon : float, default 1.0
+        Coefficient of :math:`1 - p_y`, >= -1.
+    from_logits : bool, default True
+    label_smoothing : float in [0, 1], default 0
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = sparse_poly1_crossentropy([1], [[0.0, 0.0]], epsilon=2.0)
+    >>> round(float(out[0]), 6)  # log(2) + 2 * 0.5
+    1.693147
+
+    References
+    ----------
+    Leng et al., "PolyLoss: A Polynomial Expansion Perspective of
+    Classification Loss Functions", ICLR 2022.
+
+    See Also
+    --------
+    poly1_crossentropy, losslab.sparse_categorical_crossentropy
+    """
+    _check_epsilon(epsilon, "sparse_poly1_crossentropy")
+    _check_label_smoothing(label_smoothing, "sparse_poly1_crossentropy")
+    xp, labels, y_pred, _ = _sparse_inputs(y_true, y_pred, xp, -1, "sparse_poly1_crossentropy", from_logits=from_logits)
+    num_classes = y_pred.shape[-1]
+    target = one_hot(labels, num_classes, xp, y_pred.dtype)
+    if label_smoothing:
+        target = target * (1.0 - label_smoothing) + label_smoothing / num_classes
+    return _poly1(target, y_pred, epsilon, from_logits, xp)
+
+
+# ---------------------------------------------------------------- symmetric cross-entropy
+
+
+@register_loss(aliases=("symmetric_cross_entropy",))
+def symmetric_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    alpha: float = 0.1,
+    beta: float = 1.0,
+    from_logits: bool = False,
+    log_zero: float = -4.0,
+    xp: Any = None,
+) -> Any:
+    r"""Symmetric cross-entropy (Wang et al., 2019): cross-entropy plus reverse cross-entropy.
+
+    .. math:: \ell = -\alpha \sum_c q_c \log p_c \;-\; \beta \sum_c p_c \log q_c,
+              \qquad \log 0 := A
+
+    with :math:`q` the labels, :math:`p` the predicted probabilities and
+    :math:`A` = ``log_zero``. The reverse term reads the labels as the
+    prediction; for one-hot labels it is :math:`-A\,(1 - p_y)`, a bounded,
+    noise-robust, MAE-like term. Label values in :math:`(0, e^A)` also get
+    :math:`\log q = A` (``max(log q, A)``), which is how the authors' code
+    implements it by clipping labels to ``[1e-4, 1]``, i.e. :math:`A = \log
+    10^{-4} \approx -9.21` there while the paper uses :math:`A = -4`. In the
+    reverse term :math:`p` is clipped to :math:`[10^{-7}, 1]`, as in the
+    authors' code.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., C)
+        One-hot (or soft) labels.
+    y_pred : array of shape (batch, ..., C)
+        Probabilities, or logits when ``from_logits=True``.
+    alpha : float, default 0.1
+        Weight of cross-entropy, >= 0. The paper uses 0.1 on CIFAR-10 and
+        6.0 on CIFAR-100.
+    beta : float, default 1.0
+        Weight of reverse cross-entropy, >= 0.
+    from_logits : bool, default False
+    log_zero : float, default -4.0
+        :math:`A`, the value taken for :math:`\log 0`; < 0.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = symmetric_crossentropy([[0.0, 1.0]], [[0.5, 0.5]], alpha=1.0, beta=1.0)
+    >>> round(float(out[0]), 6)  # log(2) + 4 * 0.5
+    2.693147
+
+    References
+    ----------
+    Wang et al., "Symmetric Cross Entropy for Robust Learning with Noisy
+    Labels", ICCV 2019.
+
+    See Also
+    --------
+    losslab.categorical_crossentropy, losslab.categorical_generalized_cross_entropy
+    """
+    for arg, value in (("alpha", alpha), ("beta", beta)):
+        _check_number(value, arg, "symmetric_crossentropy", ">= 0", lambda v: v >= 0.0)
+    _check_number(log_zero, "log_zero", "symmetric_crossentropy", "< 0", lambda v: v < 0.0)
+    xp, y_true, y_pred = _dense_inputs(
+        y_true, y_pred, xp, from_logits, "symmetric_crossentropy", "one-hot encode them to the shape of y_pred."
+    )
+    log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
+    cross_entropy = -xp.sum(y_true * log_p, axis=-1)
+    positive = y_true > 0
+    log_q = xp.log(xp.where(positive, y_true, xp.ones_like(y_true)))
+    log_q = xp.where(positive, xp.clip(log_q, log_zero), xp.full_like(y_true, log_zero))
+    reverse = -xp.sum(xp.clip(xp.exp(log_p), EPSILON, 1.0) * log_q, axis=-1)
+    return alpha * cross_entropy + beta * reverse
+
+
+# ---------------------------------------------------------------- class weights
+
+
+def class_balanced_weights(samples_per_class: Any, *, beta: float = 0.9999) -> Any:
+    r"""Class-balanced weights (Cui et al., 2019): inverse effective numbers of samples.
+
+    .. math:: E_c = \frac{1 - \beta^{n_c}}{1 - \beta}, \qquad
+              w_c = \frac{C}{\sum_k E_k^{-1}} \, E_c^{-1}
+
+    so the weights sum to the number of classes :math:`C`. ``beta = 0``
+    gives equal weights; :math:`\beta \to 1` tends to inverse class
+    frequency, which ``beta = 1`` gives exactly. The paper tries
+    :math:`\beta \in \{0.9, 0.99, 0.999, 0.9999\}`.
+
+    Parameters
+    ----------
+    samples_per_class : array-like of shape (C,)
+        Number of training samples of each class, each > 0.
+    beta : float in [0, 1], default 0.9999
+
+    Returns
+    -------
+    numpy.ndarray of shape (C,), float64
+        Use it as ``class_weight`` of :func:`class_weighted_crossentropy`, as
+        ``weight`` of :func:`multilabel_soft_margin`, or index it by the
+        labels to get a ``sample_weight`` for any loss class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> weights = class_balanced_weights([900, 90, 10], beta=0.99)
+    >>> [round(float(w), 4) for w in weights]
+    [0.2284, 0.3836, 2.388]
+
+    Weight each sample's focal loss by its class, averaged with the weights
+    (``mean_with_sample_weight``; ``"sum_over_batch_size"`` divides by the
+    batch size instead):
+
+    >>> import losslab
+    >>> labels = np.array([0, 2])
+    >>> probs = np.array([[0.8, 0.1, 0.1], [0.3, 0.3, 0.4]])
+    >>> focal = losslab.CategoricalFocalCrossentropy(reduction="mean_with_sample_weight")
+    >>> round(float(focal(np.eye(3)[labels], probs, sample_weight=weights[labels])), 6)
+    0.075463
+
+    References
+    ----------
+    Cui, Jia, Lin, Song & Belongie, "Class-Balanced Loss Based on Effective
+    Number of Samples", CVPR 2019.
+
+    See Also
+    --------
+    class_weighted_crossentropy
+    """
+    counts = to_numpy(samples_per_class) if is_array(samples_per_class) else np.asarray(samples_per_class)
+    if counts.ndim != 1 or counts.size == 0 or not np.issubdtype(counts.dtype, np.number):
+        msg = (
+            "class_balanced_weights: samples_per_class must be a non-empty 1-D sequence of counts, one per class; "
+            f"got shape {counts.shape} and dtype {counts.dtype}"
+        )
+        raise ValueError(msg)
+    counts = counts.astype("float64")
+    if not (np.isfinite(counts) & (counts > 0)).all():
+        msg = (
+            "class_balanced_weights: every class needs a finite, positive sample count; got "
+            f"{counts.tolist()}. Drop classes without samples, or give them a weight yourself."
+        )
+        raise ValueError(msg)
+    _check_number(beta, "beta", "class_balanced_weights", "in [0, 1]", lambda v: 0.0 <= v <= 1.0)
+    if beta == 0.0:
+        inverse = np.ones_like(counts)
+    elif beta == 1.0:
+        inverse = 1.0 / counts
+    else:  # (1 - beta) / (1 - beta^n), with 1 - beta^n = -expm1(n log beta) accurate for beta near 1
+        inverse = (1.0 - beta) / -np.expm1(counts * math.log(beta))
+    return inverse * (counts.size / inverse.sum())
+
+
+def _class_weighted_parts(
+    y_true: Any, y_pred: Any, xp: Any, class_weight: Any, from_logits: bool, sparse: bool
+) -> tuple[Any, Any, Any]:
+    """``(xp, losses, target weights)``: the weighted cross-entropy and each sample's weight."""
+    name = "class_weighted_crossentropy"
+    if sparse:
+        xp, labels, y_pred, _ = _sparse_inputs(y_true, y_pred, xp, -1, name, from_logits=from_logits)
+        target = one_hot(labels, y_pred.shape[-1], xp, y_pred.dtype)
+    else:
+        xp, target, y_pred = _dense_inputs(y_true, y_pred, xp, from_logits, name, "pass sparse=True for them.")
+    weighted_target = target * _class_vector(class_weight, y_pred, xp, "class_weight", name)
+    log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
+    return xp, -xp.sum(weighted_target * log_p, axis=-1), xp.sum(weighted_target, axis=-1)
+
+
+@register_loss()
+def class_weighted_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    class_weight: Any,
+    from_logits: bool = False,
+    sparse: bool = False,
+    xp: Any = None,
+) -> Any:
+    r"""Cross-entropy with each class's term scaled by a per-class weight.
+
+    .. math:: \ell = -\sum_c w_c\, y_c \log p_c
+
+    so a one-hot sample of class :math:`y` costs :math:`w_y` times its
+    cross-entropy. These are the per-sample values of
+    ``torch.nn.functional.cross_entropy(logits, target, weight=class_weight,
+    reduction="none")``, for class-index and class-probability targets.
+
+    **Reductions.** ``reduction="sum"`` of the class form is torch's
+    ``"sum"``. torch's ``"mean"`` with class-index targets divides by the
+    sum of the weights of the targets, :math:`\sum_i w_{y_i}`: that is the
+    class form's ``reduction="mean_with_sample_weight"``, which divides by
+    :math:`\sum_i s_i \sum_c w_c y_{ic}` (``s`` the sample weights, 1 when
+    omitted). The default ``"sum_over_batch_size"`` divides by the batch size,
+    which is torch's ``"mean"`` for class-probability targets.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., C), or int array of shape (batch, ...) when ``sparse``
+        One-hot (or soft) labels, or class indices.
+    y_pred : array of shape (batch, ..., C)
+        Probabilities, or logits when ``from_logits=True``.
+    class_weight : array-like of shape (C,)
+        Weight of each class, >= 0, e.g. from :func:`class_balanced_weights`.
+    from_logits : bool, default False
+    sparse : bool, default False
+        Whether ``y_true`` holds class indices.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> weights = class_balanced_weights([900, 90, 10], beta=0.99)
+    >>> probs = np.array([[0.8, 0.1, 0.1], [0.3, 0.3, 0.4]])
+    >>> out = class_weighted_crossentropy([0, 2], probs, class_weight=weights, sparse=True)
+    >>> [round(float(v), 4) for v in out]  # 0.2284 * -log(0.8), 2.388 * -log(0.4)
+    [0.051, 2.1881]
+    >>> loss = ClassWeightedCrossentropy(class_weight=weights, sparse=True, reduction="mean_with_sample_weight")
+    >>> round(float(loss([0, 2], probs)), 4)  # torch's weighted mean: (0.051 + 2.188) / (0.2284 + 2.388)
+    0.8558
+
+    The same weights work with any loss as sample weights, e.g.
+    ``losslab.CategoricalFocalCrossentropy(reduction="mean_with_sample_weight")(
+    y_true, y_pred, sample_weight=weights[labels])``.
+
+    References
+    ----------
+    Cui, Jia, Lin, Song & Belongie, "Class-Balanced Loss Based on Effective
+    Number of Samples", CVPR 2019.
+
+    See Also
+    --------
+    class_balanced_weights, losslab.categorical_crossentropy, losslab.sparse_categorical_crossentropy
+    """
+    return _class_weighted_parts(y_true, y_pred, xp, class_weight, from_logits, sparse)[1]
+
+
+# ---------------------------------------------------------------- classes
+
+
+@register_loss(aliases=("MultiLabelSoftMarginLoss",))
+class MultilabelSoftMargin(LossFunctionWrapper):
+    """Class form of :func:`multilabel_soft_margin` (``weight``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self, weight: Any = None, reduction: Any = _DEFAULT, name: str = "multilabel_soft_margin", dtype: Any = None
+    ) -> None:
+        weight = _weight_config(weight, "weight", "MultilabelSoftMargin")
+        super().__init__(multilabel_soft_margin, reduction=reduction, name=name, dtype=dtype, weight=weight)
+
+
+@register_loss()
+class Poly1Crossentropy(LossFunctionWrapper):
+    """Class form of :func:`poly1_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        epsilon: float = 1.0,
+        from_logits: bool = True,
+        label_smoothing: float = 0.0,
+        reduction: Any = _DEFAULT,
+        name: str = "poly1_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        _check_epsilon(epsilon, "Poly1Crossentropy")
+        _check_label_smoothing(label_smoothing, "Poly1Crossentropy")
+        super().__init__(
+            poly1_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            epsilon=epsilon,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+        )
+
+
+@register_loss()
+class SparsePoly1Crossentropy(LossFunctionWrapper):
+    """Class form of :func:`sparse_poly1_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        epsilon: float = 1.0,
+        from_logits: bool = True,
+        label_smoothing: float = 0.0,
+        reduction: Any = _DEFAULT,
+        name: str = "sparse_poly1_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        _check_epsilon(epsilon, "SparsePoly1Crossentropy")
+        _check_label_smoothing(label_smoothing, "SparsePoly1Crossentropy")
+        super().__init__(
+            sparse_poly1_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            epsilon=epsilon,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+        )
+
+
+@register_loss(aliases=("SCELoss",))
+class SymmetricCrossentropy(LossFunctionWrapper):
+    """Class form of :func:`symmetric_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        alpha: float = 0.1,
+        beta: float = 1.0,
+        from_logits: bool = False,
+        log_zero: float = -4.0,
+        reduction: Any = _DEFAULT,
+        name: str = "symmetric_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        for arg, value in (("alpha", alpha), ("beta", beta)):
+            _check_number(value, arg, "SymmetricCrossentropy", ">= 0", lambda v: v >= 0.0)
+        _check_number(log_zero, "log_zero", "SymmetricCrossentropy", "< 0", lambda v: v < 0.0)
+        super().__init__(
+            symmetric_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            beta=beta,
+            from_logits=from_logits,
+            log_zero=log_zero,
+        )
+
+
+@register_loss()
+class ClassWeightedCrossentropy(LossFunctionWrapper):
+    """Class form of :func:`class_weighted_crossentropy`; other arguments as in :class:`~losslab.Loss`.
+
+    ``reduction="mean_with_sample_weight"`` divides by the sum of each
+    sample's weight times the weight of its class (torch's weighted mean);
+    see :func:`class_weighted_crossentropy`. ``class_weight`` is stored as a
+    list of floats, so configs stay JSON-ready.
+    """
+
+    def __init__(
+        self,
+        class_weight: Any,
+        from_logits: bool = False,
+        sparse: bool = False,
+        reduction: Any = _DEFAULT,
+        name: str = "class_weighted_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        class_weight = _weight_config(class_weight, "class_weight", "ClassWeightedCrossentropy")
+        super().__init__(
+            class_weighted_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            class_weight=class_weight,
+            from_logits=from_logits,
+            sparse=sparse,
+        )
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        if self.reduction != "mean_with_sample_weight":
+            return super().__call__(y_true, y_pred, sample_weight)
+        xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
+        y_true, y_pred = align_ranks(y_true, y_pred, xp)
+        xp, losses, target_weight = _class_weighted_parts(y_true, y_pred, xp, **self._fn_kwargs)
+        total = reduce_weighted_values(losses, xp, sample_weight, reduction="sum")
+        return divide_no_nan(total, reduce_weighted_values(target_weight, xp, sample_weight, reduction="sum"), xp)
