@@ -76,6 +76,24 @@ from losslab.losses._hinge import SquaredHinge as SquaredHinge
 from losslab.losses._hinge import categorical_hinge as categorical_hinge
 from losslab.losses._hinge import hinge as hinge
 from losslab.losses._hinge import squared_hinge as squared_hinge
+from losslab.losses._robust import Barron as Barron
+from losslab.losses._robust import Cauchy as Cauchy
+from losslab.losses._robust import Charbonnier as Charbonnier
+from losslab.losses._robust import Expectile as Expectile
+from losslab.losses._robust import GemanMcClure as GemanMcClure
+from losslab.losses._robust import MultiQuantile as MultiQuantile
+from losslab.losses._robust import Pinball as Pinball
+from losslab.losses._robust import SmoothL1 as SmoothL1
+from losslab.losses._robust import Welsch as Welsch
+from losslab.losses._robust import barron as barron
+from losslab.losses._robust import cauchy as cauchy
+from losslab.losses._robust import charbonnier as charbonnier
+from losslab.losses._robust import expectile as expectile
+from losslab.losses._robust import geman_mcclure as geman_mcclure
+from losslab.losses._robust import multi_quantile as multi_quantile
+from losslab.losses._robust import pinball as pinball
+from losslab.losses._robust import smooth_l1 as smooth_l1
+from losslab.losses._robust import welsch as welsch
 from losslab.losses._segmentation import Dice as Dice
 from losslab.losses._segmentation import FocalTversky as FocalTversky
 from losslab.losses._segmentation import GeneralizedDice as GeneralizedDice
@@ -107,8 +125,34 @@ scce = SCCE = sparse_categorical_crossentropy
 kld = KLD = kullback_leibler_divergence = kl_divergence
 soft_iou = iou = jaccard
 gdl = generalized_dice
+pseudo_huber = charbonnier
+quantile_loss = pinball
+lorentzian = cauchy
+leclerc = welsch
 
 __all__ = [
+    "Barron",
+    "Cauchy",
+    "Charbonnier",
+    "Expectile",
+    "GemanMcClure",
+    "MultiQuantile",
+    "Pinball",
+    "SmoothL1",
+    "Welsch",
+    "barron",
+    "cauchy",
+    "charbonnier",
+    "expectile",
+    "geman_mcclure",
+    "multi_quantile",
+    "pinball",
+    "smooth_l1",
+    "welsch",
+    "pseudo_huber",
+    "quantile_loss",
+    "lorentzian",
+    "leclerc",
     "Contrastive",
     "MarginRanking",
     "TripletMargin",

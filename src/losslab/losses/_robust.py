@@ -1,0 +1,719 @@
+r"""Robust and asymmetric regression losses: Barron's family, smooth L1, quantile losses.
+
+Each function returns per-sample losses: the mean over the last axis of an
+elementwise penalty of the error :math:`e = y_\text{pred} - y_\text{true}`
+(the quantile losses use :math:`u = y_\text{true} - y_\text{pred} = -e`, as
+statistics does; see each docstring). Classes are thin wrappers; their shared
+arguments are documented on :class:`~losslab.Loss`.
+
+The robust losses take a scale :math:`c > 0` and penalise :math:`x = e / c`.
+All of them are special cases of :func:`barron` (Barron, CVPR 2019):
+
+=====================  ===============================  =======================
+loss                   :math:`\rho(x)`                  Barron's :math:`\alpha`
+=====================  ===============================  =======================
+half squared error     :math:`\tfrac12 x^2`             2
+:func:`charbonnier`    :math:`\sqrt{x^2 + 1} - 1`       1
+:func:`cauchy`         :math:`\log(\tfrac12 x^2 + 1)`   0
+:func:`geman_mcclure`  :math:`2 x^2 / (x^2 + 4)`        -2
+:func:`welsch`         :math:`1 - \exp(-\tfrac12 x^2)`  :math:`-\infty`
+=====================  ===============================  =======================
+
+(:func:`charbonnier` with ``epsilon = c`` is :math:`c\,\rho(e / c)`, in units of ``e``.)
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import Any
+
+from losslab._backend import as_array, as_arrays, cast_like, device
+from losslab._checks import check_finite
+from losslab.losses._loss import LossFunctionWrapper
+from losslab.losses._ops import LOG2, prepare_pair
+from losslab.losses._registry import register_loss
+
+_DEFAULT = "sum_over_batch_size"
+_EXPREL_SERIES_BELOW = 0.1
+"""``|t|`` below which ``expm1(t) / t`` is summed as a series (10 terms: error < 3e-18)."""
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _check_real(loss_name: str, name: str, value: Any, low: float, high: float, *, open_low: bool = False) -> float:
+    """``value`` as a float, or a ``ValueError`` naming it, what it got and the valid range."""
+    interval = f"{'(' if open_low else '['}{low:g}, {high:g}{')' if math.isinf(high) else ']'}"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        msg = f"{loss_name}: {name} must be a float in {interval}; got {name}={value!r} of type {type(value).__name__}"
+        raise ValueError(msg)
+    value = float(value)
+    below = value <= low if open_low else value < low
+    if math.isnan(value) or below or value > high or (math.isinf(high) and math.isinf(value)):
+        msg = f"{loss_name}: {name} must be a float in {interval}; got {name}={value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def _parameter(value: Any, name: str, y_pred: Any, xp: Any) -> Any:
+    """``alpha`` or ``scale`` of :func:`barron` as an array in ``y_pred``'s dtype and device.
+
+    Python numbers are validated here; arrays (learnable parameters) cannot be
+    read without breaking ``jax.jit``, so only their shape is checked.
+    """
+    if isinstance(value, bool) or (isinstance(value, Real) and math.isnan(value)):
+        msg = f"barron: {name} must be a real number or a floating array; got {name}={value!r}"
+        raise ValueError(msg)
+    if isinstance(value, Real) and name == "scale":
+        _check_real("barron", "scale", value, 0.0, math.inf, open_low=True)
+    array = cast_like(as_array(value, xp, like=y_pred, name=name), y_pred, xp)
+    shape, target = tuple(array.shape), tuple(y_pred.shape)
+    fits = len(shape) <= len(target) and all(s in (1, t) for s, t in zip(shape[::-1], target[::-1]))
+    if not fits:
+        msg = (
+            f"barron: {name} must be a scalar or an array that broadcasts to y_pred's shape {target} "
+            f"(e.g. one value per output, shape {target[-1:]}); got {name} of shape {shape}"
+        )
+        raise ValueError(msg)
+    return array
+
+
+def _check_quantiles(quantiles: Any) -> tuple[float, ...]:
+    try:
+        values = tuple(quantiles)
+    except TypeError:
+        values = None
+    if not values:
+        msg = f"multi_quantile: quantiles must be a non-empty sequence of floats in [0, 1]; got quantiles={quantiles!r}"
+        raise ValueError(msg)
+    return tuple(_check_real("multi_quantile", f"quantiles[{i}]", q, 0.0, 1.0) for i, q in enumerate(values))
+
+
+# ---------------------------------------------------------------- numerics
+
+
+def _expm1(t: Any, xp: Any) -> Any:
+    """``exp(t) - 1`` with an accurate value *and* gradient for every ``t``.
+
+    ``expm1``'s backward in torch and JAX is ``expm1(t) + 1``, which loses all
+    digits of :math:`e^t` once :math:`e^t` is below the rounding error of 1
+    (the flat tails of the bounded losses). Away from 0, ``exp(t) - 1`` is as
+    accurate and its gradient is :math:`e^t` itself.
+    """
+    near = xp.abs(t) < LOG2
+    return xp.where(near, xp.expm1(xp.where(near, t, xp.zeros_like(t))), xp.exp(t) - 1.0)
+
+
+def _log_exprel(log_term: Any, alpha: Any, xp: Any) -> Any:
+    r"""``(2 / alpha) expm1(alpha L / 2)``, i.e. :math:`L \operatorname{exprel}(\alpha L / 2)`, for any ``alpha``.
+
+    Where :math:`t = \alpha L / 2` is small a Horner series of
+    :math:`\operatorname{exprel}(t) = \operatorname{expm1}(t) / t` is used (it
+    is 1 at :math:`\alpha = 0`), elsewhere the quotient itself, whose gradient
+    :math:`e^t` has no cancellation. Each branch of the ``where`` sees only
+    inputs at which it is finite (a stand-in :math:`\alpha = -1` for the
+    quotient where the series is taken), so no NaN reaches the gradient through
+    the branch not taken.
+    """
+    t = 0.5 * alpha * log_term
+    small = xp.abs(t) < _EXPREL_SERIES_BELOW
+    t_small = xp.where(small, t, xp.zeros_like(t))
+    series = xp.ones_like(t)
+    for k in range(11, 1, -1):  # 1 + t/2 (1 + t/3 (1 + ... (1 + t/11)))
+        series = 1.0 + t_small / float(k) * series
+    alpha_large = xp.where(small, xp.full_like(t, -1.0), alpha)
+    quotient = 2.0 / alpha_large * _expm1(0.5 * alpha_large * log_term, xp)
+    return xp.where(small, log_term * series, quotient)
+
+
+def _barron_rho(z: Any, alpha: Any, xp: Any) -> Any:
+    r"""Barron's :math:`\rho` of ``z = (x / c)^2`` for an array ``alpha`` (any real, or :math:`\pm\infty`).
+
+    With :math:`b = |\alpha - 2|` and :math:`L = \operatorname{log1p}(z / b)`, two exact forms
+    are blended with ``where``:
+
+    .. math:: \rho = \frac{b L}{2} \operatorname{exprel}\left(\frac{\alpha L}{2}\right)
+              \quad (\alpha < 1), \qquad
+              \rho = \frac{z\, e^{s} + b \operatorname{expm1}(s)}{\alpha},
+              \quad s = \frac{(\alpha - 2) L}{2} \quad (\alpha \ge 1),
+
+    with :math:`\operatorname{exprel}(t) = \operatorname{expm1}(t) / t`. The
+    first has no division by :math:`\alpha`, so it is exact and smooth
+    through :math:`\alpha = 0`; the second keeps the exponent small near
+    :math:`\alpha = 2`, so rounding in :math:`L` is not amplified, and gives
+    exactly :math:`z / 2` at :math:`\alpha = 2`. There :math:`b` is clamped to
+    the dtype's machine epsilon. Each branch sees only inputs at which it is
+    finite, so no NaN reaches the gradient through the branch not taken.
+    """
+    eps = xp.finfo(z.dtype).eps
+    infinite = xp.isinf(alpha)
+    finite_alpha = xp.where(infinite, xp.zeros_like(alpha), alpha)
+    near_zero = finite_alpha < 1.0
+    # alpha < 1: exprel form; the stand-in 0 elsewhere keeps expm1 from overflowing.
+    alpha_low = xp.where(near_zero, finite_alpha, xp.zeros_like(alpha))
+    b_low = 2.0 - alpha_low
+    log_low = xp.log1p(z / b_low)
+    rho_low = 0.5 * b_low * _log_exprel(log_low, alpha_low, xp)
+    # alpha >= 1: small-exponent form; the stand-in 1.5 elsewhere keeps b away from its clamp.
+    alpha_high = xp.where(near_zero, xp.full_like(alpha, 1.5), finite_alpha)
+    b_high = xp.clip(xp.abs(alpha_high - 2.0), eps)
+    exponent = 0.5 * (alpha_high - 2.0) * xp.log1p(z / b_high)
+    rho_high = (z * xp.exp(exponent) + b_high * _expm1(exponent, xp)) / alpha_high
+    rho = xp.where(near_zero, rho_low, rho_high)
+    rho = xp.where(alpha == -math.inf, -_expm1(-0.5 * z, xp), rho)
+    z_pos_inf = xp.where(alpha == math.inf, z, xp.zeros_like(z))  # expm1(z / 2) overflows: only where selected
+    return xp.where(alpha == math.inf, _expm1(0.5 * z_pos_inf, xp), rho)
+
+
+def _scaled_square(y_true: Any, y_pred: Any, scale: Any) -> Any:
+    x = (y_pred - y_true) / scale
+    return x * x
+
+
+# ---------------------------------------------------------------- Barron's family
+
+
+@register_loss()
+def barron(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: Any = None) -> Any:
+    r"""Barron's general and adaptive robust loss, with shape ``alpha`` and scale ``scale``.
+
+    .. math:: \ell = \frac{1}{d} \sum_{i=1}^{d} \rho(e_i / c, \alpha), \qquad
+              \rho(x, \alpha) = \frac{|\alpha - 2|}{\alpha}
+              \left(\left(\frac{x^2}{|\alpha - 2|} + 1\right)^{\alpha / 2} - 1\right)
+
+    with its limits :math:`\rho(x, 2) = \tfrac12 x^2`,
+    :math:`\rho(x, 0) = \log(\tfrac12 x^2 + 1)` (:func:`cauchy`),
+    :math:`\rho(x, -\infty) = 1 - \exp(-\tfrac12 x^2)` (:func:`welsch`),
+    :math:`\rho(x, +\infty) = \exp(\tfrac12 x^2) - 1`, and the special cases
+    :math:`\rho(x, 1) = \sqrt{x^2 + 1} - 1` (:func:`charbonnier` with
+    ``epsilon = c``, divided by ``c``) and
+    :math:`\rho(x, -2) = 2 x^2 / (x^2 + 4)` (:func:`geman_mcclure`). Smaller
+    ``alpha`` is more robust: for large :math:`|x|` the penalty grows like
+    :math:`|x|^\alpha` for :math:`0 < \alpha \le 2`, like :math:`\log |x|` at
+    :math:`\alpha = 0`, and is bounded for :math:`\alpha < 0`.
+
+    Computed from :math:`\operatorname{log1p}(x^2 / |\alpha - 2|)` with
+    ``expm1`` and a series for :math:`\operatorname{expm1}(t)/t` near
+    :math:`t = 0`, in two exact forms blended with ``where`` at
+    :math:`\alpha = 1`: exact and smooth in :math:`\alpha` through 0, exact at
+    2, finite near both, and without Python branching on ``alpha``'s value.
+
+    **Adaptive use.** ``alpha`` and ``scale`` may be arrays (0-d, or one value
+    per output, shape ``(d,)``) that a torch optimizer or ``jax.grad`` trains
+    with the model; gradients flow to both. Keep ``scale > 0`` and ``alpha`` in
+    a range by parametrisation, as Barron does: a shifted sigmoid for
+    :math:`\alpha \in (0.001, 1.999)` and a softplus plus a floor for the scale::
+
+        raw_alpha = torch.zeros(d, requires_grad=True)
+        raw_scale = torch.zeros(d, requires_grad=True)
+        alpha = 0.001 + 1.998 * torch.sigmoid(raw_alpha)       # in (0.001, 1.999)
+        scale = 1e-5 + torch.nn.functional.softplus(raw_scale)  # > 0
+        loss = barron(y, model(x), alpha=alpha, scale=scale).mean()
+
+    :math:`\rho` increases with :math:`\alpha` and decreases with :math:`c`, so
+    minimising it alone drives :math:`\alpha` to its lower bound and :math:`c`
+    up. Barron learns them by minimising the negative log-likelihood
+    :math:`\rho + \log c + \log Z(\alpha)`, whose normaliser :math:`Z` losslab
+    does not provide; add it, or fit ``alpha`` and ``scale`` on another
+    objective (e.g. validation loss).
+
+    The derivative with respect to ``alpha`` has a logarithmic singularity at
+    :math:`\alpha = 2`: :math:`\partial\rho/\partial\alpha \approx \tfrac14 x^2
+    (\log(x^2 / |\alpha - 2|) - 1)`. Within machine epsilon of 2 the returned
+    gradient is that formula at :math:`|\alpha - 2| = \epsilon` (finite); the
+    values there are :math:`\tfrac12 x^2` to rounding.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    alpha : float or array, default 1.0
+        Shape: any real number, or ``-inf`` / ``inf``. An array must broadcast
+        to ``y_pred``'s shape (e.g. shape ``(d,)``); it is cast to
+        ``y_pred``'s dtype.
+    scale : float or array, default 1.0
+        :math:`c > 0`, the width of the quadratic bowl near 0; an array as for
+        ``alpha``. Array values are not checked (that would break
+        ``jax.jit``): keep them positive.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> barron([[0.0, 0.0]], [[1.0, 2.0]], alpha=2.0)  # (0.5 + 2) / 2
+    array([1.25], dtype=float32)
+    >>> out = barron([[0.0]], [[2.0]], alpha=0.0, scale=2.0)  # log(0.5 + 1)
+    >>> round(float(out[0]), 6)
+    0.405465
+
+    One shape per output, as an adaptive model learns them:
+
+    >>> import numpy as np
+    >>> alpha = np.array([2.0, 1.0, 0.0, -np.inf])
+    >>> out = barron(np.zeros((1, 4)), np.full((1, 4), 3.0), alpha=alpha)
+    >>> round(float(out[0]), 5)  # (4.5 + (sqrt(10) - 1) + log(5.5) + (1 - exp(-4.5))) / 4
+    2.33898
+
+    References
+    ----------
+    Barron, "A General and Adaptive Robust Loss Function", CVPR 2019,
+    https://arxiv.org/abs/1701.03077.
+
+    See Also
+    --------
+    cauchy, geman_mcclure, welsch, charbonnier
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "barron")
+    alpha = _parameter(alpha, "alpha", y_pred, xp)
+    scale = _parameter(scale, "scale", y_pred, xp)
+    return xp.mean(_barron_rho(_scaled_square(y_true, y_pred, scale), alpha, xp), axis=-1)
+
+
+@register_loss(aliases=("lorentzian",))
+def cauchy(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> Any:
+    r"""Cauchy (Lorentzian) loss: logarithmic growth, Barron's :math:`\alpha = 0`.
+
+    .. math:: \ell = \frac{1}{d} \sum_i \log\left(\tfrac12 (e_i / c)^2 + 1\right)
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    scale : float, default 1.0
+        :math:`c > 0`.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = cauchy([[0.0]], [[2.0]], scale=2.0)  # log(1.5)
+    >>> round(float(out[0]), 6)
+    0.405465
+
+    References
+    ----------
+    Black & Anandan, "The robust estimation of multiple motions", CVIU 1996.
+
+    See Also
+    --------
+    barron, geman_mcclure, welsch
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "cauchy")
+    scale = _check_real("cauchy", "scale", scale, 0.0, math.inf, open_low=True)
+    return xp.mean(xp.log1p(0.5 * _scaled_square(y_true, y_pred, scale)), axis=-1)
+
+
+@register_loss()
+def geman_mcclure(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> Any:
+    r"""Geman-McClure loss in Barron's scaling (:math:`\alpha = -2`): bounded by 2.
+
+    .. math:: \ell = \frac{1}{d} \sum_i \frac{2 (e_i / c)^2}{(e_i / c)^2 + 4}
+
+    The textbook form :math:`e^2 / (e^2 + \sigma^2)` is this loss halved with
+    :math:`\sigma = 2c`; Barron's scaling makes it :math:`\tfrac12 (e / c)^2`
+    near 0, like the other losses here.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    scale : float, default 1.0
+        :math:`c > 0`.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> geman_mcclure([[0.0, 0.0]], [[2.0, 2.0]])
+    array([1.], dtype=float32)
+
+    References
+    ----------
+    Geman & McClure, "Bayesian image analysis: an application to single photon
+    emission tomography", Proc. American Statistical Association, 1985.
+
+    See Also
+    --------
+    barron, cauchy, welsch
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "geman_mcclure")
+    scale = _check_real("geman_mcclure", "scale", scale, 0.0, math.inf, open_low=True)
+    z = _scaled_square(y_true, y_pred, scale)
+    return xp.mean(2.0 * z / (z + 4.0), axis=-1)
+
+
+@register_loss(aliases=("leclerc",))
+def welsch(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> Any:
+    r"""Welsch (Leclerc) loss: a Gaussian well, Barron's :math:`\alpha = -\infty`; bounded by 1.
+
+    .. math:: \ell = \frac{1}{d} \sum_i \left(1 - \exp\left(-\tfrac12 (e_i / c)^2\right)\right)
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    scale : float, default 1.0
+        :math:`c > 0`.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = welsch([[0.0]], [[2.0]], scale=2.0)  # 1 - exp(-0.5)
+    >>> round(float(out[0]), 6)
+    0.393469
+
+    References
+    ----------
+    Dennis & Welsch, "Techniques for nonlinear least squares and robust
+    regression", Communications in Statistics - Simulation and Computation, 1978.
+
+    See Also
+    --------
+    barron, cauchy, geman_mcclure
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "welsch")
+    scale = _check_real("welsch", "scale", scale, 0.0, math.inf, open_low=True)
+    return xp.mean(-_expm1(-0.5 * _scaled_square(y_true, y_pred, scale), xp), axis=-1)
+
+
+@register_loss(aliases=("pseudo_huber",))
+def charbonnier(y_true: Any, y_pred: Any, *, epsilon: float = 1e-3, xp: Any = None) -> Any:
+    r"""Charbonnier (pseudo-Huber) loss: a smooth L1, quadratic within ``epsilon`` of 0.
+
+    .. math:: \ell = \frac{1}{d} \sum_i \left(\sqrt{e_i^2 + \varepsilon^2} - \varepsilon\right)
+              = \frac{1}{d} \sum_i \frac{e_i^2}{\sqrt{e_i^2 + \varepsilon^2} + \varepsilon}
+
+    The second form is used: it has no cancellation for small errors. The
+    loss is :math:`\approx e^2 / (2\varepsilon)` near 0 and
+    :math:`|e| - \varepsilon` far away (slope 1).
+
+    ``pseudo_huber`` is an alias with the same arguments. The textbook
+    pseudo-Huber loss with parameter :math:`\delta`,
+    :math:`\delta^2(\sqrt{1 + (e/\delta)^2} - 1)`, equals
+    ``delta * charbonnier(..., epsilon=delta)``: it has Huber's scaling
+    (:math:`\tfrac12 e^2` near 0, slope :math:`\delta` far away), whereas
+    ``charbonnier(..., epsilon=delta)`` is about ``huber(..., delta=delta) / delta``.
+    Barron's :math:`\rho(e, 1, c)` is ``charbonnier(..., epsilon=c) / c``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    epsilon : float, default 1e-3
+        :math:`\varepsilon > 0`, the width of the quadratic region.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> charbonnier([[0.0, 0.0]], [[3.0, 0.0]], epsilon=4.0)  # (sqrt(9 + 16) - 4) / 2
+    array([0.5], dtype=float32)
+
+    References
+    ----------
+    Charbonnier et al., "Two deterministic half-quadratic regularization
+    algorithms for computed imaging", ICIP 1994.
+
+    See Also
+    --------
+    barron, smooth_l1, huber
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "charbonnier")
+    epsilon = _check_real("charbonnier", "epsilon", epsilon, 0.0, math.inf, open_low=True)
+    error = y_pred - y_true
+    square = error * error
+    return xp.mean(square / (xp.sqrt(square + epsilon * epsilon) + epsilon), axis=-1)
+
+
+@register_loss(aliases=("smooth_l1_loss",))
+def smooth_l1(y_true: Any, y_pred: Any, *, beta: float = 1.0, xp: Any = None) -> Any:
+    r"""Smooth L1 loss as ``torch.nn.functional.smooth_l1_loss`` defines it.
+
+    .. math:: \ell = \frac{1}{d} \sum_i
+              \begin{cases} \tfrac12 e_i^2 / \beta & |e_i| < \beta \\
+              |e_i| - \tfrac12 \beta & \text{otherwise} \end{cases}
+
+    ``beta = 0`` gives the mean absolute error. ``beta * smooth_l1(..., beta=beta)``
+    is ``huber(..., delta=beta)``.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    beta : float, default 1.0
+        :math:`\beta \ge 0`, where the loss turns from quadratic to linear.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> smooth_l1([[0.0, 0.0]], [[0.5, 3.0]])
+    array([1.3125], dtype=float32)
+
+    See Also
+    --------
+    huber, charbonnier
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "smooth_l1")
+    beta = _check_real("smooth_l1", "beta", beta, 0.0, math.inf)
+    abs_error = xp.abs(y_pred - y_true)
+    if beta == 0.0:  # a Python float: torch's L1 special case, without dividing by 0
+        return xp.mean(abs_error, axis=-1)
+    quadratic = 0.5 * abs_error * abs_error / beta
+    return xp.mean(xp.where(abs_error < beta, quadratic, abs_error - 0.5 * beta), axis=-1)
+
+
+# ---------------------------------------------------------------- quantile losses
+
+
+def _pinball(u: Any, tau: Any, xp: Any) -> Any:
+    return xp.where(u >= 0, tau * u, (tau - 1.0) * u)
+
+
+@register_loss(aliases=("quantile_loss", "pinball_loss"))
+def pinball(y_true: Any, y_pred: Any, *, quantile: float = 0.5, xp: Any = None) -> Any:
+    r"""Pinball (quantile) loss: its minimiser is the ``quantile``-quantile of ``y_true``.
+
+    .. math:: \ell = \frac{1}{d} \sum_i \max\left(\tau u_i, (\tau - 1) u_i\right),
+              \qquad u = y_\text{true} - y_\text{pred}
+
+    Under-prediction (:math:`u > 0`) costs :math:`\tau` per unit,
+    over-prediction :math:`1 - \tau`; this is scikit-learn's
+    ``mean_pinball_loss(y_true, y_pred, alpha=quantile)`` (per sample).
+    ``quantile = 0.5`` gives half the mean absolute error.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    quantile : float, default 0.5
+        :math:`\tau \in [0, 1]`.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> pinball([[0.0, 0.0]], [[-1.0, 1.0]], quantile=0.9)  # (0.9 * 1 + 0.1 * 1) / 2
+    array([0.5], dtype=float32)
+
+    References
+    ----------
+    Koenker & Bassett, "Regression Quantiles", Econometrica 1978.
+
+    See Also
+    --------
+    multi_quantile, expectile
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "pinball")
+    quantile = _check_real("pinball", "quantile", quantile, 0.0, 1.0)
+    return xp.mean(_pinball(y_true - y_pred, quantile, xp), axis=-1)
+
+
+@register_loss()
+def multi_quantile(y_true: Any, y_pred: Any, *, quantiles: Any = (0.1, 0.5, 0.9), xp: Any = None) -> Any:
+    r"""Pinball loss of several quantile predictions of one target, averaged over the quantiles.
+
+    .. math:: \ell = \frac{1}{K} \sum_{k=1}^{K} \max\left(\tau_k u_k, (\tau_k - 1) u_k\right),
+              \qquad u_k = y_\text{true} - y_{\text{pred},k}
+
+    Column :math:`k` of ``y_pred`` predicts quantile :math:`\tau_k`
+    (conventions as in :func:`pinball`).
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., 1) or (batch, ...)
+        One target per sample.
+    y_pred : array of shape (batch, ..., K)
+        One prediction per quantile.
+    quantiles : sequence of float, default (0.1, 0.5, 0.9)
+        The :math:`K` quantiles, each in [0, 1].
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> multi_quantile([[0.0]], [[-1.0, 0.0, 1.0]])  # (0.1 * 1 + 0 + 0.1 * 1) / 3
+    array([0.06666667], dtype=float32)
+
+    See Also
+    --------
+    pinball
+    """
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    taus = _check_quantiles(quantiles)
+    if y_pred.ndim == 0 or y_pred.shape[-1] != len(taus):
+        msg = (
+            f"multi_quantile: y_pred must hold one column per quantile, shape (batch, ..., {len(taus)}) for "
+            f"quantiles={taus}; got y_pred of shape {tuple(y_pred.shape)}"
+        )
+        raise ValueError(msg)
+    leading = tuple(y_pred.shape[:-1])
+    if tuple(y_true.shape) == leading:
+        y_true = xp.expand_dims(y_true, axis=-1)
+    elif tuple(y_true.shape) != (*leading, 1):
+        msg = (
+            f"multi_quantile: y_true must hold one target per sample, shape {(*leading, 1)} or {leading} for "
+            f"y_pred of shape {tuple(y_pred.shape)}; got y_true of shape {tuple(y_true.shape)}"
+        )
+        raise ValueError(msg)
+    check_finite("multi_quantile", y_true=y_true, y_pred=y_pred)
+    y_true = cast_like(y_true, y_pred, xp)
+    tau = xp.asarray(taus, dtype=y_pred.dtype, device=device(y_pred))
+    return xp.mean(_pinball(y_true - y_pred, tau, xp), axis=-1)
+
+
+@register_loss()
+def expectile(y_true: Any, y_pred: Any, *, expectile: float = 0.5, xp: Any = None) -> Any:
+    r"""Expectile loss: an asymmetric squared error whose minimiser is the ``expectile`` of ``y_true``.
+
+    .. math:: \ell = \frac{1}{d} \sum_i |\tau - \mathbb{1}(u_i < 0)|\, u_i^2,
+              \qquad u = y_\text{true} - y_\text{pred}
+
+    The residual convention is :func:`pinball`'s (Newey & Powell's): an
+    under-prediction (:math:`u > 0`, i.e. :math:`e < 0`) is weighted
+    :math:`\tau`, an over-prediction :math:`1 - \tau`; so :math:`\tau > 0.5`
+    pushes predictions up, towards the upper tail. ``expectile = 0.5`` gives
+    half the mean squared error.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    expectile : float, default 0.5
+        :math:`\tau \in [0, 1]`.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> expectile([[0.0, 0.0]], [[-1.0, 1.0]], expectile=0.9)  # (0.9 * 1 + 0.1 * 1) / 2
+    array([0.5], dtype=float32)
+
+    References
+    ----------
+    Newey & Powell, "Asymmetric Least Squares Estimation and Testing",
+    Econometrica 1987.
+
+    See Also
+    --------
+    pinball, mean_squared_error
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "expectile")
+    tau = _check_real("expectile", "expectile", expectile, 0.0, 1.0)
+    u = y_true - y_pred
+    weight = xp.where(u >= 0, xp.full_like(u, tau), xp.full_like(u, 1.0 - tau))
+    return xp.mean(weight * u * u, axis=-1)
+
+
+_expectile_function = expectile  # the ``expectile`` argument of ``Expectile`` hides the function's name
+
+
+# ---------------------------------------------------------------- classes
+
+
+@register_loss()
+class Barron(LossFunctionWrapper):
+    """Class form of :func:`barron` (``alpha``, ``scale``); other arguments as in :class:`~losslab.Loss`.
+
+    Configs serialise when ``alpha`` and ``scale`` are floats.
+    """
+
+    def __init__(
+        self, alpha: Any = 1.0, scale: Any = 1.0, reduction: Any = _DEFAULT, name: str = "barron", dtype: Any = None
+    ) -> None:
+        super().__init__(barron, reduction=reduction, name=name, dtype=dtype, alpha=alpha, scale=scale)
+
+
+@register_loss(aliases=("Lorentzian",))
+class Cauchy(LossFunctionWrapper):
+    """Class form of :func:`cauchy` (``scale``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, scale: float = 1.0, reduction: Any = _DEFAULT, name: str = "cauchy", dtype: Any = None) -> None:
+        super().__init__(cauchy, reduction=reduction, name=name, dtype=dtype, scale=scale)
+
+
+@register_loss()
+class GemanMcClure(LossFunctionWrapper):
+    """Class form of :func:`geman_mcclure` (``scale``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self, scale: float = 1.0, reduction: Any = _DEFAULT, name: str = "geman_mcclure", dtype: Any = None
+    ) -> None:
+        super().__init__(geman_mcclure, reduction=reduction, name=name, dtype=dtype, scale=scale)
+
+
+@register_loss()
+class Welsch(LossFunctionWrapper):
+    """Class form of :func:`welsch` (``scale``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, scale: float = 1.0, reduction: Any = _DEFAULT, name: str = "welsch", dtype: Any = None) -> None:
+        super().__init__(welsch, reduction=reduction, name=name, dtype=dtype, scale=scale)
+
+
+@register_loss(aliases=("PseudoHuber",))
+class Charbonnier(LossFunctionWrapper):
+    """Class form of :func:`charbonnier` (``epsilon``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self, epsilon: float = 1e-3, reduction: Any = _DEFAULT, name: str = "charbonnier", dtype: Any = None
+    ) -> None:
+        super().__init__(charbonnier, reduction=reduction, name=name, dtype=dtype, epsilon=epsilon)
+
+
+@register_loss(aliases=("SmoothL1Loss",))
+class SmoothL1(LossFunctionWrapper):
+    """Class form of :func:`smooth_l1` (``beta``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, beta: float = 1.0, reduction: Any = _DEFAULT, name: str = "smooth_l1", dtype: Any = None) -> None:
+        super().__init__(smooth_l1, reduction=reduction, name=name, dtype=dtype, beta=beta)
+
+
+@register_loss(aliases=("QuantileLoss",))
+class Pinball(LossFunctionWrapper):
+    """Class form of :func:`pinball` (``quantile``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, quantile: float = 0.5, reduction: Any = _DEFAULT, name: str = "pinball", dtype: Any = None) -> None:
+        super().__init__(pinball, reduction=reduction, name=name, dtype=dtype, quantile=quantile)
+
+
+@register_loss()
+class MultiQuantile(LossFunctionWrapper):
+    """Class form of :func:`multi_quantile` (``quantiles``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        quantiles: Any = (0.1, 0.5, 0.9),
+        reduction: Any = _DEFAULT,
+        name: str = "multi_quantile",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(multi_quantile, reduction=reduction, name=name, dtype=dtype, quantiles=quantiles)
+
+
+@register_loss()
+class Expectile(LossFunctionWrapper):
+    """Class form of :func:`expectile` (``expectile``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, expectile: float = 0.5, reduction: Any = _DEFAULT, name: str = "expectile", dtype: Any = None) -> None:
+        super().__init__(_expectile_function, reduction=reduction, name=name, dtype=dtype, expectile=expectile)
