@@ -127,3 +127,18 @@ def test_gradients_are_finite_on_torch_and_jax(loss, y_true, y_pred):
     value, grad = jax.jit(jax.value_and_grad(lambda p: loss(jax.numpy.asarray(y_true), p)))(jax.numpy.asarray(y_pred))
     assert np.isfinite(float(value)) and np.isfinite(np.asarray(grad)).all()
     np.testing.assert_allclose(np.asarray(grad), pred.grad.numpy(), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["dice", "tversky", "jaccard", "focal_tversky"])
+def test_ignored_pixels_count_in_neither_mask(xp, name):
+    fn = getattr(seg, name)
+    y_true = np.array([[1.0, 0.0, 255.0, 1.0, 255.0]])
+    y_pred = np.array([[0.9, 0.2, 0.7, 0.4, 0.1]])
+    keep = y_true[0] != 255
+    expected = np.asarray(fn(y_true[:, keep], y_pred[:, keep], axis=1))
+    out = fn(xp.asarray(y_true), xp.asarray(y_pred), axis=1, ignore_index=255)
+    assert_close(out, expected, xp=xp)
+    cls = {"dice": seg.Dice, "tversky": seg.Tversky, "jaccard": seg.Jaccard, "focal_tversky": seg.FocalTversky}[name]
+    loss = cls(axis=1, ignore_index=255)
+    assert loss.get_config()["ignore_index"] == 255
+    assert float(loss(xp.asarray(y_true), xp.asarray(y_pred))) == pytest.approx(float(expected[0]))

@@ -4,7 +4,8 @@ Each compares soft masks through sums over ``axis`` (``None``: every axis,
 one number for the whole batch; e.g. ``(1, 2)`` for one value per image of
 shape ``(batch, height, width)``). An :math:`\epsilon = 10^{-7}` in the
 denominator keeps empty masks finite: an empty target and an empty
-prediction give a loss of 1.
+prediction give a loss of 1. With ``ignore_index``, pixels whose target
+equals it are removed from both masks before the sums.
 """
 
 from __future__ import annotations
@@ -20,9 +21,15 @@ from losslab.losses._registry import register_loss
 _DEFAULT = "sum_over_batch_size"
 
 
-def _overlap_inputs(y_true: Any, y_pred: Any, xp: Any, axis: Any, loss_name: str) -> tuple[Any, Any, Any, Any]:
+def _overlap_inputs(
+    y_true: Any, y_pred: Any, xp: Any, axis: Any, loss_name: str, ignore_index: Any = None
+) -> tuple[Any, Any, Any, Any]:
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     check_same_shape(y_true, y_pred, loss_name)
+    if ignore_index is not None:  # ignored pixels count in neither mask
+        valid = y_true != ignore_index
+        y_true = xp.where(valid, y_true, xp.zeros_like(y_true))
+        y_pred = xp.where(valid, y_pred, xp.zeros_like(y_pred))
     check_finite(loss_name, y_true=y_true, y_pred=y_pred)
     for name, array in (("y_true", y_true), ("y_pred", y_pred)):
         check_range(loss_name, name, array, 0.0, 1.0, "Overlap losses compare masks and probabilities.")
@@ -40,6 +47,11 @@ def _axis_argument(axis: Any) -> Any:
     return tuple(axis) if isinstance(axis, list) else axis
 
 
+def _ignore_argument(ignore_index: Any) -> dict[str, Any]:
+    """``ignore_index`` for the config only when set, so configs without it stay Keras's."""
+    return {} if ignore_index is None else {"ignore_index": ignore_index}
+
+
 def _overlap_terms(y_true: Any, y_pred: Any, axis: Any, xp: Any) -> tuple[Any, Any, Any]:
     """Soft true positives, false positives and false negatives summed over ``axis``."""
     true_pos = xp.sum(y_true * y_pred, axis=axis)
@@ -49,7 +61,7 @@ def _overlap_terms(y_true: Any, y_pred: Any, axis: Any, xp: Any) -> tuple[Any, A
 
 
 @register_loss()
-def dice(y_true: Any, y_pred: Any, *, axis: Any = None, xp: Any = None) -> Any:
+def dice(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None, xp: Any = None) -> Any:
     r"""Soft Dice loss.
 
     .. math:: \ell = 1 - \frac{2 \sum y p}{\sum y + \sum p + \epsilon}
@@ -62,6 +74,8 @@ def dice(y_true: Any, y_pred: Any, *, axis: Any = None, xp: Any = None) -> Any:
         Predicted probabilities.
     axis : int or tuple of int, optional
         Axes summed over; ``None`` sums over all of them.
+    ignore_index : float, optional
+        A target value marking pixels to leave out (e.g. 255).
     xp : namespace, optional
 
     Returns
@@ -78,14 +92,23 @@ def dice(y_true: Any, y_pred: Any, *, axis: Any = None, xp: Any = None) -> Any:
     --------
     tversky, jaccard
     """
-    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "dice")
+    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "dice", ignore_index)
     intersection = xp.sum(y_true * y_pred, axis=axis)
     total = xp.sum(y_true, axis=axis) + xp.sum(y_pred, axis=axis)
     return 1.0 - 2.0 * intersection / (total + EPSILON)
 
 
 @register_loss()
-def tversky(y_true: Any, y_pred: Any, *, alpha: float = 0.5, beta: float = 0.5, axis: Any = None, xp: Any = None) -> Any:
+def tversky(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    alpha: float = 0.5,
+    beta: float = 0.5,
+    axis: Any = None,
+    ignore_index: Any = None,
+    xp: Any = None,
+) -> Any:
     r"""Tversky loss: Dice with separate weights on false positives and false negatives.
 
     .. math:: \ell = 1 - \frac{TP}{TP + \alpha\,FP + \beta\,FN + \epsilon},\quad
@@ -104,6 +127,8 @@ def tversky(y_true: Any, y_pred: Any, *, alpha: float = 0.5, beta: float = 0.5, 
     beta : float, default 0.5
         Weight of false negatives.
     axis : int or tuple of int, optional
+    ignore_index : float, optional
+        A target value marking pixels to leave out (e.g. 255).
     xp : namespace, optional
 
     Returns
@@ -121,13 +146,13 @@ def tversky(y_true: Any, y_pred: Any, *, alpha: float = 0.5, beta: float = 0.5, 
     Salehi et al., "Tversky loss function for image segmentation using 3D
     fully convolutional deep networks", MLMI 2017.
     """
-    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "tversky")
+    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "tversky", ignore_index)
     true_pos, false_pos, false_neg = _overlap_terms(y_true, y_pred, axis, xp)
     return 1.0 - true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON)
 
 
 @register_loss(aliases=("soft_iou", "iou"))
-def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, xp: Any = None) -> Any:
+def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None, xp: Any = None) -> Any:
     r"""Soft Jaccard (intersection over union) loss.
 
     .. math:: \ell = 1 - \frac{\sum y p}{\sum y + \sum p - \sum y p + \epsilon}
@@ -137,6 +162,8 @@ def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, xp: Any = None) -> An
     y_true : array of shape (batch, ...)
     y_pred : array of shape (batch, ...)
     axis : int or tuple of int, optional
+    ignore_index : float, optional
+        A target value marking pixels to leave out (e.g. 255).
     xp : namespace, optional
 
     Returns
@@ -154,7 +181,7 @@ def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, xp: Any = None) -> An
     Rahman & Wang, "Optimizing Intersection-Over-Union in Deep Neural Networks
     for Image Segmentation", ISVC 2016.
     """
-    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "jaccard")
+    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "jaccard", ignore_index)
     intersection = xp.sum(y_true * y_pred, axis=axis)
     union = xp.sum(y_true, axis=axis) + xp.sum(y_pred, axis=axis) - intersection
     return 1.0 - intersection / (union + EPSILON)
@@ -164,8 +191,11 @@ def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, xp: Any = None) -> An
 class Dice(LossFunctionWrapper):
     """Class form of :func:`dice` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, reduction: Any = _DEFAULT, name: str = "dice", axis: Any = None, dtype: Any = None) -> None:
-        super().__init__(dice, reduction=reduction, name=name, dtype=dtype, axis=_axis_argument(axis))
+    def __init__(
+        self, reduction: Any = _DEFAULT, name: str = "dice", axis: Any = None, dtype: Any = None, ignore_index: Any = None
+    ) -> None:
+        super().__init__(dice, reduction=reduction, name=name, dtype=dtype, axis=_axis_argument(axis),
+                         **_ignore_argument(ignore_index))
 
 
 @register_loss()
@@ -180,9 +210,11 @@ class Tversky(LossFunctionWrapper):
         name: str = "tversky",
         axis: Any = None,
         dtype: Any = None,
+        ignore_index: Any = None,
     ) -> None:
         super().__init__(
-            tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta, axis=_axis_argument(axis)
+            tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta, axis=_axis_argument(axis),
+            **_ignore_argument(ignore_index),
         )
 
 
@@ -190,8 +222,11 @@ class Tversky(LossFunctionWrapper):
 class Jaccard(LossFunctionWrapper):
     """Class form of :func:`jaccard` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, reduction: Any = _DEFAULT, name: str = "jaccard", axis: Any = None, dtype: Any = None) -> None:
-        super().__init__(jaccard, reduction=reduction, name=name, dtype=dtype, axis=_axis_argument(axis))
+    def __init__(
+        self, reduction: Any = _DEFAULT, name: str = "jaccard", axis: Any = None, dtype: Any = None, ignore_index: Any = None
+    ) -> None:
+        super().__init__(jaccard, reduction=reduction, name=name, dtype=dtype, axis=_axis_argument(axis),
+                         **_ignore_argument(ignore_index))
 
 
 def _soft_overlap_axes(y_pred: Any) -> tuple[int, ...]:
@@ -248,7 +283,15 @@ def generalized_dice(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 
 @register_loss()
 def focal_tversky(
-    y_true: Any, y_pred: Any, *, alpha: float = 0.5, beta: float = 0.5, gamma: float = 0.75, axis: Any = None, xp: Any = None
+    y_true: Any,
+    y_pred: Any,
+    *,
+    alpha: float = 0.5,
+    beta: float = 0.5,
+    gamma: float = 0.75,
+    axis: Any = None,
+    ignore_index: Any = None,
+    xp: Any = None,
 ) -> Any:
     r"""Focal Tversky loss (Abraham & Khan, 2019): the Tversky loss raised to a power.
 
@@ -269,6 +312,8 @@ def focal_tversky(
         Exponent, > 0.
     axis : int or tuple of int, optional
         As in :func:`tversky`.
+    ignore_index : float, optional
+        A target value marking pixels to leave out (e.g. 255).
     xp : namespace, optional
 
     Returns
@@ -289,7 +334,7 @@ def focal_tversky(
     if gamma <= 0:
         msg = f"focal_tversky: gamma must be > 0; got gamma={gamma}"
         raise ValueError(msg)
-    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "focal_tversky")
+    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "focal_tversky", ignore_index)
     true_pos, false_pos, false_neg = _overlap_terms(y_true, y_pred, axis, xp)
     index = true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON)
     return xp.clip(1.0 - index, EPSILON) ** gamma
@@ -460,10 +505,11 @@ class FocalTversky(LossFunctionWrapper):
         name: str = "focal_tversky",
         axis: Any = None,
         dtype: Any = None,
+        ignore_index: Any = None,
     ) -> None:
         super().__init__(
             focal_tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta, gamma=gamma,
-            axis=_axis_argument(axis),
+            axis=_axis_argument(axis), **_ignore_argument(ignore_index),
         )
 
 
