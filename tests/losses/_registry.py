@@ -77,6 +77,10 @@ def _embeddings(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
     return labels, x / np.linalg.norm(x, axis=-1, keepdims=True)
 
 
+def _strictly_positive(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    return rng.uniform(0.2, 3.0, size=shape), rng.uniform(0.2, 3.0, size=shape)
+
+
 def _equal(y_true: np.ndarray) -> np.ndarray:
     return y_true.copy()
 
@@ -297,6 +301,30 @@ CASES: tuple[Case, ...] = (
         perfect=None,
     ),
 )
+
+
+BEYOND_KERAS: tuple[Case, ...] = (
+    Case("smooth_l1", "SmoothL1", _normal, kwargs=({}, {"beta": 0.5}), keras=False),
+    Case("charbonnier", "Charbonnier", _normal, kwargs=({}, {"epsilon": 0.5}), keras=False),
+    Case("cauchy", "Cauchy", _normal, kwargs=({}, {"scale": 0.5}), keras=False),
+    Case("welsch", "Welsch", _normal, keras=False),
+    Case("geman_mcclure", "GemanMcClure", _normal, keras=False),
+    Case(
+        "barron",
+        "Barron",
+        _normal,
+        kwargs=({"alpha": 1.0}, {"alpha": 0.0}, {"alpha": 2.0}, {"alpha": -2.0, "scale": 0.7}, {"alpha": 0.5}),
+        keras=False,
+    ),
+    Case("pinball", "Pinball", _normal, kwargs=({}, {"quantile": 0.9}), keras=False),
+    Case("expectile", "Expectile", _normal, kwargs=({"expectile": 0.8},), keras=False),
+    Case("poisson_deviance", "PoissonDeviance", _strictly_positive, keras=False),
+    Case("gamma_deviance", "GammaDeviance", _strictly_positive, keras=False),
+    Case("tweedie_deviance", "TweedieDeviance", _strictly_positive, kwargs=({}, {"power": 3.0}), keras=False),
+)
+"""Losses beyond Keras that fit the generic contract (elementwise, zero at a perfect prediction)."""
+
+CASES = CASES + BEYOND_KERAS
 
 
 def case_id(case: Case) -> str:

@@ -61,8 +61,10 @@ def _far(x: np.ndarray, kink: float) -> bool:
 def _smooth(case: Case, kwargs: dict, y_true: np.ndarray, y_pred: np.ndarray) -> bool:
     """Whether every coordinate of ``y_pred`` is ``KINK_GAP`` away from the loss's kinks."""
     name = case.name
-    if name in ("mean_absolute_error", "mean_absolute_percentage_error"):
+    if name in ("mean_absolute_error", "mean_absolute_percentage_error", "pinball", "expectile"):
         return _far(y_pred - y_true, 0.0)
+    if name == "smooth_l1":
+        return _far(np.abs(y_pred - y_true), kwargs.get("beta", 1.0))
     if name == "mean_squared_logarithmic_error":  # clip(y_pred, 1e-7)
         return _far(y_pred, 0.0)
     if name == "huber":  # C1 at |e| = delta, but keep away anyway
