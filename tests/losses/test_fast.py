@@ -119,3 +119,16 @@ def test_sparse_label_smoothing_and_ignore_follow_torch(xp, ignore):
         torch.as_tensor(LOGITS), torch.as_tensor(LABELS), label_smoothing=0.2, ignore_index=-100 if ignore is None else ignore
     )
     np.testing.assert_allclose(float(out), float(expected), rtol=1e-10)
+
+
+def test_torch_name_ignore_index_is_keras_ignore_class():
+    import torch.nn.functional as F
+
+    labels = LABELS.copy()
+    labels[:5] = -100
+    expected = F.cross_entropy(torch.as_tensor(LOGITS), torch.as_tensor(labels))
+    out = losslab.SparseCategoricalCrossentropy(from_logits=True, ignore_index=-100)(labels, LOGITS)
+    assert float(out) == pytest.approx(float(expected), rel=1e-10)
+    assert losslab.SparseCategoricalCrossentropy(ignore_index=3).get_config()["ignore_class"] == 3
+    with pytest.raises(ValueError, match="not both"):
+        losslab.sparse_categorical_crossentropy(LABELS, PROBS, ignore_class=1, ignore_index=2)

@@ -355,6 +355,14 @@ def _sparse_inputs(
     return xp, y_true, y_pred, axis
 
 
+def _ignored_class(ignore_class: int | None, ignore_index: int | None) -> int | None:
+    """Keras's ``ignore_class`` or torch's ``ignore_index``, whichever is given."""
+    if ignore_class is not None and ignore_index is not None and ignore_class != ignore_index:
+        msg = f"give ignore_class (Keras) or ignore_index (torch), not both; got {ignore_class} and {ignore_index}"
+        raise ValueError(msg)
+    return ignore_class if ignore_class is not None else ignore_index
+
+
 @register_loss(aliases=("scce", "SCCE"))
 def sparse_categorical_crossentropy(
     y_true: Any,
@@ -364,6 +372,7 @@ def sparse_categorical_crossentropy(
     ignore_class: int | None = None,
     axis: int = -1,
     label_smoothing: float = 0.0,
+    ignore_index: int | None = None,
     xp: Any = None,
 ) -> Any:
     r"""Categorical cross-entropy with integer class indices as labels.
@@ -389,6 +398,8 @@ def sparse_categorical_crossentropy(
     label_smoothing : float in [0, 1], default 0
         As torch's ``cross_entropy``: the target is :math:`(1-s)` on the label plus :math:`s/C` on
         every class (Keras has no smoothing for sparse labels).
+    ignore_index : int, optional
+        torch's name for ``ignore_class``; give one or the other.
     xp : namespace, optional
 
     Returns
@@ -401,6 +412,7 @@ def sparse_categorical_crossentropy(
     >>> [round(float(v), 6) for v in out]
     [0.051293, 2.302585]
     """
+    ignore_class = _ignored_class(ignore_class, ignore_index)
     xp, labels, y_pred, _ = _sparse_inputs(
         y_true, y_pred, xp, axis, "sparse_categorical_crossentropy", from_logits=from_logits, ignore_class=ignore_class
     )
@@ -651,7 +663,9 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         name: str = "sparse_categorical_crossentropy",
         dtype: Any = None,
         label_smoothing: float = 0.0,
+        ignore_index: int | None = None,
     ) -> None:
+        ignore_class = _ignored_class(ignore_class, ignore_index)
         kwargs = {"label_smoothing": label_smoothing} if label_smoothing else {}  # Keras's config has no such key
         super().__init__(
             sparse_categorical_crossentropy,
