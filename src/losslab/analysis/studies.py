@@ -217,14 +217,7 @@ def regularization_study(
             grid.append((kind, strength, ExperimentSpec(f"reg-{kind}-{strength:g}", f"{kind}={strength:g}", data, model,
                                                         "mse", metric="mse", epochs=epochs)))
     metrics = ("test", "weight_norm", "weight_sparsity", "penalty")
-    from losslab.lab.runner import run_experiments
-
-    results = run_experiments([spec for _, _, spec in grid], range(seeds), jobs=jobs)
-    for result in results:
-        for run in result.runs:
-            run.extra_metrics["penalty"] = run.history.penalty[-1]
-    rows = [{"config": c, "strength": s, **_summarise(r, metrics)} for (c, s, _), r in zip(grid, results)]
-    study = Study("regularization", "strength", metrics, rows)
+    study = Study("regularization", "strength", metrics, _rows(_run(grid, seeds, jobs, metrics), "strength"))
     top = max(strengths)
     if "l1" in kinds and "l2" in kinds:
         study.claims["l1 makes weights sparser than l2"] = (

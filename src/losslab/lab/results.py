@@ -39,7 +39,9 @@ class RunResult:
     test_metric: float
     seconds: float
     extra_metrics: dict[str, float] = field(default_factory=dict)
-    """Other metrics at the end of training, e.g. ``{"keras2_accuracy_test": ...}``."""
+    """Other metrics at the end of training: ``weight_norm``, ``weight_sparsity`` and the final ``penalty``
+    always; minority ``recall_test``, ``precision_test``, ``f1_test``, ``pr_auc_test`` on binary tasks;
+    ``keras2_accuracy_train``/``_test`` for {-1, 1} labels."""
 
 
 @dataclass

@@ -159,7 +159,9 @@ def _results(spec, seeds, model, histories, seconds, train, test) -> ExperimentR
     train_pred, test_pred = model(train[0]), model(test[0])
     train_metric = _metric(spec.metric, train_pred, train[1])
     test_metric = _metric(spec.metric, test_pred, test[1])
-    extra: list[dict[str, float]] = [_weight_statistics(model, m) for m in range(len(seeds))]
+    extra: list[dict[str, float]] = [
+        {**_weight_statistics(model, m), "penalty": histories[m].penalty[-1]} for m in range(len(seeds))
+    ]
     if spec.data.labels == "binary" and spec.model.output_units == 1:
         for m, metrics in enumerate(_binary_metrics(test_pred, test[1])):
             extra[m].update(metrics)
