@@ -18,10 +18,28 @@ EPSILON = 1e-7
 
 _FLOAT_NAMES = ("float16", "bfloat16", "float32", "float64")
 
+_NAMESPACE_OF_TYPE: dict[type, Any] = {}
+"""Array type -> its Array API namespace, filled on first sight.
+
+``array_api_compat.array_namespace`` inspects an array's type through a chain
+of checks (about 2 us); a loss call resolves namespaces several times, which
+costs more than the fused kernel of a small batch. The namespace of an array
+depends on its type alone, so one dictionary lookup answers after the first
+call.
+"""
+
 
 def is_array(x: Any) -> bool:
     """Whether ``x`` is an array of a namespace that array-api-compat knows."""
-    return array_api_compat.is_array_api_obj(x)
+    return type(x) in _NAMESPACE_OF_TYPE or array_api_compat.is_array_api_obj(x)
+
+
+def array_namespace(x: Any) -> Any:
+    """The Array API namespace of one array (``array_api_compat.array_namespace``, cached by type)."""
+    xp = _NAMESPACE_OF_TYPE.get(type(x))
+    if xp is None:
+        xp = _NAMESPACE_OF_TYPE[type(x)] = array_api_compat.array_namespace(x)
+    return xp
 
 
 def _from_python(x: Any, name: str) -> np.ndarray:
@@ -42,7 +60,10 @@ def _from_python(x: Any, name: str) -> np.ndarray:
 def namespace(*arrays: Any) -> Any:
     """The Array API namespace of ``arrays`` (NumPy for lists and scalars)."""
     real = [a for a in arrays if is_array(a)]
-    return array_api_compat.array_namespace(*real) if real else array_api_compat.array_namespace(np.empty(0))
+    if not real:
+        return array_namespace(np.empty(0))
+    spaces = {id(array_namespace(a)) for a in real}
+    return array_namespace(real[0]) if len(spaces) == 1 else array_api_compat.array_namespace(*real)
 
 
 def device(x: Any) -> Any:
@@ -72,7 +93,7 @@ def resolve_dtype(xp: Any, dtype: Any) -> Any:
 
 def as_array(x: Any, xp: Any, *, like: Any = None, name: str = "array") -> Any:
     """``x`` as an array of ``xp`` on the device of ``like``, dtype kept."""
-    if is_array(x) and array_api_compat.array_namespace(x) is xp:
+    if is_array(x) and array_namespace(x) is xp:
         return x
     if not is_array(x):
         x = _from_python(x, name)
@@ -99,7 +120,7 @@ def as_arrays(y_true: Any, y_pred: Any, *, xp: Any = None, dtype: Any = None) ->
     from_python = not is_array(y_pred)
     if from_python:
         y_pred = _from_python(y_pred, "y_pred")
-    xp = array_api_compat.array_namespace(y_pred) if xp is None else xp
+    xp = array_namespace(y_pred) if xp is None else xp
     y_pred = as_array(y_pred, xp, name="y_pred")
     target_dtype = resolve_dtype(xp, dtype)
     if target_dtype is None and (from_python or not xp.isdtype(y_pred.dtype, "real floating")):

@@ -179,7 +179,7 @@ class LossFunctionWrapper(Loss):
             if has_fused_mean(xp, getattr(self.fn, "__name__", "")):
                 with fused_mean():  # one fused kernel for the mean, where the backend has one
                     values = self.call(y_true, y_pred)
-                return reduce_weighted_values(values, xp, reduction=self.reduction)
+                return values if values.ndim == 0 else reduce_weighted_values(values, xp, reduction=self.reduction)
         return super().__call__(y_true, y_pred, sample_weight)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
