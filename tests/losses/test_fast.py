@@ -132,3 +132,67 @@ def test_torch_name_ignore_index_is_keras_ignore_class():
     assert losslab.SparseCategoricalCrossentropy(ignore_index=3).get_config()["ignore_class"] == 3
     with pytest.raises(ValueError, match="not both"):
         losslab.sparse_categorical_crossentropy(LABELS, PROBS, ignore_class=1, ignore_index=2)
+
+
+# CTC: 8 sequences of 12 frames over 5 classes; labels padded with 0, the blank.
+CTC_LOGITS = RNG.normal(scale=2.0, size=(8, 12, 5))
+CTC_LABELS = np.array([[1, 2, 2, 3], [4, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1], [3, 4, 1, 2], [2, 0, 0, 0], [1, 3, 0, 0], [4, 4, 0, 0]])
+
+
+def _ctc_value_and_grad(labels):
+    pred = torch.tensor(CTC_LOGITS, requires_grad=True)
+    value = losslab.ctc(torch.as_tensor(labels), pred)
+    value.sum().backward()
+    return value.detach().numpy(), pred.grad.numpy()
+
+
+def test_torch_ctc_kernel_matches_the_recursion(monkeypatch):
+    import torch.nn.functional as F
+
+    calls = []
+    original = F.ctc_loss
+    monkeypatch.setattr(F, "ctc_loss", lambda *a, **k: calls.append(1) or original(*a, **k))
+    fast_value, fast_grad = _ctc_value_and_grad(CTC_LABELS)
+    assert calls == [1]
+    with generic_only():
+        generic_value, generic_grad = _ctc_value_and_grad(CTC_LABELS)
+    assert calls == [1]
+    np.testing.assert_allclose(fast_value, generic_value, rtol=1e-10)
+    np.testing.assert_allclose(fast_grad, generic_grad, rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array([[1, 1, 1, 1, 1, 1, 1]] * 8),  # needs 13 frames (7 labels + 6 blanks between repeats), has 12
+        np.array([[1, 2, 7, 0]] * 8),  # class 7 of 5: torch's kernel does not check
+    ],
+    ids=["too-long-for-the-frames", "label-out-of-range"],
+)
+def test_torch_ctc_falls_back_to_the_recursion_where_the_kernel_differs(labels):
+    fast_value, fast_grad = _ctc_value_and_grad(labels)
+    with generic_only():
+        generic_value, generic_grad = _ctc_value_and_grad(labels)
+    assert np.isfinite(fast_value).all() and np.isfinite(fast_grad).all()
+    np.testing.assert_array_equal(fast_value, generic_value)
+    np.testing.assert_array_equal(fast_grad, generic_grad)
+
+
+def test_jax_ctc_runs_one_scan_over_the_frames():
+    jax = pytest.importorskip("jax")
+    from losslab.testing import Backend
+
+    jnp = Backend.JAX.namespace()
+    labels, logits = jnp.asarray(CTC_LABELS), jnp.asarray(CTC_LOGITS)
+
+    def total(p):
+        return losslab.ctc(labels, p).sum()
+
+    jaxpr = str(jax.make_jaxpr(total)(logits))
+    assert jaxpr.count("scan[") == 1
+    fast_value, fast_grad = jax.jit(jax.value_and_grad(total))(logits)
+    with generic_only():
+        assert "scan[" not in str(jax.make_jaxpr(lambda p: losslab.ctc(labels, p).sum())(logits))  # a new trace
+        generic_value, generic_grad = jax.value_and_grad(total)(logits)
+    np.testing.assert_allclose(fast_value, generic_value, rtol=1e-12)
+    np.testing.assert_allclose(fast_grad, generic_grad, rtol=1e-9, atol=1e-12)
