@@ -149,8 +149,18 @@ CASES: dict[str, Case] = {
         Case("CCE(logits)", "CategoricalCrossentropy", "onehot_logits", (("from_logits", True),), True),
         Case("KLD", "KLDivergence", "distributions", (), True),
         Case("Poisson", "Poisson", "counts"),
+        # Beyond Keras: losses that torch or optax also have.
+        Case("SmoothL1", "SmoothL1", "real", (("beta", 1.0),)),
+        Case("PoissonNLL(log)", "PoissonNLL", "counts_log_rate"),
+        Case("MultilabelSoftMargin", "MultilabelSoftMargin", "binary_logits"),
+        Case("BinaryFocal(logits)", "BinaryFocalCrossentropy", "binary_logits", (("from_logits", True), ("gamma", 2.0))),
+        Case("Poly1(logits)", "Poly1Crossentropy", "onehot_logits", (("from_logits", True), ("epsilon", 1.0)), True),
+        Case("CTC", "CTC", "ctc"),
     )
 }
+
+CTC_FRAMES, CTC_CLASSES, CTC_LABEL_LENGTH = 50, 20, 10
+"""CTC data: ``y_pred`` of shape ``(size / (frames * classes), frames, classes)``, labels of 10 symbols."""
 
 NOTES_BY_CASE = {
     "KLD": "KLD: losslab (as Keras) clips both distributions to [1e-7, 1]; the peers take log(y_pred) unclipped "
@@ -164,11 +174,17 @@ NOTES_BY_CASE = {
     "here are {-1, 1} labels, which optax's hinge_loss takes as they are.",
     "Cosine": "Cosine: the loss is -mean(cos); the peers are -mean(F.cosine_similarity) and -mean(optax "
     "cosine_similarity); their epsilons differ (only matters for zero vectors).",
+    "CTC": "CTC: torch's ctc_loss(reduction='mean') divides by the label lengths; the peer here is "
+    "ctc_loss(reduction='none').mean(), losslab's (Keras's) mean over sequences. optax's ctc_loss takes paddings.",
+    "BinaryFocal(logits)": "BinaryFocal(logits): Keras's focal loss without class balancing is optax's "
+    "sigmoid_focal_loss(alpha=None); torch has no focal loss (torchvision's is not installed here).",
 }
 
 
-def shape_of(case: Case, size: int, classes: int | None) -> tuple[int, int]:
-    """``(batch, last)`` with ``batch * last`` close to ``size`` (at least one row)."""
+def shape_of(case: Case, size: int, classes: int | None) -> tuple[int, ...]:
+    """``(batch, last)`` with ``batch * last`` close to ``size`` (at least one row); CTC: ``(batch, frames, classes)``."""
+    if case.data == "ctc":
+        return max(1, size // (CTC_FRAMES * CTC_CLASSES)), CTC_FRAMES, CTC_CLASSES
     last = classes if case.categorical else FEATURES
     if case.data == "binary_column":
         last = 1
@@ -180,8 +196,8 @@ def make_data(case: Case, size: int, classes: int | None, seed: int = 0) -> tupl
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    batch, last = shape_of(case, size, classes)
-    shape = (batch, last)
+    shape = shape_of(case, size, classes)
+    batch, last = shape[0], shape[-1]
     f32 = np.float32
 
     def softmax(x):
@@ -207,6 +223,10 @@ def make_data(case: Case, size: int, classes: int | None, seed: int = 0) -> tupl
         return rng.integers(0, last, batch).astype(np.int64), softmax(rng.standard_normal(shape, dtype=f32))
     if kind == "onehot_logits":
         return np.eye(last, dtype=f32)[rng.integers(0, last, batch)], rng.standard_normal(shape, dtype=f32)
+    if kind == "counts_log_rate":
+        return rng.poisson(2.0, shape).astype(f32), rng.standard_normal(shape, dtype=f32)
+    if kind == "ctc":
+        return rng.integers(1, last, (batch, CTC_LABEL_LENGTH)).astype(np.int64), rng.standard_normal(shape, dtype=f32)
     if kind == "distributions":
         return softmax(rng.standard_normal(shape, dtype=f32)), softmax(rng.standard_normal(shape, dtype=f32))
     raise ValueError(f"unknown data kind {kind!r}")
@@ -407,7 +427,10 @@ def _progress(row: dict[str, Any]) -> None:
 # torch (CPU and CUDA)
 # --------------------------------------------------------------------------------------------
 
-TORCH_CASES = ("MSE", "MAE", "Huber", "Cosine", "BCE(logits)", "BCE(probs)", "SCCE(logits)", "CCE(logits)", "KLD", "Poisson")
+TORCH_CASES = (
+    "MSE", "MAE", "Huber", "Cosine", "BCE(logits)", "BCE(probs)", "SCCE(logits)", "CCE(logits)", "KLD", "Poisson",
+    "SmoothL1", "PoissonNLL(log)", "MultilabelSoftMargin", "CTC",
+)
 
 
 def torch_peers() -> dict[str, tuple[str, Callable[[Any, Any], Any]]]:
@@ -424,7 +447,22 @@ def torch_peers() -> dict[str, tuple[str, Callable[[Any, Any], Any]]]:
         "CCE(logits)": ("F.cross_entropy(prob targets)", lambda t, p: F.cross_entropy(p, t)),
         "KLD": ("F.kl_div(log p, t, batchmean)", lambda t, p: F.kl_div(p.log(), t, reduction="batchmean")),
         "Poisson": ("F.poisson_nll_loss(log_input=False)", lambda t, p: F.poisson_nll_loss(p, t, log_input=False)),
+        "SmoothL1": ("F.smooth_l1_loss(beta=1)", lambda t, p: F.smooth_l1_loss(p, t, beta=1.0)),
+        "PoissonNLL(log)": ("F.poisson_nll_loss", lambda t, p: F.poisson_nll_loss(p, t)),
+        "MultilabelSoftMargin": ("F.multilabel_soft_margin_loss", lambda t, p: F.multilabel_soft_margin_loss(p, t)),
+        "CTC": ("F.ctc_loss(reduction='none').mean", _torch_ctc),
     }
+
+
+def _torch_ctc(t: Any, p: Any) -> Any:
+    import torch
+    import torch.nn.functional as F
+
+    batch, frames, _ = p.shape
+    frame_lengths = torch.full((batch,), frames, dtype=torch.long, device=p.device)
+    label_lengths = torch.full((batch,), t.shape[1], dtype=torch.long, device=p.device)
+    log_probs = p.log_softmax(-1).transpose(0, 1)
+    return F.ctc_loss(log_probs, t, frame_lengths, label_lengths, reduction="none").mean()
 
 
 def run_torch(sizes: list[int], repeats: int, min_time: float, device: str = "cpu") -> list[dict[str, Any]]:
@@ -496,7 +534,10 @@ def run_torch(sizes: list[int], repeats: int, min_time: float, device: str = "cp
 # JAX (jit) against optax
 # --------------------------------------------------------------------------------------------
 
-JAX_CASES = ("MSE", "Huber", "LogCosh", "Cosine", "Hinge", "BCE(logits)", "SCCE(logits)", "CCE(logits)", "KLD", "Poisson")
+JAX_CASES = (
+    "MSE", "Huber", "LogCosh", "Cosine", "Hinge", "BCE(logits)", "SCCE(logits)", "CCE(logits)", "KLD", "Poisson",
+    "BinaryFocal(logits)", "Poly1(logits)", "CTC",
+)
 
 
 def jax_peers() -> dict[str, tuple[str, Callable[[Any, Any], Any] | None]]:
@@ -519,6 +560,14 @@ def jax_peers() -> dict[str, tuple[str, Callable[[Any, Any], Any] | None]]:
         "CCE(logits)": ("optax softmax_cross_entropy.mean", lambda t, p: L.softmax_cross_entropy(p, t).mean()),
         "KLD": ("optax kl_divergence(log p, t).mean", lambda t, p: L.kl_divergence(jnp.log(p), t).mean()),
         "Poisson": ("optax poisson_loss.mean", (lambda t, p: poisson(p, t).mean()) if poisson else None),
+        "BinaryFocal(logits)": (
+            "optax sigmoid_focal_loss(gamma=2).mean", lambda t, p: L.sigmoid_focal_loss(p, t, gamma=2.0).mean()
+        ),
+        "Poly1(logits)": ("optax poly_loss_cross_entropy(epsilon=1).mean", lambda t, p: L.poly_loss_cross_entropy(p, t, epsilon=1.0).mean()),
+        "CTC": (
+            "optax ctc_loss.mean",
+            lambda t, p: L.ctc_loss(p, jnp.zeros(p.shape[:2], p.dtype), t, jnp.zeros(t.shape, p.dtype)).mean(),
+        ),
     }
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from losslab._backend import as_array, as_arrays, cast_like, to_numpy
 from losslab._checks import check_finite, check_range, value_checks_enabled
+from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import prepare_pair
 from losslab.losses._registry import register_loss
@@ -174,10 +175,13 @@ def poisson_nll(
     """
     eps = _check_eps(eps, "poisson_nll")
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson_nll")
+    if not log_input:
+        check_range("poisson_nll", "y_pred", y_pred, 0.0, math.inf, "With log_input=False, y_pred holds rates >= 0.")
+    if not full and (fast := native(xp, "poisson_nll")):  # torch's full=True term has NaN gradients at y = 0
+        return fast(y_true, y_pred, bool(log_input), eps)
     if log_input:
         loss = xp.exp(y_pred) - y_true * y_pred
     else:
-        check_range("poisson_nll", "y_pred", y_pred, 0.0, math.inf, "With log_input=False, y_pred holds rates >= 0.")
         loss = y_pred - y_true * xp.log(y_pred + eps)
     if full:
         above_one = y_true > 1

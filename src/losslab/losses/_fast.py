@@ -131,15 +131,12 @@ def _poisson_mean(y_true: Any, y_pred: Any) -> Any:
     return F.poisson_nll_loss(y_pred, y_true, log_input=False, eps=EPSILON)
 
 
-@_torch("binary_crossentropy")
-def _binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool, axis: int) -> Any:
+@_torch("binary_crossentropy_from_logits")
+def _binary_crossentropy(y_true: Any, y_pred: Any, axis: int) -> Any:
+    """On probabilities, torch's ``binary_cross_entropy`` is slower than the generic code: no fast path."""
     import torch.nn.functional as F
 
-    if from_logits:
-        values = F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
-    else:
-        values = F.binary_cross_entropy(y_pred.clamp(EPSILON, 1.0 - EPSILON), y_true, reduction="none")
-    return values.mean(dim=axis)
+    return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none").mean(dim=axis)
 
 
 @_torch("categorical_crossentropy_from_logits")
@@ -177,13 +174,11 @@ def _huber_mean(y_true: Any, y_pred: Any, delta: float) -> Any:
     return F.huber_loss(y_pred, y_true, delta=delta)
 
 
-@_torch("binary_crossentropy", mean=True)
-def _binary_crossentropy_mean(y_true: Any, y_pred: Any, from_logits: bool, axis: int) -> Any:
+@_torch("binary_crossentropy_from_logits", mean=True)
+def _binary_crossentropy_mean(y_true: Any, y_pred: Any, axis: int) -> Any:
     import torch.nn.functional as F
 
-    if from_logits:
-        return F.binary_cross_entropy_with_logits(y_pred, y_true)
-    return F.binary_cross_entropy(y_pred.clamp(EPSILON, 1.0 - EPSILON), y_true)
+    return F.binary_cross_entropy_with_logits(y_pred, y_true)
 
 
 @_torch("categorical_crossentropy_from_logits", mean=True)
@@ -197,6 +192,50 @@ def _sparse_categorical_crossentropy_mean(labels: Any, y_pred: Any) -> Any:
     import torch.nn.functional as F
 
     return F.cross_entropy(y_pred.reshape(-1, y_pred.shape[-1]), labels.reshape(-1).long())
+
+
+@_torch("smooth_l1")
+def _smooth_l1(y_true: Any, y_pred: Any, beta: float) -> Any:
+    import torch.nn.functional as F
+
+    return F.smooth_l1_loss(y_pred, y_true, reduction="none", beta=beta).mean(dim=-1)
+
+
+@_torch("smooth_l1", mean=True)
+def _smooth_l1_mean(y_true: Any, y_pred: Any, beta: float) -> Any:
+    import torch.nn.functional as F
+
+    return F.smooth_l1_loss(y_pred, y_true, beta=beta)
+
+
+@_torch("poisson_nll")
+def _poisson_nll(y_true: Any, y_pred: Any, log_input: bool, eps: float) -> Any:
+    """Without the Stirling term: torch's ``full=True`` gives NaN gradients for targets of 0."""
+    import torch.nn.functional as F
+
+    return F.poisson_nll_loss(y_pred, y_true, log_input=log_input, eps=eps, reduction="none").mean(dim=-1)
+
+
+@_torch("poisson_nll", mean=True)
+def _poisson_nll_mean(y_true: Any, y_pred: Any, log_input: bool, eps: float) -> Any:
+    import torch.nn.functional as F
+
+    return F.poisson_nll_loss(y_pred, y_true, log_input=log_input, eps=eps)
+
+
+@_torch("multilabel_soft_margin")
+def _multilabel_soft_margin(y_true: Any, y_pred: Any, weight: Any) -> Any:
+    """The per-class logistic loss is binary cross-entropy on logits, with ``weight`` per class."""
+    import torch.nn.functional as F
+
+    return F.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight, reduction="none").mean(dim=-1)
+
+
+@_torch("multilabel_soft_margin", mean=True)
+def _multilabel_soft_margin_mean(y_true: Any, y_pred: Any, weight: Any) -> Any:
+    import torch.nn.functional as F
+
+    return F.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight)
 
 
 # JAX: XLA fuses the generic code, but jax.nn.log_softmax stops the gradient through the max shift,

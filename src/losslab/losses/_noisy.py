@@ -31,6 +31,7 @@ import numpy as np
 
 from losslab._backend import EPSILON, as_array, as_arrays, cast_like, is_array, to_numpy
 from losslab._checks import check_finite, check_range
+from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import check_same_shape, log_sigmoid, one_hot, prepare_pair
 from losslab.losses._probabilistic import _categorical_log_probs, _check_label_smoothing, _sparse_inputs
@@ -139,9 +140,12 @@ def multilabel_soft_margin(y_true: Any, y_pred: Any, *, weight: Any = None, xp: 
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "multilabel_soft_margin")
     check_range("multilabel_soft_margin", "y_true", y_true, 0.0, 1.0, "Multi-label targets are 0 or 1 per class.")
+    class_weight = None if weight is None else _class_vector(weight, y_pred, xp, "weight", "multilabel_soft_margin")
+    if fast := native(xp, "multilabel_soft_margin"):
+        return fast(y_true, y_pred, class_weight)
     losses = -(y_true * log_sigmoid(y_pred, xp) + (1.0 - y_true) * log_sigmoid(-y_pred, xp))
-    if weight is not None:
-        losses = losses * _class_vector(weight, y_pred, xp, "weight", "multilabel_soft_margin")
+    if class_weight is not None:
+        losses = losses * class_weight
     return xp.mean(losses, axis=-1)
 
 

@@ -114,8 +114,8 @@ def binary_crossentropy(
     """
     xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_crossentropy")
-    if fast := native(xp, "binary_crossentropy"):
-        return fast(y_true, y_pred, from_logits, axis)
+    if from_logits and (fast := native(xp, "binary_crossentropy_from_logits")):
+        return fast(y_true, y_pred, axis)
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     return -xp.mean(y_true * log_p + (1.0 - y_true) * log_not_p, axis=axis)
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from losslab._backend import as_array, as_arrays, cast_like, device
 from losslab._checks import check_finite
+from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import LOG2, prepare_pair
 from losslab.losses._registry import register_loss
@@ -470,6 +471,8 @@ def smooth_l1(y_true: Any, y_pred: Any, *, beta: float = 1.0, xp: Any = None) ->
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "smooth_l1")
     beta = _check_real("smooth_l1", "beta", beta, 0.0, math.inf)
+    if fast := native(xp, "smooth_l1"):
+        return fast(y_true, y_pred, beta)
     abs_error = xp.abs(y_pred - y_true)
     if beta == 0.0:  # a Python float: torch's L1 special case, without dividing by 0
         return xp.mean(abs_error, axis=-1)
