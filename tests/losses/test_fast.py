@@ -180,8 +180,8 @@ def test_torch_ctc_falls_back_to_the_recursion_where_the_kernel_differs(labels):
     with generic_only():
         generic_value, generic_grad = _ctc_value_and_grad(labels)
     assert np.isfinite(fast_value).all() and np.isfinite(fast_grad).all()
-    np.testing.assert_array_equal(fast_value, generic_value)
-    np.testing.assert_array_equal(fast_grad, generic_grad)
+    np.testing.assert_allclose(fast_value, generic_value, rtol=1e-12)  # only log_softmax is torch's
+    np.testing.assert_allclose(fast_grad, generic_grad, rtol=1e-8, atol=1e-12)
 
 
 def test_jax_ctc_runs_one_scan_over_the_frames():

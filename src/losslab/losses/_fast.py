@@ -238,8 +238,20 @@ def _multilabel_soft_margin_mean(y_true: Any, y_pred: Any, weight: Any) -> Any:
     return F.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight)
 
 
+@_torch("log_softmax")
+def _log_softmax(x: Any, axis: int) -> Any:
+    return x.log_softmax(dim=axis)
+
+
 # JAX: XLA fuses the generic code, but jax.nn.log_softmax stops the gradient through the max shift,
 # and a gather replaces the one-hot product (whose gradient is a dense (batch, classes) array).
+
+
+@_jax("log_softmax")
+def _jax_log_softmax(x: Any, axis: int) -> Any:
+    import jax
+
+    return jax.nn.log_softmax(x, axis=axis)
 
 
 @_jax("categorical_crossentropy_from_logits")

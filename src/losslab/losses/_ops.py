@@ -7,6 +7,7 @@ from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device
 from losslab._checks import check_finite
+from losslab.losses._fast import native
 from losslab.losses._reduction import align_ranks
 
 LOG2 = math.log(2.0)
@@ -64,7 +65,12 @@ def sigmoid(x: Any, xp: Any) -> Any:
 
 
 def log_softmax(x: Any, axis: int, xp: Any) -> Any:
-    """``log(softmax(x))`` along ``axis``, shifted by the maximum for stability."""
+    """``log(softmax(x))`` along ``axis``, shifted by the maximum for stability.
+
+    torch and JAX use their own fused ``log_softmax`` (see ``_fast.py``).
+    """
+    if fast := native(xp, "log_softmax"):
+        return fast(x, axis)
     shifted = x - xp.max(x, axis=axis, keepdims=True)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 
