@@ -222,6 +222,189 @@ def test_the_catalogue_covers_every_keras_loss_function(keras):
     assert all(inspect.isfunction(losslab.get(name)) for name in CATALOGUE)
 
 
+# --- losses beyond Keras's catalogue ---------------------------------------------------------------------------
+
+D = np.array([0.1, 0.4, 0.9, 1.3, 2.5])  # distances off the margin of 1
+MU = np.array([0.1, 0.5, 1.0, 2.0, 4.5])  # predicted means and rates
+LOG_RATE = np.array([-3.0, -1.0, 0.0, 0.5, 1.8])
+
+
+def test_every_registered_loss_has_curves_or_says_why():
+    """A loss added to the registry without a gallery entry fails here: every name gives curves or the reason."""
+    from losslab.losses._registry import LOSSES
+
+    public = {id(getattr(losslab.losses, name)) for name in losslab.losses.__all__}
+    names = [name for name in losslab.losses.names() if id(LOSSES.lookup(name)) in public]  # not tests' own
+    assert {"pinball", "barron", "contrastive", "lovasz_softmax", "Lorentzian", "GaussianNLL"} <= set(names)
+    drawn = {}
+    for name in names:
+        obj = LOSSES.lookup(name)
+        if obj in (losslab.CombinedLoss, losslab.LossFunctionWrapper):
+            with pytest.raises(ValueError, match="needs one loss of the catalogue"):
+                loss_curves(name)
+            continue
+        canonical = loss_info(name)["name"]
+        assert canonical in CATALOGUE, name
+        if CATALOGUE[canonical].kind is None:
+            with pytest.raises(ValueError, match=f"{canonical} has no 1-D view: "):
+                loss_curves(name)
+            continue
+        if canonical in drawn:  # an alias or the class: the same curves, drawn once
+            continue
+        drawn[canonical] = loss_curves(name)
+        for curve in drawn[canonical]:
+            assert curve.loss == canonical and curve.x_kind in KINDS, name
+            assert np.all(np.isfinite(curve.value)) and np.all(np.isfinite(curve.derivative)), curve.label
+    assert len(drawn) == sum(meta.kind is not None for meta in CATALOGUE.values())
+
+
+def pinball_hand(r, tau):
+    """``max(tau u, (tau - 1) u)`` with ``u = y_true - y_pred = -r`` (an under-prediction costs tau)."""
+    u = -r
+    return np.maximum(tau * u, (tau - 1) * u), np.where(u > 0, -tau, 1 - tau)
+
+
+def barron_hand(r, alpha, c):
+    """Barron's rho(r / c) for alpha not in {0, 2} and its derivative (x / c) (x^2 / b + 1)^(alpha / 2 - 1)."""
+    x, b = r / c, abs(alpha - 2)
+    return b / alpha * ((x**2 / b + 1) ** (alpha / 2) - 1), x / c * (x**2 / b + 1) ** (alpha / 2 - 1)
+
+
+def sigmoid_pair(z):
+    return sigmoid(z), sigmoid(z) * (1 - sigmoid(z))
+
+
+def focal_tversky_hand(p, gamma=0.75):
+    denominator = p + 0.5 * (1 - p) + EPS
+    index, d_index = p / denominator, (0.5 + EPS) / denominator**2
+    return (1 - index) ** gamma, -gamma * (1 - index) ** (gamma - 1) * d_index
+
+
+HAND = [  # (name, params, grid, {branch: (value, derivative)}), each from the loss's docstring formula
+    ("pinball", {"quantile": 0.9}, R, {0.0: pinball_hand(R, 0.9)}),
+    ("pinball", {"quantile": 0.1}, R, {0.0: pinball_hand(R, 0.1)}),
+    ("expectile", {"expectile": 0.9}, R, {0.0: (np.where(R < 0, 0.9, 0.1) * R**2, 2 * np.where(R < 0, 0.9, 0.1) * R)}),
+    ("cauchy", {"scale": 0.5}, R, {0.0: (np.log1p(0.5 * (R / 0.5) ** 2), R / 0.25 / (1 + 0.5 * (R / 0.5) ** 2))}),
+    ("welsch", {"scale": 2.0}, R, {0.0: (1 - np.exp(-0.5 * (R / 2) ** 2), R / 4 * np.exp(-0.5 * (R / 2) ** 2))}),
+    ("geman_mcclure", {}, R, {0.0: (2 * R**2 / (R**2 + 4), 16 * R / (R**2 + 4) ** 2)}),
+    ("charbonnier", {"epsilon": 0.5}, R, {0.0: (np.sqrt(R**2 + 0.25) - 0.5, R / np.sqrt(R**2 + 0.25))}),
+    ("smooth_l1", {}, R, {0.0: (np.where(np.abs(R) < 1, 0.5 * R**2, np.abs(R) - 0.5), np.clip(R, -1, 1))}),
+    ("gaussian_nll", {"var": 2.0}, R, {0.0: (0.5 * (np.log(2.0) + R**2 / 2), R / 2)}),
+    ("poisson_nll", {}, LOG_RATE, {1.0: (np.exp(LOG_RATE) - LOG_RATE, np.exp(LOG_RATE) - 1),
+                                   0.0: (np.exp(LOG_RATE), np.exp(LOG_RATE))}),
+    ("poisson_nll", {"log_input": False}, MU, {1.0: (MU - np.log(MU + 1e-8), 1 - 1 / (MU + 1e-8)),
+                                               0.0: (MU, np.ones_like(MU))}),
+    ("poisson_deviance", {}, MU, {1.0: (2 * (MU - 1 - np.log(MU)), 2 * (1 - 1 / MU)), 0.0: (2 * MU, 2 + 0 * MU)}),
+    ("gamma_deviance", {}, MU, {1.0: (2 * (np.log(MU) + 1 / MU - 1), 2 * (1 / MU - 1 / MU**2))}),
+    ("tweedie_deviance", {}, MU, {1.0: (2 * (-4 + 2 / np.sqrt(MU) + 2 * np.sqrt(MU)), 2 * (MU**-0.5 - MU**-1.5))}),
+    ("contrastive", {}, D, {1.0: (D**2, 2 * D), 0.0: (np.maximum(1 - D, 0) ** 2, -2 * np.maximum(1 - D, 0))}),
+    ("triplet_margin", {}, D, {None: (np.maximum(1 - D, 0), np.where(D < 1, -1.0, 0.0))}),
+    ("margin_ranking", {"margin": 0.5}, R, {1.0: (np.maximum(0.5 - R, 0), np.where(R < 0.5, -1.0, 0.0))}),
+    ("multilabel_soft_margin", {}, Z, {1.0: (softplus(-Z), sigmoid(Z) - 1), 0.0: (softplus(Z), sigmoid(Z))}),
+    ("lovasz_hinge", {}, Z, {1.0: (np.maximum(1 - Z, 0), np.where(Z < 1, -1.0, 0.0)),
+                             0.0: (np.maximum(1 + Z, 0), np.where(Z > -1, 1.0, 0.0))}),
+    ("poly1_crossentropy", {"epsilon": 2.0}, Z, {1.0: (softplus(-Z) + 2 * (1 - sigmoid(Z)),
+                                                       sigmoid(Z) - 1 - 2 * sigmoid_pair(Z)[1])}),
+    ("sparse_poly1_crossentropy", {"epsilon": 2.0}, Z, {1.0: (softplus(-Z) + 2 * (1 - sigmoid(Z)),
+                                                              sigmoid(Z) - 1 - 2 * sigmoid_pair(Z)[1])}),
+    ("symmetric_crossentropy", {}, P, {1.0: (-0.1 * np.log(P) + 4 * (1 - P), -0.1 / P - 4)}),
+    ("class_weighted_crossentropy", {}, P, {1.0: (-2 * np.log(P), -2 / P)}),  # the view's class_weight=(1, 2)
+    ("generalized_dice", {}, P, {1.0: (1 - 2 * P / (2 + EPS), -2 / (2 + EPS) + 0 * P)}),
+    ("lovasz_softmax", {}, P, {1.0: (1 - P, -np.ones_like(P))}),
+    ("focal_tversky", {}, P, {1.0: focal_tversky_hand(P), 0.0: (np.ones_like(P), np.zeros_like(P))}),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "grid", "hand"), HAND, ids=[f"{h[0]}{h[1] or ''}" for h in HAND])
+def test_losses_beyond_keras_against_hand_formulas(name, params, grid, hand):
+    curves = loss_curves(name, params=params, grid=grid)
+    assert [c.y for c in curves] == list(hand)
+    for curve in curves:
+        value, derivative = hand[curve.y]
+        np.testing.assert_allclose(curve.value, value, rtol=1e-9, atol=1e-12, err_msg=curve.label)
+        np.testing.assert_allclose(curve.derivative, derivative, rtol=1e-9, atol=1e-12, err_msg=curve.label)
+
+
+@pytest.mark.parametrize("alpha", [1.0, -2.0, 0.5, 4.0])
+def test_barron_against_its_general_formula(alpha):
+    curve = only(loss_curves("barron", params={"alpha": alpha, "scale": 1.5}, grid=R))
+    value, derivative = barron_hand(R, alpha, 1.5)
+    np.testing.assert_allclose(curve.value, value, rtol=1e-9)
+    np.testing.assert_allclose(curve.derivative, derivative, rtol=1e-9)
+
+
+def test_barron_figure_one_limits_are_its_special_cases(tmp_path):
+    alphas = [2.0, 1.0, 0.0, -2.0, -np.inf]
+    path, curves = plot_losses([("barron", {"alpha": a}) for a in alphas], tmp_path / "barron.png")
+    png_size(path)
+    assert [c.label for c in curves] == [f"barron (alpha={a:g})" for a in alphas]
+    half_square, _, log_like, geman, bounded = curves
+    np.testing.assert_allclose(half_square.value, 0.5 * half_square.x**2, rtol=1e-12)
+    np.testing.assert_allclose(half_square.derivative, half_square.x, rtol=1e-9, atol=1e-12)
+    for curve, name in ((log_like, "cauchy"), (geman, "geman_mcclure"), (bounded, "welsch")):
+        special = only(loss_curves(name))
+        np.testing.assert_allclose(curve.value, special.value, rtol=1e-9, atol=1e-15, err_msg=name)
+        np.testing.assert_allclose(curve.derivative, special.derivative, rtol=1e-9, atol=1e-15, err_msg=name)
+    assert bounded.value.max() < 1 and geman.value.max() < 2  # the bounded, redescending ones
+
+
+def test_multi_quantile_draws_one_curve_per_quantile():
+    curves = loss_curves("multi_quantile", params={"quantiles": (0.1, 0.5, 0.9)}, grid=R)
+    labels = [f"multi_quantile (quantiles=(0.1, 0.5, 0.9)), quantile={q}" for q in (0.1, 0.5, 0.9)]
+    assert [c.label for c in curves] == labels
+    for curve in curves:  # that column moves, the other two sit on the target: its pinball loss over 3
+        value, derivative = pinball_hand(R, curve.y)
+        np.testing.assert_allclose(curve.value, value / 3, rtol=1e-12)
+        np.testing.assert_allclose(curve.derivative, derivative / 3, rtol=1e-12)
+    assert [c.label for c in loss_curves("multi_quantile", grid=R)][0] == "multi_quantile, quantile=0.1"
+
+
+def test_switches_move_the_view_to_the_raw_output():
+    assert loss_curves("poisson_nll")[0].x_name == KINDS["log_rate"][0]  # log_input=True by default
+    assert loss_curves("poisson_nll", params={"log_input": 0})[0].x_kind == "rate"
+    assert only(loss_curves("poly1_crossentropy")).x_kind == "logit"  # from_logits=True by default
+    assert only(loss_curves("poly1_crossentropy", params={"from_logits": False})).x_kind == "true_class_probability"
+    params = {"sparse": True, "class_weight": (1.0, 3.0)}
+    sparse = only(loss_curves("class_weighted_crossentropy", params=params, grid=P))
+    np.testing.assert_allclose(sparse.value, -3 * np.log(P), rtol=1e-12)
+    assert loss_info("poisson_nll")["example"]["y_pred"] == [[0.0, pytest.approx(np.log(2.0))]]
+    info = loss_info("class_weighted_crossentropy", params={"sparse": True})
+    assert info["example"]["y_true"] == [1] and info["example"]["value"] == [pytest.approx(-2 * np.log(0.7))]
+
+
+def test_classes_and_instances_beyond_keras():
+    assert only(loss_curves("ClassWeightedCrossentropy", grid=P)).label.startswith("class_weighted_crossentropy")
+    packed = only(loss_curves(losslab.GaussianNLL(full=True), grid=R))  # the class packs mean and variance
+    assert packed.label == "gaussian_nll (var=1, full=True)"
+    np.testing.assert_allclose(packed.value, 0.5 * R**2 + 0.5 * np.log(2 * np.pi), rtol=1e-12)
+    swap = only(loss_curves(losslab.TripletMargin(swap=True, margin=2.0), grid=D))
+    np.testing.assert_allclose(swap.value, np.maximum(2.0 - D, 0), rtol=1e-9)
+    assert only(loss_curves("lorentzian", grid=R)).loss == "cauchy"
+
+
+def test_bad_requests_beyond_keras():
+    with pytest.raises(ValueError, match=r"predicted mean mu must lie in \(0, inf\]; got \[0, 1\]"):
+        loss_curves("gamma_deviance", grid=[0.0, 1.0])
+    with pytest.raises(ValueError, match="distance D must lie in"):
+        loss_curves("contrastive", grid=[-1.0, 1.0])
+    with pytest.raises(ValueError, match="per_image is set by the 1-D view"):
+        loss_curves("lovasz_hinge", params={"per_image": False})
+    with pytest.raises(ValueError, match="quantiles must be a non-empty sequence"):
+        loss_curves("multi_quantile", params={"quantiles": 0.5})
+    with pytest.raises(ValueError, match="CombinedLoss, which wraps or combines other losses"):
+        loss_curves("CombinedLoss")
+
+
+def test_info_for_pinball_shows_the_formula_and_a_worked_example():
+    info = loss_info("pinball", params={"quantile": 0.9})
+    assert info["class_name"] == "Pinball" and {"quantile_loss", "QuantileLoss"} <= set(info["aliases"])
+    assert r"\max\left(\tau u_i, (\tau - 1) u_i\right)" in info["formula"] and "u = y_\\text{true}" in info["formula"]
+    assert info["x_kind"] == "residual" and info["arguments"]["quantile"] == 0.5
+    u = np.subtract(info["example"]["y_true"], info["example"]["y_pred"])
+    hand = np.mean(np.maximum(0.9 * u, (0.9 - 1) * u))  # one over-prediction (0.1 per unit), one under (0.9)
+    assert info["example"]["value"] == [pytest.approx(hand)] and hand == pytest.approx(0.475)
+
+
 # --- plots -----------------------------------------------------------------------------------------------------
 
 
@@ -344,3 +527,23 @@ def test_plot_help_imports_neither_torch_nor_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["0", "False", "False"]
+
+
+def test_cli_plot_beyond_keras(tmp_path):
+    out = tmp_path / "beyond.png"
+    losses = ["pinball:quantile=0.9", "pinball:quantile=0.1", "barron:alpha=-inf", "contrastive"]
+    result = runner.invoke(app, ["plot", *losses, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    png_size(out)
+    assert "pinball (quantile=0.9): x = residual r = y_pred - y_true in [-3, 3]" in result.output
+    assert "pinball (quantile=0.1): x = residual" in result.output
+    assert "barron (alpha=-inf): x = residual" in result.output
+    assert "contrastive, y=0: x = distance D in [0, 3]" in result.output
+
+
+def test_cli_info_pinball():
+    result = runner.invoke(app, ["info", "pinball", "--param", "quantile=0.9"])
+    assert result.exit_code == 0, result.output
+    assert r"\max\left(\tau u_i, (\tau - 1) u_i\right)" in result.output
+    assert "pinball(y_true=[[1.0, 2.0]], y_pred=[[1.5, 1.0]], quantile=0.9) = [0.475]" in result.output
+    assert "QuantileLoss" in result.output and "1-D view:   residual" in result.output

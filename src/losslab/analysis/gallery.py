@@ -1,37 +1,69 @@
 r"""See a loss: its value and derivative along one natural variable, plots and a fact sheet.
 
-:func:`loss_curves` evaluates a loss of the catalogue over a 1-D grid of the
-variable that a model's output moves, and differentiates it there with torch
-autograd in float64 (the loss's own code, not a formula written by hand).
-The variable, its *kind*, depends on the loss:
+:func:`loss_curves` evaluates any loss of the registry (the Keras catalogue
+and losslab's robust, quantile, deviance, noisy-label, embedding and
+segmentation losses) over a 1-D grid of the variable that a model's output
+moves, and differentiates it there with torch autograd in float64 (the
+loss's own code, not a formula written by hand). The variable, its *kind*,
+depends on the loss:
 
 ``residual``
     :math:`r = y_\text{pred} - y_\text{true}` for the regression losses, with
     :math:`y_\text{true} = 0`; the percentage and logarithmic errors
     (``mean_absolute_percentage_error``, ``mean_squared_logarithmic_error``)
     depend on the target itself and are drawn at :math:`y_\text{true} = 1`
-    (the label says so).
+    (the label says so). The robust losses (``barron``, ``cauchy``,
+    ``geman_mcclure``, ``welsch``, ``charbonnier``, ``smooth_l1``), the
+    asymmetric ones (``pinball``, ``expectile``: they write
+    :math:`u = y_\text{true} - y_\text{pred} = -r`, so :math:`r > 0` is an
+    over-prediction) and ``gaussian_nll`` (at ``var=1`` unless given) are
+    drawn the same way; compare their parameters by listing a loss several
+    times (``("barron", {"alpha": 0.0})``, ``losslab plot barron:alpha=2
+    barron:alpha=0``). ``multi_quantile`` gets one curve per quantile: that
+    column moves by :math:`r`, the others sit on the target, so each curve is
+    that quantile's pinball loss divided by the number of quantiles.
 ``probability``
     the predicted probability :math:`p` of a binary loss, one curve for the
     label :math:`y = 1` and one for :math:`y = 0`. The overlap losses
-    (``dice``, ``tversky``, ``jaccard``) are drawn on a mask of one pixel: the
-    curves show the per-pixel shape, not the coupling between pixels that
-    those losses are about (an empty target, :math:`y = 0`, always gives 1).
+    (``dice``, ``tversky``, ``jaccard``, ``focal_tversky``) are drawn on a
+    mask of one pixel: the curves show the per-pixel shape, not the coupling
+    between pixels that those losses are about (an empty target,
+    :math:`y = 0`, always gives 1).
 ``true_class_probability``
     the probability :math:`p_y` given to the true class by the categorical
     losses, on two classes (the other one gets :math:`1 - p_y`); this is also
-    the view of ``kl_divergence`` for a one-hot target.
+    the view of ``kl_divergence`` for a one-hot target, and of
+    ``class_weighted_crossentropy`` with ``class_weight=(1, 2)`` unless given
+    (the true class weighs 2). ``generalized_dice`` and ``lovasz_softmax``
+    are drawn on an image of one pixel, as the overlap losses above.
 ``logit``
-    the logit :math:`z` when ``from_logits=True``: the binary losses get the
-    two labels as above; the categorical losses get the true class's logit
-    with the other class's logit at 0, so :math:`z` is the logit margin.
+    the logit :math:`z` when ``from_logits=True`` (the default of
+    ``poly1_crossentropy`` and ``sparse_poly1_crossentropy``): the binary
+    losses get the two labels as above; the categorical losses get the true
+    class's logit with the other class's logit at 0, so :math:`z` is the
+    logit margin. ``multilabel_soft_margin`` and ``lovasz_hinge`` (on an
+    image of one pixel, where it is the hinge :math:`\max(0, 1 - (2y - 1) z)`)
+    always take logits.
 ``margin``
     :math:`m = y f(x)` for ``hinge`` and ``squared_hinge``; for
     ``categorical_hinge`` :math:`m = f_y - \max_{c \ne y} f_c` (two classes,
-    the other score at 0).
+    the other score at 0); for ``margin_ranking`` :math:`m = y (x_1 - x_2)`
+    (:math:`y = 1`, the second score at 0).
 ``rate``
-    the predicted rate :math:`\lambda` of ``poisson``, for the counts
-    :math:`y = 1` and :math:`y = 0`.
+    the predicted rate :math:`\lambda` of ``poisson`` and of ``poisson_nll``
+    with ``log_input=False``, for the counts :math:`y = 1` and :math:`y = 0`.
+``log_rate``
+    the log-rate :math:`z = \log \lambda` that ``poisson_nll`` takes by
+    default (``log_input=True``), for the counts :math:`y = 1` and :math:`y = 0`.
+``mean``
+    the predicted mean :math:`\mu > 0` of the deviances (``poisson_deviance``,
+    ``gamma_deviance``, ``tweedie_deviance``) at the target :math:`y = 1`,
+    and also at :math:`y = 0` for ``poisson_deviance``.
+``distance``
+    the distance :math:`D \ge 0` between the embeddings of a pair for
+    ``contrastive`` (:math:`y = 1` similar, :math:`y = 0` dissimilar); for
+    ``triplet_margin`` the gap :math:`D = d(a, n) - d(a, p)`: embeddings of
+    one dimension, the positive on the anchor and the negative moved away.
 
 ``cosine_similarity`` (a direction of a vector), ``circle`` (pairs of
 embeddings in a batch) and ``ctc`` (alignments of a sequence) have no such
@@ -62,10 +94,21 @@ KINDS: dict[str, tuple[str, tuple[float, float, int]]] = {
     "logit": ("logit z", (-6.0, 6.0, 601)),
     "margin": ("margin m = y * f(x)", (-2.0, 3.0, 501)),
     "rate": ("predicted rate lambda", (0.01, 5.0, 500)),
+    "log_rate": ("log-rate z = log lambda", (-4.0, 2.0, 601)),
+    "mean": ("predicted mean mu", (0.05, 5.0, 496)),
+    "distance": ("distance D", (0.0, 3.0, 601)),
 }
 """Each kind of x variable: its axis label and default grid ``(start, stop, num)`` for ``numpy.linspace``."""
 
 _PROBABILITY_KINDS = ("probability", "true_class_probability")
+_DOMAINS: dict[str, tuple[float, float, bool]] = {
+    "probability": (0.0, 1.0, False),
+    "true_class_probability": (0.0, 1.0, False),
+    "rate": (0.0, math.inf, False),
+    "mean": (0.0, math.inf, True),
+    "distance": (0.0, math.inf, False),
+}
+"""The grid's domain of the bounded kinds: ``(low, high, low excluded)``."""
 _SHARED_ARGUMENTS = ("reduction", "name", "dtype")
 
 
@@ -82,32 +125,46 @@ class LossMeta:
         ``None`` when the loss has no 1-D view.
     layout : str
         How a grid becomes inputs: ``"elementwise"`` (one element per sample),
-        ``"one_hot"`` (two classes, one-hot labels) or ``"sparse"`` (two
-        classes, an integer label).
-    branches : tuple of float
-        The label values drawn, one curve each (for ``residual``: the target).
+        ``"one_hot"`` (two classes, one-hot labels; integer labels when the
+        loss is called with ``sparse=True``), ``"sparse"`` (two classes, an
+        integer label), ``"one_hot_pixel"`` and ``"sparse_pixel"`` (the same
+        on an image of one pixel), ``"columns"`` (one column per quantile,
+        one curve each), ``"pair"`` (two scores, the second at 0) or
+        ``"triplet"`` (anchor, positive and negative embeddings of one
+        dimension).
+    branches : tuple of float or None
+        The label values drawn, one curve each (for ``residual``: the target;
+        ``None`` where the loss takes no label).
     activation, labels, range : str
         The output activation and label encoding it expects, and its range.
     example : tuple
-        ``(y_true, y_pred)`` of the worked example (probabilities; turned into
-        logits when ``from_logits=True``).
+        ``(y_true, y_pred)`` of the worked example (probabilities or rates;
+        turned into logits or log-rates when ``switch`` is on).
     reason : str
         Why there is no 1-D view (when ``kind`` is ``None``).
     fixed : tuple of (str, Any)
         Arguments the 1-D view sets itself (``dice``'s ``axis=-1``, one value
         per sample).
+    preset : tuple of (str, Any)
+        Values for arguments the loss has no default for (``gaussian_nll``'s
+        ``var``), used by the view and the example; ``params`` override them.
+    switch : tuple of (str, str)
+        A boolean argument that makes the loss take a raw output, and the
+        kind it is then drawn against.
     """
 
     class_name: str
     kind: str | None
     layout: str
-    branches: tuple[float, ...]
+    branches: tuple[float | None, ...]
     activation: str
     labels: str
     range: str
     example: tuple[Any, Any]
     reason: str = ""
     fixed: tuple[tuple[str, Any], ...] = ()
+    preset: tuple[tuple[str, Any], ...] = ()
+    switch: tuple[str, str] = ("from_logits", "logit")
 
 
 _REG = dict(kind="residual", layout="elementwise", example=([[1.0, 2.0]], [[1.5, 4.0]]))
@@ -120,6 +177,13 @@ _OVERLAP = dict(
     fixed=(("axis", -1),),
 )
 _LOGITS_OR = " (or linear with from_logits=True)"
+_ROBUST = dict(_REG, branches=(0.0,), activation="linear", labels="real-valued targets")
+_ASYMMETRIC = dict(
+    kind="residual", layout="elementwise", branches=(0.0,), activation="linear", range="[0, inf)",
+    example=([[1.0, 2.0]], [[1.5, 1.0]]),  # one over- and one under-prediction
+)
+_DEVIANCE = dict(kind="mean", layout="elementwise", activation="exp or softplus (a positive mean)")
+_PIXEL = " (drawn on an image of one pixel)"
 
 CATALOGUE: dict[str, LossMeta] = {
     "mean_squared_error": LossMeta(
@@ -208,8 +272,113 @@ CATALOGUE: dict[str, LossMeta] = {
         example=([[1]], [[[0.0, 0.0], [0.0, 0.0]]]),
         reason="it sums over the alignments of a label sequence to many time steps",
     ),
+    # robust and quantile regression
+    "barron": LossMeta(
+        "Barron", range="[0, inf) for alpha >= 0; bounded by |alpha - 2| / |alpha| for alpha < 0 (1 at -inf)",
+        **_ROBUST,
+    ),
+    "cauchy": LossMeta("Cauchy", range="[0, inf), growing like log |r|", **_ROBUST),
+    "geman_mcclure": LossMeta("GemanMcClure", range="[0, 2)", **_ROBUST),
+    "welsch": LossMeta("Welsch", range="[0, 1)", **_ROBUST),
+    "charbonnier": LossMeta("Charbonnier", range="[0, inf)", **_ROBUST),
+    "smooth_l1": LossMeta("SmoothL1", range="[0, inf)", **_ROBUST),
+    "pinball": LossMeta(
+        "Pinball", labels="real-valued targets; the output estimates their quantile (tau = quantile)", **_ASYMMETRIC
+    ),
+    "expectile": LossMeta(
+        "Expectile", labels="real-valued targets; the output estimates their expectile (tau = expectile)",
+        **_ASYMMETRIC,
+    ),
+    "multi_quantile": LossMeta(
+        "MultiQuantile", kind="residual", layout="columns", branches=(), activation="linear, one output per quantile",
+        labels="one real-valued target per sample", range="[0, inf)", example=([[0.0]], [[-1.0, 0.0, 1.0]]),
+    ),
+    # likelihoods and deviances
+    "gaussian_nll": LossMeta(
+        "GaussianNLL", branches=(0.0,), activation="linear (the mean; a softplus output for var)",
+        labels="real-valued targets", range="(-inf, inf): 0.5 log var is negative for var < 1",
+        preset=(("var", 1.0),), **_REG,
+    ),
+    "poisson_nll": LossMeta(
+        "PoissonNLL", kind="rate", layout="elementwise", branches=(1.0, 0.0),
+        activation="linear (a log-rate; exp or softplus with log_input=False)", labels="non-negative counts",
+        range="(-inf, inf): as poisson, log y! is left out unless full=True",
+        example=([[1.0, 0.0]], [[1.0, 2.0]]), switch=("log_input", "log_rate"),
+    ),
+    "poisson_deviance": LossMeta(
+        "PoissonDeviance", branches=(1.0, 0.0), labels="non-negative targets (counts)", range="[0, inf)",
+        example=([[1.0, 0.0]], [[2.0, 1.0]]), **_DEVIANCE,
+    ),
+    "gamma_deviance": LossMeta(
+        "GammaDeviance", branches=(1.0,), labels="positive targets", range="[0, inf)",
+        example=([[1.0, 2.0]], [[2.0, 1.0]]), **_DEVIANCE,
+    ),
+    "tweedie_deviance": LossMeta(
+        "TweedieDeviance", branches=(1.0,),
+        labels="non-negative targets for 1 <= power < 2 (positive for power >= 2)", range="[0, inf)",
+        example=([[1.0, 0.0]], [[1.0, 1.0]]), **_DEVIANCE,
+    ),
+    # classification: noisy labels and imbalance
+    "multilabel_soft_margin": LossMeta(
+        "MultilabelSoftMargin", kind="logit", layout="elementwise", branches=(1.0, 0.0),
+        activation="linear (one logit per class)", labels="multi-hot vectors (0 or 1 per class)", range="[0, inf)",
+        example=([[1.0, 0.0, 1.0]], [[2.0, -1.0, 0.0]]),
+    ),
+    "poly1_crossentropy": LossMeta(
+        "Poly1Crossentropy", layout="one_hot", branches=(1.0,), activation="linear (logits; softmax with "
+        "from_logits=False)", labels="one-hot (or soft) vectors", range="[0, inf)", **_CAT,
+    ),
+    "sparse_poly1_crossentropy": LossMeta(
+        "SparsePoly1Crossentropy", activation="linear (logits; softmax with from_logits=False)",
+        labels="integer class indices", range="[0, inf)", **_SPARSE,
+    ),
+    "symmetric_crossentropy": LossMeta(
+        "SymmetricCrossentropy", layout="one_hot", branches=(1.0,), activation="softmax" + _LOGITS_OR,
+        labels="one-hot (or soft) vectors", range="[0, inf)", **_CAT,
+    ),
+    "class_weighted_crossentropy": LossMeta(
+        "ClassWeightedCrossentropy", kind="true_class_probability", layout="one_hot", branches=(1.0,),
+        activation="softmax" + _LOGITS_OR, labels="one-hot (or soft) vectors; integer class indices with sparse=True",
+        range="[0, inf)", example=([[0.0, 1.0]], [[0.3, 0.7]]), preset=(("class_weight", (1.0, 2.0)),),
+    ),
+    # embeddings
+    "margin_ranking": LossMeta(
+        "MarginRanking", kind="margin", layout="pair", branches=(1.0,), activation="linear (two scores per pair)",
+        labels="1 or -1 (which score should be higher)", range="[0, inf)",
+        example=([1.0, -1.0], [[2.0, 1.0], [2.0, 1.0]]),
+    ),
+    "triplet_margin": LossMeta(
+        "TripletMargin", kind="distance", layout="triplet", branches=(None,),
+        activation="linear (embeddings, often L2-normalised)",
+        labels="none: y_true is ignored (anchor, positive, negative carry the supervision)", range="[0, inf)",
+        example=(None, [[[0.0, 0.0], [0.0, 0.5], [0.0, 1.0]]]),
+    ),
+    "contrastive": LossMeta(
+        "Contrastive", kind="distance", layout="elementwise", branches=(1.0, 0.0),
+        activation="a distance >= 0 between two embeddings (e.g. Euclidean)",
+        labels="1 for a similar pair, 0 for a dissimilar one", range="[0, inf)",
+        example=([1.0, 0.0, 0.0], [0.5, 0.25, 2.0]),
+    ),
+    # segmentation
+    "focal_tversky": LossMeta("FocalTversky", **_OVERLAP),
+    "generalized_dice": LossMeta(
+        "GeneralizedDice", kind="true_class_probability", layout="one_hot_pixel", branches=(1.0,),
+        activation="softmax (per pixel)", labels="one-hot masks, classes last" + _PIXEL, range="[0, 1]",
+        example=([[[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]], [[[0.8, 0.2], [0.6, 0.4], [0.3, 0.7]]]),
+    ),
+    "lovasz_hinge": LossMeta(
+        "LovaszHinge", kind="logit", layout="elementwise", branches=(1.0, 0.0), activation="linear (logits)",
+        labels="binary masks, 0 or 1 per pixel" + _PIXEL, range="[0, inf)",
+        example=([[1.0, 0.0, 1.0]], [[2.0, -3.0, -0.5]]), fixed=(("per_image", True),),
+    ),
+    "lovasz_softmax": LossMeta(
+        "LovaszSoftmax", kind="true_class_probability", layout="sparse_pixel", branches=(1.0,),
+        activation="softmax" + _LOGITS_OR, labels="integer class indices, one per pixel" + _PIXEL, range="[0, 1]",
+        example=([[0, 1, 1]], [[[0.9, 0.1], [0.4, 0.6], [0.7, 0.3]]]), fixed=(("per_image", True),),
+    ),
 }
-"""Per-loss metadata of the Keras catalogue (plus ``jaccard``), keyed by the function's canonical name."""
+"""Per-loss metadata of every registered loss: the Keras catalogue and losslab's own, keyed by the function's
+canonical name."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,7 +401,9 @@ class Curve:
     x, value, derivative : numpy.ndarray of shape (n,)
         The grid, the per-sample loss and :math:`d\ell/dx` (float64).
     y : float or None
-        The label (or target, for a residual) of this branch.
+        The label (or target, for a residual) of this branch; for
+        ``multi_quantile`` the quantile whose column moves; ``None`` for a
+        loss without labels (``triplet_margin``).
     """
 
     label: str
@@ -256,17 +427,31 @@ def _resolve(loss: Any) -> tuple[str, Any, dict[str, Any]]:
     """``(canonical name, function, hyperparameters of an instance)`` of a name, alias, class or instance."""
     import losslab
 
-    obj = losslab.get(loss) if isinstance(loss, (str, dict)) or inspect.isclass(loss) else loss
+    registry = _registry()
+    obj = registry.lookup(loss) if isinstance(loss, str) else loss
+    classes = _classes()
+    if inspect.isclass(obj) and obj in classes:  # its function with the defaults, without building an instance
+        return classes[obj], registry.lookup(classes[obj]), {}
+    if obj is losslab.LossFunctionWrapper or inspect.isclass(obj) and issubclass(obj, losslab.CombinedLoss):
+        msg = (
+            f"a 1-D view needs one loss of the catalogue; got the class {obj.__name__}, "
+            "which wraps or combines other losses"
+        )
+        raise ValueError(msg)
+    obj = losslab.get(obj) if isinstance(obj, dict) or inspect.isclass(obj) else obj
     config: dict[str, Any] = {}
+    name = None
     if isinstance(obj, losslab.Loss):
         fn = getattr(obj, "fn", None)
-        if fn is None or type(obj) is losslab.LossFunctionWrapper and fn not in _functions():
+        name = classes.get(type(obj))  # GaussianNLL wraps a packed form of gaussian_nll
+        if name is None and (fn is None or type(obj) is losslab.LossFunctionWrapper and fn not in _functions()):
             msg = f"a 1-D view needs one loss of the catalogue; got {obj!r}"
             raise ValueError(msg)
         config = {k: v for k, v in obj.get_config().items() if k not in (*_SHARED_ARGUMENTS, "fn")}
+        fn = fn if name is None else registry.lookup(name)
     else:
         fn = obj
-    name = _functions().get(fn)
+    name = name or _functions().get(fn)
     if name is None:
         msg = (
             f"no gallery entry for {getattr(fn, '__name__', fn)!r}; the gallery knows the catalogue's "
@@ -280,6 +465,12 @@ def _functions() -> dict[Any, str]:
     """Each catalogue function and its canonical name."""
     registry = _registry()
     return {registry.lookup(name): name for name in CATALOGUE}
+
+
+def _classes() -> dict[Any, str]:
+    """Each catalogue class and its function's canonical name."""
+    registry = _registry()
+    return {registry.lookup(meta.class_name): name for name, meta in CATALOGUE.items()}
 
 
 def _keyword_defaults(fn: Any) -> dict[str, Any]:
@@ -317,17 +508,44 @@ def _prepare(loss: Any, params: dict[str, Any] | None) -> tuple[str, Any, LossMe
     for key, value in params.items():  # from_logits=1 from a command line means True
         if isinstance(defaults[key], bool) and not isinstance(value, bool) and value in (0, 1):
             params[key] = bool(value)
-    kwargs = {k: v for k, v in config.items() if k in defaults and k not in fixed and k != "axis"}
+    kwargs = {k: v for k, v in meta.preset if k not in config}
+    kwargs.update({k: v for k, v in config.items() if k in defaults and k not in fixed and k != "axis"})
     kwargs.update(params)
     shown = {k: v for k, v in kwargs.items() if k in params or v != defaults.get(k)}
     return name, fn, meta, kwargs, shown
 
 
-def _kind(name: str, meta: LossMeta, kwargs: dict[str, Any]) -> str:
+def _effective(fn: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Every hyperparameter the function will see: its defaults, then ``kwargs``."""
+    return {**_keyword_defaults(fn), **kwargs}
+
+
+def _kind(name: str, meta: LossMeta, effective: dict[str, Any]) -> str:
     if meta.kind is None:
         msg = f"{name} has no 1-D view: {meta.reason}"
         raise ValueError(msg)
-    return "logit" if kwargs.get("from_logits") else meta.kind
+    argument, raw_kind = meta.switch
+    return raw_kind if effective.get(argument) else meta.kind
+
+
+def _layout(meta: LossMeta, effective: dict[str, Any]) -> str:
+    """The layout, with integer labels for a one-hot loss called with ``sparse=True``."""
+    return "sparse" if meta.layout == "one_hot" and effective.get("sparse") else meta.layout
+
+
+def _branches(name: str, meta: LossMeta, effective: dict[str, Any]) -> tuple[float | None, ...]:
+    """The curves to draw: the label values, or ``multi_quantile``'s quantiles (one column each)."""
+    if meta.layout != "columns":
+        return meta.branches
+    quantiles = effective.get("quantiles")
+    try:
+        values = tuple(float(q) for q in quantiles)
+    except (TypeError, ValueError):
+        values = ()
+    if not values or isinstance(quantiles, str):
+        msg = f"{name}: quantiles must be a non-empty sequence of floats in [0, 1]; got quantiles={quantiles!r}"
+        raise ValueError(msg)
+    return values
 
 
 def _grid(kind: str, grid: Any) -> np.ndarray:
@@ -338,33 +556,49 @@ def _grid(kind: str, grid: Any) -> np.ndarray:
     if x.ndim != 1 or x.size == 0 or not np.all(np.isfinite(x)):
         msg = f"grid must be a non-empty 1-D array of finite numbers; got shape {x.shape}"
         raise ValueError(msg)
-    bounds = {"probability": (0.0, 1.0), "true_class_probability": (0.0, 1.0), "rate": (0.0, math.inf)}
-    low, high = bounds.get(kind, (-math.inf, math.inf))
-    if x.min() < low or x.max() > high:
-        msg = f"a grid of {KINDS[kind][0]} must lie in [{low:g}, {high:g}]; got [{x.min():g}, {x.max():g}]"
+    low, high, open_low = _DOMAINS.get(kind, (-math.inf, math.inf, False))
+    if x.min() < low or (open_low and x.min() == low) or x.max() > high:
+        msg = (
+            f"a grid of {KINDS[kind][0]} must lie in {'(' if open_low else '['}{low:g}, {high:g}]; "
+            f"got [{x.min():g}, {x.max():g}]"
+        )
         raise ValueError(msg)
     return x
 
 
-def _inputs(meta: LossMeta, kind: str, y: float, x: Any, torch: Any) -> tuple[Any, Any]:
+def _inputs(layout: str, kind: str, y: Any, x: Any, torch: Any, column: int, columns: int) -> tuple[Any, Any]:
     """``(y_true, y_pred)`` of one branch as torch tensors; ``y_pred`` is built from the leaf ``x``."""
     n = x.shape[0]
     f64 = torch.float64
-    if meta.layout == "elementwise":
+    zeros = torch.zeros_like(x)
+    if layout == "elementwise":
         y_pred = (y + x if kind == "residual" else x)[:, None]
         return torch.full((n, 1), y, dtype=f64), y_pred
-    other = 1.0 - x if kind in _PROBABILITY_KINDS else torch.zeros_like(x)
+    if layout == "columns":  # the moved column against a target of 0; the others sit on it
+        y_pred = torch.stack([x if k == column else zeros for k in range(columns)], dim=-1)
+        return torch.zeros((n, 1), dtype=f64), y_pred
+    if layout == "pair":
+        return torch.full((n,), y, dtype=f64), torch.stack([x, zeros], dim=-1)
+    if layout == "triplet":  # anchor and positive at 0, negative at -x: d(a, n) - d(a, p) = (x + eps) - eps
+        return torch.zeros(n, dtype=f64), torch.stack([zeros, zeros, -x], dim=-1)[:, :, None]
+    other = 1.0 - x if kind in _PROBABILITY_KINDS else zeros
     y_pred = torch.stack([other, x], dim=-1)
-    if meta.layout == "sparse":
-        return torch.ones(n, dtype=torch.int64), y_pred
-    return torch.tensor([[0.0, 1.0]], dtype=f64).expand(n, 2), y_pred
+    if layout.startswith("sparse"):
+        y_true = torch.ones(n, dtype=torch.int64)
+    else:
+        y_true = torch.tensor([[0.0, 1.0]], dtype=f64).expand(n, 2)
+    if layout.endswith("_pixel"):  # an image of one pixel: a spatial axis of size 1
+        return y_true[:, None], y_pred[:, None]
+    return y_true, y_pred
 
 
-def _branch_label(name: str, shown: dict[str, Any], meta: LossMeta, kind: str, y: float) -> str:
+def _branch_label(name: str, shown: dict[str, Any], meta: LossMeta, kind: str, y: Any, count: int) -> str:
     label = f"{name} ({_fmt_params(shown)})" if shown else name
+    if meta.layout == "columns":
+        return f"{label}, quantile={y:g}"
     if kind == "residual" or meta.kind == "residual":
         return f"{label}, y_true={y:g}" if y else label
-    return f"{label}, y={y:g}" if len(meta.branches) > 1 else label
+    return f"{label}, y={y:g}" if count > 1 else label
 
 
 def loss_curves(loss: Any, *, params: dict[str, Any] | None = None, grid: Any = None) -> list[Curve]:
@@ -381,27 +615,32 @@ def loss_curves(loss: Any, *, params: dict[str, Any] | None = None, grid: Any = 
     ----------
     loss : str, type, Loss or callable
         A name or alias (``"bce"``), a class, an instance (its
-        hyperparameters are used) or a catalogue function.
+        hyperparameters are used) or a function of the registry.
     params : dict, optional
         Hyperparameters of the loss (``{"delta": 2.0}``, ``{"gamma": 0.0}``,
-        ``{"from_logits": True}``); they override an instance's. ``axis`` is
-        fixed by the view and may not be given.
+        ``{"from_logits": True}``); they override an instance's. ``axis``
+        (and ``per_image`` of the Lovasz losses) is fixed by the view and may
+        not be given. Arguments without a default get one for the view
+        (``var=1.0`` for ``gaussian_nll``, ``class_weight=(1.0, 2.0)`` for
+        ``class_weighted_crossentropy``), which ``params`` override.
     grid : array of shape (n,), optional
         The values of ``x``; by default ``KINDS[kind][1]``. Probabilities must
-        lie in [0, 1] and rates be non-negative.
+        lie in [0, 1], rates and distances be non-negative and means positive.
 
     Returns
     -------
     list of Curve
-        One per branch: the labels ``y = 1`` then ``y = 0`` for binary losses
-        and ``poisson``, one curve otherwise.
+        One per branch: the labels ``y = 1`` then ``y = 0`` for binary
+        losses, counts and pairs (``poisson``, ``contrastive``...), one per
+        quantile for ``multi_quantile``, one curve otherwise.
 
     Raises
     ------
     ValueError
         For a loss without a 1-D view (``cosine_similarity``, ``circle``,
-        ``ctc``) or outside the catalogue, an unknown parameter, or a grid out
-        of the variable's domain.
+        ``ctc``) or outside the registry's losses (one registered later by a
+        user, a combination of losses), an unknown parameter, or a grid out of
+        the variable's domain.
 
     Examples
     --------
@@ -414,6 +653,13 @@ def loss_curves(loss: Any, *, params: dict[str, Any] | None = None, grid: Any = 
     >>> [c.label for c in loss_curves("bce", params={"from_logits": True})]
     ['binary_crossentropy (from_logits=True), y=1', 'binary_crossentropy (from_logits=True), y=0']
 
+    The pinball loss at the 0.9 quantile: an over-prediction (:math:`r > 0`)
+    costs 0.1 per unit, an under-prediction 0.9:
+
+    >>> (curve,) = loss_curves("pinball", params={"quantile": 0.9}, grid=[-1.0, 2.0])
+    >>> curve.value.round(6).tolist(), curve.derivative.round(6).tolist()
+    ([0.9, 0.2], [-0.9, 0.1])
+
     See Also
     --------
     plot_losses, loss_info
@@ -421,12 +667,15 @@ def loss_curves(loss: Any, *, params: dict[str, Any] | None = None, grid: Any = 
     import torch
 
     name, fn, meta, kwargs, shown = _prepare(loss, params)
-    kind = _kind(name, meta, kwargs)
+    effective = _effective(fn, kwargs)
+    kind = _kind(name, meta, effective)
+    layout = _layout(meta, effective)
+    branches = _branches(name, meta, effective)
     grid_x = _grid(kind, grid)
     curves = []
-    for y in meta.branches:
+    for column, y in enumerate(branches):
         x = torch.tensor(grid_x, dtype=torch.float64, requires_grad=True)
-        y_true, y_pred = _inputs(meta, kind, y, x, torch)
+        y_true, y_pred = _inputs(layout, kind, y, x, torch, column, len(branches))
         value = fn(y_true, y_pred, **kwargs, **dict(meta.fixed))
         if tuple(value.shape) != (grid_x.size,):
             msg = f"{name}: expected one loss per grid point, shape ({grid_x.size},); got {tuple(value.shape)}"
@@ -434,7 +683,7 @@ def loss_curves(loss: Any, *, params: dict[str, Any] | None = None, grid: Any = 
         (derivative,) = torch.autograd.grad(value.sum(), x)
         curves.append(
             Curve(
-                label=_branch_label(name, shown, meta, kind, y),
+                label=_branch_label(name, shown, meta, kind, y, len(branches)),
                 loss=name,
                 params=dict(kwargs),
                 x_kind=kind,
@@ -577,10 +826,11 @@ def _math_block(doc: str | None) -> str | None:
     return None
 
 
-def _as_logits(y_pred: Any, layout: str) -> Any:
-    """The worked example's probabilities as logits with the same softmax or sigmoid."""
+def _as_raw(y_pred: Any, kind: str, layout: str) -> Any:
+    """The worked example's probabilities as logits with the same softmax or sigmoid, or its rates as log-rates."""
     p = np.asarray(y_pred, dtype=np.float64)
-    return (np.log(p / (1.0 - p)) if layout == "elementwise" else np.log(p)).round(6).tolist()
+    raw = np.log(p / (1.0 - p)) if kind == "logit" and layout == "elementwise" else np.log(p)
+    return raw.round(6).tolist()
 
 
 def loss_info(loss: Any, *, params: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -627,13 +877,16 @@ def loss_info(loss: Any, *, params: dict[str, Any] | None = None) -> dict[str, A
         for p in inspect.signature(cls.__init__).parameters.values()
         if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
     }
+    effective = _effective(fn, kwargs)
+    kind = None if meta.kind is None else _kind(name, meta, effective)
     y_true, y_pred = meta.example
-    if kwargs.get("from_logits"):
-        y_pred = _as_logits(y_pred, meta.layout)
+    if kind is not None and kind != meta.kind:
+        y_pred = _as_raw(y_pred, kind, meta.layout)
+    if _layout(meta, effective) != meta.layout:  # one-hot labels as class indices (sparse=True)
+        y_true = np.argmax(y_true, axis=-1).tolist()
     value = np.asarray(fn(np.asarray(y_true), np.asarray(y_pred, dtype=np.float64), **kwargs), dtype=np.float64)
     value_list = np.round(value, 6).tolist()
     call = f"y_true={y_true}, y_pred={y_pred}" + (f", {_fmt_params(shown)}" if shown else "")
-    kind = None if meta.kind is None else ("logit" if kwargs.get("from_logits") else meta.kind)
     return {
         "name": name,
         "class_name": meta.class_name,
