@@ -202,3 +202,35 @@ def test_jax_ctc_runs_one_scan_over_the_frames():
         generic_value, generic_grad = jax.value_and_grad(total)(logits)
     np.testing.assert_allclose(fast_value, generic_value, rtol=1e-12)
     np.testing.assert_allclose(fast_grad, generic_grad, rtol=1e-9, atol=1e-12)
+
+
+def _jax_mean_cases():
+    from losslab.losses._fast import _JAX_MEAN
+    from tests.losses._registry import CASES as REGISTRY
+
+    def log_rates(rng, shape):
+        return rng.poisson(2.0, size=shape).astype(float), rng.normal(size=shape)
+
+    cases = [(case.name, case.cls, case.make, kwargs) for case in REGISTRY if case.name in _JAX_MEAN for kwargs in case.kwargs]
+    cases += [("poisson_nll", "PoissonNLL", log_rates, kwargs) for kwargs in ({}, {"full": True})]
+    assert {name for name, *_ in cases} == set(_JAX_MEAN)  # every fused loss is checked
+    return cases
+
+
+@pytest.mark.parametrize(("name", "cls", "make", "kwargs"), _jax_mean_cases(), ids=lambda v: v if isinstance(v, str) and not v[0].isupper() else (repr(v) if isinstance(v, dict) else ""))
+def test_jax_fused_mean_is_the_mean_of_the_per_sample_losses(name, cls, make, kwargs):
+    """On JAX the plain mean of an element-wise loss is one reduction over its terms; same value, same gradient."""
+    jax = pytest.importorskip("jax")
+    from losslab.testing import Backend
+
+    jnp = Backend.JAX.namespace()
+    y_true, y_pred = (jnp.asarray(a) for a in make(np.random.default_rng(3), (5, 3, 4)))
+    fused_loss = getattr(losslab, cls)(**kwargs)
+    per_sample = getattr(losslab, cls)(**kwargs, reduction="none")
+    fused = jax.jit(jax.value_and_grad(lambda p: fused_loss(y_true, p)))
+    reference = jax.jit(jax.value_and_grad(lambda p: jnp.mean(per_sample(y_true, p))))
+    (value, grad), (expected, expected_grad) = fused(y_pred), reference(y_pred)
+    jaxpr = str(jax.make_jaxpr(lambda p: fused_loss(y_true, p))(y_pred))
+    assert "axes=(2,)" not in jaxpr  # no per-sample reduction over the last axis before the mean
+    np.testing.assert_allclose(value, expected, rtol=1e-12)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-10, atol=1e-14)

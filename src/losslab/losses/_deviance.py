@@ -21,7 +21,7 @@ from losslab._backend import as_array, as_arrays, cast_like, to_numpy
 from losslab._checks import check_finite, check_range, value_checks_enabled
 from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import prepare_pair
+from losslab.losses._ops import mean_of_terms, prepare_pair
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
@@ -188,7 +188,7 @@ def poisson_nll(
         y_safe = xp.where(above_one, y_true, xp.ones_like(y_true))
         stirling = y_safe * xp.log(y_safe) - y_safe + 0.5 * xp.log((2.0 * math.pi) * y_safe)
         loss = loss + xp.where(above_one, stirling, xp.zeros_like(stirling))
-    return xp.mean(loss, axis=-1)
+    return mean_of_terms(loss, -1, xp)
 
 
 @register_loss()
@@ -229,7 +229,7 @@ def poisson_deviance(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson_deviance")
     _check_tweedie_domain("poisson_deviance", 1.0, y_true, y_pred)
-    return xp.mean(_poisson_unit_deviance(y_true, y_pred, xp), axis=-1)
+    return mean_of_terms(_poisson_unit_deviance(y_true, y_pred, xp), -1, xp)
 
 
 @register_loss()
@@ -270,7 +270,7 @@ def gamma_deviance(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "gamma_deviance")
     _check_tweedie_domain("gamma_deviance", 2.0, y_true, y_pred)
-    return xp.mean(_gamma_unit_deviance(y_true, y_pred, xp), axis=-1)
+    return mean_of_terms(_gamma_unit_deviance(y_true, y_pred, xp), -1, xp)
 
 
 @register_loss()
@@ -318,7 +318,7 @@ def tweedie_deviance(y_true: Any, y_pred: Any, *, power: float = 1.5, xp: Any = 
     power = _check_power(power, "tweedie_deviance")
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "tweedie_deviance")
     _check_tweedie_domain("tweedie_deviance", power, y_true, y_pred)
-    return xp.mean(_tweedie_unit_deviance(y_true, y_pred, power, xp), axis=-1)
+    return mean_of_terms(_tweedie_unit_deviance(y_true, y_pred, power, xp), -1, xp)
 
 
 def _clamp_straight_through(var: Any, eps: float, xp: Any) -> Any:

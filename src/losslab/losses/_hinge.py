@@ -12,7 +12,7 @@ from typing import Any
 
 from losslab._checks import check_range
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import prepare_pair
+from losslab.losses._ops import mean_of_terms, prepare_pair
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
@@ -55,7 +55,7 @@ def hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     array([0.25], dtype=float32)
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "hinge")
-    return xp.mean(_margin_violation(y_true, y_pred, xp, "hinge"), axis=-1)
+    return mean_of_terms(_margin_violation(y_true, y_pred, xp, "hinge"), -1, xp)
 
 
 @register_loss()
@@ -82,7 +82,7 @@ def squared_hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "squared_hinge")
     violation = _margin_violation(y_true, y_pred, xp, "squared_hinge")
-    return xp.mean(violation * violation, axis=-1)
+    return mean_of_terms(violation * violation, -1, xp)
 
 
 @register_loss()

@@ -25,6 +25,7 @@ from losslab.losses._ops import (
     clip_probability,
     log_sigmoid,
     log_softmax,
+    mean_of_terms,
     normalize_probabilities,
     one_hot,
     prepare_pair,
@@ -117,7 +118,7 @@ def binary_crossentropy(
     if from_logits and (fast := native(xp, "binary_crossentropy_from_logits")):
         return fast(y_true, y_pred, axis)
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
-    return -xp.mean(y_true * log_p + (1.0 - y_true) * log_not_p, axis=axis)
+    return -mean_of_terms(y_true * log_p + (1.0 - y_true) * log_not_p, axis, xp)
 
 
 @register_loss()
@@ -181,7 +182,7 @@ def binary_focal_crossentropy(
     focal = (1.0 - p_t) ** gamma * bce
     if apply_class_balancing:
         focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
-    return xp.mean(focal, axis=axis)
+    return mean_of_terms(focal, axis, xp)
 
 
 def _categorical_inputs(
@@ -493,7 +494,7 @@ def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     check_range("poisson", "y_pred", y_pred, 0.0, float("inf"), "Rates are non-negative: use an exp or softplus output.")
     if fast := native(xp, "poisson"):
         return fast(y_true, y_pred)
-    return xp.mean(y_pred - y_true * xp.log(y_pred + EPSILON), axis=-1)
+    return mean_of_terms(y_pred - y_true * xp.log(y_pred + EPSILON), -1, xp)
 
 
 @register_loss()

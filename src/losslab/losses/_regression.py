@@ -13,7 +13,7 @@ from typing import Any
 from losslab._backend import EPSILON
 from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import LOG2, l2_normalize, prepare_pair, softplus
+from losslab.losses._ops import LOG2, l2_normalize, mean_of_terms, prepare_pair, softplus
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
@@ -50,7 +50,7 @@ def mean_squared_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     if fast := native(xp, "mean_squared_error"):
         return fast(y_true, y_pred)
     error = y_pred - y_true
-    return xp.mean(error * error, axis=-1)
+    return mean_of_terms(error * error, -1, xp)
 
 
 @register_loss(aliases=("mae", "MAE"))
@@ -80,7 +80,7 @@ def mean_absolute_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_absolute_error")
     if fast := native(xp, "mean_absolute_error"):
         return fast(y_true, y_pred)
-    return xp.mean(xp.abs(y_pred - y_true), axis=-1)
+    return mean_of_terms(xp.abs(y_pred - y_true), -1, xp)
 
 
 @register_loss(aliases=("mape", "MAPE"))
@@ -108,7 +108,7 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any, *, xp: Any = None) 
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_absolute_percentage_error")
     relative = xp.abs(y_true - y_pred) / xp.clip(xp.abs(y_true), EPSILON)
-    return 100.0 * xp.mean(relative, axis=-1)
+    return 100.0 * mean_of_terms(relative, -1, xp)
 
 
 @register_loss(aliases=("msle", "MSLE"))
@@ -138,7 +138,7 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any, *, xp: Any = None) 
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_squared_logarithmic_error")
     log_ratio = xp.log1p(xp.clip(y_pred, EPSILON)) - xp.log1p(xp.clip(y_true, EPSILON))
-    return xp.mean(log_ratio * log_ratio, axis=-1)
+    return mean_of_terms(log_ratio * log_ratio, -1, xp)
 
 
 @register_loss()
@@ -172,7 +172,7 @@ def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, xp: Any = None) -> An
     abs_error = xp.abs(error)
     quadratic = 0.5 * error * error
     linear = delta * abs_error - 0.5 * delta * delta
-    return xp.mean(xp.where(abs_error <= delta, quadratic, linear), axis=-1)
+    return mean_of_terms(xp.where(abs_error <= delta, quadratic, linear), -1, xp)
 
 
 @register_loss(aliases=("logcosh",))
@@ -201,7 +201,7 @@ def log_cosh(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "log_cosh")
     error = y_pred - y_true
-    return xp.mean(error + softplus(-2.0 * error, xp) - LOG2, axis=-1)
+    return mean_of_terms(error + softplus(-2.0 * error, xp) - LOG2, -1, xp)
 
 
 @register_loss()

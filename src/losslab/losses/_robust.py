@@ -32,7 +32,7 @@ from losslab._backend import as_array, as_arrays, cast_like, device
 from losslab._checks import check_finite
 from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import LOG2, prepare_pair
+from losslab.losses._ops import LOG2, mean_of_terms, prepare_pair
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
@@ -270,7 +270,7 @@ def barron(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: 
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "barron")
     alpha = _parameter(alpha, "alpha", y_pred, xp)
     scale = _parameter(scale, "scale", y_pred, xp)
-    return xp.mean(_barron_rho(_scaled_square(y_true, y_pred, scale), alpha, xp), axis=-1)
+    return mean_of_terms(_barron_rho(_scaled_square(y_true, y_pred, scale), alpha, xp), -1, xp)
 
 
 @register_loss(aliases=("lorentzian",))
@@ -306,7 +306,7 @@ def cauchy(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> A
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "cauchy")
     scale = _check_real("cauchy", "scale", scale, 0.0, math.inf, open_low=True)
-    return xp.mean(xp.log1p(0.5 * _scaled_square(y_true, y_pred, scale)), axis=-1)
+    return mean_of_terms(xp.log1p(0.5 * _scaled_square(y_true, y_pred, scale)), -1, xp)
 
 
 @register_loss()
@@ -347,7 +347,7 @@ def geman_mcclure(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = Non
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "geman_mcclure")
     scale = _check_real("geman_mcclure", "scale", scale, 0.0, math.inf, open_low=True)
     z = _scaled_square(y_true, y_pred, scale)
-    return xp.mean(2.0 * z / (z + 4.0), axis=-1)
+    return mean_of_terms(2.0 * z / (z + 4.0), -1, xp)
 
 
 @register_loss(aliases=("leclerc",))
@@ -384,7 +384,7 @@ def welsch(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> A
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "welsch")
     scale = _check_real("welsch", "scale", scale, 0.0, math.inf, open_low=True)
-    return xp.mean(-_expm1(-0.5 * _scaled_square(y_true, y_pred, scale), xp), axis=-1)
+    return mean_of_terms(-_expm1(-0.5 * _scaled_square(y_true, y_pred, scale), xp), -1, xp)
 
 
 @register_loss(aliases=("pseudo_huber",))
@@ -435,7 +435,7 @@ def charbonnier(y_true: Any, y_pred: Any, *, epsilon: float = 1e-3, xp: Any = No
     epsilon = _check_real("charbonnier", "epsilon", epsilon, 0.0, math.inf, open_low=True)
     error = y_pred - y_true
     square = error * error
-    return xp.mean(square / (xp.sqrt(square + epsilon * epsilon) + epsilon), axis=-1)
+    return mean_of_terms(square / (xp.sqrt(square + epsilon * epsilon) + epsilon), -1, xp)
 
 
 @register_loss(aliases=("smooth_l1_loss",))
@@ -475,9 +475,9 @@ def smooth_l1(y_true: Any, y_pred: Any, *, beta: float = 1.0, xp: Any = None) ->
         return fast(y_true, y_pred, beta)
     abs_error = xp.abs(y_pred - y_true)
     if beta == 0.0:  # a Python float: torch's L1 special case, without dividing by 0
-        return xp.mean(abs_error, axis=-1)
+        return mean_of_terms(abs_error, -1, xp)
     quadratic = 0.5 * abs_error * abs_error / beta
-    return xp.mean(xp.where(abs_error < beta, quadratic, abs_error - 0.5 * beta), axis=-1)
+    return mean_of_terms(xp.where(abs_error < beta, quadratic, abs_error - 0.5 * beta), -1, xp)
 
 
 # ---------------------------------------------------------------- quantile losses
@@ -525,7 +525,7 @@ def pinball(y_true: Any, y_pred: Any, *, quantile: float = 0.5, xp: Any = None) 
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "pinball")
     quantile = _check_real("pinball", "quantile", quantile, 0.0, 1.0)
-    return xp.mean(_pinball(y_true - y_pred, quantile, xp), axis=-1)
+    return mean_of_terms(_pinball(y_true - y_pred, quantile, xp), -1, xp)
 
 
 @register_loss()
@@ -626,7 +626,7 @@ def expectile(y_true: Any, y_pred: Any, *, expectile: float = 0.5, xp: Any = Non
     tau = _check_real("expectile", "expectile", expectile, 0.0, 1.0)
     u = y_true - y_pred
     weight = xp.where(u >= 0, xp.full_like(u, tau), xp.full_like(u, 1.0 - tau))
-    return xp.mean(weight * u * u, axis=-1)
+    return mean_of_terms(weight * u * u, -1, xp)
 
 
 _expectile_function = expectile  # the ``expectile`` argument of ``Expectile`` hides the function's name
