@@ -860,11 +860,58 @@ def _label(row: dict[str, Any]) -> str:
 
 
 def headline_lines(summary: list[dict[str, Any]]) -> list[str]:
-    return [
-        f"{h['section']} {h['pass']} at {fmt_size(h['size'])}: ratio geomean {h['geomean']:.2f} over {h['n']} "
-        f"(best {h['min']:.2f} {h['min_loss']}, worst {h['max']:.2f} {h['max_loss']})"
-        for h in summary
-    ]
+    lines = []
+    for h in summary:
+        if h["pass"] == "memory":
+            lines.append(
+                f"{h['section']} memory at {fmt_size(h['size'])}: losslab's fwd+bwd peak is at most "
+                f"{h['max']:.1f}x the size of y_pred ({h['max_loss']}; median {h['median']:.1f}x over {h['n']}), "
+                f"the peer's at most {h['peer_max']:.1f}x ({h['peer_max_loss']})"
+            )
+            continue
+        lines.append(
+            f"{h['section']} {h['pass']} at {fmt_size(h['size'])}: ratio geomean {h['geomean']:.2f} over {h['n']} "
+            f"(best {h['min']:.2f} {h['min_loss']}, worst {h['max']:.2f} {h['max_loss']})"
+        )
+    return lines
+
+
+def input_bytes(row: dict[str, Any]) -> int:
+    """Bytes of ``y_pred`` in float32 (the unit of the memory headline)."""
+    return 4 * math.prod(row["shape"])
+
+
+def memory_headline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per section, at its largest size: peak extra memory of fwd+bwd in multiples of ``y_pred``'s size.
+
+    A loss that keeps ``k`` full-size temporaries alive at once (inputs, saved
+    tensors, gradient) reads ``k``; the peer's worst case is given beside it.
+    """
+    out = []
+    for section in dict.fromkeys(r["section"] for r in rows):
+        measured = [r for r in rows if r["section"] == section and r.get("mem_losslab_bytes") and r.get("shape")]
+        if not measured:
+            continue
+        largest = max(r["size"] for r in measured)
+        at_largest = [r for r in measured if r["size"] == largest]
+        ours = [(r["mem_losslab_bytes"] / input_bytes(r), r) for r in at_largest]
+        peers = [(r["mem_peer_bytes"] / input_bytes(r), r) for r in at_largest if r.get("mem_peer_bytes")]
+        worst = max(ours, key=lambda vr: vr[0])
+        peer_worst = max(peers, key=lambda vr: vr[0]) if peers else (float("nan"), {"loss": "-"})
+        out.append(
+            {
+                "section": section,
+                "pass": "memory",
+                "size": largest,
+                "n": len(ours),
+                "max": worst[0],
+                "max_loss": _label(worst[1]),
+                "median": statistics.median(v for v, _ in ours),
+                "peer_max": peer_worst[0],
+                "peer_max_loss": _label(peer_worst[1]) if peers else "-",
+            }
+        )
+    return out
 
 
 HOW_TO_READ = (
@@ -914,7 +961,7 @@ def format_markdown(rows: list[dict[str, Any]], meta: dict[str, Any] | None = No
             "",
         ]
     out += ["How to read: " + HOW_TO_READ, ""]
-    summary = headline(rows)
+    summary = headline(rows) + memory_headline(rows)
     if summary:
         out += ["## Headline (largest size of each section)", ""]
         out += [f"- {line}" for line in headline_lines(summary)]
@@ -944,7 +991,7 @@ def print_table(rows: list[dict[str, Any]], notes: list[str]) -> None:
         from rich.table import Table
     except ImportError:
         print(format_plain(rows))
-        print("\n".join(headline_lines(headline(rows)) + notes))
+        print("\n".join(headline_lines(headline(rows) + memory_headline(rows)) + notes))
         return
     table = Table(title="losslab vs peers (ratio = losslab / peer; < 1: losslab faster)")
     for i, col in enumerate(COLUMNS):
@@ -959,7 +1006,7 @@ def print_table(rows: list[dict[str, Any]], notes: list[str]) -> None:
     if not console.is_terminal:  # piped or captured: don't squeeze the table into 80 columns
         console = Console(width=max(console.width, 250))
     console.print(table)
-    for line in headline_lines(headline(rows)):
+    for line in headline_lines(headline(rows) + memory_headline(rows)):
         console.print(line, highlight=False)
     for n in notes:
         console.print(n, highlight=False)
@@ -1144,7 +1191,7 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows, notes)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    payload = {**meta, "how_to_read": HOW_TO_READ, "headline": headline(rows), "notes": notes, "rows": rows}
+    payload = {**meta, "how_to_read": HOW_TO_READ, "headline": headline(rows) + memory_headline(rows), "notes": notes, "rows": rows}
     (out / "losses.json").write_text(json.dumps(payload, indent=1))
     (out / "losses.md").write_text(format_markdown(rows, meta, notes))
     print(f"wrote {out / 'losses.json'} and {out / 'losses.md'} ({meta['wall_seconds']:.0f} s)")

@@ -106,3 +106,23 @@ def test_small_formatters(bench):
     assert [bench.fmt_size(n) for n in (1000, 10**7, 250, 100)] == ["1e3", "1e7", "250", "100"]
     assert [bench.fmt_ms(v) for v in (None, 0.012345, 12.34, 1234.5)] == ["—", "0.0123", "12.3", "1234"]
     assert bench.fmt_ratio(None) == "—" and bench.fmt_ratio(0.456) == "0.46"
+
+
+def test_memory_headline_counts_multiples_of_the_input(bench):
+    mib = 2**20
+    rows = [
+        # y_pred (1000, 1000) float32 = 4e6 bytes
+        _fake_row(shape=[1000, 1000], mem_losslab_bytes=8_000_000, mem_peer_bytes=4_000_000),
+        _fake_row(loss="MSE", classes=None, shape=[100_000, 10], mem_losslab_bytes=12_000_000, mem_peer_bytes=4_000_000),
+        _fake_row(size=1000, shape=[1, 1000], mem_losslab_bytes=100 * mib),  # not the largest size: ignored
+        _fake_row(section="numpy", shape=[1000, 1000], mem_losslab_bytes=None),  # not measured: no entry
+    ]
+    (entry,) = bench.memory_headline(rows)
+    assert (entry["section"], entry["size"], entry["n"]) == ("torch", 1_000_000, 2)
+    assert entry["max"] == pytest.approx(3.0) and entry["max_loss"] == "MSE"
+    assert entry["median"] == pytest.approx(2.5)
+    assert entry["peer_max"] == pytest.approx(1.0)
+    assert bench.headline_lines([entry]) == [
+        "torch memory at 1e6: losslab's fwd+bwd peak is at most 3.0x the size of y_pred (MSE; median 2.5x over 2), "
+        "the peer's at most 1.0x (SCCE(logits) C=1000)"
+    ]
