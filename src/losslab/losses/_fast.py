@@ -299,3 +299,40 @@ def _jax_sparse_categorical_crossentropy(labels: Any, y_pred: Any) -> Any:
     safe = jnp.where(valid, labels, 0)
     picked = jnp.take_along_axis(shifted, safe[..., None], axis=-1, mode="promise_in_bounds")[..., 0]
     return jnp.where(valid, jnp.log(jnp.sum(jnp.exp(shifted), axis=-1)) - picked, 0.0)
+
+
+@_torch("ctc")
+def _ctc(labels: Any, log_probs: Any) -> Any:
+    """torch's CTC kernel on padded labels ``(batch, L)`` and log-probabilities ``(batch, T, C)``.
+
+    Returns ``None`` when the kernel cannot give losslab's answer: a label
+    outside ``[1, C)`` (the kernel does not check), or a label sequence that
+    does not fit in ``T`` frames (the kernel returns ``inf``, losslab a finite
+    penalty of about 1e5). Then the generic recursion runs.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    batch, frames, num_classes = log_probs.shape
+    if labels.shape[1] == 0 or log_probs.dtype not in (torch.float32, torch.float64):
+        return None
+    label_length = (labels != 0).sum(dim=-1)
+    if bool(((labels < 0) | (labels >= num_classes)).any()):
+        return None
+    frame_length = torch.full((batch,), frames, dtype=torch.long, device=log_probs.device)
+    nll = F.ctc_loss(
+        log_probs.transpose(0, 1), labels.long(), frame_length, label_length, blank=0, reduction="none"
+    )
+    if not bool(torch.isfinite(nll).all()):
+        return None
+    return nll
+
+
+@_jax("scan_frames")
+def _jax_scan_frames(step: Callable[[Any, Any], Any], carry: Any, frames: Any) -> Any:
+    """``carry = step(carry, frames[:, t])`` for every ``t``, as one ``lax.scan``."""
+    import jax
+    import jax.numpy as jnp
+
+    final, _ = jax.lax.scan(lambda c, frame: (step(c, frame), None), carry, jnp.moveaxis(frames, 1, 0))
+    return final
