@@ -205,15 +205,15 @@ def test_jax_ctc_runs_one_scan_over_the_frames():
 
 
 def _jax_mean_cases():
-    from losslab.losses._fast import _JAX_MEAN
+    from losslab.losses._fast import _ELEMENTWISE_MEAN
     from tests.losses._registry import CASES as REGISTRY
 
     def log_rates(rng, shape):
         return rng.poisson(2.0, size=shape).astype(float), rng.normal(size=shape)
 
-    cases = [(case.name, case.cls, case.make, kwargs) for case in REGISTRY if case.name in _JAX_MEAN for kwargs in case.kwargs]
+    cases = [(case.name, case.cls, case.make, kwargs) for case in REGISTRY if case.name in _ELEMENTWISE_MEAN for kwargs in case.kwargs]
     cases += [("poisson_nll", "PoissonNLL", log_rates, kwargs) for kwargs in ({}, {"full": True})]
-    assert {name for name, *_ in cases} == set(_JAX_MEAN)  # every fused loss is checked
+    assert {name for name, *_ in cases} == set(_ELEMENTWISE_MEAN)  # every fused loss is checked
     return cases
 
 
@@ -234,3 +234,12 @@ def test_jax_fused_mean_is_the_mean_of_the_per_sample_losses(name, cls, make, kw
     assert "axes=(2,)" not in jaxpr  # no per-sample reduction over the last axis before the mean
     np.testing.assert_allclose(value, expected, rtol=1e-12)
     np.testing.assert_allclose(grad, expected_grad, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize(("name", "cls", "make", "kwargs"), _jax_mean_cases(), ids=lambda v: v if isinstance(v, str) and not v[0].isupper() else (repr(v) if isinstance(v, dict) else ""))
+def test_fused_mean_is_the_mean_of_the_per_sample_losses_on_every_backend(name, cls, make, kwargs, xp):
+    y_true, y_pred = (xp.asarray(a) for a in make(np.random.default_rng(4), (6, 2, 5)))
+    value = getattr(losslab, cls)(**kwargs)(y_true, y_pred)
+    per_sample = getattr(losslab, cls)(**kwargs, reduction="none")(y_true, y_pred)
+    assert value.ndim == 0
+    np.testing.assert_allclose(float(value), float(xp.mean(per_sample)), rtol=1e-12)

@@ -15,9 +15,10 @@ A loss class asked for a plain mean (no sample weight, no mask) runs its
 function inside ``fused_mean()``: a loss with a fused kernel then returns the
 mean over every value in one step, as ``torch.nn.functional`` does with
 ``reduction="mean"``, instead of materialising one value per element first.
-On JAX, the element-wise losses of ``_JAX_MEAN`` take the mean over all their
-terms at once (``_ops.mean_of_terms``): XLA on CPU reduces per-row means and
-then their mean at half the speed of one reduction.
+The element-wise losses of ``_ELEMENTWISE_MEAN`` take the mean over all their
+terms at once (``_ops.mean_of_terms``) on every backend: NumPy reduces rows of
+10 values and then their means 13x slower than one reduction over a million
+values, and XLA on CPU at half the speed.
 (The mean of the per-sample means is the mean of all values, since every
 sample has the same number of them.)
 """
@@ -36,7 +37,7 @@ from losslab._backend import EPSILON
 _TORCH: dict[str, Callable[..., Any]] = {}
 _TORCH_MEAN: dict[str, Callable[..., Any]] = {}
 _JAX: dict[str, Callable[..., Any]] = {}
-_JAX_MEAN = frozenset(
+_ELEMENTWISE_MEAN = frozenset(
     {
         "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
         "mean_squared_logarithmic_error", "huber", "log_cosh", "hinge", "squared_hinge", "poisson",
@@ -45,7 +46,7 @@ _JAX_MEAN = frozenset(
         "tweedie_deviance",
     }
 )
-"""Losses whose value is ``_ops.mean_of_terms`` of element-wise terms: their plain mean is one reduction on JAX."""
+"""Losses whose value is ``_ops.mean_of_terms`` of element-wise terms: their plain mean is one reduction."""
 _state = {"enabled": True}
 _want_mean: contextvars.ContextVar[bool] = contextvars.ContextVar("losslab_fused_mean", default=False)
 
@@ -70,15 +71,15 @@ def has_fused_mean(xp: Any, loss_name: str) -> bool:
     """Whether ``loss_name`` can return its mean in one fused step on ``xp``."""
     if not _state["enabled"]:
         return False
-    if array_api_compat.is_jax_namespace(xp):
-        return loss_name in _JAX_MEAN
+    if loss_name in _ELEMENTWISE_MEAN:
+        return True
     names = (loss_name, f"{loss_name}_from_logits")
     return array_api_compat.is_torch_namespace(xp) and any(n in _TORCH_MEAN for n in names)
 
 
 def fuses_mean(xp: Any) -> bool:
-    """Whether ``_ops.mean_of_terms`` should return the mean over every term (JAX, inside ``fused_mean()``)."""
-    return _state["enabled"] and _want_mean.get() and array_api_compat.is_jax_namespace(xp)
+    """Whether ``_ops.mean_of_terms`` should return the mean over every term (inside ``fused_mean()``)."""
+    return _state["enabled"] and _want_mean.get()
 
 
 @contextlib.contextmanager

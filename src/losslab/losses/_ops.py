@@ -51,11 +51,11 @@ def check_axis(axis: Any, ndim: int, loss_name: str) -> int:
 def mean_of_terms(terms: Any, axis: int, xp: Any) -> Any:
     """The per-sample loss: the mean of element-wise terms over ``axis``.
 
-    Inside a loss class's plain mean on JAX (see ``_fast.fused_mean``), the
-    mean over every term instead, a 0-d array: the same number as the mean of
-    the per-sample means, which XLA computes as one reduction (a reduction of
-    per-row means runs at half the speed on CPU). Losses use it only for
-    their final value.
+    Inside a loss class's plain mean (see ``_fast.fused_mean``), the mean
+    over every term instead, a 0-d array: the same number as the mean of the
+    per-sample means, computed as one reduction (NumPy reduces short rows
+    and then their means an order of magnitude slower, XLA on CPU at half
+    the speed). Losses use it only for their final value.
     """
     if fuses_mean(xp):
         return xp.mean(terms)
