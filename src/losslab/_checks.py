@@ -95,8 +95,10 @@ def check_range(loss_name: str, name: str, array: Any, low: float, high: float, 
         raise ValueError(msg)
 
 
-def check_labels(loss_name: str, labels: Any, num_classes: int, ignore_class: int | None = None) -> None:
-    """Raise if class indices fall outside ``[0, num_classes)`` (ignoring ``ignore_class``)."""
+def check_labels(
+    loss_name: str, labels: Any, num_classes: int, ignore_class: int | None = None, *, ignore_arg: str = "ignore_class"
+) -> None:
+    """Raise if class indices fall outside ``[0, num_classes)`` (ignoring ``ignore_class``, named ``ignore_arg``)."""
     if not _active(labels):
         return
     values = to_numpy(labels)
@@ -105,7 +107,7 @@ def check_labels(loss_name: str, labels: Any, num_classes: int, ignore_class: in
     if values.size and (values.min() < 0 or values.max() >= num_classes):
         msg = (
             f"{loss_name}: class indices must lie in [0, {num_classes}) for y_pred with {num_classes} classes; "
-            f"got labels from {values.min()} to {values.max()}. Use ignore_class for a padding label, or "
+            f"got labels from {values.min()} to {values.max()}. Use {ignore_arg} for a padding label, or "
             "check that the model has one output per class."
         )
         raise ValueError(msg)

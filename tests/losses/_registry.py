@@ -81,8 +81,83 @@ def _strictly_positive(rng: np.random.Generator, shape: tuple[int, ...]) -> Inpu
     return rng.uniform(0.2, 3.0, size=shape), rng.uniform(0.2, 3.0, size=shape)
 
 
+def _ranking_pairs(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Labels in {-1, 1} of shape ``shape[:-1]`` and score pairs ``(x1, x2)`` in a last axis of size 2.
+
+    The first pair is ranked the wrong way, so a random draw never has a loss of exactly 0.
+    """
+    labels, scores = rng.choice([-1.0, 1.0], size=shape[:-1]), rng.normal(size=shape)
+    first = (0,) * (len(shape) - 1)
+    labels[first] = -1.0 if scores[first][0] > scores[first][1] else 1.0
+    return labels, scores
+
+
+def _triplets(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Dummy targets and (anchor, positive, negative) embeddings stacked on axis -2, shape (batch, ..., 3, d).
+
+    The first negative sits next to its anchor, so a random draw never has a loss of exactly 0.
+    """
+    y_pred = rng.normal(size=shape)
+    first = (0,) * (len(shape) - 2)
+    y_pred[first][2] = y_pred[first][0] + 0.1 * rng.normal(size=shape[-1])
+    return np.zeros(shape[:-2]), y_pred
+
+
+def _distances(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Similar (1) / dissimilar (0) labels and pair distances >= 0."""
+    return rng.integers(0, 2, size=shape).astype(float), rng.uniform(0.0, 2.0, size=shape)
+
+
+def _sparse_logits(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    return rng.integers(0, shape[-1], size=shape[:-1]), rng.normal(scale=3.0, size=shape)
+
+
+IGNORED = 255
+"""The ``ignore_index`` label the ``*_ignored`` generators scatter."""
+
+
+def _scatter_ignored(rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
+    """``labels`` with about a quarter of the entries set to ``IGNORED``; the first of each sample is kept."""
+    ignored = rng.uniform(size=labels.shape) < 0.25
+    ignored.reshape(len(labels), -1)[:, 0] = False
+    return np.where(ignored, IGNORED, labels)
+
+
+def _label_maps(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Class indices and probabilities; the first pixel of each sample is of the last class.
+
+    So ``ignore_index=0`` never leaves a sample without pixels (which would cost 1 even when perfect).
+    """
+    labels, probs = _sparse(rng, shape)
+    labels.reshape(len(labels), -1)[:, 0] = shape[-1] - 1
+    return labels, probs
+
+
+def _label_maps_ignored(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    labels, probs = _sparse(rng, shape)
+    return _scatter_ignored(rng, labels), probs
+
+
+def _masks_ignored(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Masks with ``IGNORED`` pixels; the first pixel of each sample is kept and in the mask (a non-empty target)."""
+    y_true, y_pred = _masks(rng, shape)
+    y_true = _scatter_ignored(rng, y_true).astype(float)
+    y_true.reshape(len(y_true), -1)[:, 0] = 1.0
+    return y_true, y_pred
+
+
+def _binary_logits_ignored(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    y_true, y_pred = _binary_logits(rng, shape)
+    return _scatter_ignored(rng, y_true).astype(float), y_pred
+
+
 def _equal(y_true: np.ndarray) -> np.ndarray:
     return y_true.copy()
+
+
+def _one_hot_of(num_classes: int, scale: float = 1.0) -> Callable[[np.ndarray], np.ndarray]:
+    """A perfect prediction for class indices: ``scale`` times their one-hot encoding (ignored labels: class 0)."""
+    return lambda labels: scale * np.eye(num_classes)[np.where(labels == IGNORED, 0, labels)]
 
 
 @dataclass(frozen=True)
@@ -324,7 +399,243 @@ BEYOND_KERAS: tuple[Case, ...] = (
 )
 """Losses beyond Keras that fit the generic contract (elementwise, zero at a perfect prediction)."""
 
-CASES = CASES + BEYOND_KERAS
+CLASS_WEIGHT = [0.5, 2.0, 1.0, 3.0]
+
+EMBEDDING: tuple[Case, ...] = (
+    Case(
+        "margin_ranking",
+        "MarginRanking",
+        _ranking_pairs,
+        shapes=((8, 2), (3, 5, 2)),
+        kwargs=({}, {"margin": 0.5}),
+        keras=False,
+        perfect=lambda y: np.stack([y, -y], axis=-1),  # x1 - x2 = 2y: right order, margin <= 2
+    ),
+    Case(
+        "triplet_margin",
+        "TripletMargin",
+        _triplets,
+        shapes=((6, 3, 4), (2, 4, 3, 3)),
+        kwargs=({}, {"margin": 0.5, "p": 1.0, "swap": True}, {"p": 3.0, "eps": 0.0}),
+        keras=False,
+        perfect=lambda y: np.stack([np.zeros((*y.shape, 4))] * 2 + [np.full((*y.shape, 4), 10.0)], axis=-2),  # a = p
+    ),
+    Case(
+        "contrastive",
+        "Contrastive",
+        _distances,
+        shapes=((8,), (6, 4), (3, 5, 4)),
+        kwargs=({}, {"margin": 2.0}),
+        keras=False,
+        perfect=lambda y: 3.0 * (1.0 - y),  # similar pairs at 0, dissimilar ones beyond the margin
+    ),
+)
+"""Metric-learning losses: ``y_pred`` packs the compared outputs (see ``losslab.losses._embedding``)."""
+
+NOISY: tuple[Case, ...] = (
+    Case(
+        "multilabel_soft_margin",
+        "MultilabelSoftMargin",
+        _binary_logits,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({}, {"weight": CLASS_WEIGHT}),
+        keras=False,
+        perfect=lambda y: 40.0 * (2.0 * y - 1.0),
+    ),
+    Case(
+        "poly1_crossentropy",
+        "Poly1Crossentropy",
+        _categorical_logits,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=(
+            {"from_logits": True},
+            {"from_logits": True, "epsilon": 2.0, "label_smoothing": 0.1},
+            {"from_logits": True, "epsilon": -1.0},
+        ),
+        keras=False,
+        perfect=lambda y: 60.0 * y,
+    ),
+    Case(
+        "poly1_crossentropy",
+        "Poly1Crossentropy",
+        _categorical,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({"from_logits": False}, {"from_logits": False, "epsilon": 0.5}),
+        keras=False,
+        extra={"id": "poly1_crossentropy_probabilities"},
+    ),
+    Case(
+        "sparse_poly1_crossentropy",
+        "SparsePoly1Crossentropy",
+        _sparse_logits,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({"from_logits": True}, {"from_logits": True, "epsilon": 2.0, "label_smoothing": 0.1}),
+        keras=False,
+        perfect=_one_hot_of(4, 60.0),
+    ),
+    Case(
+        "symmetric_crossentropy",
+        "SymmetricCrossentropy",
+        _categorical,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({}, {"alpha": 1.0, "beta": 0.5, "log_zero": -2.0}),
+        keras=False,
+        # p clipped at 1e-7 in the reverse term: the minimum is (C - 1) 1e-7 |A| beta, ~1e-6, not 0
+    ),
+    Case(
+        "symmetric_crossentropy",
+        "SymmetricCrossentropy",
+        _categorical_logits,
+        shapes=((6, 4),),
+        kwargs=({"from_logits": True},),
+        keras=False,
+        perfect=lambda y: 60.0 * y,
+        extra={"id": "symmetric_crossentropy_logits"},
+    ),
+    Case(
+        "class_weighted_crossentropy",
+        "ClassWeightedCrossentropy",
+        _categorical,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({"class_weight": CLASS_WEIGHT},),
+        keras=False,
+    ),
+    Case(
+        "class_weighted_crossentropy",
+        "ClassWeightedCrossentropy",
+        _categorical_logits,
+        shapes=((6, 4),),
+        kwargs=({"class_weight": CLASS_WEIGHT, "from_logits": True},),
+        keras=False,
+        perfect=lambda y: 60.0 * y,
+        extra={"id": "class_weighted_crossentropy_logits"},
+    ),
+    Case(
+        "class_weighted_crossentropy",
+        "ClassWeightedCrossentropy",
+        _sparse,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({"class_weight": CLASS_WEIGHT, "sparse": True},),
+        keras=False,
+        perfect=_one_hot_of(4),
+        extra={"id": "class_weighted_crossentropy_sparse"},
+    ),
+)
+"""Classification losses for noisy labels and imbalanced classes (``losslab.losses._noisy``)."""
+
+SEGMENTATION: tuple[Case, ...] = (
+    Case(
+        "generalized_dice",
+        "GeneralizedDice",
+        _categorical,
+        shapes=((3, 4, 5, 3), (2, 6, 4)),
+        keras=False,
+    ),
+    Case(
+        "generalized_dice",
+        "GeneralizedDice",
+        _label_maps,
+        shapes=((3, 4, 5, 3), (2, 6, 3)),
+        kwargs=({}, {"ignore_index": 0}),
+        keras=False,
+        perfect=_one_hot_of(3),
+        extra={"id": "generalized_dice_labels"},
+    ),
+    Case(
+        "generalized_dice",
+        "GeneralizedDice",
+        _label_maps_ignored,
+        shapes=((3, 4, 5, 3), (2, 6, 3)),
+        kwargs=({"ignore_index": IGNORED},),
+        keras=False,
+        perfect=_one_hot_of(3),
+        extra={"id": "generalized_dice_ignored"},
+    ),
+    Case(
+        "focal_tversky",
+        "FocalTversky",
+        _masks,
+        shapes=((4, 5, 6),),
+        kwargs=({"axis": (1, 2)}, {"axis": (1, 2), "alpha": 0.7, "beta": 0.3, "gamma": 1.5}),
+        keras=False,
+        # the base is clipped at 1e-7: the minimum is 1e-7 ** gamma (5.6e-6 for 0.75), not 0
+    ),
+    Case(
+        "focal_tversky",
+        "FocalTversky",
+        _masks_ignored,
+        shapes=((4, 5, 6),),
+        kwargs=({"axis": (1, 2), "ignore_index": float(IGNORED)},),
+        keras=False,
+        perfect=lambda y: np.where(y == IGNORED, 0.5, y),
+        extra={"id": "focal_tversky_ignored"},
+    ),
+    Case(
+        "focal_tversky",
+        "FocalTversky",
+        _masks,
+        shapes=((8, 3),),
+        kwargs=({"alpha": 0.2, "beta": 0.8, "gamma": 2.0},),
+        keras=False,
+        batch_output=True,
+        extra={"id": "focal_tversky_whole_batch"},
+    ),
+    Case(
+        "lovasz_hinge",
+        "LovaszHinge",
+        _binary_logits,
+        shapes=((4, 5, 6), (8, 3)),
+        keras=False,
+        perfect=lambda y: 4.0 * y - 2.0,  # every hinge margin at 2
+    ),
+    Case(
+        "lovasz_hinge",
+        "LovaszHinge",
+        _binary_logits_ignored,
+        shapes=((4, 5, 6), (8, 3)),
+        kwargs=({"ignore_index": IGNORED},),
+        keras=False,
+        perfect=lambda y: np.where(y == IGNORED, 0.0, 4.0 * y - 2.0),
+        extra={"id": "lovasz_hinge_ignored"},
+    ),
+    Case(
+        "lovasz_hinge",
+        "LovaszHinge",
+        _binary_logits,
+        shapes=((4, 5, 6), (8, 3)),
+        kwargs=({"per_image": False},),
+        keras=False,
+        perfect=lambda y: 4.0 * y - 2.0,
+        batch_output=True,
+        extra={"id": "lovasz_hinge_whole_batch"},
+    ),
+    Case(
+        "lovasz_softmax",
+        "LovaszSoftmax",
+        _sparse,
+        shapes=((4, 6, 3), (3, 4, 5, 3)),
+        kwargs=({}, {"classes": "all"}, {"ignore_index": 0}),
+        keras=False,
+        perfect=_one_hot_of(3),
+        batch_output=True,
+    ),
+    Case(
+        "lovasz_softmax",
+        "LovaszSoftmax",
+        _sparse_logits,
+        shapes=((4, 6, 3), (3, 4, 5, 3)),
+        kwargs=(
+            {"per_image": True, "from_logits": True},
+            {"per_image": True, "from_logits": True, "classes": "all", "ignore_index": 2},
+        ),
+        keras=False,
+        perfect=_one_hot_of(3, 60.0),
+        extra={"id": "lovasz_softmax_per_image_logits"},
+    ),
+)
+"""Segmentation losses beyond Keras: per sample (``axis``, ``per_image``) or over the whole batch."""
+
+CASES = CASES + BEYOND_KERAS + EMBEDDING + NOISY + SEGMENTATION
 
 
 def case_id(case: Case) -> str:

@@ -51,7 +51,57 @@ _PROBABILITY_LOSSES = {
     "sparse_categorical_crossentropy",
     "categorical_generalized_cross_entropy",
     "kl_divergence",
+    "poly1_crossentropy",
+    "symmetric_crossentropy",
+    "class_weighted_crossentropy",
 }
+
+
+def _distinct(errors: np.ndarray) -> bool:
+    """Whether the errors of each row (last axis) are ``KINK_GAP`` apart: sorting them is then locally fixed."""
+    gaps = np.diff(np.sort(errors, axis=-1), axis=-1)
+    return bool(np.all(gaps > KINK_GAP))
+
+
+def _rows(x: np.ndarray, per_image: bool) -> np.ndarray:
+    """``(rows, pixels)``: one row per image, or one for the whole batch."""
+    return x.reshape(len(x) if per_image else 1, -1)
+
+
+def _lovasz_smooth(kwargs: dict, y_true: np.ndarray, y_pred: np.ndarray, hinge: bool) -> bool:
+    """The Lovasz losses sort errors: no two (positive) errors of one row within ``KINK_GAP``, none near 0."""
+    ignore = kwargs.get("ignore_index")
+    valid = np.ones(y_true.shape, bool) if ignore is None else y_true != ignore
+    if hinge:
+        per_image = kwargs.get("per_image", True)
+        margins = (2.0 * y_true - 1.0) * y_pred
+        if not _far(margins[valid], 1.0):  # the hinge max(0, 1 - margin)
+            return False
+        errors = np.where(valid & (margins < 1.0), 1.0 - margins, np.nan)
+        return all(_distinct(row[~np.isnan(row)]) for row in _rows(errors, per_image))
+    per_image = kwargs.get("per_image", False)
+    probs = np.exp(y_pred - y_pred.max(-1, keepdims=True)) if kwargs.get("from_logits") else y_pred
+    probs = probs / probs.sum(-1, keepdims=True) if kwargs.get("from_logits") else probs
+    truth = y_true[..., None] == np.arange(y_pred.shape[-1])
+    errors = np.abs(truth - probs)
+    for c in range(y_pred.shape[-1]):
+        for row, keep in zip(_rows(errors[..., c], per_image), _rows(valid, per_image)):
+            if not _distinct(row[keep]):
+                return False
+    return True
+
+
+def _triplet_smooth(kwargs: dict, y_pred: np.ndarray) -> bool:
+    """Away from the hinge at 0, from ties of the distance swap and from the kinks of the p-norm."""
+    p, eps = kwargs.get("p", 2.0), kwargs.get("eps", 1e-6)
+    anchor, positive, negative = y_pred[..., 0, :], y_pred[..., 1, :], y_pred[..., 2, :]
+    differences = [anchor - positive + eps, anchor - negative + eps, positive - negative + eps]
+    if p == 1 and not all(_far(d, 0.0) for d in differences):
+        return False
+    distances = [np.linalg.norm(d, ord=p, axis=-1) for d in differences]
+    negative_distance = np.minimum(distances[1], distances[2]) if kwargs.get("swap") else distances[1]
+    swap_ok = not kwargs.get("swap") or _far(distances[1] - distances[2], 0.0)
+    return swap_ok and _far(kwargs.get("margin", 1.0) + distances[0] - negative_distance, 0.0)
 
 
 def _far(x: np.ndarray, kink: float) -> bool:
@@ -83,6 +133,14 @@ def _smooth(case: Case, kwargs: dict, y_true: np.ndarray, y_pred: np.ndarray) ->
         off_diagonal = dots[~np.eye(len(dots), dtype=bool)]
         margin = kwargs.get("margin", 0.4)
         return _far(off_diagonal, 1.0) and _far(off_diagonal, -margin) and bool(np.all(np.diag(dots) < 1.0 - KINK_GAP))
+    if name == "margin_ranking":  # max(0, margin - y (x1 - x2))
+        return _far(y_true * (y_pred[..., 0] - y_pred[..., 1]), kwargs.get("margin", 0.0))
+    if name == "triplet_margin":
+        return _triplet_smooth(kwargs, y_pred)
+    if name == "contrastive":  # max(margin - D, 0)^2 is C1 at D = margin, but keep away anyway
+        return _far(y_pred, kwargs.get("margin", 1.0))
+    if name in ("lovasz_hinge", "lovasz_softmax"):
+        return _lovasz_smooth(kwargs, y_true, y_pred, hinge=name == "lovasz_hinge")
     if name in _PROBABILITY_LOSSES and not kwargs.get("from_logits", False):
         # probabilities must stay clear of the clip to [1e-7, 1 - 1e-7]
         return bool(np.all((y_pred > 1e-5) & (y_pred < 1.0 - 1e-5)))

@@ -105,6 +105,18 @@ def valid_entries(case: Case, kwargs: dict, y_true: np.ndarray, none: np.ndarray
     return np.ones(np.shape(none), dtype=bool)
 
 
+def mean_weights(case: Case, kwargs: dict, y_true: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """What ``"mean_with_sample_weight"`` divides by, per entry, before the sample weights.
+
+    The valid mask, except for class-weighted cross-entropy, which divides by the weight of each
+    target's class (torch's weighted mean).
+    """
+    if case.name == "class_weighted_crossentropy":
+        class_weight = np.asarray(kwargs["class_weight"])
+        return class_weight[y_true] if kwargs.get("sparse") else y_true @ class_weight
+    return valid.astype(float)
+
+
 @pytest.mark.parametrize(("case", "kwargs"), PARAMS)
 @SETTINGS
 @given(data=st.data())
@@ -117,8 +129,11 @@ def test_reductions_are_consistent(case, kwargs, data):
     valid = valid_entries(case, kwargs, y_true, none)
     assert np.all(none[~valid] == 0.0)
     mean = none.sum() / valid.sum() if valid.any() else 0.0
-    for r in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
+    for r in ("sum_over_batch_size", "mean"):
         assert_close(reduced[r], np.asarray(mean), rtol=1e-12, atol=1e-12)
+    divisor = mean_weights(case, kwargs, y_true, valid)
+    expected = none.sum() / divisor.sum() if divisor.any() else 0.0
+    assert_close(reduced["mean_with_sample_weight"], np.asarray(expected), rtol=1e-12, atol=1e-12)
     assert_close(reduced["sum"], np.asarray(none.sum()), rtol=1e-12, atol=1e-12)
 
     ones = np.ones(np.shape(none))
@@ -131,7 +146,7 @@ def test_reductions_are_consistent(case, kwargs, data):
     assert_close(weighted["none"], weights * none, rtol=1e-12)
     assert_close(weighted["sum"], np.asarray((weights * none).sum()), rtol=1e-12, atol=1e-12)
     # A whole-batch (0-d) loss is one sample: its weight divides back out.
-    expected = (weights * none).sum() / (weights * valid).sum() if valid.any() else 0.0
+    expected = (weights * none).sum() / (weights * divisor).sum() if divisor.any() else 0.0
     assert_close(weighted["mean_with_sample_weight"], np.asarray(expected), rtol=1e-12, atol=1e-12)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
+import losslab
 import losslab.losses._segmentation as seg
-from losslab.testing import assert_close
+from losslab.testing import Backend, assert_close
 
 RNG = np.random.default_rng(11)
 
@@ -142,3 +145,139 @@ def test_ignored_pixels_count_in_neither_mask(xp, name):
     loss = cls(axis=1, ignore_index=255)
     assert loss.get_config()["ignore_index"] == 255
     assert float(loss(xp.asarray(y_true), xp.asarray(y_pred))) == pytest.approx(float(expected[0]))
+
+
+# --------------------------------------------------------------------------- generalized Dice: labels and ignore_index
+
+
+def generalized_dice_reference(labels, probs, num_classes, ignore_index=None):
+    """Sudre et al.'s formula per sample in NumPy, on the pixels whose label is not ``ignore_index`` only."""
+    losses = []
+    for sample_labels, sample_probs in zip(labels, probs):
+        keep = np.ones(sample_labels.shape, bool) if ignore_index is None else sample_labels != ignore_index
+        kept_labels, kept_probs = sample_labels[keep], sample_probs[keep]  # (pixels,), (pixels, C)
+        truth = (kept_labels[:, None] == np.arange(num_classes)).astype(float)
+        volume = truth.sum(0)
+        weight = 1 / np.maximum(volume, 1) ** 2
+        numerator = (weight * (truth * kept_probs).sum(0)).sum()
+        denominator = (weight * (volume + kept_probs.sum(0))).sum()
+        losses.append(1 - 2 * numerator / (denominator + 1e-7))
+    return np.array(losses)
+
+
+def label_maps(shape=(3, 4, 5), num_classes=3, ignore_index=None, fraction=0.3):
+    labels = RNG.integers(0, num_classes, size=shape)
+    if ignore_index is not None:
+        labels = np.where(RNG.uniform(size=shape) < fraction, ignore_index, labels)
+    logits = RNG.normal(size=(*shape, num_classes))
+    return labels, np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+
+
+def test_generalized_dice_integer_labels_equal_their_one_hot(xp):
+    labels, probs = label_maps()
+    labels[1] = np.where(labels[1] == 2, 0, labels[1])  # a class absent from one sample
+    one_hot = np.eye(3)[labels]
+    expected = np.asarray(seg.generalized_dice(one_hot, probs))
+    assert_close(expected, generalized_dice_reference(labels, probs, 3))
+    assert_close(seg.generalized_dice(xp.asarray(labels), xp.asarray(probs)), expected, xp=xp)
+    loss = seg.GeneralizedDice(reduction="none")
+    assert_close(loss(xp.asarray(labels), xp.asarray(probs)), expected, xp=xp)
+    assert_close(loss(xp.asarray(one_hot), xp.asarray(probs)), expected, xp=xp)
+
+
+def test_generalized_dice_one_class_label_maps_keep_their_class_axis(xp):
+    """With C = 1 the class form must not squeeze y_pred's class axis to match the labels' rank."""
+    labels, probs = np.zeros((2, 3, 4), dtype=np.int64), RNG.uniform(size=(2, 3, 4, 1))
+    expected = generalized_dice_reference(labels, probs, 1)
+    assert_close(seg.GeneralizedDice(reduction="none")(xp.asarray(labels), xp.asarray(probs)), expected, xp=xp)
+
+
+@pytest.mark.parametrize("ignore_index", [255, -100, 0], ids=["255", "negative", "a_class"])
+def test_generalized_dice_ignore_index_equals_the_surviving_pixels(xp, ignore_index):
+    labels, probs = label_maps(ignore_index=ignore_index)
+    expected = generalized_dice_reference(labels, probs, 3, ignore_index)
+    out = seg.generalized_dice(xp.asarray(labels), xp.asarray(probs), ignore_index=ignore_index)
+    assert_close(out, expected, xp=xp)
+    loss = seg.GeneralizedDice(ignore_index=ignore_index, reduction="none")
+    assert_close(loss(xp.asarray(labels), xp.asarray(probs)), expected, xp=xp)
+    # Whatever is predicted at an ignored pixel changes nothing.
+    scrambled = np.where((labels == ignore_index)[..., None], RNG.uniform(size=probs.shape), probs)
+    out = seg.generalized_dice(xp.asarray(labels), xp.asarray(scrambled), ignore_index=ignore_index)
+    assert_close(out, expected, xp=xp)
+
+
+def test_generalized_dice_out_of_range_labels_are_no_class_unless_checked():
+    labels, probs = label_maps()
+    labels[0, 0, 0] = 7  # not a class, not ignored
+    expected = generalized_dice_reference(labels, probs, 3)  # its one-hot row is all zero
+    assert_close(seg.generalized_dice(labels, probs), expected)
+    with losslab.value_checks(), pytest.raises(ValueError, match=r"must lie in \[0, 3\).*Use ignore_index"):
+        seg.generalized_dice(labels, probs)
+    with losslab.value_checks():  # the ignore label itself is not out of range
+        seg.generalized_dice(np.where(labels == 7, 255, labels), probs, ignore_index=255)
+
+
+def torch_and_jax_value_and_grad(loss, labels, probs):
+    """``loss(labels, probs)`` and its gradient w.r.t. ``probs`` from torch autograd and ``jax.grad`` (float64)."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("jax")
+    jnp = Backend.JAX.namespace()  # x64 on
+    import jax
+
+    pred = torch.tensor(probs, dtype=torch.float64, requires_grad=True)
+    value = loss(torch.asarray(labels), pred)
+    value.backward()
+    jax_value, jax_grad = jax.value_and_grad(lambda p: loss(jnp.asarray(labels), p))(jnp.asarray(probs))
+    return [(value.detach().numpy(), pred.grad.numpy()), (np.asarray(jax_value), np.asarray(jax_grad))]
+
+
+def test_generalized_dice_all_ignored_is_one_with_zero_gradient():
+    """As dice: nothing left in either sum gives 1 - 0 / (0 + eps) = 1, and no gradient."""
+    labels, probs = label_maps(ignore_index=9)
+    labels[0] = 9  # the first sample entirely ignored, the others partly
+    out = seg.GeneralizedDice(ignore_index=9, reduction="none")(labels, probs)
+    assert out[0] == 1.0 and np.all(out[1:] < 1.0)
+    assert float(seg.dice(np.full((1, 3), 9.0), probs[0, 0, 0][None], ignore_index=9)) == 1.0  # dice's policy
+    loss = seg.GeneralizedDice(ignore_index=9)
+    ignored = np.broadcast_to((labels == 9)[..., None], probs.shape)
+    for value, grad in torch_and_jax_value_and_grad(loss, labels, probs):
+        assert np.isfinite(value) and np.all(np.isfinite(grad))
+        assert np.all(grad[ignored] == 0.0) and np.any(grad[~ignored] != 0.0)
+    everything_ignored = np.full_like(labels, 9)
+    for value, grad in torch_and_jax_value_and_grad(loss, everything_ignored, probs):
+        assert value == 1.0
+        assert np.all(grad == 0.0)  # zero, not NaN
+    (_, torch_grad), (_, jax_grad) = torch_and_jax_value_and_grad(loss, labels, probs)
+    assert_close(jax_grad, torch_grad, rtol=1e-10, atol=1e-15)
+
+
+def test_generalized_dice_errors():
+    labels, probs = label_maps()
+    with pytest.raises(ValueError, match="ignore_index needs integer label maps.*Pass the class indices"):
+        seg.generalized_dice(np.eye(3)[labels], probs, ignore_index=255)
+    with pytest.raises(ValueError, match="ignore_index needs integer label maps"):
+        seg.GeneralizedDice(ignore_index=255)(np.eye(3)[labels], probs)
+    with pytest.raises(TypeError, match=r"must have an integer dtype; got y_true \(3, 4, 5\) of dtype float64"):
+        seg.generalized_dice(labels.astype(float), probs)
+    with pytest.raises(ValueError, match=r"one class index per pixel, of shape \(3, 4, 5\).*got y_true \(3, 4, 4\)"):
+        seg.generalized_dice(labels[..., :4], probs)
+    with pytest.raises(ValueError, match=r"same shape.*or integer class indices of shape \(3, 4, 5\)"):
+        seg.generalized_dice(np.eye(2)[labels % 2], probs)
+    with pytest.raises(ValueError, match=r"at least one spatial axis; got \(3, 3\)"):
+        seg.generalized_dice(labels[:, 0, 0], probs[:, 0, 0])
+    for bad in (2.5, True, "255"):
+        with pytest.raises(ValueError, match="ignore_index must be an int label"):
+            seg.generalized_dice(labels, probs, ignore_index=bad)
+        with pytest.raises(ValueError, match="GeneralizedDice: ignore_index must be an int label"):
+            seg.GeneralizedDice(ignore_index=bad)
+
+
+def test_generalized_dice_config_round_trip():
+    assert "ignore_index" not in seg.GeneralizedDice().get_config()
+    loss = seg.GeneralizedDice(ignore_index=255, reduction="sum")
+    assert loss.get_config() == {"name": "generalized_dice", "reduction": "sum", "ignore_index": 255}
+    rebuilt = losslab.deserialize(json.loads(json.dumps(losslab.serialize(loss))))
+    assert type(rebuilt) is seg.GeneralizedDice and rebuilt.get_config() == loss.get_config()
+    labels, probs = label_maps(ignore_index=255)
+    assert float(rebuilt(labels, probs)) == float(loss(labels, probs))
+    assert float(loss(labels, probs)) == pytest.approx(generalized_dice_reference(labels, probs, 3, 255).sum())

@@ -20,12 +20,16 @@ from tests.losses._registry import CASES, Case, case_id
 
 DTYPES = ["float32", "float64"]
 
+LOGITS_ONLY_NAMES = ("multilabel_soft_margin",)
+"""Losses that take logits without a ``from_logits`` argument."""
 LOGIT_CASES = [
     pytest.param(case, kwargs, id=f"{case_id(case)}-{i}")
     for case in CASES
     for i, kwargs in enumerate(case.kwargs)
-    if kwargs.get("from_logits")
+    if kwargs.get("from_logits") or case.name in LOGITS_ONLY_NAMES
 ]
+SATURATING_NAMES = ("lovasz_softmax",)
+"""Losses of the softmax probabilities: at huge logits these saturate and so does their gradient."""
 PROBABILITY_NAMES = (
     "binary_crossentropy",
     "binary_focal_crossentropy",
@@ -37,6 +41,12 @@ PROBABILITY_NAMES = (
     "dice",
     "tversky",
     "jaccard",
+    "poly1_crossentropy",
+    "symmetric_crossentropy",
+    "class_weighted_crossentropy",
+    "generalized_dice",
+    "focal_tversky",
+    "lovasz_softmax",
 )
 PROBABILITY_CASES = [
     pytest.param(case, kwargs, id=f"{case_id(case)}-{i}")
@@ -45,10 +55,18 @@ PROBABILITY_CASES = [
     for i, kwargs in enumerate(case.kwargs)
     if not kwargs.get("from_logits")
 ]
+OVERLAP_NAMES = ("dice", "tversky", "jaccard", "focal_tversky", "generalized_dice")
+
+
+def _mask_targets(case: Case) -> bool:
+    """Whether the case's targets are masks of ``y_pred``'s shape (not class indices)."""
+    return np.shape(case.make(np.random.default_rng(0), case.shapes[0])[0]) == case.shapes[0]
+
+
 OVERLAP_CASES = [
     pytest.param(case, kwargs, id=f"{case_id(case)}-{i}")
     for case in CASES
-    if case.name in ("dice", "tversky", "jaccard")
+    if case.name in OVERLAP_NAMES and _mask_targets(case)
     for i, kwargs in enumerate(case.kwargs)
 ]
 REGRESSION_NAMES = (
@@ -125,6 +143,23 @@ def _np_log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 def logit_oracle(case: Case, kwargs: dict, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray | None:
     """Per-sample values from hand formulas (NumPy float64), where the formula is short."""
     s = kwargs.get("label_smoothing", 0.0)
+    num_classes = y_pred.shape[-1]
+    if case.name == "multilabel_soft_margin":
+        weight = np.asarray(kwargs.get("weight", np.ones(num_classes)))
+        return np.mean(weight * (y_true * _np_softplus(-y_pred) + (1 - y_true) * _np_softplus(y_pred)), axis=-1)
+    if case.name in ("poly1_crossentropy", "sparse_poly1_crossentropy"):
+        one_hot = np.eye(num_classes)[y_true] if case.name.startswith("sparse") else y_true
+        y = one_hot * (1 - s) + s / num_classes
+        log_p = _np_log_softmax(y_pred)
+        return -np.sum(y * log_p, axis=-1) + kwargs.get("epsilon", 1.0) * np.sum(y * (1 - np.exp(log_p)), axis=-1)
+    if case.name == "class_weighted_crossentropy":
+        one_hot = np.eye(num_classes)[y_true] if kwargs.get("sparse") else y_true
+        return -np.sum(np.asarray(kwargs["class_weight"]) * one_hot * _np_log_softmax(y_pred), axis=-1)
+    if case.name == "symmetric_crossentropy":  # one-hot labels: log q is 0 or log_zero
+        log_p = _np_log_softmax(y_pred)
+        log_q = np.where(y_true > 0, 0.0, kwargs.get("log_zero", -4.0))
+        reverse = -np.sum(np.clip(np.exp(log_p), 1e-7, 1.0) * log_q, axis=-1)
+        return kwargs.get("alpha", 0.1) * -np.sum(y_true * log_p, axis=-1) + kwargs.get("beta", 1.0) * reverse
     if case.name == "binary_crossentropy":
         y = y_true * (1 - s) + 0.5 * s
         return np.mean(y * _np_softplus(-y_pred) + (1 - y) * _np_softplus(y_pred), axis=-1)
@@ -175,7 +210,8 @@ def test_huge_logits_give_finite_gradients(case, kwargs, dtype, magnitude):
     assert_close(jax_grad, torch_grad, rtol=rtol, atol=1e-12)
     # Saturated logits still push wrong predictions: some gradient entry is far from 0
     # (with label smoothing even right ones are pushed back).
-    assert np.max(np.abs(torch_grad)) > 1e-3
+    if case.name not in SATURATING_NAMES:
+        assert np.max(np.abs(torch_grad)) > 1e-3
 
 
 def test_bce_from_logits_does_not_saturate(xp):
@@ -202,7 +238,7 @@ def saturated_probabilities(case: Case) -> tuple[np.ndarray, np.ndarray]:
     shape = case.shapes[0]
     rng = np.random.default_rng(3)
     y_true, _ = case.make(rng, shape)
-    if case.name in ("binary_crossentropy", "binary_focal_crossentropy", "dice", "tversky", "jaccard"):
+    if case.name in ("binary_crossentropy", "binary_focal_crossentropy", "dice", "tversky", "jaccard", "focal_tversky"):
         y_pred = (rng.uniform(size=shape) < 0.5).astype(float)
         y_pred.reshape(-1)[:4] = [0.0, 1.0, 1.0 - y_true.reshape(-1)[2], y_true.reshape(-1)[3]]
         return y_true, y_pred
@@ -418,3 +454,32 @@ def test_partly_ignored_labels_average_over_the_rest(case, kwargs, xp):
     row = y_pred.reshape(-1, y_pred.shape[-1])[0]
     log_p = _np_log_softmax(row) if kwargs.get("from_logits") else np.log(row / row.sum())
     assert_close(got, np.asarray(-log_p[keep]), rtol=1e-10)
+
+
+# --------------------------------------------------------------------------- all pixels ignored (segmentation)
+
+
+IGNORE_INDEX_CASES = [
+    pytest.param(case, kwargs, id=f"{case_id(case)}-{i}")
+    for case in CASES
+    if case.name in ("generalized_dice", "focal_tversky", "lovasz_hinge", "lovasz_softmax")
+    for i, kwargs in enumerate(case.kwargs)
+    if kwargs.get("ignore_index") is not None
+]
+
+
+def every_pixel_ignored(case: Case, kwargs: dict) -> tuple[np.ndarray, np.ndarray]:
+    y_true, y_pred = case.make(np.random.default_rng(8), case.shapes[0])
+    return np.full_like(y_true, kwargs["ignore_index"]), y_pred
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("case", "kwargs"), IGNORE_INDEX_CASES)
+def test_every_pixel_ignored_gives_a_constant_and_zero_gradient(case, kwargs, dtype, xp):
+    """Nothing left to compare: overlap losses give 1 (as for empty masks), the Lovasz losses 0."""
+    y_true, y_pred = every_pixel_ignored(case, kwargs)
+    expected = 0.0 if case.name.startswith("lovasz") else 1.0
+    got = _finite(case.fn(as_xp(xp, y_true, dtype), as_xp(xp, y_pred, dtype), **kwargs))
+    assert np.all(got == expected)
+    _, torch_grad, _, jax_grad = assert_finite_everywhere(case, kwargs, y_true, y_pred, dtype)
+    assert np.all(torch_grad == 0.0) and np.all(jax_grad == 0.0)

@@ -10,12 +10,13 @@ equals it are removed from both masks before the sums.
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device
-from losslab._checks import check_finite, check_range
+from losslab._checks import check_finite, check_labels, check_range
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import check_same_shape, log_softmax
+from losslab.losses._ops import check_same_shape, log_softmax, one_hot
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
@@ -234,23 +235,92 @@ def _soft_overlap_axes(y_pred: Any) -> tuple[int, ...]:
     return tuple(range(1, y_pred.ndim - 1))
 
 
+def _check_ignore_index(ignore_index: Any, loss_name: str) -> None:
+    """Raise unless ``ignore_index`` is ``None`` or an integer class label."""
+    if ignore_index is not None and (isinstance(ignore_index, bool) or not isinstance(ignore_index, Integral)):
+        msg = f"{loss_name}: ignore_index must be an int label (e.g. 255) or None; got ignore_index={ignore_index!r}"
+        raise ValueError(msg)
+
+
+def _class_masks(y_true: Any, y_pred: Any, xp: Any, ignore_index: Any) -> tuple[Any, Any, Any]:
+    """``(xp, targets, y_pred)`` of one shape ``(batch, ..., C)`` for :func:`generalized_dice`.
+
+    Integer label maps (one axis fewer than ``y_pred``) are one-hot encoded; pixels labelled
+    ``ignore_index`` become zero in both arrays, so they leave every class's sums.
+    """
+    name = "generalized_dice"
+    _check_ignore_index(ignore_index, name)
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    if y_pred.ndim < 3:
+        msg = f"{name}: y_pred must be (batch, ..., classes) with at least one spatial axis; got {tuple(y_pred.shape)}"
+        raise ValueError(msg)
+    labels_shape = tuple(y_pred.shape[:-1])
+    if y_true.ndim != y_pred.ndim - 1:  # one-hot or soft targets, classes last
+        if ignore_index is not None:
+            msg = (
+                f"{name}: ignore_index needs integer label maps, y_true of shape {labels_shape} (y_pred's shape "
+                f"without the class axis); got y_true {tuple(y_true.shape)} for y_pred {tuple(y_pred.shape)}. Pass "
+                "the class indices (e.g. the argmax of one-hot targets, with ignored pixels set to ignore_index)."
+            )
+            raise ValueError(msg)
+        hint = f" Pass one-hot targets of y_pred's shape, or integer class indices of shape {labels_shape}."
+        check_same_shape(y_true, y_pred, name, hint)
+        xp, y_true, y_pred, _ = _overlap_inputs(y_true, y_pred, xp, None, name)
+        return xp, y_true, y_pred
+    if not xp.isdtype(y_true.dtype, "integral"):
+        msg = (
+            f"{name}: y_true with one axis fewer than y_pred holds class indices and must have an integer dtype; "
+            f"got y_true {tuple(y_true.shape)} of dtype {y_true.dtype}. Cast the labels to an integer dtype, or pass "
+            "one-hot targets of y_pred's shape."
+        )
+        raise TypeError(msg)
+    if tuple(y_true.shape) != labels_shape:
+        msg = (
+            f"{name}: y_true must hold one class index per pixel, of shape {labels_shape} (y_pred's shape without "
+            f"the class axis); got y_true {tuple(y_true.shape)} and y_pred {tuple(y_pred.shape)}"
+        )
+        raise ValueError(msg)
+    check_finite(name, y_pred=y_pred)
+    check_range(name, "y_pred", y_pred, 0.0, 1.0, "Overlap losses compare masks and probabilities.")
+    check_labels(name, y_true, y_pred.shape[-1], ignore_index, ignore_arg="ignore_index")
+    targets = one_hot(y_true, y_pred.shape[-1], xp, y_pred.dtype)
+    if ignore_index is not None:  # ignored pixels count in neither mask, for every class
+        valid = xp.expand_dims(y_true != ignore_index, axis=-1)
+        targets = xp.where(valid, targets, xp.zeros_like(targets))
+        y_pred = xp.where(valid, y_pred, xp.zeros_like(y_pred))
+    return xp, targets, y_pred
+
+
 @register_loss(aliases=("gdl",))
-def generalized_dice(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+def generalized_dice(y_true: Any, y_pred: Any, *, ignore_index: int | None = None, xp: Any = None) -> Any:
     r"""Generalized Dice loss (Sudre et al., 2017): Dice with each class weighted by its inverse squared volume.
 
-    .. math:: \ell = 1 - 2\,\frac{\sum_c w_c \sum_i y_{ic} p_{ic}}{\sum_c w_c \sum_i (y_{ic} + p_{ic}) + \epsilon},
-              \quad w_c = \frac{1}{\max(\sum_i y_{ic}, 1)^2}
+    .. math:: \ell = 1 - 2\,\frac{\sum_c w_c \sum_{i \in \Omega} y_{ic} p_{ic}}
+              {\sum_c w_c \sum_{i \in \Omega} (y_{ic} + p_{ic}) + \epsilon},
+              \quad w_c = \frac{1}{\max(\sum_{i \in \Omega} y_{ic}, 1)^2}
 
-    Sums run over the spatial axes of each sample. A class absent from a sample's ground truth is weighted as
-    if it had one pixel (a common policy is an infinite weight; this one keeps the loss finite and still
-    penalises predicted mass for the class). An empty prediction and empty ground truth give 1.
+    Sums run over the pixels :math:`\Omega` of each sample (its spatial axes): all of them, or with
+    ``ignore_index`` those whose label is not ``ignore_index``. Integer labels are one-hot encoded first.
+
+    **Empty ground truth.** A class absent from a sample's ground truth is weighted as if it had one pixel
+    (a common policy is an infinite weight; this one keeps the loss finite and still penalises predicted
+    mass for the class). An empty prediction and empty ground truth give 1.
+
+    **Ignored pixels** (as segmentation_models_pytorch's multiclass Dice) leave both the target and the
+    prediction sums of every class, and the class volumes. ``ignore_index`` needs integer label maps; it may
+    be a class in ``[0, C)`` (e.g. background) or any other value (e.g. 255). A sample whose pixels are all
+    ignored has nothing left to compare: it gives 1 with a zero gradient, as :func:`dice` does. A label
+    outside ``[0, C)`` that is not ``ignore_index`` is one-hot encoded as no class (its predicted mass
+    counts as a false positive); :func:`losslab.set_value_checks` turns it into an error.
 
     Parameters
     ----------
-    y_true : array of shape (batch, ..., C)
-        One-hot masks, classes last.
+    y_true : array of shape (batch, ..., C), or int array of shape (batch, ...)
+        One-hot (or soft) masks, classes last; or integer class indices, one per pixel.
     y_pred : array of shape (batch, ..., C)
-        Class probabilities.
+        Class probabilities, with at least one spatial axis.
+    ignore_index : int, optional
+        A label marking pixels to leave out (integer ``y_true`` only).
     xp : namespace, optional
 
     Returns
@@ -264,15 +334,23 @@ def generalized_dice(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     >>> round(float(out[0]), 6)
     0.0
 
+    Integer labels with an ignored pixel: class 0 has volume 2 (weight 1/4), class 1 volume 1.
+
+    >>> probs = [[[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.5, 0.5]]]
+    >>> out = generalized_dice([[0, 0, 1, 255]], probs, ignore_index=255)
+    >>> round(float(out[0]), 6)  # 1 - 2 (1.7 / 4 + 0.7) / ((2 + 2) / 4 + (1 + 1))
+    0.25
+
     References
     ----------
     Sudre et al., "Generalised Dice overlap as a deep learning loss function for highly unbalanced
     segmentations", DLMIA 2017.
+
+    See Also
+    --------
+    dice, lovasz_softmax
     """
-    xp, y_true, y_pred, _ = _overlap_inputs(y_true, y_pred, xp, None, "generalized_dice")
-    if y_pred.ndim < 3:
-        msg = f"generalized_dice: inputs must be (batch, ..., classes) with at least one spatial axis; got {tuple(y_pred.shape)}"
-        raise ValueError(msg)
+    xp, y_true, y_pred = _class_masks(y_true, y_pred, xp, ignore_index)
     axes = _soft_overlap_axes(y_pred)
     volume = xp.sum(y_true, axis=axes)
     weight = 1.0 / xp.clip(volume, 1.0) ** 2
@@ -486,10 +564,22 @@ def lovasz_softmax(
 
 @register_loss()
 class GeneralizedDice(LossFunctionWrapper):
-    """Class form of :func:`generalized_dice`; arguments as in :class:`~losslab.Loss`."""
+    """Class form of :func:`generalized_dice` (``ignore_index``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, reduction: Any = _DEFAULT, name: str = "generalized_dice", dtype: Any = None) -> None:
-        super().__init__(generalized_dice, reduction=reduction, name=name, dtype=dtype)
+    def __init__(
+        self,
+        reduction: Any = _DEFAULT,
+        name: str = "generalized_dice",
+        dtype: Any = None,
+        ignore_index: int | None = None,
+    ) -> None:
+        _check_ignore_index(ignore_index, "GeneralizedDice")
+        super().__init__(generalized_dice, reduction=reduction, name=name, dtype=dtype,
+                         **_ignore_argument(ignore_index))
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        # Label maps have one axis fewer than y_pred: rank alignment would squeeze a single class axis.
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
 
 
 @register_loss()
