@@ -294,12 +294,14 @@ def _jax_sparse_categorical_crossentropy(labels: Any, y_pred: Any) -> Any:
     import jax
     import jax.numpy as jnp
 
-    # Shifting by the maximum first keeps the difference exact for logits of 1e4 in float32.
-    shifted = y_pred - jax.lax.stop_gradient(jnp.max(y_pred, axis=-1, keepdims=True))
+    # Both terms are shifted by the row's maximum, which keeps their difference exact for logits of
+    # 1e4 in float32; the shifted logits are only consumed by the sum, so they are never stored.
+    shift = jax.lax.stop_gradient(jnp.max(y_pred, axis=-1, keepdims=True))
     valid = (labels >= 0) & (labels < y_pred.shape[-1])
     safe = jnp.where(valid, labels, 0)
-    picked = jnp.take_along_axis(shifted, safe[..., None], axis=-1, mode="promise_in_bounds")[..., 0]
-    return jnp.where(valid, jnp.log(jnp.sum(jnp.exp(shifted), axis=-1)) - picked, 0.0)
+    picked = jnp.take_along_axis(y_pred, safe[..., None], axis=-1, mode="promise_in_bounds") - shift
+    log_normalizer = jnp.log(jnp.sum(jnp.exp(y_pred - shift), axis=-1))
+    return jnp.where(valid, log_normalizer - picked[..., 0], 0.0)
 
 
 @_torch("ctc")
