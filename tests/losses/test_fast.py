@@ -243,3 +243,18 @@ def test_fused_mean_is_the_mean_of_the_per_sample_losses_on_every_backend(name, 
     per_sample = getattr(losslab, cls)(**kwargs, reduction="none")(y_true, y_pred)
     assert value.ndim == 0
     np.testing.assert_allclose(float(value), float(xp.mean(per_sample)), rtol=1e-12)
+
+
+def test_relu_keeps_nan_and_zeroes_negatives_on_every_backend(xp):
+    from losslab.losses._ops import relu
+
+    out = relu(xp.asarray([-2.0, 0.0, 3.0, float("nan")]), xp)
+    np.testing.assert_array_equal(np.asarray(out), [0.0, 0.0, 3.0, np.nan])
+
+
+def test_hinge_maps_binary_labels_with_one_scale_not_a_select():
+    """{0, 1} labels become 2y - 1 through a 0-d scale; {-1, 1} and soft labels stay as they are."""
+    y_pred = np.array([[0.5, -2.0, 0.2]])
+    for y_true, expected in (([[1.0, 0.0, 1.0]], [[1.0, -1.0, 1.0]]), ([[1.0, -1.0, 0.5]], [[1.0, -1.0, 0.5]])):
+        margins = np.asarray(expected) * y_pred
+        np.testing.assert_allclose(losslab.hinge(y_true, y_pred), np.maximum(1 - margins, 0).mean(axis=-1), rtol=1e-6)

@@ -24,7 +24,7 @@ from typing import Any
 from losslab._backend import as_arrays, cast_like, namespace
 from losslab._checks import check_finite, check_range
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import prepare_pair
+from losslab.losses._ops import prepare_pair, relu
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
@@ -102,7 +102,7 @@ def margin_ranking(y_true: Any, y_pred: Any, *, margin: float = 0.0, xp: Any = N
     check_range("margin_ranking", "y_true", y_true, -1.0, 1.0, "Ranking labels are 1 (x1 higher) or -1 (x2 higher).")
     y_true = cast_like(y_true, y_pred, xp)
     difference = y_pred[..., 0] - y_pred[..., 1]
-    return xp.clip(margin - y_true * difference, 0.0)
+    return relu(margin - y_true * difference, xp)
 
 
 # ---------------------------------------------------------------- triplet margin
@@ -228,7 +228,7 @@ def triplet_margin(
     negative_distance = _p_norm(anchor - negative + eps, p, xp)
     if swap:
         negative_distance = xp.minimum(negative_distance, _p_norm(positive - negative + eps, p, xp))
-    return xp.clip(margin + positive_distance - negative_distance, 0.0)
+    return relu(margin + positive_distance - negative_distance, xp)
 
 
 # ---------------------------------------------------------------- contrastive
@@ -290,7 +290,7 @@ def contrastive(y_true: Any, y_pred: Any, *, margin: float = 1.0, xp: Any = None
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "contrastive")
     check_range("contrastive", "y_true", y_true, 0.0, 1.0, "Labels are 1 for similar pairs, 0 for dissimilar ones.")
     check_range("contrastive", "y_pred", y_pred, 0.0, math.inf, "y_pred holds distances, which are >= 0.")
-    shortfall = xp.clip(margin - y_pred, 0.0)
+    shortfall = relu(margin - y_pred, xp)
     losses = y_true * y_pred * y_pred + (1.0 - y_true) * shortfall * shortfall
     return losses if losses.ndim <= 1 else xp.mean(losses, axis=-1)
 

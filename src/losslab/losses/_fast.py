@@ -270,6 +270,13 @@ def _log_softmax(x: Any, axis: int) -> Any:
 # and a gather replaces the one-hot product (whose gradient is a dense (batch, classes) array).
 
 
+@_jax("relu")
+def _jax_relu(x: Any) -> Any:
+    import jax.numpy as jnp
+
+    return jnp.where(x <= 0, jnp.zeros_like(x), x)  # x <= 0 is False for NaN, which is kept
+
+
 @_jax("log_softmax")
 def _jax_log_softmax(x: Any, axis: int) -> Any:
     import jax

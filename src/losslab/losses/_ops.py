@@ -62,6 +62,13 @@ def mean_of_terms(terms: Any, axis: int, xp: Any) -> Any:
     return xp.mean(terms, axis=axis)
 
 
+def relu(x: Any, xp: Any) -> Any:
+    """``max(x, 0)``, NaN kept (on JAX a select: XLA's CPU maximum is about 2x slower)."""
+    if fast := native(xp, "relu"):
+        return fast(x)
+    return xp.clip(x, 0.0)
+
+
 def softplus(x: Any, xp: Any) -> Any:
     """``log(1 + exp(x))`` without overflow."""
     return xp.maximum(x, xp.zeros_like(x)) + xp.log1p(xp.exp(-xp.abs(x)))
