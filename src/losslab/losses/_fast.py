@@ -277,6 +277,13 @@ def _jax_relu(x: Any) -> Any:
     return jnp.where(x <= 0, jnp.zeros_like(x), x)  # x <= 0 is False for NaN, which is kept
 
 
+@_jax("logaddexp")
+def _jax_logaddexp(a: Any, b: Any) -> Any:
+    import jax.numpy as jnp
+
+    return jnp.logaddexp(a, b)
+
+
 @_jax("log_softmax")
 def _jax_log_softmax(x: Any, axis: int) -> Any:
     import jax
