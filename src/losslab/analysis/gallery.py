@@ -363,7 +363,7 @@ CATALOGUE: dict[str, LossMeta] = {
     "focal_tversky": LossMeta("FocalTversky", **_OVERLAP),
     "generalized_dice": LossMeta(
         "GeneralizedDice", kind="true_class_probability", layout="one_hot_pixel", branches=(1.0,),
-        activation="softmax (per pixel)", labels="one-hot masks, classes last" + _PIXEL, range="[0, 1]",
+        activation="softmax (per pixel)", labels="one-hot masks, classes last, or integer label maps (with ignore_index)" + _PIXEL, range="[0, 1]",
         example=([[[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]], [[[0.8, 0.2], [0.6, 0.4], [0.3, 0.7]]]),
     ),
     "lovasz_hinge": LossMeta(
