@@ -260,3 +260,30 @@ def test_hinge_maps_binary_labels_with_one_scale_not_a_select():
     for y_true, expected in (([[1.0, 0.0, 1.0]], [[1.0, -1.0, 1.0]]), ([[1.0, -1.0, 0.5]], [[1.0, -1.0, 0.5]])):
         margins = np.asarray(expected) * y_pred
         np.testing.assert_allclose(losslab.hinge(y_true, y_pred), np.maximum(1 - margins, 0).mean(axis=-1), rtol=1e-6)
+
+
+def test_torch_bce_on_probabilities_uses_the_kernel_only_for_large_buffers(monkeypatch):
+    """On CPU the generic code is faster below 32 MiB; above, or on an accelerator, torch's kernel (same numbers)."""
+    import torch.nn.functional as F
+
+    import losslab.losses._fast as fast
+
+    calls = []
+    original = F.binary_cross_entropy
+    monkeypatch.setattr(F, "binary_cross_entropy", lambda *a, **k: calls.append(k.get("reduction", "mean")) or original(*a, **k))
+    probs = 1 / (1 + np.exp(-LOGITS))
+    for loss in (losslab.BinaryCrossentropy(), losslab.BinaryCrossentropy(reduction="none", axis=0)):
+        loss(torch.as_tensor(BINARY), torch.as_tensor(probs))
+    assert calls == []
+    monkeypatch.setattr(fast, "LARGE_CPU_BUFFER", 0)
+    for loss in (losslab.BinaryCrossentropy(), losslab.BinaryCrossentropy(reduction="none", axis=0)):
+        pred = torch.tensor(probs, requires_grad=True)
+        value = loss(torch.as_tensor(BINARY), pred)
+        value.sum().backward()
+        with generic_only():
+            reference_pred = torch.tensor(probs, requires_grad=True)
+            reference = loss(torch.as_tensor(BINARY), reference_pred)
+            reference.sum().backward()
+        np.testing.assert_allclose(value.detach().numpy(), reference.detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(pred.grad.numpy(), reference_pred.grad.numpy(), rtol=1e-10, atol=1e-15)
+    assert calls == ["mean", "none"]

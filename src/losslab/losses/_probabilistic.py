@@ -117,6 +117,8 @@ def binary_crossentropy(
     axis = check_axis(axis, y_pred.ndim, "binary_crossentropy")
     if from_logits and (fast := native(xp, "binary_crossentropy_from_logits")):
         return fast(y_true, y_pred, axis)
+    if not from_logits and (fast := native(xp, "binary_crossentropy")) and (out := fast(y_true, y_pred, axis)) is not None:
+        return out
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     return -mean_of_terms(y_true * log_p + (1.0 - y_true) * log_not_p, axis, xp)
 
