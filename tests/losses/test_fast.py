@@ -287,3 +287,14 @@ def test_torch_bce_on_probabilities_uses_the_kernel_only_for_large_buffers(monke
         np.testing.assert_allclose(value.detach().numpy(), reference.detach().numpy(), rtol=1e-12)
         np.testing.assert_allclose(pred.grad.numpy(), reference_pred.grad.numpy(), rtol=1e-10, atol=1e-15)
     assert calls == ["mean", "none"]
+
+
+def test_a_user_function_named_like_a_builtin_loss_is_not_fused(xp):
+    """Only losslab's own functions return a fused mean; a namesake that squares ours keeps its per-sample values."""
+    def hinge(y_true, y_pred):
+        return losslab.hinge(y_true, y_pred) ** 2
+
+    y_true, y_pred = xp.asarray(BINARY), xp.asarray(LOGITS / 4)
+    value = losslab.LossFunctionWrapper(hinge)(y_true, y_pred)
+    per_sample = np.maximum(1 - (2 * BINARY - 1) * LOGITS / 4, 0).mean(axis=-1) ** 2
+    np.testing.assert_allclose(float(value), per_sample.mean(), rtol=1e-10)

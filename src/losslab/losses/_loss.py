@@ -176,7 +176,8 @@ class LossFunctionWrapper(Loss):
         plain_mean = sample_weight is None and self.reduction in ("sum_over_batch_size", "mean")
         if plain_mean and not self.masks_entries():
             xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
-            if has_fused_mean(xp, getattr(self.fn, "__name__", "")):
+            builtin = getattr(self.fn, "__module__", "").startswith("losslab.losses.")  # not a user's namesake
+            if builtin and has_fused_mean(xp, self.fn.__name__):
                 with fused_mean():  # one fused kernel for the mean, where the backend has one
                     values = self.call(y_true, y_pred)
                 return values if values.ndim == 0 else reduce_weighted_values(values, xp, reduction=self.reduction)
