@@ -35,16 +35,16 @@ import argparse
 import inspect
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import _machine  # benchmarks/_machine.py: this folder is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -512,41 +512,9 @@ def print_table(rows: list[dict[str, Any]], totals: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def machine_info(keras_backend: str) -> dict[str, Any]:
-    cpu_model = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_model": cpu_model,
-        "cpu_count": usable,
-        "cpu_count_total": os.cpu_count(),
-        "torch": _version("torch"),
-        "jax": _version("jax"),
-        "keras": _version("keras"),
-        "numpy": _version("numpy"),
-        "scikit-learn": _version("scikit-learn"),
-        "losslab": _version("losslab"),
-        "keras_backend": keras_backend,
-    }
+    packages = ("torch", "jax", "keras", "numpy", "scikit-learn", "losslab")
+    return {**_machine.machine_info(packages), "keras_backend": keras_backend}
 
 
 def build_parser() -> argparse.ArgumentParser:

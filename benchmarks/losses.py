@@ -88,7 +88,6 @@ import gc
 import json
 import math
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -96,9 +95,10 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import _machine  # benchmarks/_machine.py: this folder is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -1017,34 +1017,8 @@ def print_table(rows: list[dict[str, Any]], notes: list[str]) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def _version(dist: str) -> str | None:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def machine_info() -> dict[str, Any]:
-    cpu_model = None
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    return {
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_model": cpu_model,
-        "cpu_count": usable,
-        **{name: _version(name) for name in ("losslab", "numpy", "torch", "jax", "jaxlib", "optax", "scikit-learn", "keras")},
-    }
+    return _machine.machine_info(("losslab", "numpy", "torch", "jax", "jaxlib", "optax", "scikit-learn", "keras"))
 
 
 def _import_losslab() -> None:

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "lab_vs_keras.py"
+from tests._scripts import BENCHMARKS, benchmark_module
+
+SCRIPT = BENCHMARKS / "lab_vs_keras.py"
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("lab_vs_keras", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being created
-    try:
-        spec.loader.exec_module(module)
+    with benchmark_module("lab_vs_keras") as module:
         yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def test_help_runs():

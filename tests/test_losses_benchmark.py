@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "losses.py"
+from tests._scripts import BENCHMARKS, benchmark_module
+
+SCRIPT = BENCHMARKS / "losses.py"
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("losses_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being created
-    try:
-        spec.loader.exec_module(module)
+    with benchmark_module("losses") as module:
         yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def _fake_row(**overrides):
