@@ -255,8 +255,8 @@ def test_class_balanced_weight_limits():
         ([10, -1], 0.99, r"positive sample count"),
         ([[1, 2]], 0.99, r"1-D sequence of counts.*got shape \(1, 2\)"),
         ([], 0.99, r"non-empty"),
-        ([1, 2], 1.5, r"`beta` must be a finite number in \[0, 1\]; got beta=1.5"),
-        ([1, 2], -0.1, r"`beta` must be"),
+        ([1, 2], 1.5, r"class_balanced_weights: beta must be a float in \[0, 1\]; got beta=1.5"),
+        ([1, 2], -0.1, r"beta must be a float in"),
     ],
 )
 def test_class_balanced_weights_errors(counts, beta, match):
@@ -459,14 +459,14 @@ Y, Z, P = [[0.0, 1.0]], [[0.0, 0.0]], [[0.5, 0.5]]  # one-hot labels, logits and
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: poly1_crossentropy(Y, Z, epsilon=-1.5), r"`epsilon` must be a finite number >= -1.*got epsilon=-1.5"),
-        (lambda: sparse_poly1_crossentropy([1], Z, epsilon=math.inf), r"`epsilon` must be"),
+        (lambda: poly1_crossentropy(Y, Z, epsilon=-1.5), r"epsilon must be a float in \[-1, inf\); got epsilon=-1.5"),
+        (lambda: sparse_poly1_crossentropy([1], Z, epsilon=math.inf), r"sparse_poly1_crossentropy: epsilon must be a float"),
         (lambda: poly1_crossentropy(Y, Z, label_smoothing=1.5), r"label_smoothing must be in \[0, 1\]; got 1.5"),
         (lambda: poly1_crossentropy([1, 0], Z * 2), r"looks like integer class indices; use sparse_poly1_crossentropy"),
         (lambda: sparse_poly1_crossentropy(Y, Z), r"looks one-hot encoded: use poly1_crossentropy"),
-        (lambda: symmetric_crossentropy(Y, P, alpha=-0.1), r"`alpha` must be a finite number >= 0; got alpha=-0.1"),
-        (lambda: symmetric_crossentropy(Y, P, beta=None), r"`beta` must be"),
-        (lambda: symmetric_crossentropy(Y, P, log_zero=0.0), r"`log_zero` must be a finite number < 0; got log_zero=0"),
+        (lambda: symmetric_crossentropy(Y, P, alpha=-0.1), r"alpha must be a float in \[0, inf\); got alpha=-0.1"),
+        (lambda: symmetric_crossentropy(Y, P, beta=None), r"beta must be a float in"),
+        (lambda: symmetric_crossentropy(Y, P, log_zero=0.0), r"log_zero must be a float in \(-inf, 0\); got log_zero=0.0"),
         (lambda: symmetric_crossentropy([1], P), r"one-hot encode them"),
         (
             lambda: class_weighted_crossentropy([1, 0], P * 2, class_weight=[1.0, 2.0, 3.0], sparse=True),
@@ -476,8 +476,8 @@ Y, Z, P = [[0.0, 1.0]], [[0.0, 0.0]], [[0.5, 0.5]]  # one-hot labels, logits and
         (lambda: multilabel_soft_margin(Y, Z, weight=[[1.0, 1.0]]), r"`weight` must hold one weight per class"),
         (lambda: MultilabelSoftMargin(weight=[[1.0, 1.0]]), r"MultilabelSoftMargin: `weight` must be a 1-D .*\(1, 2\)"),
         (lambda: ClassWeightedCrossentropy(class_weight=3.0), r"`class_weight` must be a 1-D sequence"),
-        (lambda: Poly1Crossentropy(epsilon=-2.0), r"Poly1Crossentropy: `epsilon`"),
-        (lambda: SymmetricCrossentropy(log_zero=1.0), r"SymmetricCrossentropy: `log_zero`"),
+        (lambda: Poly1Crossentropy(epsilon=-2.0), r"Poly1Crossentropy: epsilon must be"),
+        (lambda: SymmetricCrossentropy(log_zero=1.0), r"SymmetricCrossentropy: log_zero must be"),
     ],
 )
 def test_errors(call, match):

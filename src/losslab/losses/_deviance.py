@@ -21,7 +21,7 @@ from losslab._backend import as_array, as_arrays, cast_like, to_numpy
 from losslab._checks import check_finite, check_range, value_checks_enabled
 from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import mean_of_terms, prepare_pair
+from losslab.losses._ops import check_real, mean_of_terms, prepare_pair
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
@@ -29,13 +29,6 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
 # ---------------------------------------------------------------- validation
-
-
-def _check_eps(eps: Any, loss_name: str) -> float:
-    if isinstance(eps, bool) or not isinstance(eps, Real) or not math.isfinite(eps) or eps <= 0:
-        msg = f"{loss_name}: eps must be a finite float > 0; got eps={eps!r}"
-        raise ValueError(msg)
-    return float(eps)
 
 
 def _check_power(power: Any, loss_name: str) -> float:
@@ -173,7 +166,7 @@ def poisson_nll(
     --------
     poisson_deviance, losslab.poisson
     """
-    eps = _check_eps(eps, "poisson_nll")
+    eps = check_real("poisson_nll", "eps", eps, 0.0, open_low=True)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson_nll")
     if not log_input:
         check_range("poisson_nll", "y_pred", y_pred, 0.0, math.inf, "With log_input=False, y_pred holds rates >= 0.")
@@ -419,7 +412,7 @@ def gaussian_nll(
     --------
     GaussianNLL, losslab.mean_squared_error
     """
-    eps = _check_eps(eps, "gaussian_nll")
+    eps = check_real("gaussian_nll", "eps", eps, 0.0, open_low=True)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "gaussian_nll")
     if isinstance(var, Real) and not isinstance(var, bool):
         if not var >= 0:
@@ -448,7 +441,7 @@ def _gaussian_nll_packed(y_true: Any, y_pred: Any, *, full: bool = False, eps: f
     ``y_pred`` of shape ``(batch, 2)`` (one target per sample) gives one loss
     per sample.
     """
-    eps = _check_eps(eps, "gaussian_nll")
+    eps = check_real("gaussian_nll", "eps", eps, 0.0, open_low=True)
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     pred_shape = tuple(y_pred.shape)
     if not pred_shape or pred_shape[-1] != 2:
@@ -489,7 +482,7 @@ class PoissonNLL(LossFunctionWrapper):
         name: str = "poisson_nll",
         dtype: Any = None,
     ) -> None:
-        _check_eps(eps, "PoissonNLL")
+        check_real("PoissonNLL", "eps", eps, 0.0, open_low=True)
         super().__init__(
             poisson_nll, reduction=reduction, name=name, dtype=dtype, log_input=log_input, full=full, eps=eps
         )
@@ -549,5 +542,5 @@ class GaussianNLL(LossFunctionWrapper):
         name: str = "gaussian_nll",
         dtype: Any = None,
     ) -> None:
-        _check_eps(eps, "GaussianNLL")
+        check_real("GaussianNLL", "eps", eps, 0.0, open_low=True)
         super().__init__(_gaussian_nll_packed, reduction=reduction, name=name, dtype=dtype, full=full, eps=eps)

@@ -18,27 +18,15 @@ thin wrappers; their shared arguments are documented on :class:`~losslab.Loss`.
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import Any
 
 from losslab._backend import as_arrays, cast_like, namespace
 from losslab._checks import check_finite, check_range
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import prepare_pair, relu
+from losslab.losses._ops import check_real, prepare_pair, relu
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
-
-
-def _check_real(value: Any, arg: str, loss_name: str, *, positive: bool = False, allow_inf: bool = False) -> None:
-    """Raise unless ``value`` is a real number ``>= 0`` (``> 0`` when ``positive``), finite unless ``allow_inf``."""
-    valid = not isinstance(value, bool) and isinstance(value, Real) and not math.isnan(value)
-    valid = valid and (value > 0 if positive else value >= 0) and (allow_inf or math.isfinite(value))
-    if not valid:
-        bound = "> 0" if positive else ">= 0"
-        kind = "a number" if allow_inf else "a finite number"
-        msg = f"{loss_name}: `{arg}` must be {kind} {bound}; got {arg}={value!r}"
-        raise ValueError(msg)
 
 
 # ---------------------------------------------------------------- margin ranking
@@ -82,7 +70,7 @@ def margin_ranking(y_true: Any, y_pred: Any, *, margin: float = 0.0, xp: Any = N
     --------
     triplet_margin, losslab.hinge
     """
-    _check_real(margin, "margin", "margin_ranking")
+    check_real("margin_ranking", "margin", margin, 0.0)
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     if y_pred.ndim == 0 or y_pred.shape[-1] != 2:
         msg = (
@@ -218,9 +206,9 @@ def triplet_margin(
     --------
     contrastive, margin_ranking, circle
     """
-    _check_real(margin, "margin", "triplet_margin")
-    _check_real(p, "p", "triplet_margin", positive=True, allow_inf=True)
-    _check_real(eps, "eps", "triplet_margin")
+    check_real("triplet_margin", "margin", margin, 0.0)
+    check_real("triplet_margin", "p", p, 0.0, math.inf, open_low=True, allow_inf=True)
+    check_real("triplet_margin", "eps", eps, 0.0)
     xp, y_pred = _triplets(y_pred, xp)
     check_finite("triplet_margin", y_pred=y_pred)
     anchor, positive, negative = y_pred[..., 0, :], y_pred[..., 1, :], y_pred[..., 2, :]
@@ -286,7 +274,7 @@ def contrastive(y_true: Any, y_pred: Any, *, margin: float = 1.0, xp: Any = None
     --------
     triplet_margin, margin_ranking
     """
-    _check_real(margin, "margin", "contrastive")
+    check_real("contrastive", "margin", margin, 0.0)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "contrastive")
     check_range("contrastive", "y_true", y_true, 0.0, 1.0, "Labels are 1 for similar pairs, 0 for dissimilar ones.")
     check_range("contrastive", "y_pred", y_pred, 0.0, math.inf, "y_pred holds distances, which are >= 0.")
@@ -305,7 +293,7 @@ class MarginRanking(LossFunctionWrapper):
     def __init__(
         self, margin: float = 0.0, reduction: Any = _DEFAULT, name: str = "margin_ranking", dtype: Any = None
     ) -> None:
-        _check_real(margin, "margin", "MarginRanking")
+        check_real("MarginRanking", "margin", margin, 0.0)
         super().__init__(margin_ranking, reduction=reduction, name=name, dtype=dtype, margin=margin)
 
 
@@ -327,9 +315,9 @@ class TripletMargin(LossFunctionWrapper):
         name: str = "triplet_margin",
         dtype: Any = None,
     ) -> None:
-        _check_real(margin, "margin", "TripletMargin")
-        _check_real(p, "p", "TripletMargin", positive=True, allow_inf=True)
-        _check_real(eps, "eps", "TripletMargin")
+        check_real("TripletMargin", "margin", margin, 0.0)
+        check_real("TripletMargin", "p", p, 0.0, math.inf, open_low=True, allow_inf=True)
+        check_real("TripletMargin", "eps", eps, 0.0)
         super().__init__(
             triplet_margin, reduction=reduction, name=name, dtype=dtype, margin=margin, p=p, eps=eps, swap=swap
         )
@@ -348,5 +336,5 @@ class Contrastive(LossFunctionWrapper):
     def __init__(
         self, margin: float = 1.0, reduction: Any = _DEFAULT, name: str = "contrastive", dtype: Any = None
     ) -> None:
-        _check_real(margin, "margin", "Contrastive")
+        check_real("Contrastive", "margin", margin, 0.0)
         super().__init__(contrastive, reduction=reduction, name=name, dtype=dtype, margin=margin)

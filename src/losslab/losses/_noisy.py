@@ -24,7 +24,6 @@ those weights, which is torch's weighted mean (see
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -33,20 +32,13 @@ from losslab._backend import EPSILON, as_array, as_arrays, cast_like, is_array, 
 from losslab._checks import check_finite, check_range
 from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import check_same_shape, log_sigmoid, one_hot, prepare_pair
+from losslab.losses._ops import check_real, check_same_shape, log_sigmoid, one_hot, prepare_pair
 from losslab.losses._probabilistic import _categorical_log_probs, _check_label_smoothing, _sparse_inputs
 from losslab.losses._reduction import align_ranks, divide_no_nan, reduce_weighted_values
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
 _LOGITS_HINT = "y_pred looks like logits: pass from_logits=True, or apply a softmax to the model's output."
-
-
-def _check_number(value: Any, arg: str, loss_name: str, valid: str, ok: Any) -> None:
-    """Raise unless ``value`` is a finite real number for which ``ok(value)`` holds."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value) or not ok(value):
-        msg = f"{loss_name}: `{arg}` must be a finite number {valid}; got {arg}={value!r}"
-        raise ValueError(msg)
 
 
 def _weight_config(weight: Any, arg: str, loss_name: str) -> list[float] | None:
@@ -160,8 +152,7 @@ def _poly1(y_true: Any, y_pred: Any, epsilon: float, from_logits: bool, xp: Any)
 
 
 def _check_epsilon(epsilon: Any, loss_name: str) -> None:
-    valid = ">= -1 (below -1 the loss is no longer decreasing in p_t)"
-    _check_number(epsilon, "epsilon", loss_name, valid, lambda v: v >= -1.0)
+    check_real(loss_name, "epsilon", epsilon, -1.0)  # below -1 the loss no longer decreases in p_t
 
 
 @register_loss(aliases=("poly1_cross_entropy",))
@@ -352,8 +343,8 @@ def symmetric_crossentropy(
     losslab.categorical_crossentropy, losslab.categorical_generalized_cross_entropy
     """
     for arg, value in (("alpha", alpha), ("beta", beta)):
-        _check_number(value, arg, "symmetric_crossentropy", ">= 0", lambda v: v >= 0.0)
-    _check_number(log_zero, "log_zero", "symmetric_crossentropy", "< 0", lambda v: v < 0.0)
+        check_real("symmetric_crossentropy", arg, value, 0.0)
+    check_real("symmetric_crossentropy", "log_zero", log_zero, high=0.0, open_high=True)
     xp, y_true, y_pred = _dense_inputs(
         y_true, y_pred, xp, from_logits, "symmetric_crossentropy", "one-hot encode them to the shape of y_pred."
     )
@@ -434,7 +425,7 @@ def class_balanced_weights(samples_per_class: Any, *, beta: float = 0.9999) -> A
             f"{counts.tolist()}. Drop classes without samples, or give them a weight yourself."
         )
         raise ValueError(msg)
-    _check_number(beta, "beta", "class_balanced_weights", "in [0, 1]", lambda v: 0.0 <= v <= 1.0)
+    check_real("class_balanced_weights", "beta", beta, 0.0, 1.0)
     if beta == 0.0:
         inverse = np.ones_like(counts)
     elif beta == 1.0:
@@ -612,8 +603,8 @@ class SymmetricCrossentropy(LossFunctionWrapper):
         dtype: Any = None,
     ) -> None:
         for arg, value in (("alpha", alpha), ("beta", beta)):
-            _check_number(value, arg, "SymmetricCrossentropy", ">= 0", lambda v: v >= 0.0)
-        _check_number(log_zero, "log_zero", "SymmetricCrossentropy", "< 0", lambda v: v < 0.0)
+            check_real("SymmetricCrossentropy", arg, value, 0.0)
+        check_real("SymmetricCrossentropy", "log_zero", log_zero, high=0.0, open_high=True)
         super().__init__(
             symmetric_crossentropy,
             reduction=reduction,

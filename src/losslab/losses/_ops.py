@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device
@@ -35,6 +36,37 @@ def check_same_shape(y_true: Any, y_pred: Any, loss_name: str, hint: str = "") -
             f"{tuple(y_true.shape)} and y_pred {tuple(y_pred.shape)}.{hint or ' Reshape one of them; losslab does not broadcast them, since that would change the answer.'}"
         )
         raise ValueError(msg)
+
+
+def check_real(
+    loss_name: str,
+    name: str,
+    value: Any,
+    low: float = -math.inf,
+    high: float = math.inf,
+    *,
+    open_low: bool = False,
+    open_high: bool = False,
+    allow_inf: bool = False,
+) -> float:
+    """A hyperparameter as a float, or a ``ValueError`` naming it, what it got and the valid interval.
+
+    ``value`` must be a real number (not a bool, not NaN) in ``[low, high]``,
+    with either end open on request; infinite values only with ``allow_inf``.
+    """
+    open_low = open_low or (math.isinf(low) and not allow_inf)
+    open_high = open_high or (math.isinf(high) and not allow_inf)
+    interval = f"{'(' if open_low else '['}{low:g}, {high:g}{')' if open_high else ']'}"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        msg = f"{loss_name}: {name} must be a float in {interval}; got {name}={value!r} of type {type(value).__name__}"
+        raise ValueError(msg)
+    value = float(value)
+    above_low = value > low if open_low else value >= low
+    below_high = value < high if open_high else value <= high
+    if math.isnan(value) or not (above_low and below_high):
+        msg = f"{loss_name}: {name} must be a float in {interval}; got {name}={value!r}"
+        raise ValueError(msg)
+    return value
 
 
 def check_axis(axis: Any, ndim: int, loss_name: str) -> int:

@@ -32,7 +32,7 @@ from losslab._backend import as_array, as_arrays, cast_like, device
 from losslab._checks import check_finite
 from losslab.losses._fast import native
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import LOG2, mean_of_terms, prepare_pair
+from losslab.losses._ops import LOG2, check_real, mean_of_terms, prepare_pair
 from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
@@ -41,20 +41,6 @@ _EXPREL_SERIES_BELOW = 0.1
 
 
 # ---------------------------------------------------------------- validation
-
-
-def _check_real(loss_name: str, name: str, value: Any, low: float, high: float, *, open_low: bool = False) -> float:
-    """``value`` as a float, or a ``ValueError`` naming it, what it got and the valid range."""
-    interval = f"{'(' if open_low else '['}{low:g}, {high:g}{')' if math.isinf(high) else ']'}"
-    if isinstance(value, bool) or not isinstance(value, Real):
-        msg = f"{loss_name}: {name} must be a float in {interval}; got {name}={value!r} of type {type(value).__name__}"
-        raise ValueError(msg)
-    value = float(value)
-    below = value <= low if open_low else value < low
-    if math.isnan(value) or below or value > high or (math.isinf(high) and math.isinf(value)):
-        msg = f"{loss_name}: {name} must be a float in {interval}; got {name}={value!r}"
-        raise ValueError(msg)
-    return value
 
 
 def _parameter(value: Any, name: str, y_pred: Any, xp: Any) -> Any:
@@ -67,7 +53,7 @@ def _parameter(value: Any, name: str, y_pred: Any, xp: Any) -> Any:
         msg = f"barron: {name} must be a real number or a floating array; got {name}={value!r}"
         raise ValueError(msg)
     if isinstance(value, Real) and name == "scale":
-        _check_real("barron", "scale", value, 0.0, math.inf, open_low=True)
+        check_real("barron", "scale", value, 0.0, math.inf, open_low=True)
     array = cast_like(as_array(value, xp, like=y_pred, name=name), y_pred, xp)
     shape, target = tuple(array.shape), tuple(y_pred.shape)
     fits = len(shape) <= len(target) and all(s in (1, t) for s, t in zip(shape[::-1], target[::-1]))
@@ -88,7 +74,7 @@ def _check_quantiles(quantiles: Any) -> tuple[float, ...]:
     if not values:
         msg = f"multi_quantile: quantiles must be a non-empty sequence of floats in [0, 1]; got quantiles={quantiles!r}"
         raise ValueError(msg)
-    return tuple(_check_real("multi_quantile", f"quantiles[{i}]", q, 0.0, 1.0) for i, q in enumerate(values))
+    return tuple(check_real("multi_quantile", f"quantiles[{i}]", q, 0.0, 1.0) for i, q in enumerate(values))
 
 
 # ---------------------------------------------------------------- numerics
@@ -305,7 +291,7 @@ def cauchy(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> A
     barron, geman_mcclure, welsch
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "cauchy")
-    scale = _check_real("cauchy", "scale", scale, 0.0, math.inf, open_low=True)
+    scale = check_real("cauchy", "scale", scale, 0.0, math.inf, open_low=True)
     return mean_of_terms(xp.log1p(0.5 * _scaled_square(y_true, y_pred, scale)), -1, xp)
 
 
@@ -345,7 +331,7 @@ def geman_mcclure(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = Non
     barron, cauchy, welsch
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "geman_mcclure")
-    scale = _check_real("geman_mcclure", "scale", scale, 0.0, math.inf, open_low=True)
+    scale = check_real("geman_mcclure", "scale", scale, 0.0, math.inf, open_low=True)
     z = _scaled_square(y_true, y_pred, scale)
     return mean_of_terms(2.0 * z / (z + 4.0), -1, xp)
 
@@ -383,7 +369,7 @@ def welsch(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> A
     barron, cauchy, geman_mcclure
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "welsch")
-    scale = _check_real("welsch", "scale", scale, 0.0, math.inf, open_low=True)
+    scale = check_real("welsch", "scale", scale, 0.0, math.inf, open_low=True)
     return mean_of_terms(-_expm1(-0.5 * _scaled_square(y_true, y_pred, scale), xp), -1, xp)
 
 
@@ -432,7 +418,7 @@ def charbonnier(y_true: Any, y_pred: Any, *, epsilon: float = 1e-3, xp: Any = No
     barron, smooth_l1, huber
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "charbonnier")
-    epsilon = _check_real("charbonnier", "epsilon", epsilon, 0.0, math.inf, open_low=True)
+    epsilon = check_real("charbonnier", "epsilon", epsilon, 0.0, math.inf, open_low=True)
     error = y_pred - y_true
     square = error * error
     return mean_of_terms(square / (xp.sqrt(square + epsilon * epsilon) + epsilon), -1, xp)
@@ -470,7 +456,7 @@ def smooth_l1(y_true: Any, y_pred: Any, *, beta: float = 1.0, xp: Any = None) ->
     huber, charbonnier
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "smooth_l1")
-    beta = _check_real("smooth_l1", "beta", beta, 0.0, math.inf)
+    beta = check_real("smooth_l1", "beta", beta, 0.0, math.inf)
     if fast := native(xp, "smooth_l1"):
         return fast(y_true, y_pred, beta)
     abs_error = xp.abs(y_pred - y_true)
@@ -524,7 +510,7 @@ def pinball(y_true: Any, y_pred: Any, *, quantile: float = 0.5, xp: Any = None) 
     multi_quantile, expectile
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "pinball")
-    quantile = _check_real("pinball", "quantile", quantile, 0.0, 1.0)
+    quantile = check_real("pinball", "quantile", quantile, 0.0, 1.0)
     return mean_of_terms(_pinball(y_true - y_pred, quantile, xp), -1, xp)
 
 
@@ -623,7 +609,7 @@ def expectile(y_true: Any, y_pred: Any, *, expectile: float = 0.5, xp: Any = Non
     pinball, mean_squared_error
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "expectile")
-    tau = _check_real("expectile", "expectile", expectile, 0.0, 1.0)
+    tau = check_real("expectile", "expectile", expectile, 0.0, 1.0)
     u = y_true - y_pred
     weight = xp.where(u >= 0, xp.full_like(u, tau), xp.full_like(u, 1.0 - tau))
     return mean_of_terms(weight * u * u, -1, xp)
