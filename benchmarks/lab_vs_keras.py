@@ -264,7 +264,10 @@ def run_losslab(ids: list[str], seeds: list[int], scale: float, jobs_list: list[
         from losslab.lab.experiments import TUTORIAL
         from losslab.lab.runner import run_experiments
     except ImportError as exc:
-        return {"available": False, "message": f"losslab.lab.runner is not importable yet ({exc}); losslab half skipped"}
+        return {
+            "available": False,
+            "message": f"losslab.lab.runner is not importable yet ({exc}); losslab half skipped",
+        }
 
     specs = [replace(s, epochs=scaled_epochs(s.epochs, scale)) for s in TUTORIAL if s.id in ids]
     out: dict[str, Any] = {"available": True, "by_jobs": {}}
@@ -274,7 +277,11 @@ def run_losslab(ids: list[str], seeds: list[int], scale: float, jobs_list: list[
     run_experiments([replace(s, epochs=1) for s in TUTORIAL if s.id == "bin-bce"], [0], jobs=1)
     out["warmup_seconds"] = time.perf_counter() - t_warm
     for jobs in jobs_list:
-        print(f"[losslab] run_experiments({len(specs)} experiments, {len(seeds)} seeds, jobs={jobs}) ...", file=sys.stderr, flush=True)
+        print(
+            f"[losslab] run_experiments({len(specs)} experiments, {len(seeds)} seeds, jobs={jobs}) ...",
+            file=sys.stderr,
+            flush=True,
+        )
         done_at: dict[str, float] = {}
         kwargs: dict[str, Any] = {"jobs": jobs}
         params = inspect.signature(run_experiments).parameters
@@ -437,10 +444,15 @@ def _extra_total_lines(totals: dict[str, Any]) -> list[str]:
             f"{totals['keras_fit_evaluate_seconds']:.2f} s"
         )
     if totals.get("keras_subprocess_wall_seconds") is not None:
-        lines.append(f"Keras subprocess wall time (import + build + fit + evaluate): {totals['keras_subprocess_wall_seconds']:.2f} s")
+        lines.append(
+            f"Keras subprocess wall time (import + build + fit + evaluate): {totals['keras_subprocess_wall_seconds']:.2f} s"
+        )
     for jobs, wall in sorted(totals.get("losslab_wall_seconds", {}).items(), key=lambda kv: int(kv[0])):
         speed = totals.get("speedup_by_jobs", {}).get(jobs)
-        lines.append(f"losslab run_experiments(jobs={jobs}) wall time: {wall:.2f} s" + (f" ({speed:.1f}x Keras)" if speed else ""))
+        lines.append(
+            f"losslab run_experiments(jobs={jobs}) wall time: {wall:.2f} s"
+            + (f" ({speed:.1f}x Keras)" if speed else "")
+        )
     return lines
 
 
@@ -522,11 +534,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Time Keras 3 (the tutorial's own code) against losslab.lab on the tutorial's nine experiments.",
     )
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 per experiment (default 5)")
-    parser.add_argument("--epochs-scale", type=float, default=1.0, help="multiply every experiment's epochs (e.g. 0.05 for a smoke run)")
-    parser.add_argument("--keras-backend", default="torch", choices=["torch", "jax", "tensorflow", "numpy"], help="KERAS_BACKEND of the Keras subprocess (default torch)")
-    parser.add_argument("--experiments", default=None, help="comma-separated ids, e.g. bin-bce,mc-cce (default: all nine)")
+    parser.add_argument(
+        "--epochs-scale", type=float, default=1.0, help="multiply every experiment's epochs (e.g. 0.05 for a smoke run)"
+    )
+    parser.add_argument(
+        "--keras-backend",
+        default="torch",
+        choices=["torch", "jax", "tensorflow", "numpy"],
+        help="KERAS_BACKEND of the Keras subprocess (default torch)",
+    )
+    parser.add_argument(
+        "--experiments", default=None, help="comma-separated ids, e.g. bin-bce,mc-cce (default: all nine)"
+    )
     parser.add_argument("--jobs", type=int, default=1, help="also time losslab with jobs=J (jobs=1 is always timed)")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="directory for lab_vs_keras.json/.md")
+    parser.add_argument(
+        "--out", default=str(ROOT / "benchmarks" / "results"), help="directory for lab_vs_keras.json/.md"
+    )
     parser.add_argument("--skip-keras", action="store_true", help="run only the losslab half")
     parser.add_argument("--skip-losslab", action="store_true", help="run only the Keras half")
     parser.add_argument("--_keras-worker", nargs=2, metavar=("CONFIG", "RESULT"), help=argparse.SUPPRESS)
@@ -556,7 +579,10 @@ def main(argv: list[str] | None = None) -> int:
 
     keras: dict[str, Any] = {"skipped": True, "runs": {}}
     if not args.skip_keras:
-        print(f"Keras half: {len(ids)} experiment(s) x {len(seeds)} seed(s), KERAS_BACKEND={args.keras_backend}", file=sys.stderr)
+        print(
+            f"Keras half: {len(ids)} experiment(s) x {len(seeds)} seed(s), KERAS_BACKEND={args.keras_backend}",
+            file=sys.stderr,
+        )
         keras = run_keras(ids, seeds, epochs, args.keras_backend)
         if keras.get("error"):
             print(f"WARNING: {keras['error']}; reporting the runs that finished", file=sys.stderr)

@@ -153,7 +153,9 @@ CASES: dict[str, Case] = {
         Case("SmoothL1", "SmoothL1", "real", (("beta", 1.0),)),
         Case("PoissonNLL(log)", "PoissonNLL", "counts_log_rate"),
         Case("MultilabelSoftMargin", "MultilabelSoftMargin", "binary_logits"),
-        Case("BinaryFocal(logits)", "BinaryFocalCrossentropy", "binary_logits", (("from_logits", True), ("gamma", 2.0))),
+        Case(
+            "BinaryFocal(logits)", "BinaryFocalCrossentropy", "binary_logits", (("from_logits", True), ("gamma", 2.0))
+        ),
         Case("Poly1(logits)", "Poly1Crossentropy", "onehot_logits", (("from_logits", True), ("epsilon", 1.0)), True),
         Case("CTC", "CTC", "ctc"),
     )
@@ -403,7 +405,15 @@ def _row(section: str, case: Case, size: int, classes: int | None, peer: str, **
         "classes": classes,
         "shape": list(shape_of(case, size, classes)),
     }
-    for key in ("fwd_losslab_ms", "fwd_peer_ms", "fb_losslab_ms", "fb_peer_ms", "mem_losslab_bytes", "mem_peer_bytes", "rel_diff"):
+    for key in (
+        "fwd_losslab_ms",
+        "fwd_peer_ms",
+        "fb_losslab_ms",
+        "fb_peer_ms",
+        "mem_losslab_bytes",
+        "mem_peer_bytes",
+        "rel_diff",
+    ):
         row[key] = values.get(key)
     row["fwd_ratio"] = ratio(row["fwd_losslab_ms"], row["fwd_peer_ms"])
     row["fb_ratio"] = ratio(row["fb_losslab_ms"], row["fb_peer_ms"])
@@ -428,8 +438,20 @@ def _progress(row: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------------------------
 
 TORCH_CASES = (
-    "MSE", "MAE", "Huber", "Cosine", "BCE(logits)", "BCE(probs)", "SCCE(logits)", "CCE(logits)", "KLD", "Poisson",
-    "SmoothL1", "PoissonNLL(log)", "MultilabelSoftMargin", "CTC",
+    "MSE",
+    "MAE",
+    "Huber",
+    "Cosine",
+    "BCE(logits)",
+    "BCE(probs)",
+    "SCCE(logits)",
+    "CCE(logits)",
+    "KLD",
+    "Poisson",
+    "SmoothL1",
+    "PoissonNLL(log)",
+    "MultilabelSoftMargin",
+    "CTC",
 )
 
 
@@ -505,7 +527,12 @@ def run_torch(sizes: list[int], repeats: int, min_time: float, device: str = "cp
 
             ctx = {"generic": generic_only}
             f = bench({"fast": fwd(loss), "generic": fwd(loss), "peer": fwd(peer)}, repeats, min_time, contexts=ctx)
-            fb = bench({"fast": fwd_bwd(loss), "generic": fwd_bwd(loss), "peer": fwd_bwd(peer)}, repeats, min_time, contexts=ctx)
+            fb = bench(
+                {"fast": fwd_bwd(loss), "generic": fwd_bwd(loss), "peer": fwd_bwd(peer)},
+                repeats,
+                min_time,
+                contexts=ctx,
+            )
 
             def memory(fn: Callable[[Any, Any], Any]) -> int | None:
                 pg.grad = None  # freed before measuring, so that its free is not counted inside the window
@@ -521,9 +548,18 @@ def run_torch(sizes: list[int], repeats: int, min_time: float, device: str = "cp
                 (generic_section, "generic", mem_generic, value_generic),
             ):
                 row = _row(
-                    section, case, size, classes, peer_name,
-                    fwd_losslab_ms=f[name], fwd_peer_ms=f["peer"], fb_losslab_ms=fb[name], fb_peer_ms=fb["peer"],
-                    mem_losslab_bytes=mem, mem_peer_bytes=mem_peer, rel_diff=rel_diff(value, value_peer),
+                    section,
+                    case,
+                    size,
+                    classes,
+                    peer_name,
+                    fwd_losslab_ms=f[name],
+                    fwd_peer_ms=f["peer"],
+                    fb_losslab_ms=fb[name],
+                    fb_peer_ms=fb["peer"],
+                    mem_losslab_bytes=mem,
+                    mem_peer_bytes=mem_peer,
+                    rel_diff=rel_diff(value, value_peer),
                 )
                 rows.append(row)
                 _progress(row)
@@ -535,8 +571,19 @@ def run_torch(sizes: list[int], repeats: int, min_time: float, device: str = "cp
 # --------------------------------------------------------------------------------------------
 
 JAX_CASES = (
-    "MSE", "Huber", "LogCosh", "Cosine", "Hinge", "BCE(logits)", "SCCE(logits)", "CCE(logits)", "KLD", "Poisson",
-    "BinaryFocal(logits)", "Poly1(logits)", "CTC",
+    "MSE",
+    "Huber",
+    "LogCosh",
+    "Cosine",
+    "Hinge",
+    "BCE(logits)",
+    "SCCE(logits)",
+    "CCE(logits)",
+    "KLD",
+    "Poisson",
+    "BinaryFocal(logits)",
+    "Poly1(logits)",
+    "CTC",
 )
 
 
@@ -552,7 +599,10 @@ def jax_peers() -> dict[str, tuple[str, Callable[[Any, Any], Any] | None]]:
         "LogCosh": ("optax log_cosh.mean", lambda t, p: L.log_cosh(p, t).mean()),
         "Cosine": ("-optax cosine_similarity.mean", lambda t, p: -L.cosine_similarity(p, t).mean()),
         "Hinge": ("optax hinge_loss.mean", lambda t, p: L.hinge_loss(p, t).mean()),
-        "BCE(logits)": ("optax sigmoid_binary_cross_entropy.mean", lambda t, p: L.sigmoid_binary_cross_entropy(p, t).mean()),
+        "BCE(logits)": (
+            "optax sigmoid_binary_cross_entropy.mean",
+            lambda t, p: L.sigmoid_binary_cross_entropy(p, t).mean(),
+        ),
         "SCCE(logits)": (
             "optax softmax_cross_entropy_with_integer_labels.mean",
             lambda t, p: L.softmax_cross_entropy_with_integer_labels(p, t).mean(),
@@ -561,9 +611,13 @@ def jax_peers() -> dict[str, tuple[str, Callable[[Any, Any], Any] | None]]:
         "KLD": ("optax kl_divergence(log p, t).mean", lambda t, p: L.kl_divergence(jnp.log(p), t).mean()),
         "Poisson": ("optax poisson_loss.mean", (lambda t, p: poisson(p, t).mean()) if poisson else None),
         "BinaryFocal(logits)": (
-            "optax sigmoid_focal_loss(gamma=2).mean", lambda t, p: L.sigmoid_focal_loss(p, t, gamma=2.0).mean()
+            "optax sigmoid_focal_loss(gamma=2).mean",
+            lambda t, p: L.sigmoid_focal_loss(p, t, gamma=2.0).mean(),
         ),
-        "Poly1(logits)": ("optax poly_loss_cross_entropy(epsilon=1).mean", lambda t, p: L.poly_loss_cross_entropy(p, t, epsilon=1.0).mean()),
+        "Poly1(logits)": (
+            "optax poly_loss_cross_entropy(epsilon=1).mean",
+            lambda t, p: L.poly_loss_cross_entropy(p, t, epsilon=1.0).mean(),
+        ),
         "CTC": (
             "optax ctc_loss.mean",
             lambda t, p: L.ctc_loss(p, jnp.zeros(p.shape[:2], p.dtype), t, jnp.zeros(t.shape, p.dtype)).mean(),
@@ -571,7 +625,9 @@ def jax_peers() -> dict[str, tuple[str, Callable[[Any, Any], Any] | None]]:
     }
 
 
-def run_jax(sizes: list[int], repeats: int, min_time: float, platform_name: str = "cpu") -> tuple[list[dict[str, Any]], list[str]]:
+def run_jax(
+    sizes: list[int], repeats: int, min_time: float, platform_name: str = "cpu"
+) -> tuple[list[dict[str, Any]], list[str]]:
     import jax
     import optax
 
@@ -583,7 +639,9 @@ def run_jax(sizes: list[int], repeats: int, min_time: float, platform_name: str 
         case = CASES[key]
         peer_name, peer = peers[key]
         if peer is None:
-            notes.append(f"{section}: {case.key} skipped: optax {optax.__version__} has no {peer_name.split()[1].split('.')[0]}")
+            notes.append(
+                f"{section}: {case.key} skipped: optax {optax.__version__} has no {peer_name.split()[1].split('.')[0]}"
+            )
             continue
         loss = losslab_loss(case)
         f_lab = jax.jit(lambda t, p, loss=loss: loss(t, p))
@@ -597,16 +655,29 @@ def run_jax(sizes: list[int], repeats: int, min_time: float, platform_name: str 
             t, p = jax.device_put(t_np, dev), jax.device_put(p_np, dev)
             f = bench(
                 {"lab": lambda: f_lab(t, p).block_until_ready(), "peer": lambda: f_peer(t, p).block_until_ready()},
-                repeats, min_time,
+                repeats,
+                min_time,
             )
             fb = bench(
-                {"lab": lambda: jax.block_until_ready(fb_lab(p, t)), "peer": lambda: jax.block_until_ready(fb_peer(p, t))},
-                repeats, min_time,
+                {
+                    "lab": lambda: jax.block_until_ready(fb_lab(p, t)),
+                    "peer": lambda: jax.block_until_ready(fb_peer(p, t)),
+                },
+                repeats,
+                min_time,
             )
             row = _row(
-                section, case, size, classes, peer_name,
-                fwd_losslab_ms=f["lab"], fwd_peer_ms=f["peer"], fb_losslab_ms=fb["lab"], fb_peer_ms=fb["peer"],
-                mem_losslab_bytes=xla_peak_bytes(fb_lab, p, t), mem_peer_bytes=xla_peak_bytes(fb_peer, p, t),
+                section,
+                case,
+                size,
+                classes,
+                peer_name,
+                fwd_losslab_ms=f["lab"],
+                fwd_peer_ms=f["peer"],
+                fb_losslab_ms=fb["lab"],
+                fb_peer_ms=fb["peer"],
+                mem_losslab_bytes=xla_peak_bytes(fb_lab, p, t),
+                mem_peer_bytes=xla_peak_bytes(fb_peer, p, t),
                 rel_diff=rel_diff(float(f_lab(t, p)), float(f_peer(t, p))),
             )
             rows.append(row)
@@ -629,10 +700,22 @@ def sklearn_peers() -> dict[str, tuple[str, Callable[..., Any], float]]:
     return {
         "MSE": ("sklearn mean_squared_error", lambda t, p, c: metrics.mean_squared_error(t, p), 1.0),
         "MAE": ("sklearn mean_absolute_error", lambda t, p, c: metrics.mean_absolute_error(t, p), 1.0),
-        "MAPE": ("sklearn mean_absolute_percentage_error", lambda t, p, c: metrics.mean_absolute_percentage_error(t, p), 100.0),
+        "MAPE": (
+            "sklearn mean_absolute_percentage_error",
+            lambda t, p, c: metrics.mean_absolute_percentage_error(t, p),
+            100.0,
+        ),
         "MSLE": ("sklearn mean_squared_log_error", lambda t, p, c: metrics.mean_squared_log_error(t, p), 1.0),
-        "BCE(probs) N×1": ("sklearn log_loss (binary)", lambda t, p, c: metrics.log_loss(t[:, 0], p[:, 0], labels=[0, 1]), 1.0),
-        "SCCE(probs)": ("sklearn log_loss (multiclass)", lambda t, p, c: metrics.log_loss(t, p, labels=np.arange(c)), 1.0),
+        "BCE(probs) N×1": (
+            "sklearn log_loss (binary)",
+            lambda t, p, c: metrics.log_loss(t[:, 0], p[:, 0], labels=[0, 1]),
+            1.0,
+        ),
+        "SCCE(probs)": (
+            "sklearn log_loss (multiclass)",
+            lambda t, p, c: metrics.log_loss(t, p, labels=np.arange(c)),
+            1.0,
+        ),
     }
 
 
@@ -652,9 +735,15 @@ def run_numpy(sizes: list[int], repeats: int, min_time: float) -> list[dict[str,
                 lab_call, peer_call = (lambda: loss(t, p)), (lambda: peer(t, p, classes))
                 f = bench({"lab": lab_call, "peer": peer_call}, repeats, min_time)
                 row = _row(
-                    "numpy", case, size, classes, peer_name,
-                    fwd_losslab_ms=f["lab"], fwd_peer_ms=f["peer"],
-                    mem_losslab_bytes=tracemalloc_peak_bytes(lab_call), mem_peer_bytes=tracemalloc_peak_bytes(peer_call),
+                    "numpy",
+                    case,
+                    size,
+                    classes,
+                    peer_name,
+                    fwd_losslab_ms=f["lab"],
+                    fwd_peer_ms=f["peer"],
+                    mem_losslab_bytes=tracemalloc_peak_bytes(lab_call),
+                    mem_peer_bytes=tracemalloc_peak_bytes(peer_call),
                     rel_diff=rel_diff(float(lab_call()), scale * float(peer_call())),
                 )
             rows.append(row)
@@ -667,8 +756,20 @@ def run_numpy(sizes: list[int], repeats: int, min_time: float) -> list[dict[str,
 # --------------------------------------------------------------------------------------------
 
 KERAS_CASES = (
-    "MSE", "MAE", "MAPE", "MSLE", "Huber", "LogCosh", "Cosine", "Hinge",
-    "BCE(logits)", "BCE(probs)", "SCCE(logits)", "CCE(logits)", "KLD", "Poisson",
+    "MSE",
+    "MAE",
+    "MAPE",
+    "MSLE",
+    "Huber",
+    "LogCosh",
+    "Cosine",
+    "Hinge",
+    "BCE(logits)",
+    "BCE(probs)",
+    "SCCE(logits)",
+    "CCE(logits)",
+    "KLD",
+    "Poisson",
 )
 
 
@@ -695,8 +796,13 @@ def keras_worker(config_path: str, result_path: str) -> None:
             t, p = torch.from_numpy(t_np), torch.from_numpy(p_np)
             f = bench({"lab": lambda: loss(t, p), "peer": lambda: peer(t, p)}, config["repeats"], config["min_time"])
             row = _row(
-                "keras torch", case, size, classes, peer_name,
-                fwd_losslab_ms=f["lab"], fwd_peer_ms=f["peer"],
+                "keras torch",
+                case,
+                size,
+                classes,
+                peer_name,
+                fwd_losslab_ms=f["lab"],
+                fwd_peer_ms=f["peer"],
                 rel_diff=rel_diff(float(loss(t, p)), float(peer(t, p))),
             )
             rows.append(row)
@@ -941,7 +1047,9 @@ MALLOC_NOTE = (
 )
 
 
-def format_markdown(rows: list[dict[str, Any]], meta: dict[str, Any] | None = None, notes: list[str] | None = None) -> str:
+def format_markdown(
+    rows: list[dict[str, Any]], meta: dict[str, Any] | None = None, notes: list[str] | None = None
+) -> str:
     """The whole Markdown report: header (machine, versions, date, how to read), headline, notes, table."""
     out = ["# losslab losses vs peer implementations", ""]
     if meta:
@@ -951,7 +1059,13 @@ def format_markdown(rows: list[dict[str, Any]], meta: dict[str, Any] | None = No
             f"({m.get('cpu_count', '?')} CPUs usable, torch threads {m.get('torch_threads', '?')}), "
             f"{m.get('gpu') or 'no CUDA device'}, {m.get('platform', '?')}, Python {m.get('python', '?')}.",
             "",
-            "Versions: " + ", ".join(f"{k} {m[k]}" for k in ("losslab", "numpy", "torch", "jax", "optax", "scikit-learn", "keras") if m.get(k)) + ".",
+            "Versions: "
+            + ", ".join(
+                f"{k} {m[k]}"
+                for k in ("losslab", "numpy", "torch", "jax", "optax", "scikit-learn", "keras")
+                if m.get(k)
+            )
+            + ".",
             "",
             f"float32; sizes {', '.join(fmt_size(s) for s in c.get('sizes', []))}; class counts "
             f"{', '.join(str(k) for k in c.get('classes', CLASS_COUNTS))}; {c.get('repeats', '?')} repeats of loops "
@@ -980,7 +1094,8 @@ def format_plain(rows: list[dict[str, Any]]) -> str:
     cells = [list(COLUMNS)] + [row_cells(r) for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
     return "\n".join(
-        "  ".join(v.ljust(w) if i in LEFT_ALIGNED else v.rjust(w) for i, (v, w) in enumerate(zip(c, widths))) for c in cells
+        "  ".join(v.ljust(w) if i in LEFT_ALIGNED else v.rjust(w) for i, (v, w) in enumerate(zip(c, widths)))
+        for c in cells
     )
 
 
@@ -1033,11 +1148,27 @@ def build_parser() -> argparse.ArgumentParser:
         description="Time losslab's losses against torch.nn.functional, optax, scikit-learn and keras.losses "
         "(forward and forward+backward, float32, one run on one machine).",
     )
-    parser.add_argument("--sizes", type=parse_sizes, default=None, help="comma-separated total element counts (default 1e3,1e4,1e5,1e6; 1e7 works too)")
-    parser.add_argument("--repeats", type=int, default=None, help=f"timed loops per measurement; the median is reported (default {DEFAULT_REPEATS})")
-    parser.add_argument("--quick", action="store_true", help=f"sizes {','.join(fmt_size(s) for s in QUICK_SIZES)} and {QUICK_REPEATS} repeats, for a fast look")
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=None,
+        help="comma-separated total element counts (default 1e3,1e4,1e5,1e6; 1e7 works too)",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=None,
+        help=f"timed loops per measurement; the median is reported (default {DEFAULT_REPEATS})",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"sizes {','.join(fmt_size(s) for s in QUICK_SIZES)} and {QUICK_REPEATS} repeats, for a fast look",
+    )
     parser.add_argument("--min-time", type=float, default=0.02, help="minimum seconds per timed loop (default 0.02)")
-    parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)} (default: all)")
+    parser.add_argument(
+        "--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {','.join(SECTIONS)} (default: all)"
+    )
     parser.add_argument(
         "--threads",
         type=int,
@@ -1052,7 +1183,9 @@ def build_parser() -> argparse.ArgumentParser:
         "page-faulted on every call (default off: glibc's dynamic threshold, which makes 1e6-element CPU timings "
         "depend on the process's history)",
     )
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results"), help="directory for losses.json and losses.md")
+    parser.add_argument(
+        "--out", default=str(ROOT / "benchmarks" / "results"), help="directory for losses.json and losses.md"
+    )
     parser.add_argument("--_keras-worker", nargs=2, metavar=("CONFIG", "RESULT"), help=argparse.SUPPRESS)
     return parser
 
@@ -1165,7 +1298,13 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows, notes)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    payload = {**meta, "how_to_read": HOW_TO_READ, "headline": headline(rows) + memory_headline(rows), "notes": notes, "rows": rows}
+    payload = {
+        **meta,
+        "how_to_read": HOW_TO_READ,
+        "headline": headline(rows) + memory_headline(rows),
+        "notes": notes,
+        "rows": rows,
+    }
     (out / "losses.json").write_text(json.dumps(payload, indent=1))
     (out / "losses.md").write_text(format_markdown(rows, meta, notes))
     print(f"wrote {out / 'losses.json'} and {out / 'losses.md'} ({meta['wall_seconds']:.0f} s)")

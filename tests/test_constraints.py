@@ -33,7 +33,9 @@ _VALUE_GRID = [(i, shape, np.float32) for i, (_, _, shapes) in enumerate(CASES) 
 _VALUE_GRID += [(0, DENSE, np.float64), (3, CONV, np.float64), (5, DENSE, np.float64)]
 _VALUE_GRID += [(7, DENSE, np.float64), (10, CONV, np.float64)]
 PARAMS = [
-    pytest.param(*CASES[i][:2], shape, dtype, id=f"{CASES[i][0]}-{i}-{'x'.join(map(str, shape))}-{np.dtype(dtype).name}")
+    pytest.param(
+        *CASES[i][:2], shape, dtype, id=f"{CASES[i][0]}-{i}-{'x'.join(map(str, shape))}-{np.dtype(dtype).name}"
+    )
     for i, shape, dtype in _VALUE_GRID
 ]
 CASE_PARAMS = [pytest.param(n, k, id=f"{n}-{i}") for i, (n, k, _) in enumerate(CASES)]
@@ -224,7 +226,9 @@ def test_gradient_matches_finite_differences(name, kwargs, backend, xp):
     for index in np.ndindex(x.shape):
         step = np.zeros_like(x)
         step[index] = h
-        expected[index] = ((_reference(name, kwargs, x + step) - _reference(name, kwargs, x - step)) * v).sum() / (2 * h)
+        expected[index] = ((_reference(name, kwargs, x + step) - _reference(name, kwargs, x - step)) * v).sum() / (
+            2 * h
+        )
     assert np.all(np.isfinite(grad))
     np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8)
 

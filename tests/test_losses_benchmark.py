@@ -51,9 +51,20 @@ def test_markdown_rows_from_fake_numbers(bench):
     rows = [
         _fake_row(),
         _fake_row(
-            section="numpy", loss="MSE", peer="sklearn mean_squared_error", size=1000, classes=None,
-            fwd_losslab_ms=0.0123, fwd_peer_ms=0.25, fwd_ratio=0.0492, fb_losslab_ms=None, fb_peer_ms=None,
-            fb_ratio=None, mem_losslab_bytes=None, mem_peer_bytes=None, rel_diff=None,
+            section="numpy",
+            loss="MSE",
+            peer="sklearn mean_squared_error",
+            size=1000,
+            classes=None,
+            fwd_losslab_ms=0.0123,
+            fwd_peer_ms=0.25,
+            fwd_ratio=0.0492,
+            fb_losslab_ms=None,
+            fb_peer_ms=None,
+            fb_ratio=None,
+            mem_losslab_bytes=None,
+            mem_peer_bytes=None,
+            rel_diff=None,
         ),
     ]
     lines = bench.markdown_rows(rows)
@@ -63,7 +74,10 @@ def test_markdown_rows_from_fake_numbers(bench):
         "| torch | SCCE(logits) | F.cross_entropy(int labels) | 1e6 | 1000 | 1.5 | 1 | 1.50 | 12.3 | 4 | 3.08 "
         "| 2 | 1 | 1.2e-07 |"
     )
-    assert lines[3] == "| numpy | MSE | sklearn mean_squared_error | 1e3 |  | 0.0123 | 0.25 | 0.05 | — | — | — | — | — | — |"
+    assert (
+        lines[3]
+        == "| numpy | MSE | sklearn mean_squared_error | 1e3 |  | 0.0123 | 0.25 | 0.05 | — | — | — | — | — | — |"
+    )
 
 
 def test_headline_uses_the_largest_size(bench):
@@ -107,7 +121,9 @@ def test_memory_headline_counts_multiples_of_the_input(bench):
     rows = [
         # y_pred (1000, 1000) float32 = 4e6 bytes
         _fake_row(shape=[1000, 1000], mem_losslab_bytes=8_000_000, mem_peer_bytes=4_000_000),
-        _fake_row(loss="MSE", classes=None, shape=[100_000, 10], mem_losslab_bytes=12_000_000, mem_peer_bytes=4_000_000),
+        _fake_row(
+            loss="MSE", classes=None, shape=[100_000, 10], mem_losslab_bytes=12_000_000, mem_peer_bytes=4_000_000
+        ),
         _fake_row(size=1000, shape=[1, 1000], mem_losslab_bytes=100 * mib),  # not the largest size: ignored
         _fake_row(section="numpy", shape=[1000, 1000], mem_losslab_bytes=None),  # not measured: no entry
     ]

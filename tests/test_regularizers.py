@@ -276,7 +276,9 @@ def test_orthogonal_gradient_finite_at_zero(backend, xp):
         assert math.isfinite(value)
         assert np.all(np.isfinite(grad))
     assert zeros[0] == 0.0 and single[0] == 0.0
-    expected = sum(_reference("OrthogonalRegularizer", {"factor": 0.5, "mode": m}, partial) for m in ("rows", "columns"))
+    expected = sum(
+        _reference("OrthogonalRegularizer", {"factor": 0.5, "mode": m}, partial) for m in ("rows", "columns")
+    )
     assert mixed[0] == pytest.approx(expected, rel=1e-12)
 
 
@@ -295,7 +297,10 @@ def test_config_round_trip_matches_keras(name, kwargs, keras):
     assert rebuilt.get_config() == config
     serialized = R.serialize(reg)
     assert serialized == {"class_name": name, "config": config}
-    assert serialized["class_name"] == keras.regularizers.serialize(getattr(keras.regularizers, name)(**kwargs))["class_name"]
+    assert (
+        serialized["class_name"]
+        == keras.regularizers.serialize(getattr(keras.regularizers, name)(**kwargs))["class_name"]
+    )
     assert R.deserialize(serialized).get_config() == config
     assert R.get(serialized).get_config() == config
     # Keras's own serialized dict (with "module" and "registered_name") loads too
@@ -360,7 +365,12 @@ def test_custom_objects_round_trip():
 
 @pytest.mark.parametrize(
     ("name", "suggestion"),
-    [("l3", "'l1'"), ("L1l2", "'L1L2'"), ("orthogonal", "'orthogonal_regularizer'"), ("ORTHOGONALREGULARIZER", "'OrthogonalRegularizer'")],
+    [
+        ("l3", "'l1'"),
+        ("L1l2", "'L1L2'"),
+        ("orthogonal", "'orthogonal_regularizer'"),
+        ("ORTHOGONALREGULARIZER", "'OrthogonalRegularizer'"),
+    ],
 )
 def test_unknown_names_suggest_close_ones(name, suggestion):
     for call in (R.get, R.deserialize, lambda n: R.deserialize({"class_name": n, "config": {}})):

@@ -111,4 +111,3 @@ def check_labels(
             "check that the model has one output per class."
         )
         raise ValueError(msg)
-

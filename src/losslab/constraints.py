@@ -383,6 +383,7 @@ min_max_norm = MinMaxNorm
 non_neg = NonNeg
 unit_norm = UnitNorm
 
+
 def get(identifier: Any) -> Any:
     """Return a constraint from a name, a config dict, a class, a callable or ``None``.
 

@@ -101,7 +101,9 @@ def demo_rows(*, with_keras: bool = True, seed: int = 0) -> list[DemoRow]:
         loss = losslab.get(name)
         values: dict[str, float | None] = {}
         for backend, xp in namespaces.items():
-            values[backend] = None if xp is None else float(xp.mean(loss(xp.asarray(y_true), xp.asarray(y_pred), **kwargs)))
+            values[backend] = (
+                None if xp is None else float(xp.mean(loss(xp.asarray(y_true), xp.asarray(y_pred), **kwargs)))
+            )
         keras_value = None
         if keras is not None and hasattr(keras.losses, name):
             keras_value = float(np.mean(np.asarray(getattr(keras.losses, name)(y_true, y_pred, **kwargs))))

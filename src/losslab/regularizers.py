@@ -375,6 +375,7 @@ l2 = L2
 l1_l2 = L1L2
 orthogonal_regularizer = OrthogonalRegularizer
 
+
 def get(identifier: Any) -> Any:
     """Return a regularizer from a name, a config dict, a class, a callable or ``None``.
 

@@ -29,7 +29,13 @@ def page(tmp_path_factory):
 
 def test_the_page_holds_every_section_with_embedded_images(page):
     text = page.read_text()
-    for heading in ("nine experiments", "Loss gallery", "Study: robustness", "Study: imbalance", "Study: regularization"):
+    for heading in (
+        "nine experiments",
+        "Loss gallery",
+        "Study: robustness",
+        "Study: imbalance",
+        "Study: regularization",
+    ):
         assert heading in text
     assert text.count('src="data:image/png;base64,') == 9 + 4 + 3
     assert not re.search(r'(src|href)="https?://', text)
@@ -40,9 +46,17 @@ def test_every_image_loads_in_headless_chromium(page, tmp_path):
     probe = tmp_path / "probe.html"
     probe.write_text(page.read_text().replace("</body>", CHECK_IMAGES))
     flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=10000", "--dump-dom",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=10000",
+        "--dump-dom",
     ]
     dom = subprocess.run([CHROMIUM, *flags, probe.as_uri()], capture_output=True, text=True, timeout=120).stdout
     match = re.search(r'data-images="(\d+) loaded (\d+)"', dom)

@@ -217,7 +217,9 @@ def test_bad_requests_raise_clear_errors():
 def test_the_catalogue_covers_every_keras_loss_function(keras):
     from keras.src.losses import ALL_OBJECTS_DICT
 
-    keras_functions = {losslab.serialize(losslab.get(n)) for n, obj in ALL_OBJECTS_DICT.items() if inspect.isfunction(obj)}
+    keras_functions = {
+        losslab.serialize(losslab.get(n)) for n, obj in ALL_OBJECTS_DICT.items() if inspect.isfunction(obj)
+    }
     assert keras_functions <= set(CATALOGUE)
     assert all(inspect.isfunction(losslab.get(name)) for name in CATALOGUE)
 
@@ -290,10 +292,18 @@ HAND = [  # (name, params, grid, {branch: (value, derivative)}), each from the l
     ("charbonnier", {"epsilon": 0.5}, R, {0.0: (np.sqrt(R**2 + 0.25) - 0.5, R / np.sqrt(R**2 + 0.25))}),
     ("smooth_l1", {}, R, {0.0: (np.where(np.abs(R) < 1, 0.5 * R**2, np.abs(R) - 0.5), np.clip(R, -1, 1))}),
     ("gaussian_nll", {"var": 2.0}, R, {0.0: (0.5 * (np.log(2.0) + R**2 / 2), R / 2)}),
-    ("poisson_nll", {}, LOG_RATE, {1.0: (np.exp(LOG_RATE) - LOG_RATE, np.exp(LOG_RATE) - 1),
-                                   0.0: (np.exp(LOG_RATE), np.exp(LOG_RATE))}),
-    ("poisson_nll", {"log_input": False}, MU, {1.0: (MU - np.log(MU + 1e-8), 1 - 1 / (MU + 1e-8)),
-                                               0.0: (MU, np.ones_like(MU))}),
+    (
+        "poisson_nll",
+        {},
+        LOG_RATE,
+        {1.0: (np.exp(LOG_RATE) - LOG_RATE, np.exp(LOG_RATE) - 1), 0.0: (np.exp(LOG_RATE), np.exp(LOG_RATE))},
+    ),
+    (
+        "poisson_nll",
+        {"log_input": False},
+        MU,
+        {1.0: (MU - np.log(MU + 1e-8), 1 - 1 / (MU + 1e-8)), 0.0: (MU, np.ones_like(MU))},
+    ),
     ("poisson_deviance", {}, MU, {1.0: (2 * (MU - 1 - np.log(MU)), 2 * (1 - 1 / MU)), 0.0: (2 * MU, 2 + 0 * MU)}),
     ("gamma_deviance", {}, MU, {1.0: (2 * (np.log(MU) + 1 / MU - 1), 2 * (1 / MU - 1 / MU**2))}),
     ("tweedie_deviance", {}, MU, {1.0: (2 * (-4 + 2 / np.sqrt(MU) + 2 * np.sqrt(MU)), 2 * (MU**-0.5 - MU**-1.5))}),
@@ -301,12 +311,27 @@ HAND = [  # (name, params, grid, {branch: (value, derivative)}), each from the l
     ("triplet_margin", {}, D, {None: (np.maximum(1 - D, 0), np.where(D < 1, -1.0, 0.0))}),
     ("margin_ranking", {"margin": 0.5}, R, {1.0: (np.maximum(0.5 - R, 0), np.where(R < 0.5, -1.0, 0.0))}),
     ("multilabel_soft_margin", {}, Z, {1.0: (softplus(-Z), sigmoid(Z) - 1), 0.0: (softplus(Z), sigmoid(Z))}),
-    ("lovasz_hinge", {}, Z, {1.0: (np.maximum(1 - Z, 0), np.where(Z < 1, -1.0, 0.0)),
-                             0.0: (np.maximum(1 + Z, 0), np.where(Z > -1, 1.0, 0.0))}),
-    ("poly1_crossentropy", {"epsilon": 2.0}, Z, {1.0: (softplus(-Z) + 2 * (1 - sigmoid(Z)),
-                                                       sigmoid(Z) - 1 - 2 * sigmoid_pair(Z)[1])}),
-    ("sparse_poly1_crossentropy", {"epsilon": 2.0}, Z, {1.0: (softplus(-Z) + 2 * (1 - sigmoid(Z)),
-                                                              sigmoid(Z) - 1 - 2 * sigmoid_pair(Z)[1])}),
+    (
+        "lovasz_hinge",
+        {},
+        Z,
+        {
+            1.0: (np.maximum(1 - Z, 0), np.where(Z < 1, -1.0, 0.0)),
+            0.0: (np.maximum(1 + Z, 0), np.where(Z > -1, 1.0, 0.0)),
+        },
+    ),
+    (
+        "poly1_crossentropy",
+        {"epsilon": 2.0},
+        Z,
+        {1.0: (softplus(-Z) + 2 * (1 - sigmoid(Z)), sigmoid(Z) - 1 - 2 * sigmoid_pair(Z)[1])},
+    ),
+    (
+        "sparse_poly1_crossentropy",
+        {"epsilon": 2.0},
+        Z,
+        {1.0: (softplus(-Z) + 2 * (1 - sigmoid(Z)), sigmoid(Z) - 1 - 2 * sigmoid_pair(Z)[1])},
+    ),
     ("symmetric_crossentropy", {}, P, {1.0: (-0.1 * np.log(P) + 4 * (1 - P), -0.1 / P - 4)}),
     ("class_weighted_crossentropy", {}, P, {1.0: (-2 * np.log(P), -2 / P)}),  # the view's class_weight=(1, 2)
     ("generalized_dice", {}, P, {1.0: (1 - 2 * P / (2 + EPS), -2 / (2 + EPS) + 0 * P)}),

@@ -17,7 +17,18 @@ runner = CliRunner()
 
 def test_reproduce_writes_the_table_plots_json_and_html(tmp_path):
     result = runner.invoke(
-        app, ["reproduce", "--seeds", "2", "--epochs-scale", "0.05", "--out", str(tmp_path), "--experiments", "bin-bce,mc-cce,reg-mse"]
+        app,
+        [
+            "reproduce",
+            "--seeds",
+            "2",
+            "--epochs-scale",
+            "0.05",
+            "--out",
+            str(tmp_path),
+            "--experiments",
+            "bin-bce,mc-cce,reg-mse",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "bin-bce" in result.output and "0.836" in result.output  # the published value is in the table
@@ -32,8 +43,19 @@ def test_reproduce_writes_the_table_plots_json_and_html(tmp_path):
 def test_compare_losses_on_circles(tmp_path):
     result = runner.invoke(
         app,
-        ["compare", "--task", "circles", "--losses", "binary_crossentropy,hinge,binary_focal_crossentropy",
-         "--seeds", "2", "--epochs", "5", "--out", str(tmp_path)],
+        [
+            "compare",
+            "--task",
+            "circles",
+            "--losses",
+            "binary_crossentropy,hinge,binary_focal_crossentropy",
+            "--seeds",
+            "2",
+            "--epochs",
+            "5",
+            "--out",
+            str(tmp_path),
+        ],
     )
     assert result.exit_code == 0, result.output
     results, _ = load_results(tmp_path / "results.json")
@@ -54,10 +76,13 @@ def test_run_a_custom_experiment_from_a_csv(tmp_path):
     csv = tmp_path / "data.csv"
     np.savetxt(csv, np.column_stack([x, y]), delimiter=",", header="a,b,c,target", comments="")
     spec = {
-        "id": "csv-huber", "title": "my CSV with huber",
+        "id": "csv-huber",
+        "title": "my CSV with huber",
         "data": {"name": "csv", "params": {"path": str(csv), "target": "target"}, "n_train": 150},
         "model": {"hidden": [16], "output_activation": "linear"},
-        "loss": {"class_name": "Huber", "config": {"delta": 0.5}}, "metric": "mse", "epochs": 30,
+        "loss": {"class_name": "Huber", "config": {"delta": 0.5}},
+        "metric": "mse",
+        "epochs": 30,
     }
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(json.dumps(spec))

@@ -94,10 +94,17 @@ def test_user_arrays_and_regularizers():
     x = rng.normal(size=(300, 4))
     y = (x[:, 0] - x[:, 1] > 0).astype(int)
     spec = ExperimentSpec(
-        "mine", "my data", DataSpec("arrays", {"X": x, "y": y}, labels="binary", n_train=200),
-        ModelSpec(hidden=(16,), output_activation="sigmoid", kernel_regularizer={"class_name": "L2", "config": {"l2": 1e-3}},
-                  kernel_constraint="max_norm"),
-        "binary_focal_crossentropy", epochs=40,
+        "mine",
+        "my data",
+        DataSpec("arrays", {"X": x, "y": y}, labels="binary", n_train=200),
+        ModelSpec(
+            hidden=(16,),
+            output_activation="sigmoid",
+            kernel_regularizer={"class_name": "L2", "config": {"l2": 1e-3}},
+            kernel_constraint="max_norm",
+        ),
+        "binary_focal_crossentropy",
+        epochs=40,
     )
     result = train_experiment(spec, [0, 1])
     assert all(run.test_metric > 0.85 for run in result.runs)

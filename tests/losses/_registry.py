@@ -43,7 +43,7 @@ def _softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def _one_hot(rng: np.random.Generator, shape: tuple[int, ...], axis: int = -1) -> np.ndarray:
-    labels = rng.integers(0, shape[axis], size=shape[:axis % len(shape)] + shape[axis % len(shape) + 1 :])
+    labels = rng.integers(0, shape[axis], size=shape[: axis % len(shape)] + shape[axis % len(shape) + 1 :])
     return np.moveaxis(np.eye(shape[axis])[labels], -1, axis)
 
 

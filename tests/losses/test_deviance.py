@@ -211,9 +211,7 @@ def test_tweedie_matches_sklearn_per_sample(xp, power, dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize(
-    ("fn", "power"), [(poisson_deviance, 1.0), (gamma_deviance, 2.0)], ids=["poisson", "gamma"]
-)
+@pytest.mark.parametrize(("fn", "power"), [(poisson_deviance, 1.0), (gamma_deviance, 2.0)], ids=["poisson", "gamma"])
 def test_named_deviances_match_sklearn_per_sample(xp, fn, power, dtype):
     y, mu = positive_case(power, dtype)
     actual = fn(xp.asarray(y), xp.asarray(mu))
@@ -598,9 +596,7 @@ def test_negative_float_var_raises_like_torch():
         gaussian_nll([[1.0]], [[1.0]], var=-0.5)
 
 
-@pytest.mark.parametrize(
-    "var_shape", [(4, 3), (4, 5, 1), (5,), (1, 1), (4, 2)], ids=lambda s: "x".join(map(str, s))
-)
+@pytest.mark.parametrize("var_shape", [(4, 3), (4, 5, 1), (5,), (1, 1), (4, 2)], ids=lambda s: "x".join(map(str, s)))
 def test_bad_var_shape_raises(var_shape):
     torch = pytest.importorskip("torch")
     y, mu, _ = gaussian_case()

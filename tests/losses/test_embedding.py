@@ -315,9 +315,18 @@ def test_contrastive_gradient_at_zero_distance():
         ),
         (lambda: margin_ranking([1.0], [[1.0, 2.0, 3.0]]), r"last axis of size 2.*got y_pred \(1, 3\)"),
         (lambda: margin_ranking([1.0, 1.0], [[1.0, 2.0]]), r"shape \(1,\).*got y_true \(2,\) and y_pred \(1, 2\)"),
-        (lambda: triplet_margin(None, np.zeros((2, 3, 4)), p=0), r"triplet_margin: p must be a float in \(0, inf\]; got p=0.0"),
-        (lambda: triplet_margin(None, np.zeros((2, 3, 4)), eps=-1e-6), r"triplet_margin: eps must be a float in \[0, inf\); got eps=-1e-06"),
-        (lambda: triplet_margin(None, np.zeros((2, 3, 4)), margin=float("nan")), r"triplet_margin: margin must be a float"),
+        (
+            lambda: triplet_margin(None, np.zeros((2, 3, 4)), p=0),
+            r"triplet_margin: p must be a float in \(0, inf\]; got p=0.0",
+        ),
+        (
+            lambda: triplet_margin(None, np.zeros((2, 3, 4)), eps=-1e-6),
+            r"triplet_margin: eps must be a float in \[0, inf\); got eps=-1e-06",
+        ),
+        (
+            lambda: triplet_margin(None, np.zeros((2, 3, 4)), margin=float("nan")),
+            r"triplet_margin: margin must be a float",
+        ),
         (lambda: triplet_margin(None, np.zeros((2, 4))), r"\(batch, \.\.\., 3, d\); got y_pred \(2, 4\)"),
         (lambda: triplet_margin(None, np.zeros((2, 2, 4))), r"got y_pred \(2, 2, 4\)"),
         (lambda: triplet_margin(None, (np.zeros((2, 4)), np.zeros((2, 4)))), r"got a tuple of 2"),

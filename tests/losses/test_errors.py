@@ -78,7 +78,9 @@ def test_bad_label_smoothing_and_q():
 
 
 def test_sample_weight_that_does_not_fit():
-    with pytest.raises(ValueError, match=r"sample_weight of shape \(3,\) does not fit per-sample losses of shape \(4,\)"):
+    with pytest.raises(
+        ValueError, match=r"sample_weight of shape \(3,\) does not fit per-sample losses of shape \(4,\)"
+    ):
         losslab.MeanSquaredError()(np.zeros((4, 2)), np.ones((4, 2)), sample_weight=np.ones(3))
 
 

@@ -23,7 +23,12 @@ CASES = [
     ("mean_absolute_error", losslab.MeanAbsoluteError(), BINARY, LOGITS + 0.01),
     ("huber", losslab.Huber(delta=1.5), BINARY, LOGITS + 0.01),
     ("poisson", losslab.Poisson(), BINARY * 3, np.abs(LOGITS)),
-    ("binary_crossentropy_from_logits", losslab.BinaryCrossentropy(from_logits=True, label_smoothing=0.1), BINARY, LOGITS),
+    (
+        "binary_crossentropy_from_logits",
+        losslab.BinaryCrossentropy(from_logits=True, label_smoothing=0.1),
+        BINARY,
+        LOGITS,
+    ),
     ("binary_crossentropy_from_logits", losslab.BinaryCrossentropy(from_logits=True, axis=0), BINARY, LOGITS),
     ("smooth_l1", losslab.SmoothL1(beta=0.7), BINARY, LOGITS + 0.01),
     ("smooth_l1", losslab.SmoothL1(beta=0.0), BINARY, LOGITS + 0.01),
@@ -31,10 +36,30 @@ CASES = [
     ("poisson_nll", losslab.PoissonNLL(log_input=False, eps=1e-3), BINARY * 3, np.abs(LOGITS)),
     ("multilabel_soft_margin", losslab.MultilabelSoftMargin(), BINARY, LOGITS),
     ("multilabel_soft_margin", losslab.MultilabelSoftMargin(weight=[0.5, 1, 2, 0, 1, 1, 3]), BINARY, LOGITS),
-    ("categorical_crossentropy_from_logits", losslab.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2), ONE_HOT, LOGITS),
-    ("sparse_categorical_crossentropy_from_logits", losslab.SparseCategoricalCrossentropy(from_logits=True, ignore_class=3), LABELS, LOGITS),
-    ("sparse_categorical_crossentropy_from_logits", losslab.SparseCategoricalCrossentropy(from_logits=True), LABELS, LOGITS),
-    ("categorical_crossentropy_from_logits", losslab.CategoricalCrossentropy(from_logits=True, axis=0), ONE_HOT, LOGITS),
+    (
+        "categorical_crossentropy_from_logits",
+        losslab.CategoricalCrossentropy(from_logits=True, label_smoothing=0.2),
+        ONE_HOT,
+        LOGITS,
+    ),
+    (
+        "sparse_categorical_crossentropy_from_logits",
+        losslab.SparseCategoricalCrossentropy(from_logits=True, ignore_class=3),
+        LABELS,
+        LOGITS,
+    ),
+    (
+        "sparse_categorical_crossentropy_from_logits",
+        losslab.SparseCategoricalCrossentropy(from_logits=True),
+        LABELS,
+        LOGITS,
+    ),
+    (
+        "categorical_crossentropy_from_logits",
+        losslab.CategoricalCrossentropy(from_logits=True, axis=0),
+        ONE_HOT,
+        LOGITS,
+    ),
 ]
 
 
@@ -85,8 +110,16 @@ def test_plain_means_use_one_fused_kernel(monkeypatch):
 @pytest.mark.parametrize(
     ("name", "loss", "y_true"),
     [
-        ("categorical_crossentropy_from_logits", losslab.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1), ONE_HOT),
-        ("sparse_categorical_crossentropy_from_logits", losslab.SparseCategoricalCrossentropy(from_logits=True, ignore_class=2), LABELS),
+        (
+            "categorical_crossentropy_from_logits",
+            losslab.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1),
+            ONE_HOT,
+        ),
+        (
+            "sparse_categorical_crossentropy_from_logits",
+            losslab.SparseCategoricalCrossentropy(from_logits=True, ignore_class=2),
+            LABELS,
+        ),
     ],
 )
 def test_jax_fast_paths_match_the_generic_code_under_jit_and_grad(name, loss, y_true):
@@ -110,7 +143,9 @@ def test_jax_sparse_fast_path_gives_zero_for_out_of_range_labels_as_the_generic_
     jnp = Backend.JAX.namespace()
     out = losslab.sparse_categorical_crossentropy(jnp.asarray([0, 9]), jnp.asarray(LOGITS[:2]), from_logits=True)
     with generic_only():
-        reference = losslab.sparse_categorical_crossentropy(jnp.asarray([0, 9]), jnp.asarray(LOGITS[:2]), from_logits=True)
+        reference = losslab.sparse_categorical_crossentropy(
+            jnp.asarray([0, 9]), jnp.asarray(LOGITS[:2]), from_logits=True
+        )
     np.testing.assert_allclose(out, reference, rtol=1e-12)
     assert float(out[1]) == 0.0
 
@@ -122,7 +157,10 @@ def test_sparse_label_smoothing_and_ignore_follow_torch(xp, ignore):
     loss = losslab.SparseCategoricalCrossentropy(from_logits=True, label_smoothing=0.2, ignore_class=ignore)
     out = loss(xp.asarray(LABELS), xp.asarray(LOGITS))
     expected = F.cross_entropy(
-        torch.as_tensor(LOGITS), torch.as_tensor(LABELS), label_smoothing=0.2, ignore_index=-100 if ignore is None else ignore
+        torch.as_tensor(LOGITS),
+        torch.as_tensor(LABELS),
+        label_smoothing=0.2,
+        ignore_index=-100 if ignore is None else ignore,
     )
     np.testing.assert_allclose(float(out), float(expected), rtol=1e-10)
 
@@ -142,7 +180,9 @@ def test_torch_name_ignore_index_is_keras_ignore_class():
 
 # CTC: 8 sequences of 12 frames over 5 classes; labels padded with 0, the blank.
 CTC_LOGITS = RNG.normal(scale=2.0, size=(8, 12, 5))
-CTC_LABELS = np.array([[1, 2, 2, 3], [4, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1], [3, 4, 1, 2], [2, 0, 0, 0], [1, 3, 0, 0], [4, 4, 0, 0]])
+CTC_LABELS = np.array(
+    [[1, 2, 2, 3], [4, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1], [3, 4, 1, 2], [2, 0, 0, 0], [1, 3, 0, 0], [4, 4, 0, 0]]
+)
 
 
 def _ctc_value_and_grad(labels):
@@ -211,13 +251,22 @@ def _jax_mean_cases():
     def log_rates(rng, shape):
         return rng.poisson(2.0, size=shape).astype(float), rng.normal(size=shape)
 
-    cases = [(case.name, case.cls, case.make, kwargs) for case in REGISTRY if case.name in _ELEMENTWISE_MEAN for kwargs in case.kwargs]
+    cases = [
+        (case.name, case.cls, case.make, kwargs)
+        for case in REGISTRY
+        if case.name in _ELEMENTWISE_MEAN
+        for kwargs in case.kwargs
+    ]
     cases += [("poisson_nll", "PoissonNLL", log_rates, kwargs) for kwargs in ({}, {"full": True})]
     assert {name for name, *_ in cases} == set(_ELEMENTWISE_MEAN)  # every fused loss is checked
     return cases
 
 
-@pytest.mark.parametrize(("name", "cls", "make", "kwargs"), _jax_mean_cases(), ids=lambda v: v if isinstance(v, str) and not v[0].isupper() else (repr(v) if isinstance(v, dict) else ""))
+@pytest.mark.parametrize(
+    ("name", "cls", "make", "kwargs"),
+    _jax_mean_cases(),
+    ids=lambda v: v if isinstance(v, str) and not v[0].isupper() else (repr(v) if isinstance(v, dict) else ""),
+)
 def test_jax_fused_mean_is_the_mean_of_the_per_sample_losses(name, cls, make, kwargs):
     """On JAX the plain mean of an element-wise loss is one reduction over its terms; same value, same gradient."""
     jax = pytest.importorskip("jax")
@@ -236,7 +285,11 @@ def test_jax_fused_mean_is_the_mean_of_the_per_sample_losses(name, cls, make, kw
     np.testing.assert_allclose(grad, expected_grad, rtol=1e-10, atol=1e-14)
 
 
-@pytest.mark.parametrize(("name", "cls", "make", "kwargs"), _jax_mean_cases(), ids=lambda v: v if isinstance(v, str) and not v[0].isupper() else (repr(v) if isinstance(v, dict) else ""))
+@pytest.mark.parametrize(
+    ("name", "cls", "make", "kwargs"),
+    _jax_mean_cases(),
+    ids=lambda v: v if isinstance(v, str) and not v[0].isupper() else (repr(v) if isinstance(v, dict) else ""),
+)
 def test_fused_mean_is_the_mean_of_the_per_sample_losses_on_every_backend(name, cls, make, kwargs, xp):
     y_true, y_pred = (xp.asarray(a) for a in make(np.random.default_rng(4), (6, 2, 5)))
     value = getattr(losslab, cls)(**kwargs)(y_true, y_pred)
@@ -270,7 +323,9 @@ def test_torch_bce_on_probabilities_uses_the_kernel_only_for_large_buffers(monke
 
     calls = []
     original = F.binary_cross_entropy
-    monkeypatch.setattr(F, "binary_cross_entropy", lambda *a, **k: calls.append(k.get("reduction", "mean")) or original(*a, **k))
+    monkeypatch.setattr(
+        F, "binary_cross_entropy", lambda *a, **k: calls.append(k.get("reduction", "mean")) or original(*a, **k)
+    )
     probs = 1 / (1 + np.exp(-LOGITS))
     for loss in (losslab.BinaryCrossentropy(), losslab.BinaryCrossentropy(reduction="none", axis=0)):
         loss(torch.as_tensor(BINARY), torch.as_tensor(probs))
@@ -291,6 +346,7 @@ def test_torch_bce_on_probabilities_uses_the_kernel_only_for_large_buffers(monke
 
 def test_a_user_function_named_like_a_builtin_loss_is_not_fused(xp):
     """Only losslab's own functions return a fused mean; a namesake that squares ours keeps its per-sample values."""
+
     def hinge(y_true, y_pred):
         return losslab.hinge(y_true, y_pred) ** 2
 

@@ -26,9 +26,7 @@ RTOL, ATOL = 1e-5, 1e-7
 KINK_GAP = 1e-2  # far more than STEP: a central difference never straddles a kink
 
 PARAMS = [
-    pytest.param(case, kwargs, id=f"{case_id(case)}-{i}")
-    for case in CASES
-    for i, kwargs in enumerate(case.kwargs)
+    pytest.param(case, kwargs, id=f"{case_id(case)}-{i}") for case in CASES for i, kwargs in enumerate(case.kwargs)
 ]
 
 

@@ -309,9 +309,7 @@ def test_class_weighted_probabilities_match_nll(rng):
 
 
 @pytest.mark.parametrize("sparse", [True, False])
-@pytest.mark.parametrize(
-    ("ours", "torchs"), [("sum", "sum"), ("mean_with_sample_weight", "mean")]
-)
+@pytest.mark.parametrize(("ours", "torchs"), [("sum", "sum"), ("mean_with_sample_weight", "mean")])
 def test_class_weighted_reductions_match_torch(xp, rng, sparse, ours, torchs):
     labels, one_hot, logits = case(rng)
     expected = torch_ce(labels, logits, WEIGHTS, torchs)
@@ -420,8 +418,10 @@ def test_huge_logits_give_finite_values_and_gradients(rng, name, dtype):
 def test_huge_logits_match_torch(rng):
     labels, one_hot, logits = huge(rng)
     assert_close(multilabel_soft_margin(one_hot, logits, weight=WEIGHTS), torch_multilabel(one_hot, logits, WEIGHTS))
-    assert_close(class_weighted_crossentropy(labels, logits, class_weight=WEIGHTS, from_logits=True, sparse=True),
-                 torch_ce(labels, logits, WEIGHTS))
+    assert_close(
+        class_weighted_crossentropy(labels, logits, class_weight=WEIGHTS, from_logits=True, sparse=True),
+        torch_ce(labels, logits, WEIGHTS),
+    )
     assert_close(poly1_crossentropy(one_hot, logits, epsilon=2.0), optax_poly1(one_hot, logits, 2.0))
     # the authors clamp the softmax to [1e-7, 1] in the reverse term: it matters where p underflows
     sce = symmetric_crossentropy(one_hot, logits, from_logits=True, log_zero=math.log(1e-4))
@@ -460,13 +460,19 @@ Y, Z, P = [[0.0, 1.0]], [[0.0, 0.0]], [[0.5, 0.5]]  # one-hot labels, logits and
     ("call", "match"),
     [
         (lambda: poly1_crossentropy(Y, Z, epsilon=-1.5), r"epsilon must be a float in \[-1, inf\); got epsilon=-1.5"),
-        (lambda: sparse_poly1_crossentropy([1], Z, epsilon=math.inf), r"sparse_poly1_crossentropy: epsilon must be a float"),
+        (
+            lambda: sparse_poly1_crossentropy([1], Z, epsilon=math.inf),
+            r"sparse_poly1_crossentropy: epsilon must be a float",
+        ),
         (lambda: poly1_crossentropy(Y, Z, label_smoothing=1.5), r"label_smoothing must be in \[0, 1\]; got 1.5"),
         (lambda: poly1_crossentropy([1, 0], Z * 2), r"looks like integer class indices; use sparse_poly1_crossentropy"),
         (lambda: sparse_poly1_crossentropy(Y, Z), r"looks one-hot encoded: use poly1_crossentropy"),
         (lambda: symmetric_crossentropy(Y, P, alpha=-0.1), r"alpha must be a float in \[0, inf\); got alpha=-0.1"),
         (lambda: symmetric_crossentropy(Y, P, beta=None), r"beta must be a float in"),
-        (lambda: symmetric_crossentropy(Y, P, log_zero=0.0), r"log_zero must be a float in \(-inf, 0\); got log_zero=0.0"),
+        (
+            lambda: symmetric_crossentropy(Y, P, log_zero=0.0),
+            r"log_zero must be a float in \(-inf, 0\); got log_zero=0.0",
+        ),
         (lambda: symmetric_crossentropy([1], P), r"one-hot encode them"),
         (
             lambda: class_weighted_crossentropy([1, 0], P * 2, class_weight=[1.0, 2.0, 3.0], sparse=True),

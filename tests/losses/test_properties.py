@@ -34,9 +34,7 @@ SETTINGS = settings(
 SLOW_SETTINGS = settings(SETTINGS, max_examples=8)
 
 PARAMS = [
-    pytest.param(case, kwargs, id=f"{case_id(case)}-{i}")
-    for case in CASES
-    for i, kwargs in enumerate(case.kwargs)
+    pytest.param(case, kwargs, id=f"{case_id(case)}-{i}") for case in CASES for i, kwargs in enumerate(case.kwargs)
 ]
 REDUCTIONS = ["sum_over_batch_size", "mean", "sum", "mean_with_sample_weight", "none"]
 
@@ -142,7 +140,9 @@ def test_reductions_are_consistent(case, kwargs, data):
         assert_close(weighted, reduced[r], rtol=1e-12, atol=1e-12)
 
     weights = np.random.default_rng(data.draw(seeds, label="weight seed")).uniform(0.1, 2.0, size=np.shape(none))
-    weighted = {r: np.asarray(case.loss_class(reduction=r, **kwargs)(y_true, y_pred, sample_weight=weights)) for r in REDUCTIONS}
+    weighted = {
+        r: np.asarray(case.loss_class(reduction=r, **kwargs)(y_true, y_pred, sample_weight=weights)) for r in REDUCTIONS
+    }
     assert_close(weighted["none"], weights * none, rtol=1e-12)
     assert_close(weighted["sum"], np.asarray((weights * none).sum()), rtol=1e-12, atol=1e-12)
     # A whole-batch (0-d) loss is one sample: its weight divides back out.
@@ -242,7 +242,9 @@ for _case in CASES:
 
 
 def test_axis_params_cover_label_smoothing():
-    smoothed = [p for p in AXIS_PARAMS if p.values[0].name == "categorical_crossentropy" and p.values[1].get("label_smoothing")]
+    smoothed = [
+        p for p in AXIS_PARAMS if p.values[0].name == "categorical_crossentropy" and p.values[1].get("label_smoothing")
+    ]
     assert smoothed and len({case_id(p.values[0]) for p in AXIS_PARAMS}) == 7
 
 

@@ -29,7 +29,9 @@ def test_per_sample_weights_align_with_the_leading_axis(xp):
 
 
 def test_weight_with_a_trailing_one_is_squeezed_as_in_keras(xp):
-    out = reduce_weighted_values(xp.asarray(VALUES[:, 0]), xp, sample_weight=xp.asarray([[2.0], [3.0]]), reduction="sum")
+    out = reduce_weighted_values(
+        xp.asarray(VALUES[:, 0]), xp, sample_weight=xp.asarray([[2.0], [3.0]]), reduction="sum"
+    )
     assert_close(out, np.asarray(2.0 * 1 + 3.0 * 4), xp=xp)
 
 

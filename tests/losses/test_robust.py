@@ -278,7 +278,9 @@ def test_smooth_l1_gradient_matches_torch(beta):
     ours = torch.tensor(y_pred, requires_grad=True)
     smooth_l1(torch.as_tensor(y_true), ours, beta=beta).sum().backward()
     theirs = torch.tensor(y_pred, requires_grad=True)
-    torch.nn.functional.smooth_l1_loss(theirs, torch.as_tensor(y_true), beta=beta, reduction="none").mean(-1).sum().backward()
+    torch.nn.functional.smooth_l1_loss(theirs, torch.as_tensor(y_true), beta=beta, reduction="none").mean(
+        -1
+    ).sum().backward()
     assert_close(ours.grad, theirs.grad, rtol=1e-12)
 
 
@@ -299,7 +301,10 @@ def test_pinball_matches_sklearn(xp, quantile, dtype):
     """sklearn's alpha is the quantile and its residual is y_true - y_pred, as ours."""
     metrics = pytest.importorskip("sklearn.metrics")
     y_true, y_pred = inputs(dtype, shape=(4, 6))
-    expected = [metrics.mean_pinball_loss(t.astype("float64"), p.astype("float64"), alpha=quantile) for t, p in zip(y_true, y_pred)]
+    expected = [
+        metrics.mean_pinball_loss(t.astype("float64"), p.astype("float64"), alpha=quantile)
+        for t, p in zip(y_true, y_pred)
+    ]
     actual = pinball(*as_xp(xp, y_true, y_pred), quantile=quantile)
     assert_close(actual, np.array(expected), rtol=RTOL[dtype], atol=1e-15, xp=xp)
 
@@ -321,7 +326,10 @@ def test_multi_quantile_matches_sklearn(xp, dtype):
     y_true = rng.normal(size=(5, 1)).astype(dtype)
     y_pred = rng.normal(size=(5, 4)).astype(dtype)
     per_quantile = [
-        [metrics.mean_pinball_loss(y_true[i].astype("float64"), y_pred[i, k : k + 1].astype("float64"), alpha=q) for i in range(5)]
+        [
+            metrics.mean_pinball_loss(y_true[i].astype("float64"), y_pred[i, k : k + 1].astype("float64"), alpha=q)
+            for i in range(5)
+        ]
         for k, q in enumerate(quantiles)
     ]
     expected = np.mean(per_quantile, axis=0)
@@ -420,7 +428,9 @@ def test_barron_gradients_match_finite_differences(backend, alpha):
     scales = np.array([0.7, 1.0, 1.6])
     args = [y_pred, alphas, scales]
     expected = finite_difference(barron_sum(y_true), args)
-    actual = autograd(backend, barron_sum(on_backend(backend, y_true)), args, jit=backend is Backend.JAX and alpha == 0.5)
+    actual = autograd(
+        backend, barron_sum(on_backend(backend, y_true)), args, jit=backend is Backend.JAX and alpha == 0.5
+    )
     for got, want in zip(actual, expected):
         assert np.all(np.isfinite(got))
         assert_close(got, want, rtol=1e-6, atol=1e-8)
@@ -619,7 +629,11 @@ ERRORS = [
     (barron, {"scale": math.inf}, r"barron: scale must be a float in \(0, inf\); got scale=inf"),
     (barron, {"alpha": math.nan}, r"barron: alpha must be a real number or a floating array; got alpha=nan"),
     (barron, {"alpha": True}, r"barron: alpha must be a real number or a floating array; got alpha=True"),
-    (barron, {"alpha": np.ones(4)}, r"barron: alpha must be a scalar or an array that broadcasts .* got alpha of shape \(4,\)"),
+    (
+        barron,
+        {"alpha": np.ones(4)},
+        r"barron: alpha must be a scalar or an array that broadcasts .* got alpha of shape \(4,\)",
+    ),
     (barron, {"scale": np.ones((2, 2, 3))}, r"barron: scale must be .* broadcasts to y_pred's shape \(2, 3\)"),
     (cauchy, {"scale": 0.0}, r"cauchy: scale must be a float in \(0, inf\); got scale=0.0"),
     (geman_mcclure, {"scale": "1"}, r"geman_mcclure: scale must be a float in \(0, inf\); got scale='1' of type str"),
@@ -645,11 +659,18 @@ def test_shape_errors():
         multi_quantile(np.zeros(2), np.zeros((2, 3)), quantiles=())
     with pytest.raises(ValueError, match=r"quantiles must be a non-empty sequence .*; got quantiles=0.5"):
         multi_quantile(np.zeros(2), np.zeros((2, 1)), quantiles=0.5)
-    with pytest.raises(ValueError, match=r"multi_quantile: quantiles\[1\] must be a float in \[0, 1\]; got quantiles\[1\]=2.0"):
+    with pytest.raises(
+        ValueError, match=r"multi_quantile: quantiles\[1\] must be a float in \[0, 1\]; got quantiles\[1\]=2.0"
+    ):
         multi_quantile(np.zeros(2), np.zeros((2, 2)), quantiles=(0.5, 2.0))
-    with pytest.raises(ValueError, match=r"shape \(batch, ..., 3\) for quantiles=\(0.1, 0.5, 0.9\); got y_pred of shape \(4, 2\)"):
+    with pytest.raises(
+        ValueError, match=r"shape \(batch, ..., 3\) for quantiles=\(0.1, 0.5, 0.9\); got y_pred of shape \(4, 2\)"
+    ):
         multi_quantile(np.zeros(4), np.zeros((4, 2)))
-    with pytest.raises(ValueError, match=r"y_true must hold one target per sample, shape \(4, 1\) or \(4,\) .* got y_true of shape \(4, 3\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"y_true must hold one target per sample, shape \(4, 1\) or \(4,\) .* got y_true of shape \(4, 3\)",
+    ):
         multi_quantile(np.zeros((4, 3)), np.zeros((4, 3)))
 
 
@@ -670,7 +691,9 @@ CLASSES = [
 ]
 
 
-@pytest.mark.parametrize(("loss", "fn", "kwargs"), CLASSES, ids=lambda v: type(v).__name__ if hasattr(v, "get_config") else None)
+@pytest.mark.parametrize(
+    ("loss", "fn", "kwargs"), CLASSES, ids=lambda v: type(v).__name__ if hasattr(v, "get_config") else None
+)
 def test_class_config_round_trip(loss, fn, kwargs):
     config = serialize(loss)
     for back in (deserialize(config), deserialize(json.loads(json.dumps(config)))):

@@ -74,7 +74,9 @@ def test_lovasz_softmax_matches_the_algorithm(xp, classes):
     expected = lovasz_softmax_reference(labels.ravel(), probs.reshape(-1, 3), classes)
     out = seg.lovasz_softmax(xp.asarray(labels), xp.asarray(probs), classes=classes)
     assert_close(out, np.asarray(expected), xp=xp)
-    per_image = seg.lovasz_softmax(xp.asarray(labels), xp.asarray(logits), classes=classes, per_image=True, from_logits=True)
+    per_image = seg.lovasz_softmax(
+        xp.asarray(labels), xp.asarray(logits), classes=classes, per_image=True, from_logits=True
+    )
     assert_close(per_image, np.array([lovasz_softmax_reference(labels[i], probs[i], classes) for i in range(2)]), xp=xp)
 
 

@@ -218,7 +218,9 @@ def test_bce_from_logits_does_not_saturate(xp):
     """log(1 + e^100) = 100 + log1p(e^-100); Keras's NumPy backend clips and returns ~15.9."""
     for dtype in DTYPES:
         out = losslab.binary_crossentropy(
-            xp.asarray([[0.0]], dtype=getattr(xp, dtype)), xp.asarray([[100.0]], dtype=getattr(xp, dtype)), from_logits=True
+            xp.asarray([[0.0]], dtype=getattr(xp, dtype)),
+            xp.asarray([[100.0]], dtype=getattr(xp, dtype)),
+            from_logits=True,
         )
         assert_close(out, np.array([100.0 + math.log1p(math.exp(-100.0))]), rtol=1e-6 if dtype == "float32" else 1e-14)
     loss = losslab.BinaryCrossentropy(from_logits=True)

@@ -284,8 +284,7 @@ def recommend(
     elif encoding not in valid:
         hint = _LABEL_HINTS.get((task, encoding), "")
         msg = (
-            f"labels={encoding!r} does not fit task={task!r}; valid labels for it: "
-            f"{', '.join(map(repr, valid))}.{hint}"
+            f"labels={encoding!r} does not fit task={task!r}; valid labels for it: {', '.join(map(repr, valid))}.{hint}"
         )
         raise ValueError(msg)
     if task == "regression" and imbalanced:
@@ -564,9 +563,7 @@ def _multiclass(encoding: str, *, outliers: bool, imbalanced: bool) -> Recommend
                     "softmax",
                     "On one-hot labels: robust to symmetric label noise (Ghosh et al., 2017) but slow to train.",
                 ),
-                Alternative(
-                    "sparse_categorical_crossentropy", "linear", "Plain cross-entropy if the noise is light."
-                ),
+                Alternative("sparse_categorical_crossentropy", "linear", "Plain cross-entropy if the noise is light."),
             ],
         )
     if encoding == "integer":
@@ -763,8 +760,7 @@ def _segmentation(encoding: str, *, outliers: bool, imbalanced: bool) -> Recomme
             reasons=[
                 "Index masks (one class index per pixel, shape (batch, H, W)) work directly with "
                 "sparse_categorical_crossentropy over a C-channel output.",
-                "A linear output with from_logits=True is stable; apply a softmax over the class channel at "
-                "inference.",
+                "A linear output with from_logits=True is stable; apply a softmax over the class channel at inference.",
                 "For an overlap loss (Dice), one-hot encode the masks to (batch, H, W, C).",
             ],
             alternatives=[
@@ -817,9 +813,7 @@ def _segmentation(encoding: str, *, outliers: bool, imbalanced: bool) -> Recomme
         alternatives=[
             Alternative(combined, activation, _COMBINED_REASON),
             Alternative("jaccard", activation, "Soft IoU: optimises the IoU metric directly."),
-            Alternative(
-                "tversky", activation, "With alpha < beta (e.g. 0.3, 0.7): penalises missed foreground more."
-            ),
+            Alternative("tversky", activation, "With alpha < beta (e.g. 0.3, 0.7): penalises missed foreground more."),
             Alternative(pixel_ce, "linear", "Pixel-wise, from_logits=True; fine when the classes cover similar areas."),
         ],
     )
@@ -1307,8 +1301,7 @@ def _check_term(
             Finding(
                 "probabilities-expected",
                 "error",
-                f"{name} takes probabilities and has no from_logits, but a {act} output does not give "
-                "probabilities.",
+                f"{name} takes probabilities and has no from_logits, but a {act} output does not give probabilities.",
                 f"Put a {squash} on the output.",
             )
         )
@@ -1387,13 +1380,9 @@ def _check_term(
     return out
 
 
-def _check_sparse(
-    name: str, labels: _Labels, pred_shape: tuple[int, ...] | None, units: int | None
-) -> list[Finding]:
+def _check_sparse(name: str, labels: _Labels, pred_shape: tuple[int, ...] | None, units: int | None) -> list[Finding]:
     """Class indices for the sparse losses: no class axis, integers, in range."""
-    has_class_axis = labels.class_axis and (
-        labels.shape == pred_shape if pred_shape is not None else labels.one_hot
-    )
+    has_class_axis = labels.class_axis and (labels.shape == pred_shape if pred_shape is not None else labels.one_hot)
     if has_class_axis:
         if labels.one_hot:
             fix = "Pass the class indices y_true.argmax(-1)"
@@ -1404,9 +1393,7 @@ def _check_sparse(
             )
         else:
             fix = "Use categorical_crossentropy for soft labels, or binary_crossentropy for multi-label targets."
-            problem = (
-                f"{name} expects one class index per sample, but y_true of shape {labels.shape} has a class axis."
-            )
+            problem = f"{name} expects one class index per sample, but y_true of shape {labels.shape} has a class axis."
         return [Finding("onehot-labels-sparse", "error", problem, fix)]
     if labels.multi_hot:
         return []  # reported as a multi-label target

@@ -66,10 +66,15 @@ def write_full_report(out: str | Path, *, seeds: int = 3, quick: bool = False, j
         gallery.append(f"<h3>{html.escape(title)}</h3>{_image(path)}")
     sections.append("<h2>Loss gallery: value and gradient</h2>" + "".join(gallery))
 
-    epochs = {"robustness": 60 if quick else 100, "imbalance": 15 if quick else 30, "regularization": 80 if quick else 200}
+    epochs = {
+        "robustness": 60 if quick else 100,
+        "imbalance": 15 if quick else 30,
+        "regularization": 80 if quick else 200,
+    }
     runs = {
-        "robustness": lambda: studies.robustness_study((0.0, 0.2) if quick else (0.0, 0.1, 0.2, 0.3), seeds=seeds,
-                                                       epochs=epochs["robustness"], jobs=jobs),
+        "robustness": lambda: studies.robustness_study(
+            (0.0, 0.2) if quick else (0.0, 0.1, 0.2, 0.3), seeds=seeds, epochs=epochs["robustness"], jobs=jobs
+        ),
         "imbalance": lambda: studies.imbalance_study((1, 10, 50), seeds=seeds, epochs=epochs["imbalance"], jobs=jobs),
         "regularization": lambda: studies.regularization_study(seeds=seeds, epochs=epochs["regularization"], jobs=jobs),
     }
@@ -93,7 +98,10 @@ def _tutorial_section(results: list[Any], plots: dict[str, Path]) -> str:
         cells = [row["id"], row["metric"]]
         for split in ("train", "test"):
             published = row[f"published_{split}"]
-            cells += ["–" if published is None else f"{published:.3f}", f"{row[f'{split}_mean']:.3f} ± {row[f'{split}_std']:.3f}"]
+            cells += [
+                "–" if published is None else f"{published:.3f}",
+                f"{row[f'{split}_mean']:.3f} ± {row[f'{split}_std']:.3f}",
+            ]
         rows.append(cells)
     images = "".join(f"<h3>{html.escape(r.spec.title)}</h3>{_image(plots[r.spec.id])}" for r in results)
     return "<h2>The tutorial's nine experiments</h2>" + _table(head, rows) + images
@@ -102,11 +110,16 @@ def _tutorial_section(results: list[Any], plots: dict[str, Path]) -> str:
 def _study_section(study: Any, picture: Path) -> str:
     head = ["config", study.setting, *study.metrics]
     rows = [
-        [row["config"], f"{row[study.setting]:g}", *(f"{row[f'{m}_mean']:.4g} ± {row[f'{m}_std']:.2g}" for m in study.metrics)]
+        [
+            row["config"],
+            f"{row[study.setting]:g}",
+            *(f"{row[f'{m}_mean']:.4g} ± {row[f'{m}_std']:.2g}" for m in study.metrics),
+        ]
         for row in study.rows
     ]
     claims = "".join(
-        f"<li>{html.escape(claim)}: <b>{'holds' if held else 'does not hold'}</b></li>" for claim, held in study.claims.items()
+        f"<li>{html.escape(claim)}: <b>{'holds' if held else 'does not hold'}</b></li>"
+        for claim, held in study.claims.items()
     )
     return f"<h2>Study: {html.escape(study.name)}</h2>{_image(picture)}<ul>{claims}</ul>" + _table(head, rows)
 

@@ -118,10 +118,19 @@ def robustness_study(
         corrupted[index] += rng.choice([-1.0, 1.0], size=index.size) * rng.uniform(5.0, 15.0, size=index.size)
         clean_test = DataSpec("arrays", {"X": x, "y": np.concatenate([corrupted[:500], y[500:]])}, n_train=500)
         for label, loss in losses.items():
-            spec = ExperimentSpec(f"robust-{label}-{fraction}", f"{label}, {fraction:.0%} outliers", clean_test, model, loss,
-                                  metric="mse", epochs=epochs)
+            spec = ExperimentSpec(
+                f"robust-{label}-{fraction}",
+                f"{label}, {fraction:.0%} outliers",
+                clean_test,
+                model,
+                loss,
+                metric="mse",
+                epochs=epochs,
+            )
             grid.append((label, fraction, spec))
-    study = Study("robustness", "outlier fraction", ("test",), _rows(_run(grid, seeds, jobs, ("test",)), "outlier fraction"))
+    study = Study(
+        "robustness", "outlier fraction", ("test",), _rows(_run(grid, seeds, jobs, ("test",)), "outlier fraction")
+    )
     if 0.2 in fractions and {"mse", "mae"} <= set(losses):
         mse = study.value("mse", 0.2, "test")
         study.claims["mae beats mse on clean test error at 20% outliers"] = study.value("mae", 0.2, "test") < mse
@@ -155,8 +164,15 @@ def imbalance_study(
     grid = []
     for k in ratios:
         x, y = make_classification(
-            n_samples=4000, n_features=2, n_informative=2, n_redundant=0, n_clusters_per_class=1,
-            weights=[k / (k + 1)], class_sep=0.8, flip_y=0.0, random_state=3,
+            n_samples=4000,
+            n_features=2,
+            n_informative=2,
+            n_redundant=0,
+            n_clusters_per_class=1,
+            weights=[k / (k + 1)],
+            class_sep=0.8,
+            flip_y=0.0,
+            random_state=3,
         )
         data = DataSpec("arrays", {"X": x, "y": y}, labels="binary", n_train=2000)
         configs: dict[str, tuple[Any, dict | None]] = {
@@ -168,11 +184,21 @@ def imbalance_study(
             configs[f"focal(gamma={gamma:g})"] = ({"class_name": "BinaryFocalCrossentropy", "config": focal}, None)
             balanced = {**focal, "apply_class_balancing": True, "alpha": k / (k + 1)}
             configs[f"balanced focal(gamma={gamma:g})"] = (
-                {"class_name": "BinaryFocalCrossentropy", "config": balanced}, None)
+                {"class_name": "BinaryFocalCrossentropy", "config": balanced},
+                None,
+            )
         configs["dice"] = ({"class_name": "Dice", "config": {"axis": [1, 2]}}, None)
         for label, (loss, class_weight) in configs.items():
-            spec = ExperimentSpec(f"imbalance-{label}-{k}", f"{label}, 1:{k}", data, model, loss, metric="accuracy",
-                                  epochs=epochs, class_weight=class_weight)
+            spec = ExperimentSpec(
+                f"imbalance-{label}-{k}",
+                f"{label}, 1:{k}",
+                data,
+                model,
+                loss,
+                metric="accuracy",
+                epochs=epochs,
+                class_weight=class_weight,
+            )
             grid.append((label, k, spec))
     metrics = ("recall_test", "f1_test", "pr_auc_test")
     study = Study("imbalance", "imbalance 1:k", metrics, _rows(_run(grid, seeds, jobs, metrics), "imbalance 1:k"))
@@ -209,23 +235,38 @@ def regularization_study(
     y = (y - y.mean()) / y.std()
     data = DataSpec("arrays", {"X": x, "y": y}, n_train=100)
     base = ModelSpec(hidden=(50,), output_units=1, output_activation="linear")
-    grid = [("none", 0.0, ExperimentSpec("reg-none", "no regularization", data, base, "mse", metric="mse", epochs=epochs))]
+    grid = [
+        ("none", 0.0, ExperimentSpec("reg-none", "no regularization", data, base, "mse", metric="mse", epochs=epochs))
+    ]
     for kind in kinds:
         for strength in strengths:
             config = {"l1": {"l1": strength}, "l2": {"l2": strength}, "l1_l2": {"l1": strength, "l2": strength}}[kind]
             model = replace(base, kernel_regularizer={"class_name": kind, "config": config})
-            grid.append((kind, strength, ExperimentSpec(f"reg-{kind}-{strength:g}", f"{kind}={strength:g}", data, model,
-                                                        "mse", metric="mse", epochs=epochs)))
+            grid.append(
+                (
+                    kind,
+                    strength,
+                    ExperimentSpec(
+                        f"reg-{kind}-{strength:g}",
+                        f"{kind}={strength:g}",
+                        data,
+                        model,
+                        "mse",
+                        metric="mse",
+                        epochs=epochs,
+                    ),
+                )
+            )
     metrics = ("test", "weight_norm", "weight_sparsity", "penalty")
     study = Study("regularization", "strength", metrics, _rows(_run(grid, seeds, jobs, metrics), "strength"))
     top = max(strengths)
     if "l1" in kinds and "l2" in kinds:
-        study.claims["l1 makes weights sparser than l2"] = (
-            study.value("l1", top, "weight_sparsity") > study.value("l2", top, "weight_sparsity")
+        study.claims["l1 makes weights sparser than l2"] = study.value("l1", top, "weight_sparsity") > study.value(
+            "l2", top, "weight_sparsity"
         )
     if "l2" in kinds:
-        study.claims["stronger l2 shrinks the weights"] = (
-            study.value("l2", top, "weight_norm") < study.value("l2", min(strengths), "weight_norm")
+        study.claims["stronger l2 shrinks the weights"] = study.value("l2", top, "weight_norm") < study.value(
+            "l2", min(strengths), "weight_norm"
         )
     return study
 

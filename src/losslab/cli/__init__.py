@@ -6,7 +6,9 @@ import sys
 
 import typer
 
-app = typer.Typer(help="losslab: loss functions with Keras 3 semantics on NumPy, PyTorch and JAX.", no_args_is_help=True)
+app = typer.Typer(
+    help="losslab: loss functions with Keras 3 semantics on NumPy, PyTorch and JAX.", no_args_is_help=True
+)
 
 
 @app.command()

@@ -30,7 +30,11 @@ class Dataset:
 def _generate(spec: DataSpec) -> tuple[np.ndarray, np.ndarray]:
     from sklearn import datasets
 
-    generators = {"regression": datasets.make_regression, "circles": datasets.make_circles, "blobs": datasets.make_blobs}
+    generators = {
+        "regression": datasets.make_regression,
+        "circles": datasets.make_circles,
+        "blobs": datasets.make_blobs,
+    }
     if spec.name in generators:
         return generators[spec.name](**spec.params)
     if spec.name == "arrays":

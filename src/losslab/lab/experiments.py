@@ -30,15 +30,27 @@ _MC_MODEL = ModelSpec(hidden=(50,), output_units=3, output_activation="softmax")
 
 def _regression(id_: str, loss: str, published: tuple[float, float]) -> ExperimentSpec:
     return ExperimentSpec(
-        id_, f"Regression, {loss}", REGRESSION, _REG_MODEL, loss, metric="mse", epochs=100,
+        id_,
+        f"Regression, {loss}",
+        REGRESSION,
+        _REG_MODEL,
+        loss,
+        metric="mse",
+        epochs=100,
         published={"train": published[0], "test": published[1]},
     )
 
 
 def _multiclass(id_: str, loss: str, labels: str, published: tuple[float, float]) -> ExperimentSpec:
     return ExperimentSpec(
-        id_, f"Multi-class, {loss}", DataSpec("blobs", BLOBS, labels=labels), _MC_MODEL, loss,
-        metric="accuracy", epochs=100, published={"train": published[0], "test": published[1]},
+        id_,
+        f"Multi-class, {loss}",
+        DataSpec("blobs", BLOBS, labels=labels),
+        _MC_MODEL,
+        loss,
+        metric="accuracy",
+        epochs=100,
+        published={"train": published[0], "test": published[1]},
     )
 
 
@@ -47,17 +59,35 @@ TUTORIAL: tuple[ExperimentSpec, ...] = (
     _regression("reg-msle", "mean_squared_logarithmic_error", (0.165, 0.184)),
     _regression("reg-mae", "mean_absolute_error", (0.002, 0.002)),
     ExperimentSpec(
-        "bin-bce", "Binary, binary_crossentropy", CIRCLES, _BIN_MODEL, "binary_crossentropy",
-        metric="accuracy", epochs=200, published={"train": 0.836, "test": 0.852},
+        "bin-bce",
+        "Binary, binary_crossentropy",
+        CIRCLES,
+        _BIN_MODEL,
+        "binary_crossentropy",
+        metric="accuracy",
+        epochs=200,
+        published={"train": 0.836, "test": 0.852},
     ),
     ExperimentSpec(
-        "bin-hinge", "Binary, hinge", CIRCLES_PM1, _PM1_MODEL, "hinge",
-        metric="sign_accuracy", epochs=200, published={"train": 0.792, "test": 0.740},
+        "bin-hinge",
+        "Binary, hinge",
+        CIRCLES_PM1,
+        _PM1_MODEL,
+        "hinge",
+        metric="sign_accuracy",
+        epochs=200,
+        published={"train": 0.792, "test": 0.740},
         published_metric="keras2_accuracy",
     ),
     ExperimentSpec(
-        "bin-sqhinge", "Binary, squared_hinge", CIRCLES_PM1, _PM1_MODEL, "squared_hinge",
-        metric="sign_accuracy", epochs=200, published={"train": 0.682, "test": 0.646},
+        "bin-sqhinge",
+        "Binary, squared_hinge",
+        CIRCLES_PM1,
+        _PM1_MODEL,
+        "squared_hinge",
+        metric="sign_accuracy",
+        epochs=200,
+        published={"train": 0.682, "test": 0.646},
         published_metric="keras2_accuracy",
     ),
     _multiclass("mc-cce", "categorical_crossentropy", "onehot", (0.840, 0.822)),

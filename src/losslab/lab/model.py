@@ -98,9 +98,7 @@ class EnsembleMLP(torch.nn.Module):
         members = len(self.kernels[0])
         if self.regularizer is None:
             return torch.zeros(members)
-        return torch.stack(
-            [sum(self.regularizer(kernel[m]) for kernel in self.kernels) for m in range(members)]
-        )
+        return torch.stack([sum(self.regularizer(kernel[m]) for kernel in self.kernels) for m in range(members)])
 
     @torch.no_grad()
     def apply_constraints(self) -> None:

@@ -97,18 +97,24 @@ def summary_rows(results: list[ExperimentResult]) -> list[dict[str, Any]]:
             else:
                 row.update(dict.fromkeys((f"{split}_{k}" for k in ("mean", "std", "min", "max", "in_range")), None))
         row["seeds"] = len(result.runs)
-        row["seconds_per_run"] = (
-            sum(run.seconds for run in result.runs) / len(result.runs) if result.runs else None
-        )
+        row["seconds_per_run"] = sum(run.seconds for run in result.runs) / len(result.runs) if result.runs else None
         rows.append(row)
     return rows
 
 
 _COLUMNS = (
-    "id", "title", "loss", "metric",
-    "published train", "train (mean ± std)", "train in range",
-    "published test", "test (mean ± std)", "test in range",
-    "seeds", "s/run",
+    "id",
+    "title",
+    "loss",
+    "metric",
+    "published train",
+    "train (mean ± std)",
+    "train in range",
+    "published test",
+    "test (mean ± std)",
+    "test in range",
+    "seeds",
+    "s/run",
 )
 
 
@@ -235,8 +241,7 @@ def plot_learning_curves(
             epochs = np.arange(1, mean.size + 1)
             ax.plot(epochs, mean, color=color, label=split)
             if stacked.shape[0] > 1:
-                ax.fill_between(epochs, stacked.min(axis=0), stacked.max(axis=0), color=color, alpha=0.2,
-                                linewidth=0)
+                ax.fill_between(epochs, stacked.min(axis=0), stacked.max(axis=0), color=color, alpha=0.2, linewidth=0)
             data[panel][split] = mean
         ax.set_title(titles[panel])
         ax.set_ylabel("loss" if panel == "loss" else spec.metric)

@@ -41,7 +41,9 @@ def spec_for(task: str, loss: str, *, epochs: int | None = None) -> ExperimentSp
         base = TUTORIAL[6]
         labels = "integer" if loss in _INTEGER_LOSSES else "onehot"
         activation = "linear" if loss == "categorical_hinge" else "softmax"
-        spec = replace(base, data=DataSpec("blobs", BLOBS, labels=labels), model=replace(base.model, output_activation=activation))
+        spec = replace(
+            base, data=DataSpec("blobs", BLOBS, labels=labels), model=replace(base.model, output_activation=activation)
+        )
     return replace(
         spec,
         id=f"{task}-{loss}",

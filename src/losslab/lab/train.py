@@ -190,11 +190,12 @@ def _binary_metrics(y_pred: torch.Tensor, y_true: torch.Tensor) -> list[dict[str
     metrics = []
     for scores in y_pred[..., 0].numpy():
         predicted = (scores > 0.5).astype(int)
-        metrics.append({
-            "recall_test": float(recall_score(truth, predicted, zero_division=0)),
-            "precision_test": float(precision_score(truth, predicted, zero_division=0)),
-            "f1_test": float(f1_score(truth, predicted, zero_division=0)),
-            "pr_auc_test": float(average_precision_score(truth, scores)),
-        })
+        metrics.append(
+            {
+                "recall_test": float(recall_score(truth, predicted, zero_division=0)),
+                "precision_test": float(precision_score(truth, predicted, zero_division=0)),
+                "f1_test": float(f1_score(truth, predicted, zero_division=0)),
+                "pr_auc_test": float(average_precision_score(truth, scores)),
+            }
+        )
     return metrics
-

@@ -39,10 +39,28 @@ _TORCH_MEAN: dict[str, Callable[..., Any]] = {}
 _JAX: dict[str, Callable[..., Any]] = {}
 _ELEMENTWISE_MEAN = frozenset(
     {
-        "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
-        "mean_squared_logarithmic_error", "huber", "log_cosh", "hinge", "squared_hinge", "poisson",
-        "binary_crossentropy", "binary_focal_crossentropy", "barron", "cauchy", "geman_mcclure", "welsch",
-        "charbonnier", "smooth_l1", "pinball", "expectile", "poisson_nll", "poisson_deviance", "gamma_deviance",
+        "mean_squared_error",
+        "mean_absolute_error",
+        "mean_absolute_percentage_error",
+        "mean_squared_logarithmic_error",
+        "huber",
+        "log_cosh",
+        "hinge",
+        "squared_hinge",
+        "poisson",
+        "binary_crossentropy",
+        "binary_focal_crossentropy",
+        "barron",
+        "cauchy",
+        "geman_mcclure",
+        "welsch",
+        "charbonnier",
+        "smooth_l1",
+        "pinball",
+        "expectile",
+        "poisson_nll",
+        "poisson_deviance",
+        "gamma_deviance",
         "tweedie_deviance",
     }
 )
@@ -372,9 +390,7 @@ def _ctc(labels: Any, log_probs: Any) -> Any:
     if bool(((labels < 0) | (labels >= num_classes)).any()):
         return None
     frame_length = torch.full((batch,), frames, dtype=torch.long, device=log_probs.device)
-    nll = F.ctc_loss(
-        log_probs.transpose(0, 1), labels.long(), frame_length, label_length, blank=0, reduction="none"
-    )
+    nll = F.ctc_loss(log_probs.transpose(0, 1), labels.long(), frame_length, label_length, blank=0, reduction="none")
     if not bool(torch.isfinite(nll).all()):
         return None
     return nll

@@ -241,7 +241,9 @@ class CombinedLoss(Loss):
         self.losses = [loss if isinstance(loss, Loss) else LossFunctionWrapper(loss) for loss in self.losses]
         self.weights = [1.0] * len(self.losses) if weights is None else [float(w) for w in weights]
         if len(self.weights) != len(self.losses) or not self.losses:
-            msg = f"CombinedLoss needs one weight per loss; got {len(self.losses)} losses and {len(self.weights)} weights"
+            msg = (
+                f"CombinedLoss needs one weight per loss; got {len(self.losses)} losses and {len(self.weights)} weights"
+            )
             raise ValueError(msg)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
@@ -270,4 +272,3 @@ class CombinedLoss(Loss):
 
     def __repr__(self) -> str:
         return " + ".join(f"{w:g} * {loss!r}" for loss, w in zip(self.losses, self.weights))
-

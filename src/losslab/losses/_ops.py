@@ -75,7 +75,9 @@ def check_axis(axis: Any, ndim: int, loss_name: str) -> int:
         msg = f"{loss_name}: `axis` must be an int; got axis={axis!r} of type {type(axis).__name__}"
         raise ValueError(msg)
     if not -ndim <= axis < ndim:
-        msg = f"{loss_name}: axis={axis} is out of range for inputs of rank {ndim}; use an axis in [{-ndim}, {ndim - 1}]"
+        msg = (
+            f"{loss_name}: axis={axis} is out of range for inputs of rank {ndim}; use an axis in [{-ndim}, {ndim - 1}]"
+        )
         raise ValueError(msg)
     return axis % ndim
 

@@ -117,7 +117,11 @@ def binary_crossentropy(
     axis = check_axis(axis, y_pred.ndim, "binary_crossentropy")
     if from_logits and (fast := native(xp, "binary_crossentropy_from_logits")):
         return fast(y_true, y_pred, axis)
-    if not from_logits and (fast := native(xp, "binary_crossentropy")) and (out := fast(y_true, y_pred, axis)) is not None:
+    if (
+        not from_logits
+        and (fast := native(xp, "binary_crossentropy"))
+        and (out := fast(y_true, y_pred, axis)) is not None
+    ):
         return out
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     return -mean_of_terms(y_true * log_p + (1.0 - y_true) * log_not_p, axis, xp)
@@ -173,9 +177,7 @@ def binary_focal_crossentropy(
     ----------
     Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017.
     """
-    xp, y_true, y_pred = _binary_inputs(
-        y_true, y_pred, xp, label_smoothing, from_logits, "binary_focal_crossentropy"
-    )
+    xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_focal_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_focal_crossentropy")
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     bce = -(y_true * log_p + (1.0 - y_true) * log_not_p)
@@ -493,7 +495,9 @@ def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     1.5
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson")
-    check_range("poisson", "y_pred", y_pred, 0.0, float("inf"), "Rates are non-negative: use an exp or softplus output.")
+    check_range(
+        "poisson", "y_pred", y_pred, 0.0, float("inf"), "Rates are non-negative: use an exp or softplus output."
+    )
     if fast := native(xp, "poisson"):
         return fast(y_true, y_pred)
     return mean_of_terms(y_pred - y_true * xp.log(y_pred + EPSILON), -1, xp)
@@ -726,4 +730,3 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
             msg = f"CategoricalGeneralizedCrossEntropy: q must be in the interval (0, 1); got q={q}"
             raise ValueError(msg)
         super().__init__(categorical_generalized_cross_entropy, reduction=reduction, name=name, dtype=dtype, q=q)
-

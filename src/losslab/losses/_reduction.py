@@ -64,9 +64,7 @@ def _broadcast_weight(sample_weight: Any, values: Any, xp: Any) -> Any:
         values_shape = tuple(values.shape)
     while sample_weight.ndim < values.ndim:
         sample_weight = xp.expand_dims(sample_weight, axis=-1)
-    fits = sample_weight.ndim == values.ndim and all(
-        w in (1, v) for w, v in zip(sample_weight.shape, values.shape)
-    )
+    fits = sample_weight.ndim == values.ndim and all(w in (1, v) for w, v in zip(sample_weight.shape, values.shape))
     if not fits:
         msg = (
             f"sample_weight of shape {tuple(sample_weight.shape)} does not fit per-sample "

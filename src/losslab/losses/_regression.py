@@ -273,7 +273,9 @@ class MeanSquaredLogarithmicError(LossFunctionWrapper):
 class Huber(LossFunctionWrapper):
     """Class form of :func:`huber` (``delta``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, delta: float = 1.0, reduction: Any = _DEFAULT, name: str = "huber_loss", dtype: Any = None) -> None:
+    def __init__(
+        self, delta: float = 1.0, reduction: Any = _DEFAULT, name: str = "huber_loss", dtype: Any = None
+    ) -> None:
         super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=delta)
 
 
@@ -289,5 +291,7 @@ class LogCosh(LossFunctionWrapper):
 class CosineSimilarity(LossFunctionWrapper):
     """Class form of :func:`cosine_similarity` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, axis: int = -1, reduction: Any = _DEFAULT, name: str = "cosine_similarity", dtype: Any = None) -> None:
+    def __init__(
+        self, axis: int = -1, reduction: Any = _DEFAULT, name: str = "cosine_similarity", dtype: Any = None
+    ) -> None:
         super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)

@@ -674,7 +674,9 @@ class Charbonnier(LossFunctionWrapper):
 class SmoothL1(LossFunctionWrapper):
     """Class form of :func:`smooth_l1` (``beta``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, beta: float = 1.0, reduction: Any = _DEFAULT, name: str = "smooth_l1", dtype: Any = None) -> None:
+    def __init__(
+        self, beta: float = 1.0, reduction: Any = _DEFAULT, name: str = "smooth_l1", dtype: Any = None
+    ) -> None:
         super().__init__(smooth_l1, reduction=reduction, name=name, dtype=dtype, beta=beta)
 
 
@@ -682,7 +684,9 @@ class SmoothL1(LossFunctionWrapper):
 class Pinball(LossFunctionWrapper):
     """Class form of :func:`pinball` (``quantile``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, quantile: float = 0.5, reduction: Any = _DEFAULT, name: str = "pinball", dtype: Any = None) -> None:
+    def __init__(
+        self, quantile: float = 0.5, reduction: Any = _DEFAULT, name: str = "pinball", dtype: Any = None
+    ) -> None:
         super().__init__(pinball, reduction=reduction, name=name, dtype=dtype, quantile=quantile)
 
 
@@ -704,5 +708,7 @@ class MultiQuantile(LossFunctionWrapper):
 class Expectile(LossFunctionWrapper):
     """Class form of :func:`expectile` (``expectile``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, expectile: float = 0.5, reduction: Any = _DEFAULT, name: str = "expectile", dtype: Any = None) -> None:
+    def __init__(
+        self, expectile: float = 0.5, reduction: Any = _DEFAULT, name: str = "expectile", dtype: Any = None
+    ) -> None:
         super().__init__(_expectile_function, reduction=reduction, name=name, dtype=dtype, expectile=expectile)

@@ -193,10 +193,21 @@ class Dice(LossFunctionWrapper):
     """Class form of :func:`dice` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, reduction: Any = _DEFAULT, name: str = "dice", axis: Any = None, dtype: Any = None, ignore_index: Any = None
+        self,
+        reduction: Any = _DEFAULT,
+        name: str = "dice",
+        axis: Any = None,
+        dtype: Any = None,
+        ignore_index: Any = None,
     ) -> None:
-        super().__init__(dice, reduction=reduction, name=name, dtype=dtype, axis=_axis_argument(axis),
-                         **_ignore_argument(ignore_index))
+        super().__init__(
+            dice,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            axis=_axis_argument(axis),
+            **_ignore_argument(ignore_index),
+        )
 
 
 @register_loss()
@@ -214,7 +225,13 @@ class Tversky(LossFunctionWrapper):
         ignore_index: Any = None,
     ) -> None:
         super().__init__(
-            tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta, axis=_axis_argument(axis),
+            tversky,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            beta=beta,
+            axis=_axis_argument(axis),
             **_ignore_argument(ignore_index),
         )
 
@@ -224,10 +241,21 @@ class Jaccard(LossFunctionWrapper):
     """Class form of :func:`jaccard` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, reduction: Any = _DEFAULT, name: str = "jaccard", axis: Any = None, dtype: Any = None, ignore_index: Any = None
+        self,
+        reduction: Any = _DEFAULT,
+        name: str = "jaccard",
+        axis: Any = None,
+        dtype: Any = None,
+        ignore_index: Any = None,
     ) -> None:
-        super().__init__(jaccard, reduction=reduction, name=name, dtype=dtype, axis=_axis_argument(axis),
-                         **_ignore_argument(ignore_index))
+        super().__init__(
+            jaccard,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            axis=_axis_argument(axis),
+            **_ignore_argument(ignore_index),
+        )
 
 
 def _soft_overlap_axes(y_pred: Any) -> tuple[int, ...]:
@@ -436,7 +464,9 @@ def _lovasz(errors: Any, truth: Any, xp: Any) -> Any:
 
 
 @register_loss()
-def lovasz_hinge(y_true: Any, y_pred: Any, *, per_image: bool = True, ignore_index: int | None = None, xp: Any = None) -> Any:
+def lovasz_hinge(
+    y_true: Any, y_pred: Any, *, per_image: bool = True, ignore_index: int | None = None, xp: Any = None
+) -> Any:
     r"""Lovasz hinge loss (Berman et al., 2018): a convex surrogate of the binary Jaccard loss.
 
     .. math:: \ell = \overline{\Delta_J}\big(\max(0, 1 - (2y - 1) f)\big)
@@ -546,8 +576,12 @@ def lovasz_softmax(
     rows = y_pred.shape[0] if per_image else 1
     probs = xp.reshape(probs, (rows, -1, num_classes))
     labels = xp.reshape(y_true, (rows, -1))
-    valid = xp.ones(labels.shape, dtype=xp.bool, device=device(labels)) if ignore_index is None else labels != ignore_index
-    truth = xp.astype((labels[..., None] == xp.arange(num_classes, device=device(labels))) & valid[..., None], probs.dtype)
+    valid = (
+        xp.ones(labels.shape, dtype=xp.bool, device=device(labels)) if ignore_index is None else labels != ignore_index
+    )
+    truth = xp.astype(
+        (labels[..., None] == xp.arange(num_classes, device=device(labels))) & valid[..., None], probs.dtype
+    )
     errors = xp.where(valid[..., None], xp.abs(truth - probs), xp.zeros_like(probs))
     # one row per (image, class): move classes next to the images, then flatten them together
     errors = xp.reshape(xp.permute_dims(errors, (0, 2, 1)), (rows * num_classes, -1))
@@ -574,8 +608,9 @@ class GeneralizedDice(LossFunctionWrapper):
         ignore_index: int | None = None,
     ) -> None:
         _check_ignore_index(ignore_index, "GeneralizedDice")
-        super().__init__(generalized_dice, reduction=reduction, name=name, dtype=dtype,
-                         **_ignore_argument(ignore_index))
+        super().__init__(
+            generalized_dice, reduction=reduction, name=name, dtype=dtype, **_ignore_argument(ignore_index)
+        )
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         # Label maps have one axis fewer than y_pred: rank alignment would squeeze a single class axis.
@@ -598,8 +633,15 @@ class FocalTversky(LossFunctionWrapper):
         ignore_index: Any = None,
     ) -> None:
         super().__init__(
-            focal_tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta, gamma=gamma,
-            axis=_axis_argument(axis), **_ignore_argument(ignore_index),
+            focal_tversky,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            beta=beta,
+            gamma=gamma,
+            axis=_axis_argument(axis),
+            **_ignore_argument(ignore_index),
         )
 
 
@@ -615,8 +657,9 @@ class LovaszHinge(LossFunctionWrapper):
         name: str = "lovasz_hinge",
         dtype: Any = None,
     ) -> None:
-        super().__init__(lovasz_hinge, reduction=reduction, name=name, dtype=dtype, per_image=per_image,
-                         ignore_index=ignore_index)
+        super().__init__(
+            lovasz_hinge, reduction=reduction, name=name, dtype=dtype, per_image=per_image, ignore_index=ignore_index
+        )
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         return self.fn(y_true, y_pred, **self._fn_kwargs)
@@ -636,8 +679,16 @@ class LovaszSoftmax(LossFunctionWrapper):
         name: str = "lovasz_softmax",
         dtype: Any = None,
     ) -> None:
-        super().__init__(lovasz_softmax, reduction=reduction, name=name, dtype=dtype, classes=classes,
-                         per_image=per_image, ignore_index=ignore_index, from_logits=from_logits)
+        super().__init__(
+            lovasz_softmax,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            classes=classes,
+            per_image=per_image,
+            ignore_index=ignore_index,
+            from_logits=from_logits,
+        )
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         return self.fn(y_true, y_pred, **self._fn_kwargs)
