@@ -22,13 +22,23 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+import string
+import sys
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from losslab._backend import to_numpy
 from losslab.losses import CombinedLoss, LossFunctionWrapper, deserialize, get, serialize
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 __all__ = [
     "ACTIVATIONS",
@@ -66,6 +76,52 @@ _LABEL_HINTS = {
     ("segmentation", "pm1"): " Write the masks as {0, 1}.",
 }
 
+# ---------------------------------------------------------------------------------------------- loss facts
+# Everything the chooser knows about a loss, read through _facts() alone.
+
+_LOGITS_LOSSES = frozenset(
+    {
+        "binary_crossentropy",
+        "binary_focal_crossentropy",
+        "categorical_crossentropy",
+        "categorical_focal_crossentropy",
+        "sparse_categorical_crossentropy",
+    }
+)
+_BINARY_CE = frozenset({"binary_crossentropy", "binary_focal_crossentropy"})
+_CLASS_AXIS = frozenset(
+    {"categorical_crossentropy", "categorical_focal_crossentropy", "kl_divergence", "categorical_hinge"}
+)
+_SPARSE = frozenset({"sparse_categorical_crossentropy", "categorical_generalized_cross_entropy"})
+_HINGE = frozenset({"hinge", "squared_hinge"})
+_OVERLAP = frozenset({"dice", "tversky", "jaccard"})
+_PROBABILITIES_ONLY = frozenset({"kl_divergence", "categorical_generalized_cross_entropy"}) | _OVERLAP
+_SOFTMAX_LOSSES = frozenset(
+    {
+        "categorical_crossentropy",
+        "categorical_focal_crossentropy",
+        "sparse_categorical_crossentropy",
+        "kl_divergence",
+        "categorical_generalized_cross_entropy",
+    }
+)
+_REGRESSION = frozenset(
+    {
+        "mean_squared_error",
+        "mean_absolute_error",
+        "mean_absolute_percentage_error",
+        "mean_squared_logarithmic_error",
+        "huber",
+        "log_cosh",
+    }
+)
+_NONNEGATIVE_TARGETS = frozenset({"mean_squared_logarithmic_error", "poisson"})
+# The loss to use instead on integer class indices, and on one-hot labels.
+_FOR_INDICES = {
+    "categorical_crossentropy": "sparse_categorical_crossentropy",
+    "kl_divergence": "sparse_categorical_crossentropy",
+}
+_FOR_ONEHOT = {"sparse_categorical_crossentropy": "categorical_crossentropy"}
 # Class forms, so that a recommendation can be built into a configured loss.
 _CLASSES = {
     "mean_squared_error": "MeanSquaredError",
@@ -88,6 +144,112 @@ _CLASSES = {
     "tversky": "Tversky",
     "jaccard": "Jaccard",
 }
+
+
+@dataclass(frozen=True)
+class _LossFacts:
+    """What the chooser knows about one loss; all false (or ``None``) for a loss it does not know."""
+
+    from_logits: bool = False  # has a from_logits argument
+    squash: str | None = None  # "sigmoid" or "softmax": what turns outputs into the probabilities it reads
+    binary_labels: bool = False  # a binary cross-entropy: labels in [0, 1] per output unit
+    class_axis: bool = False  # one-hot (or soft) labels along a class axis
+    sparse: bool = False  # one integer class index per sample
+    pm1_labels: bool = False  # a margin loss on {-1, 1} labels (or {0, 1}, mapped)
+    overlap: bool = False  # compares masks in [0, 1] by their overlap
+    probabilities_only: bool = False  # reads probabilities and has no from_logits
+    regression: bool = False  # for real-valued targets
+    nonnegative_targets: bool = False  # targets must be >= 0
+    log_targets: bool = False  # takes log(1 + y_true), clipping negative targets to 0
+    log_predictions: bool = False  # takes log(y_pred)
+    divides_by_targets: bool = False  # divides by |y_true|
+    for_indices: str | None = None  # the loss to use instead on integer class indices
+    for_onehot: str | None = None  # the loss to use instead on one-hot labels
+    class_name: str | None = None  # its Loss class, for Recommendation.build
+
+
+@functools.cache
+def _facts(name: str) -> _LossFacts:
+    """The facts about the loss of canonical name ``name``: the one place the chooser looks a loss up."""
+    return _LossFacts(
+        from_logits=name in _LOGITS_LOSSES,
+        squash="softmax" if name in _SOFTMAX_LOSSES else "sigmoid" if name in _BINARY_CE | _OVERLAP else None,
+        binary_labels=name in _BINARY_CE,
+        class_axis=name in _CLASS_AXIS,
+        sparse=name in _SPARSE,
+        pm1_labels=name in _HINGE,
+        overlap=name in _OVERLAP,
+        probabilities_only=name in _PROBABILITIES_ONLY,
+        regression=name in _REGRESSION,
+        nonnegative_targets=name in _NONNEGATIVE_TARGETS,
+        log_targets=name == "mean_squared_logarithmic_error",
+        log_predictions=name == "poisson",
+        divides_by_targets=name == "mean_absolute_percentage_error",
+        for_indices=_FOR_INDICES.get(name),
+        for_onehot=_FOR_ONEHOT.get(name),
+        class_name=_CLASSES.get(name),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- texts
+# The chooser's English lives in chooser.toml beside this module: [reasons], [alternatives] and one
+# [findings.<code>] table per finding code. Every text is a str.format template.
+
+
+@functools.cache
+def _texts() -> dict[str, Any]:
+    """chooser.toml, read once; a ``RuntimeError`` if it does not fit the keys this module uses."""
+    data = tomllib.loads(resources.files("losslab.analysis").joinpath("chooser.toml").read_text(encoding="utf-8"))
+    problems = _text_problems(data)
+    if problems:
+        msg = "chooser.toml does not fit losslab.analysis.chooser:\n- " + "\n- ".join(problems)
+        raise RuntimeError(msg)
+    return data
+
+
+def _text_problems(data: dict[str, Any]) -> list[str]:
+    """What does not fit: sections, finding codes, templates, and the keys and fields the recommendations use.
+
+    The keys the finding rules use are checked by tests/analysis/test_chooser_texts.py.
+    """
+    problems = []
+    if set(data) != {"reasons", "alternatives", "findings"}:
+        problems.append(f"the tables must be [reasons], [alternatives] and [findings.<code>]; got {sorted(data)}")
+    findings = data.get("findings", {})
+    if set(findings) != set(_SEVERITY):
+        problems.append(f"[findings.<code>] must be one table per code {sorted(_SEVERITY)}; got {sorted(findings)}")
+    tables = {name: data.get(name, {}) for name in ("reasons", "alternatives")}
+    tables.update({f"findings.{code}": table for code, table in findings.items()})
+    for name, table in tables.items():
+        for key, template in table.items():
+            try:
+                fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+            except (TypeError, ValueError) as error:  # TypeError: not a string
+                problems.append(f"[{name}] {key} is not a template: {error}")
+                continue
+            if not all(field.isidentifier() for field in fields):
+                problems.append(f"[{name}] {key} has a field that is not a name: {fields}")
+    for name, key, given in _case_texts():
+        for part in key.split("+"):
+            if part not in tables[name]:
+                problems.append(f"[{name}] has no {part!r}, which a recommendation uses")
+                continue
+            try:
+                tables[name][part].format(**given)
+            except (KeyError, IndexError, ValueError) as error:
+                problems.append(f"[{name}] {part}: its field {error} is not one the recommendation gives")
+    return problems
+
+
+def _say(section: str, key: str, **fields: Any) -> str:
+    """The text ``key`` of ``section`` (``"reasons"``, ``"findings.<code>"``...) with its fields filled in.
+
+    ``"a+b"`` joins the texts ``a`` and ``b`` with a space.
+    """
+    table = _texts()
+    for part in section.split("."):
+        table = table[part]
+    return " ".join(table[part].format(**fields) for part in key.split("+"))
 
 
 class Alternative(NamedTuple):
@@ -151,52 +313,14 @@ class Recommendation:
         Loss
             E.g. ``Huber(delta=1.0)`` for ``loss="huber"``.
         """
-        return deserialize({"class_name": _CLASSES[self.loss], "config": dict(self.loss_kwargs)})
+        return deserialize({"class_name": _facts(self.loss).class_name, "config": dict(self.loss_kwargs)})
 
 
 # ---------------------------------------------------------------------------------------------- recommend
 
-_BCE_LOGITS = (
-    "Recommended: a linear output (no activation) with from_logits=True, so the loss uses a stable log-sigmoid "
-    "that never saturates; apply a sigmoid to the output at inference to read probabilities."
-)
-_CCE_LOGITS = (
-    "Recommended: C output units with a linear output (no activation) and from_logits=True, so the loss uses a "
-    "stable log-softmax; apply a softmax to the output at inference to read class probabilities."
-)
-_NOISY = (
-    "With noisy (mislabelled) examples, label_smoothing=0.1 keeps the model from becoming over-confident on "
-    "wrong labels (Szegedy et al., 2016; Muller et al., 2019)."
-)
-_FOCAL = (
-    "Focal loss multiplies the cross-entropy by (1 - p_t)**gamma, so the many easy, mostly majority-class examples "
-    "stop dominating the gradient; gamma=2 is the value Lin et al. (2017) found best."
-)
-_IMBALANCE_METRICS = (
-    "Judge the model by precision, recall, F1 or PR-AUC rather than accuracy, and tune the decision threshold."
-)
-_BCE_DICE = "0.5*BinaryCrossentropy()+0.5*Dice()"
-_CCE_DICE = "0.5*CategoricalCrossentropy()+0.5*Dice()"
-_COMBINED_REASON = "Cross-entropy's smooth per-pixel gradients plus Dice's overlap term."
-_HINGE_NOISE = "With noisy labels prefer hinge to squared_hinge, which penalises a violated margin quadratically."
-_DICE = (
-    "Foreground is often a small part of the image: the Dice loss, 1 - 2|A and B| / (|A| + |B|), measures the "
-    "overlap directly, so the many easy background pixels do not dominate as in pixel-wise cross-entropy "
-    "(Milletari et al., 2016)."
-)
-_TVERSKY = (
-    "The Tversky loss generalises Dice with separate weights on false positives (alpha) and false negatives "
-    "(beta); alpha < beta (0.3 and 0.7 in Salehi et al., 2017) trades precision for recall, which small, rare "
-    "structures need. In losslab alpha weights false positives and beta false negatives, as in the paper."
-)
-_DICE_AXIS = (
-    "axis=None gives one Dice over the whole batch; pass the spatial axes (e.g. axis=(1, 2)) for one per image."
-)
 
-
-def _check_choice(name: str, value: Any, valid: tuple[str, ...], *, allow_none: bool = False) -> str | None:
-    if value is None and allow_none:
-        return None
+def _check_choice(name: str, value: Any, valid: tuple[str, ...], *, allow_none: bool = False) -> str:
+    """``value`` lower-cased if it is one of ``valid``; ``allow_none`` only words the message (callers handle None)."""
     if not isinstance(value, str) or value.strip().lower() not in valid:
         prefix = "None or one of" if allow_none else "one of"
         msg = f"{name} must be {prefix} {', '.join(map(repr, valid))}; got {value!r}"
@@ -277,7 +401,7 @@ def recommend(
     task = _check_choice("task", task, TASKS)
     outliers = _check_flag("outliers", outliers)
     imbalanced = _check_flag("imbalanced", imbalanced)
-    encoding = _check_choice("labels", labels, LABEL_ENCODINGS, allow_none=True)
+    encoding = None if labels is None else _check_choice("labels", labels, LABEL_ENCODINGS, allow_none=True)
     valid = _TASK_LABELS[task]
     if encoding is None:
         encoding = valid[0]
@@ -299,567 +423,326 @@ def recommend(
             "'multilabel' (noisy labels); got task='segmentation'."
         )
         raise ValueError(msg)
-    rule = {
-        "regression": _regression,
-        "binary": _binary,
-        "multiclass": _multiclass,
-        "multilabel": _multilabel,
-        "segmentation": _segmentation,
-    }[task]
-    return rule(encoding, outliers=outliers, imbalanced=imbalanced)
+    if task == "binary" and encoding == "onehot":
+        name = _case_name("multiclass", encoding, outliers=outliers, imbalanced=imbalanced)
+        return _two_class(_recommendation("multiclass", _CASES[name], encoding, outliers=outliers))
+    name = _case_name(task, encoding, outliers=outliers, imbalanced=imbalanced)
+    return _recommendation(task, _CASES[name], encoding, outliers=outliers)
 
 
-def _regression(encoding: str, *, outliers: bool, imbalanced: bool) -> Recommendation:
-    del imbalanced
-    if outliers:
-        return Recommendation(
-            task="regression",
-            loss="huber",
-            loss_kwargs={"delta": 1.0},
-            output_activation="linear",
-            label_encoding=encoding,
-            reasons=[
-                "Outliers dominate mean_squared_error, whose gradient grows with the residual; the Huber loss is "
-                "quadratic for small residuals and linear beyond delta, so an outlier pulls with a bounded force "
-                "(Huber, 1964).",
-                "Set delta to about the scale of the normal residuals, e.g. 1.345 times their robust standard "
-                "deviation (Huber's choice, 95% efficient under Gaussian noise); with standardised targets "
-                "delta=1.0 is a sensible start.",
-                "Use a linear output so the predictions can take any real value.",
-            ],
-            alternatives=[
-                Alternative(
-                    "log_cosh",
-                    "linear",
-                    "Smooth like Huber (x**2 / 2 near 0, |x| - log 2 far out) with no delta to tune.",
-                ),
-                Alternative(
-                    "mean_absolute_error",
-                    "linear",
-                    "Most robust: fits the conditional median, but its constant-size gradient converges slowly.",
-                ),
-                Alternative(
-                    "mean_squared_error",
-                    "linear",
-                    "Only if the outliers are real signal: fits the conditional mean (Gaussian likelihood).",
-                ),
-            ],
-        )
-    return Recommendation(
-        task="regression",
-        loss="mean_squared_error",
-        loss_kwargs={},
-        output_activation="linear",
-        label_encoding=encoding,
-        reasons=[
-            "mean_squared_error is the maximum-likelihood loss under Gaussian noise and fits the conditional "
-            "mean: the default for regression.",
-            "Use a linear output so the predictions can take any real value.",
-            "Standardise the targets (zero mean, unit variance) so the loss scale does not depend on their units.",
-        ],
-        alternatives=[
-            Alternative("huber", "linear", "If some targets are outliers: quadratic near 0, linear beyond delta."),
-            Alternative("mean_absolute_error", "linear", "Fits the conditional median; robust to outliers."),
-            Alternative(
-                "mean_squared_logarithmic_error",
-                "linear",
-                "For non-negative targets spanning orders of magnitude: penalises relative (log) errors.",
-            ),
-            Alternative("poisson", "softplus", "For counts: the Poisson likelihood, with a positive (softplus) rate."),
-        ],
-    )
+# A recommendation, as data: the loss and its arguments, and keys into chooser.toml's texts.
 
 
-def _binary(encoding: str, *, outliers: bool, imbalanced: bool) -> Recommendation:
-    if encoding == "onehot":
-        rec = _multiclass("onehot", outliers=outliers, imbalanced=imbalanced)
-        note = (
-            "Two-column one-hot labels make a two-class multiclass problem; equivalently, take y[:, 1] as "
-            "{0, 1} labels for one output unit with binary_crossentropy."
-        )
-        return Recommendation(
-            task="binary",
-            loss=rec.loss,
-            loss_kwargs=rec.loss_kwargs,
-            output_activation=rec.output_activation,
-            label_encoding=rec.label_encoding,
-            reasons=[note, *rec.reasons],
-            alternatives=[
-                Alternative("binary_crossentropy", "linear", "On y[:, 1] with one output unit and from_logits=True."),
-                *rec.alternatives,
-            ],
-            inference_activation=rec.inference_activation,
-        )
-    label_encoding = "probabilities" if encoding == "probabilities" else "binary"
-    notes = []
-    if encoding == "integer":
-        notes.append("Integer labels 0 and 1 are binary labels: use them as floats of shape (batch, 1).")
-    if encoding == "probabilities":
-        notes.append("Soft targets in [0, 1] (e.g. the fraction of annotators who said yes) work as they are.")
-    if imbalanced:
-        if encoding == "pm1":
-            notes.append("Map the {-1, 1} labels to {0, 1} with (y + 1) / 2 first.")
-        kwargs: dict[str, Any] = {"from_logits": True, "gamma": 2.0, "apply_class_balancing": True, "alpha": 0.75}
-        if outliers:
-            kwargs["label_smoothing"] = 0.1
-        return Recommendation(
-            task="binary",
-            loss="binary_focal_crossentropy",
-            loss_kwargs=kwargs,
-            output_activation="linear",
-            label_encoding=label_encoding,
-            reasons=[
-                _FOCAL,
-                "apply_class_balancing=True also weights positives by alpha and negatives by 1 - alpha: with "
-                "the minority as the positive class, set alpha near the fraction of negatives (0.75 is a "
-                "moderate start). In losslab's imbalance study (`losslab study imbalance`, 1:50), focal with "
-                "gamma=2 and no balancing found 3 % of the minority and balanced focal with alpha=k/(k+1) 77 %; "
-                "Lin et al.'s alpha=0.25 suits dense detection, where the focal term already removes the "
-                "easy negatives. Tune alpha on a validation set.",
-                _BCE_LOGITS,
-                _IMBALANCE_METRICS,
-                *notes,
-                *([_NOISY] if outliers else []),
-            ],
-            alternatives=[
-                Alternative(
-                    "binary_crossentropy",
-                    "linear",
-                    "Class-weighted: sample_weight = n / (2 * n_c) for a sample of class c (inverse frequency), "
-                    "with from_logits=True.",
-                ),
-                Alternative(
-                    "binary_crossentropy",
-                    "linear",
-                    "Unweighted with from_logits=True, then move the decision threshold; often enough for mild "
-                    "imbalance.",
-                ),
-            ],
-            inference_activation="sigmoid",
-        )
-    if encoding == "pm1":
-        return Recommendation(
-            task="binary",
-            loss="hinge",
-            loss_kwargs={},
-            output_activation="tanh",
-            label_encoding="pm1",
-            reasons=[
-                "Labels in {-1, 1} are what margin losses expect: hinge is max(0, 1 - y * f), the SVM loss, which "
-                "stops pushing once a sample is on its side of the boundary with margin 1.",
-                "Use a tanh output (or a linear one): the output must be able to go negative, so never a sigmoid. "
-                "The predicted class is the sign of the output.",
-                "For probabilities instead, map the labels to {0, 1} with (y + 1) / 2 and use binary_crossentropy "
-                "with from_logits=True.",
-                *([_HINGE_NOISE] if outliers else []),
-            ],
-            alternatives=[
-                Alternative(
-                    "squared_hinge",
-                    "tanh",
-                    "Smooth at the margin and punishes large violations more; more sensitive to mislabelled points.",
-                ),
-                Alternative("hinge", "linear", "The classic SVM form on an unbounded score."),
-                Alternative(
-                    "binary_crossentropy",
-                    "linear",
-                    "After mapping the labels to {0, 1} with (y + 1) / 2, with from_logits=True: gives probabilities.",
-                ),
-            ],
-        )
-    kwargs = {"from_logits": True}
-    if outliers:
-        kwargs["label_smoothing"] = 0.1
-    return Recommendation(
-        task="binary",
-        loss="binary_crossentropy",
-        loss_kwargs=kwargs,
-        output_activation="linear",
-        label_encoding=label_encoding,
-        reasons=[
-            "binary_crossentropy is the negative log-likelihood of a Bernoulli label: the standard loss for two "
-            "classes, on one output unit.",
-            _BCE_LOGITS,
-            "Equivalent: a sigmoid output with from_logits=False (the default), slightly less stable since the "
-            "probabilities are clipped to [1e-7, 1 - 1e-7].",
-            *notes,
-            *([_NOISY] if outliers else []),
-        ],
-        alternatives=[
-            Alternative("binary_crossentropy", "sigmoid", "The same loss with a sigmoid output and from_logits=False."),
-            Alternative(
-                "binary_focal_crossentropy",
-                "linear",
-                "If the classes are imbalanced: down-weights easy examples (gamma=2), with from_logits=True.",
-            ),
-            Alternative("hinge", "tanh", "A margin (SVM) loss on {-1, 1} labels; gives no probabilities."),
-        ],
-        inference_activation="sigmoid",
-    )
+@dataclass(frozen=True)
+class _Case:
+    """One recommendation as data; ``reasons`` and the third item of each alternative are text keys."""
+
+    loss: str
+    kwargs: Mapping[str, Any]
+    activation: str
+    reasons: tuple[str, ...]
+    alternatives: tuple[tuple[str, str, str], ...]  # (loss, activation, key in [alternatives])
+    inference: str | None = None
+    encodings: Mapping[str, str] = field(default_factory=dict)  # given label encoding -> the one to use
+    notes: Mapping[str, str] = field(default_factory=dict)  # given label encoding -> a reason added after the others
+    noisy: str | None = None  # the reason added with outliers=True (noisy labels)
+    noisy_kwargs: Mapping[str, Any] = field(default_factory=dict)  # the arguments added with outliers=True
+    fields: Mapping[str, str] = field(default_factory=dict)  # fields of the texts' templates
 
 
-def _multiclass(encoding: str, *, outliers: bool, imbalanced: bool) -> Recommendation:
-    if imbalanced:
-        notes = []
-        label_encoding = encoding
-        if encoding == "integer":
-            label_encoding = "onehot"
-            notes.append("One-hot encode the integer labels: there is no sparse focal loss.")
-        kwargs: dict[str, Any] = {"from_logits": True, "gamma": 2.0}
-        if outliers:
-            kwargs["label_smoothing"] = 0.1
-        return Recommendation(
-            task="multiclass",
-            loss="categorical_focal_crossentropy",
-            loss_kwargs=kwargs,
-            output_activation="linear",
-            label_encoding=label_encoding,
-            reasons=[
-                _FOCAL,
-                "Here alpha is one scale for every class, not a per-class weight: for per-class weights pass "
-                "sample_weight (e.g. inverse class frequency).",
-                _CCE_LOGITS,
-                _IMBALANCE_METRICS,
-                *notes,
-                *([_NOISY] if outliers else []),
-            ],
-            alternatives=[
-                Alternative(
-                    "sparse_categorical_crossentropy" if encoding == "integer" else "categorical_crossentropy",
-                    "linear",
-                    "Class-weighted: sample_weight = n / (C * n_c) for a sample of class c, with from_logits=True.",
-                ),
-                Alternative(
-                    "categorical_crossentropy",
-                    "linear",
-                    "Unweighted with from_logits=True, then adjust the decision rule; enough for mild imbalance.",
-                ),
-            ],
-            inference_activation="softmax",
-        )
-    if outliers and encoding != "probabilities":
-        notes = ["Convert the one-hot labels to class indices with y.argmax(-1)."] if encoding == "onehot" else []
-        return Recommendation(
-            task="multiclass",
-            loss="categorical_generalized_cross_entropy",
-            loss_kwargs={"q": 0.7},
-            output_activation="softmax",
-            label_encoding="integer",
-            reasons=[
-                "With noisy (mislabelled) examples, generalized cross-entropy (Zhang & Sabuncu, 2018) interpolates "
-                "between cross-entropy (q -> 0, fast to train) and mean absolute error (q = 1, robust to label "
-                "noise); q=0.7 is the paper's choice.",
-                "It takes integer class indices and softmax probabilities (it has no from_logits).",
-                *notes,
-            ],
-            alternatives=[
-                Alternative(
-                    "categorical_crossentropy",
-                    "linear",
-                    "With label_smoothing=0.1 and from_logits=True: less over-confident on wrong labels.",
-                ),
-                Alternative(
-                    "mean_absolute_error",
-                    "softmax",
-                    "On one-hot labels: robust to symmetric label noise (Ghosh et al., 2017) but slow to train.",
-                ),
-                Alternative("sparse_categorical_crossentropy", "linear", "Plain cross-entropy if the noise is light."),
-            ],
-        )
-    if encoding == "integer":
-        return Recommendation(
-            task="multiclass",
-            loss="sparse_categorical_crossentropy",
-            loss_kwargs={"from_logits": True},
-            output_activation="linear",
-            label_encoding="integer",
-            reasons=[
-                "sparse_categorical_crossentropy is categorical_crossentropy on integer class indices in [0, C): "
-                "the same values without building one-hot vectors.",
-                "Labels have shape (batch,) or (batch, 1); the output has one unit per class.",
-                _CCE_LOGITS,
-            ],
-            alternatives=[
-                Alternative(
-                    "sparse_categorical_crossentropy",
-                    "softmax",
-                    "The same loss with a softmax output (from_logits=False).",
-                ),
-                Alternative(
-                    "categorical_crossentropy",
-                    "linear",
-                    "After one-hot encoding the labels; needed for label_smoothing.",
-                ),
-                Alternative("categorical_focal_crossentropy", "linear", "If some classes are rare (one-hot labels)."),
-            ],
-            inference_activation="softmax",
-        )
-    kwargs = {"from_logits": True}
-    reasons = [
-        "categorical_crossentropy is the negative log-likelihood of a categorical label: the standard loss for "
-        "one class out of C.",
-        _CCE_LOGITS,
-        "Equivalent: a softmax output with from_logits=False (the default).",
-    ]
-    alternatives = [
-        Alternative("categorical_crossentropy", "softmax", "The same loss with a softmax output (from_logits=False)."),
-        Alternative(
-            "sparse_categorical_crossentropy", "linear", "The same loss on integer class indices: no one-hot encoding."
+_SMOOTHING = {"label_smoothing": 0.1}
+_BCE_DICE = "0.5*BinaryCrossentropy()+0.5*Dice()"
+_CCE_DICE = "0.5*CategoricalCrossentropy()+0.5*Dice()"
+_BCE, _BFCE = "binary_crossentropy", "binary_focal_crossentropy"
+_CCE, _CFCE, _SCCE = "categorical_crossentropy", "categorical_focal_crossentropy", "sparse_categorical_crossentropy"
+_BINARY_NOTES = {"integer": "integer_01", "probabilities": "soft_01"}
+
+_MULTICLASS_FOCAL = _Case(
+    _CFCE,
+    {"from_logits": True, "gamma": 2.0},
+    "linear",
+    ("focal", "focal_alpha_multiclass", "cce_logits", "imbalance_metrics"),
+    ((_CCE, "linear", "cce_class_weighted"), (_CCE, "linear", "cce_mild_imbalance")),
+    inference="softmax",
+    encodings={"integer": "onehot"},
+    notes={"integer": "no_sparse_focal"},
+    noisy="noisy",
+    noisy_kwargs=_SMOOTHING,
+)
+# The binary task with two-column one-hot labels is a two-class multiclass problem, with this reason and alternative.
+_TWO_CLASS = ("two_class_onehot", (_BCE, "linear", "bce_on_column"))
+
+_CASES = {
+    "regression.mse": _Case(
+        "mean_squared_error",
+        {},
+        "linear",
+        ("mse", "linear_output", "standardise"),
+        (
+            ("huber", "linear", "huber_outliers"),
+            ("mean_absolute_error", "linear", "mae_median"),
+            ("mean_squared_logarithmic_error", "linear", "msle_orders"),
+            ("poisson", "softplus", "poisson_counts"),
         ),
-        Alternative(
-            "categorical_focal_crossentropy", "linear", "If some classes are rare: down-weights easy examples."
+    ),
+    "regression.huber": _Case(
+        "huber",
+        {"delta": 1.0},
+        "linear",
+        ("huber", "huber_delta", "linear_output"),
+        (
+            ("log_cosh", "linear", "log_cosh"),
+            ("mean_absolute_error", "linear", "mae_robust"),
+            ("mean_squared_error", "linear", "mse_signal"),
         ),
-    ]
-    if encoding == "probabilities":
-        reasons.insert(
-            1,
-            "Soft targets (a distribution over the classes per sample, e.g. from a teacher model or annotator "
-            "votes) work directly: cross-entropy and the KL divergence differ by the targets' entropy, a "
-            "constant, so their gradients are the same. Each target row must sum to 1.",
-        )
-        alternatives = [
-            Alternative(
-                "kl_divergence",
-                "softmax",
-                "0 at a perfect match, as knowledge distillation reports it (Hinton et al., 2015); needs a softmax "
-                "output (no from_logits).",
-            ),
-            Alternative("categorical_crossentropy", "softmax", "The same loss with a softmax output."),
-        ]
-        if outliers:
-            kwargs["label_smoothing"] = 0.1
-            reasons.append(_NOISY + " (Generalized cross-entropy needs hard labels.)")
-    return Recommendation(
-        task="multiclass",
-        loss="categorical_crossentropy",
-        loss_kwargs=kwargs,
-        output_activation="linear",
-        label_encoding=encoding,
-        reasons=reasons,
-        alternatives=alternatives,
-        inference_activation="softmax",
-    )
+    ),
+    "binary.bce": _Case(
+        _BCE,
+        {"from_logits": True},
+        "linear",
+        ("bce", "bce_logits", "bce_sigmoid_equivalent"),
+        ((_BCE, "sigmoid", "bce_sigmoid"), (_BFCE, "linear", "bfce_imbalanced"), ("hinge", "tanh", "hinge_margin")),
+        inference="sigmoid",
+        encodings={"integer": "binary"},
+        notes=_BINARY_NOTES,
+        noisy="noisy",
+        noisy_kwargs=_SMOOTHING,
+    ),
+    "binary.focal": _Case(
+        _BFCE,
+        {"from_logits": True, "gamma": 2.0, "apply_class_balancing": True, "alpha": 0.75},
+        "linear",
+        ("focal", "focal_alpha_binary", "bce_logits", "imbalance_metrics"),
+        ((_BCE, "linear", "bce_class_weighted"), (_BCE, "linear", "bce_threshold")),
+        inference="sigmoid",
+        encodings={"integer": "binary", "pm1": "binary"},
+        notes={**_BINARY_NOTES, "pm1": "pm1_to_01"},
+        noisy="noisy",
+        noisy_kwargs=_SMOOTHING,
+    ),
+    "binary.hinge": _Case(
+        "hinge",
+        {},
+        "tanh",
+        ("hinge_pm1", "hinge_tanh", "hinge_probabilities"),
+        (
+            ("squared_hinge", "tanh", "squared_hinge_binary"),
+            ("hinge", "linear", "hinge_svm"),
+            (_BCE, "linear", "bce_after_pm1"),
+        ),
+        noisy="hinge_noise",
+    ),
+    "multiclass.cce": _Case(
+        _CCE,
+        {"from_logits": True},
+        "linear",
+        ("cce", "cce_logits", "cce_softmax_equivalent"),
+        ((_CCE, "softmax", "cce_softmax"), (_SCCE, "linear", "scce_indices"), (_CFCE, "linear", "cfce_rare")),
+        inference="softmax",
+    ),
+    "multiclass.soft": _Case(
+        _CCE,
+        {"from_logits": True},
+        "linear",
+        ("cce", "soft_targets", "cce_logits", "cce_softmax_equivalent"),
+        (("kl_divergence", "softmax", "kld_distillation"), (_CCE, "softmax", "cce_softmax_short")),
+        inference="softmax",
+        noisy="noisy+gce_needs_hard_labels",
+        noisy_kwargs=_SMOOTHING,
+    ),
+    "multiclass.sparse": _Case(
+        _SCCE,
+        {"from_logits": True},
+        "linear",
+        ("scce", "scce_shapes", "cce_logits"),
+        (
+            (_SCCE, "softmax", "scce_softmax"),
+            (_CCE, "linear", "cce_after_onehot"),
+            (_CFCE, "linear", "cfce_rare_onehot"),
+        ),
+        inference="softmax",
+    ),
+    "multiclass.focal": _MULTICLASS_FOCAL,
+    "multiclass.focal_indices": replace(
+        _MULTICLASS_FOCAL,
+        alternatives=((_SCCE, "linear", "cce_class_weighted"), *_MULTICLASS_FOCAL.alternatives[1:]),
+    ),
+    "multiclass.gce": _Case(
+        "categorical_generalized_cross_entropy",
+        {"q": 0.7},
+        "softmax",
+        ("gce", "gce_inputs"),
+        (
+            (_CCE, "linear", "cce_smoothing"),
+            ("mean_absolute_error", "softmax", "mae_label_noise"),
+            (_SCCE, "linear", "scce_light_noise"),
+        ),
+        encodings={"onehot": "integer"},
+        notes={"onehot": "onehot_to_indices"},
+    ),
+    "multilabel.bce": _Case(
+        _BCE,
+        {"from_logits": True},
+        "linear",
+        ("per_label+sigmoid_by_loss", "bce_per_label", "multi_hot"),
+        (
+            (_BCE, "sigmoid", "bce_sigmoid_per_output"),
+            (_BFCE, "linear", "bfce_rare_labels"),
+            ("hinge", "tanh", "hinge_per_label"),
+        ),
+        inference="sigmoid",
+        encodings={"pm1": "binary"},
+        notes={"pm1": "pm1_to_01"},
+        noisy="noisy",
+        noisy_kwargs=_SMOOTHING,
+    ),
+    "multilabel.focal": _Case(
+        _BFCE,
+        {"from_logits": True, "gamma": 2.0, "apply_class_balancing": True, "alpha": 0.25},
+        "linear",
+        ("per_label+sigmoid_by_loss", "focal+focal_per_label", "multi_hot", "imbalance_metrics"),
+        ((_BCE, "linear", "bce_threshold_per_label"), (_BFCE, "sigmoid", "bfce_sigmoid")),
+        inference="sigmoid",
+        encodings={"pm1": "binary"},
+        notes={"pm1": "pm1_to_01"},
+        noisy="noisy",
+        noisy_kwargs=_SMOOTHING,
+    ),
+    "multilabel.hinge": _Case(
+        "hinge",
+        {},
+        "tanh",
+        ("hinge_per_label", "hinge_tanh_per_label", "hinge_probabilities_per_label"),
+        ((_BCE, "linear", "bce_after_pm1_per_label"), ("squared_hinge", "tanh", "squared_hinge_multilabel")),
+    ),
+    "segmentation.dice": _Case(
+        "dice",
+        {},
+        "sigmoid",
+        ("dice", "sigmoid_channel", "dice_unstable", "dice_axis"),
+        (
+            (_BCE_DICE, "sigmoid", "ce_plus_dice"),
+            ("jaccard", "sigmoid", "jaccard"),
+            ("tversky", "sigmoid", "tversky_recall"),
+            (_BCE, "linear", "pixel_ce"),
+        ),
+        fields={"combined": _BCE_DICE},
+    ),
+    "segmentation.dice_onehot": _Case(
+        "dice",
+        {},
+        "softmax",
+        ("dice", "softmax_channel", "dice_unstable", "dice_axis"),
+        (
+            (_CCE_DICE, "softmax", "ce_plus_dice"),
+            ("jaccard", "softmax", "jaccard"),
+            ("tversky", "softmax", "tversky_recall"),
+            (_CCE, "linear", "pixel_ce"),
+        ),
+        fields={"combined": _CCE_DICE},
+    ),
+    "segmentation.tversky": _Case(
+        "tversky",
+        {"alpha": 0.3, "beta": 0.7},
+        "sigmoid",
+        ("tversky", "sigmoid_channel", "dice_axis"),
+        ((_BFCE, "linear", "pixel_focal"), (_BCE_DICE, "sigmoid", "ce_plus_dice"), ("dice", "sigmoid", "plain_dice")),
+    ),
+    "segmentation.tversky_onehot": _Case(
+        "tversky",
+        {"alpha": 0.3, "beta": 0.7},
+        "softmax",
+        ("tversky", "softmax_channel", "dice_axis"),
+        ((_CFCE, "linear", "pixel_focal"), (_CCE_DICE, "softmax", "ce_plus_dice"), ("dice", "softmax", "plain_dice")),
+    ),
+    "segmentation.tversky_indices": _Case(
+        "tversky",
+        {"alpha": 0.3, "beta": 0.7},
+        "softmax",
+        ("tversky", "onehot_index_masks", "dice_axis"),
+        ((_CFCE, "linear", "focal_onehot_masks"), (_CCE_DICE, "softmax", "ce_dice_onehot")),
+        encodings={"integer": "onehot"},
+    ),
+    "segmentation.sparse": _Case(
+        _SCCE,
+        {"from_logits": True},
+        "linear",
+        ("index_masks", "index_masks_logits", "index_masks_dice"),
+        (("dice", "softmax", "dice_onehot_masks"), (_CCE_DICE, "softmax", "ce_dice_onehot")),
+        inference="softmax",
+    ),
+}
 
 
-def _multilabel(encoding: str, *, outliers: bool, imbalanced: bool) -> Recommendation:
-    per_label = (
-        "Each of the K labels is its own yes/no question: use K output units with a sigmoid per output, NOT a "
-        "softmax, which makes the labels compete so that two can never both be near 1."
-    )
-    multi_hot = "Labels are multi-hot rows of shape (batch, K): a 1 for every label present."
-    if encoding == "pm1" and not imbalanced:
-        return Recommendation(
-            task="multilabel",
-            loss="hinge",
-            loss_kwargs={},
-            output_activation="tanh",
-            label_encoding="pm1",
-            reasons=[
-                "hinge averages max(0, 1 - y * f) over the K labels, so {-1, 1} labels give one margin per label.",
-                "Use a tanh (or linear) output per label, never a sigmoid or softmax: scores must go negative; the "
-                "sign of each output is its prediction.",
-                "For probabilities, map the labels to {0, 1} with (y + 1) / 2 and use binary_crossentropy with "
-                "from_logits=True.",
-            ],
-            alternatives=[
-                Alternative(
-                    "binary_crossentropy",
-                    "linear",
-                    "After (y + 1) / 2, with from_logits=True: one probability per label.",
-                ),
-                Alternative("squared_hinge", "tanh", "Smooth at the margin; punishes large violations more."),
-            ],
-        )
-    notes = ["Map the {-1, 1} labels to {0, 1} with (y + 1) / 2 first."] if encoding == "pm1" else []
-    label_encoding = "probabilities" if encoding == "probabilities" else "binary"
-    if imbalanced:
-        kwargs: dict[str, Any] = {"from_logits": True, "gamma": 2.0, "apply_class_balancing": True, "alpha": 0.25}
-        if outliers:
-            kwargs["label_smoothing"] = 0.1
-        return Recommendation(
-            task="multilabel",
-            loss="binary_focal_crossentropy",
-            loss_kwargs=kwargs,
-            output_activation="linear",
-            label_encoding=label_encoding,
-            reasons=[
-                per_label + " Here the sigmoid is applied by the loss (from_logits=True); apply one at inference.",
-                _FOCAL + " It acts per label, so rare labels are not drowned by the many absent ones.",
-                multi_hot,
-                _IMBALANCE_METRICS,
-                *notes,
-                *([_NOISY] if outliers else []),
-            ],
-            alternatives=[
-                Alternative(
-                    "binary_crossentropy",
-                    "linear",
-                    "Unweighted with from_logits=True and one decision threshold per label.",
-                ),
-                Alternative("binary_focal_crossentropy", "sigmoid", "The same loss with a sigmoid output."),
-            ],
-            inference_activation="sigmoid",
-        )
-    kwargs = {"from_logits": True}
-    if outliers:
-        kwargs["label_smoothing"] = 0.1
-    return Recommendation(
-        task="multilabel",
-        loss="binary_crossentropy",
-        loss_kwargs=kwargs,
-        output_activation="linear",
-        label_encoding=label_encoding,
-        reasons=[
-            per_label + " Here the sigmoid is applied by the loss (from_logits=True); apply one at inference.",
-            "binary_crossentropy averages the Bernoulli negative log-likelihood over the labels.",
-            multi_hot,
-            *notes,
-            *([_NOISY] if outliers else []),
-        ],
-        alternatives=[
-            Alternative(
-                "binary_crossentropy", "sigmoid", "The same loss with a sigmoid per output (from_logits=False)."
-            ),
-            Alternative("binary_focal_crossentropy", "linear", "If some labels are rare (from_logits=True)."),
-            Alternative("hinge", "tanh", "A margin loss per label on {-1, 1} labels."),
-        ],
-        inference_activation="sigmoid",
-    )
-
-
-def _segmentation(encoding: str, *, outliers: bool, imbalanced: bool) -> Recommendation:
-    del outliers
-    if encoding == "integer":
+def _case_name(task: str, encoding: str, *, outliers: bool, imbalanced: bool) -> str:
+    """Which of :data:`_CASES` answers the task (binary with one-hot labels aside)."""
+    if task == "regression":
+        return "regression.huber" if outliers else "regression.mse"
+    if task == "binary":
+        return "binary.focal" if imbalanced else "binary.hinge" if encoding == "pm1" else "binary.bce"
+    if task == "multiclass":
         if imbalanced:
-            return Recommendation(
-                task="segmentation",
-                loss="tversky",
-                loss_kwargs={"alpha": 0.3, "beta": 0.7},
-                output_activation="softmax",
-                label_encoding="onehot",
-                reasons=[
-                    _TVERSKY,
-                    "One-hot encode the index masks to one channel per class, with a softmax over the class channel.",
-                    _DICE_AXIS,
-                ],
-                alternatives=[
-                    Alternative(
-                        "categorical_focal_crossentropy",
-                        "linear",
-                        "Pixel-wise focal loss on one-hot masks, from_logits=True.",
-                    ),
-                    Alternative(_CCE_DICE, "softmax", "Cross-entropy plus Dice on one-hot masks."),
-                ],
-            )
-        return Recommendation(
-            task="segmentation",
-            loss="sparse_categorical_crossentropy",
-            loss_kwargs={"from_logits": True},
-            output_activation="linear",
-            label_encoding="integer",
-            reasons=[
-                "Index masks (one class index per pixel, shape (batch, H, W)) work directly with "
-                "sparse_categorical_crossentropy over a C-channel output.",
-                "A linear output with from_logits=True is stable; apply a softmax over the class channel at inference.",
-                "For an overlap loss (Dice), one-hot encode the masks to (batch, H, W, C).",
-            ],
-            alternatives=[
-                Alternative("dice", "softmax", "On one-hot masks: measures overlap, robust to a dominant background."),
-                Alternative(_CCE_DICE, "softmax", "Cross-entropy plus Dice on one-hot masks."),
-            ],
-            inference_activation="softmax",
-        )
-    multi = encoding == "onehot"
-    activation = "softmax" if multi else "sigmoid"
-    channel = (
-        "Use a softmax over the class channel (one-hot masks of shape (batch, H, W, C)); overlap losses take "
-        "probabilities and have no from_logits."
-        if multi
-        else "Use a sigmoid output (one channel per mask); overlap losses take probabilities and have no from_logits."
-    )
-    combined = _CCE_DICE if multi else _BCE_DICE
-    pixel_ce = "categorical_crossentropy" if multi else "binary_crossentropy"
-    if imbalanced:
-        return Recommendation(
-            task="segmentation",
-            loss="tversky",
-            loss_kwargs={"alpha": 0.3, "beta": 0.7},
-            output_activation=activation,
-            label_encoding=encoding,
-            reasons=[_TVERSKY, channel, _DICE_AXIS],
-            alternatives=[
-                Alternative(
-                    "categorical_focal_crossentropy" if multi else "binary_focal_crossentropy",
-                    "linear",
-                    "Pixel-wise focal loss (gamma=2, from_logits=True): down-weights the easy background pixels.",
-                ),
-                Alternative(combined, activation, _COMBINED_REASON),
-                Alternative("dice", activation, "Plain Dice: weighs false positives and false negatives alike."),
-            ],
-        )
+            return "multiclass.focal_indices" if encoding == "integer" else "multiclass.focal"
+        if outliers and encoding != "probabilities":
+            return "multiclass.gce"
+        return {"integer": "multiclass.sparse", "probabilities": "multiclass.soft"}.get(encoding, "multiclass.cce")
+    if task == "multilabel":
+        if imbalanced:
+            return "multilabel.focal"
+        return "multilabel.hinge" if encoding == "pm1" else "multilabel.bce"
+    if encoding == "integer":
+        return "segmentation.tversky_indices" if imbalanced else "segmentation.sparse"
+    if encoding == "onehot":
+        return "segmentation.tversky_onehot" if imbalanced else "segmentation.dice_onehot"
+    return "segmentation.tversky" if imbalanced else "segmentation.dice"
+
+
+def _recommendation(task: str, case: _Case, encoding: str, *, outliers: bool) -> Recommendation:
+    reasons = list(case.reasons)
+    if encoding in case.notes:
+        reasons.append(case.notes[encoding])
+    kwargs = dict(case.kwargs)
+    if outliers and case.noisy:
+        reasons.append(case.noisy)
+        kwargs.update(case.noisy_kwargs)
     return Recommendation(
-        task="segmentation",
-        loss="dice",
-        loss_kwargs={},
-        output_activation=activation,
-        label_encoding=encoding,
-        reasons=[
-            _DICE,
-            channel,
-            f"Dice alone can be unstable early in training and on empty masks; {combined} is a robust default in "
-            "practice (nnU-Net trains with cross-entropy plus Dice).",
-            _DICE_AXIS,
-        ],
+        task=task,
+        loss=case.loss,
+        loss_kwargs=kwargs,
+        output_activation=case.activation,
+        label_encoding=case.encodings.get(encoding, encoding),
+        reasons=[_say("reasons", key, **case.fields) for key in reasons],
         alternatives=[
-            Alternative(combined, activation, _COMBINED_REASON),
-            Alternative("jaccard", activation, "Soft IoU: optimises the IoU metric directly."),
-            Alternative("tversky", activation, "With alpha < beta (e.g. 0.3, 0.7): penalises missed foreground more."),
-            Alternative(pixel_ce, "linear", "Pixel-wise, from_logits=True; fine when the classes cover similar areas."),
+            Alternative(loss, act, _say("alternatives", key, **case.fields)) for loss, act, key in case.alternatives
         ],
+        inference_activation=case.inference,
     )
+
+
+def _two_class(rec: Recommendation) -> Recommendation:
+    """A two-class multiclass recommendation for the binary task with two-column one-hot labels."""
+    reason, (loss, activation, key) = _TWO_CLASS
+    return replace(
+        rec,
+        task="binary",
+        reasons=[_say("reasons", reason), *rec.reasons],
+        alternatives=[Alternative(loss, activation, _say("alternatives", key)), *rec.alternatives],
+    )
+
+
+def _case_texts() -> Iterator[tuple[str, str, Mapping[str, str]]]:
+    """``(section, key, fields)`` of every text the recommendation cases use."""
+    for case in _CASES.values():
+        for key in (*case.reasons, *case.notes.values(), *([case.noisy] if case.noisy else [])):
+            yield "reasons", key, case.fields
+        for _, _, key in case.alternatives:
+            yield "alternatives", key, case.fields
+    yield "reasons", _TWO_CLASS[0], {}
+    yield "alternatives", _TWO_CLASS[1][2], {}
 
 
 # ---------------------------------------------------------------------------------------------- check
 
-_LOGITS_LOSSES = frozenset(
-    {
-        "binary_crossentropy",
-        "binary_focal_crossentropy",
-        "categorical_crossentropy",
-        "categorical_focal_crossentropy",
-        "sparse_categorical_crossentropy",
-    }
-)
-_BINARY_CE = frozenset({"binary_crossentropy", "binary_focal_crossentropy"})
-_CLASS_AXIS = frozenset(
-    {"categorical_crossentropy", "categorical_focal_crossentropy", "kl_divergence", "categorical_hinge"}
-)
-_SPARSE = frozenset({"sparse_categorical_crossentropy", "categorical_generalized_cross_entropy"})
-_HINGE = frozenset({"hinge", "squared_hinge"})
-_OVERLAP = frozenset({"dice", "tversky", "jaccard"})
-_PROBABILITIES_ONLY = frozenset({"kl_divergence", "categorical_generalized_cross_entropy"}) | _OVERLAP
-_SOFTMAX_LOSSES = frozenset(
-    {
-        "categorical_crossentropy",
-        "categorical_focal_crossentropy",
-        "sparse_categorical_crossentropy",
-        "kl_divergence",
-        "categorical_generalized_cross_entropy",
-    }
-)
-_REGRESSION = frozenset(
-    {
-        "mean_squared_error",
-        "mean_absolute_error",
-        "mean_absolute_percentage_error",
-        "mean_squared_logarithmic_error",
-        "huber",
-        "log_cosh",
-    }
-)
-_NONNEGATIVE_TARGETS = frozenset({"mean_squared_logarithmic_error", "poisson"})
-_SQUASHING = frozenset({"sigmoid", "softmax"})
-_NONNEGATIVE_OUTPUTS = frozenset({"sigmoid", "softmax", "relu", "softplus", "exponential"})
 _ACTIVATION_ALIASES = {"identity": "linear", "none": "linear", "": "linear"}
 
 
@@ -1062,19 +945,19 @@ def check(
         from_logits = _check_flag("from_logits", from_logits)
     units = pred_shape[-1] if pred_shape is not None else n_classes
 
-    findings: list[Finding] = []
-    if not labels.finite:
-        findings.append(
-            Finding(
-                "labels-not-finite",
-                "error",
-                "y_true holds NaN or infinite values.",
-                "Clean the labels: a single NaN label makes the loss and every gradient NaN.",
-            )
-        )
+    names = tuple(name for name, _ in terms if name is not None)
+    setup = _Setup(act, labels, pred_shape, units, names)
+    findings = list(_labels_not_finite(setup))
     for name, term_from_logits in terms:
-        findings.extend(_check_term(name, term_from_logits, from_logits, act, labels, pred_shape, units))
-    findings.extend(_check_output(terms, act, labels, pred_shape, units))
+        if name is None:  # an unregistered function or class: only the generic checks apply
+            continue
+        facts = _facts(name)
+        logits = facts.from_logits and bool(from_logits if from_logits is not None else term_from_logits)
+        term = _Term(act, labels, pred_shape, units, names, name, facts, logits, from_logits)
+        for rule in _TERM_RULES:
+            findings.extend(rule(term))
+    for output_rule in _OUTPUT_RULES:
+        findings.extend(output_rule(setup))
     unique: dict[tuple[str, str], Finding] = {}
     for finding in findings:
         unique.setdefault((finding.code, finding.problem), finding)
@@ -1126,364 +1009,318 @@ def check_or_raise(
     return findings
 
 
-def _squash_for(name: str) -> str:
-    return "softmax" if name in _SOFTMAX_LOSSES else "sigmoid"
+# ---------------------------------------------------------------------------------------------- check's rules
+
+_SEVERITY = {
+    "labels-not-finite": "error",
+    "from-logits-ignored": "warning",
+    "integer-labels": "error",
+    "labels-out-of-range": "error",
+    "onehot-labels-sparse": "error",
+    "labels-not-indices": "error",
+    "single-unit-categorical": "error",
+    "pm1-labels-crossentropy": "error",
+    "hinge-labels": "error",
+    "hinge-nonnegative-output": "error",
+    "double-squashing": "error",
+    "bounded-logits": "warning",
+    "probabilities-expected": "error",
+    "sigmoid-categorical": "warning",
+    "multilabel-categorical": "error",
+    "regression-loss-on-class-labels": "warning",
+    "negative-targets": "error",
+    "poisson-output": "warning",
+    "mape-zero-targets": "warning",
+    "shape-mismatch": "error",
+    "softmax-single-unit": "error",
+    "softmax-multilabel": "error",
+}
+_SQUASHING = frozenset({"sigmoid", "softmax"})
+_NONNEGATIVE_OUTPUTS = frozenset({"sigmoid", "softmax", "relu", "softplus", "exponential"})
 
 
-def _check_term(
-    name: str | None,
-    term_from_logits: bool | None,
-    from_logits: bool | None,
-    act: str,
-    labels: _Labels,
-    pred_shape: tuple[int, ...] | None,
-    units: int | None,
-) -> list[Finding]:
-    if name is None:
-        return []
-    out: list[Finding] = []
-    add = out.append
-    logits = from_logits if from_logits is not None else term_from_logits
-    if name not in _LOGITS_LOSSES and from_logits is not None:
-        add(
-            Finding(
-                "from-logits-ignored",
-                "warning",
-                f"{name} has no from_logits argument, so from_logits={from_logits} has no effect.",
-                f"{name} reads the outputs as they are: choose the output activation accordingly.",
-            )
-        )
-    logits = bool(logits) if name in _LOGITS_LOSSES else False
-    low, high = f"{labels.low:g}", f"{labels.high:g}"
-
-    # Label encoding against the loss.
-    if name in _CLASS_AXIS and labels.index_like and not (units == 1 and labels.zero_one):
-        if name == "categorical_crossentropy":
-            fix = (
-                "Use sparse_categorical_crossentropy (the same loss on integer class indices), or one-hot encode "
-                "the labels to shape (batch, C)."
-            )
-        elif name == "kl_divergence":
-            fix = "One-hot encode the labels to shape (batch, C), or use sparse_categorical_crossentropy."
-        else:
-            fix = f"One-hot encode the labels to shape (batch, C): there is no sparse {name}."
-        if labels.high <= 1 and pred_shape is None:
-            fix += " If they are {0, 1} labels for one output unit, use binary_crossentropy with a sigmoid."
-        add(
-            Finding(
-                "integer-labels",
-                "error",
-                f"{name} expects one-hot (or soft) labels of shape (batch, C), but y_true of shape "
-                f"{labels.shape} holds integer class indices (from {low} to {high}).",
-                fix,
-            )
-        )
-    elif name in _CLASS_AXIS and not (0 <= labels.low and labels.high <= 1):
-        add(
-            Finding(
-                "labels-out-of-range",
-                "error",
-                f"{name} expects labels in [0, 1] that sum to 1 per sample; got values from {low} to {high}.",
-                "One-hot encode class labels, or normalise soft targets into probabilities.",
-            )
-        )
-    if name in _SPARSE:
-        out.extend(_check_sparse(name, labels, pred_shape, units))
-    if name in _BINARY_CE and not (0 <= labels.low and labels.high <= 1):
-        if labels.plus_minus_one:
-            add(
-                Finding(
-                    "pm1-labels-crossentropy",
-                    "error",
-                    f"{name} needs labels in [0, 1], but y_true holds {{-1, 1}} labels: the -1 class gets a "
-                    "negative weight and the loss has no minimum.",
-                    "Map the labels to {0, 1} with (y + 1) / 2, or keep them and use hinge with a tanh output.",
-                )
-            )
-        else:
-            fix = "Scale the targets into [0, 1]."
-            if labels.integral and labels.low >= 0:
-                fix = (
-                    f"These look like class indices 0..{labels.high:g}: use sparse_categorical_crossentropy with "
-                    f"{labels.high + 1:g} output units."
-                )
-            add(
-                Finding(
-                    "labels-out-of-range",
-                    "error",
-                    f"{name} needs labels in [0, 1]; got values from {low} to {high}.",
-                    fix,
-                )
-            )
-    if name in _HINGE:
-        if not (labels.zero_one or labels.plus_minus_one):
-            add(
-                Finding(
-                    "hinge-labels",
-                    "error",
-                    f"{name} expects labels in {{-1, 1}} (or {{0, 1}}, which it maps to {{-1, 1}}); got values "
-                    f"from {low} to {high}.",
-                    "For class indices use sparse_categorical_crossentropy, or categorical_hinge on one-hot labels.",
-                )
-            )
-        if act in _NONNEGATIVE_OUTPUTS:
-            what = "expects scores whose sign is the class, but"
-            if labels.zero_one:
-                what = "maps {0, 1} labels to {-1, 1}, but"
-            add(
-                Finding(
-                    "hinge-nonnegative-output",
-                    "error",
-                    f"{name} {what} a {act} output cannot be negative, so the negative class can never get past "
-                    "its margin (its loss stays >= 1).",
-                    "Use a tanh (or linear) output, and write the labels as {-1, 1}.",
-                )
-            )
-    if name in _OVERLAP and not (0 <= labels.low and labels.high <= 1):
-        add(
-            Finding(
-                "labels-out-of-range",
-                "error",
-                f"{name} compares masks in [0, 1]; got label values from {low} to {high}.",
-                "One-hot encode index masks to one channel per class, or map the labels to {0, 1}.",
-            )
-        )
-
-    # Probabilities against logits.
-    if name in _LOGITS_LOSSES:
-        squash = _squash_for(name)
-        if logits and act in _SQUASHING:
-            add(
-                Finding(
-                    "double-squashing",
-                    "error",
-                    f"from_logits=True makes {name} apply a {squash} itself, so after a {act} output the outputs are "
-                    "squashed twice: the probabilities are wrong and the gradients shrink.",
-                    f"Remove the output activation (linear output) and keep from_logits=True (recommended), or keep "
-                    f"the {act} and set from_logits=False.",
-                )
-            )
-        elif logits and act in ("tanh", "relu", "softplus", "exponential"):
-            bound = "(-1, 1)" if act == "tanh" else "[0, inf)"
-            add(
-                Finding(
-                    "bounded-logits",
-                    "warning",
-                    f"A {act} output bounds the logits to {bound}, so {name} cannot express every probability.",
-                    "Use a linear output with from_logits=True.",
-                )
-            )
-        elif not logits and act not in _SQUASHING:
-            gives = "logits" if act == "linear" else f"values that are not probabilities ({act})"
-            add(
-                Finding(
-                    "probabilities-expected",
-                    "error",
-                    f"{name} with from_logits=False expects probabilities, but a {act} output gives {gives}: "
-                    "values outside [0, 1] are clipped and their gradient vanishes.",
-                    f"Pass from_logits=True with a linear output (recommended: stable), or put a {squash} on the "
-                    "output.",
-                )
-            )
-        elif not logits and act == "sigmoid" and name in _SOFTMAX_LOSSES and not labels.multi_hot:
-            add(
-                Finding(
-                    "sigmoid-categorical",
-                    "warning",
-                    f"{name} after a sigmoid output: the loss renormalises the outputs, but they do not form a "
-                    "distribution over the classes.",
-                    "Use a softmax output (or a linear one with from_logits=True).",
-                )
-            )
-    if name in _PROBABILITIES_ONLY and act not in _SQUASHING:
-        squash = "softmax" if name in _SOFTMAX_LOSSES else "sigmoid (softmax for one-hot multi-class masks)"
-        add(
-            Finding(
-                "probabilities-expected",
-                "error",
-                f"{name} takes probabilities and has no from_logits, but a {act} output does not give probabilities.",
-                f"Put a {squash} on the output.",
-            )
-        )
-
-    # Multi-label targets.
-    if labels.multi_hot and (name in _CLASS_AXIS or name in _SPARSE):
-        add(
-            Finding(
-                "multilabel-categorical",
-                "error",
-                f"y_true has rows with several 1s (a multi-label target), but {name} expects one class per sample.",
-                "Use binary_crossentropy with a sigmoid per output (or a linear output with from_logits=True).",
-            )
-        )
-
-    # Regression losses.
-    if name in _REGRESSION and (labels.zero_one or labels.plus_minus_one):
-        add(
-            Finding(
-                "regression-loss-on-class-labels",
-                "warning",
-                f"{name} on class labels (every value in {{0, 1}} or {{-1, 1}}): it trains, but treats classes as "
-                "numbers and, after a sigmoid or softmax, its gradient vanishes when the model is confidently "
-                "wrong, so it learns slower than cross-entropy.",
-                "Use binary_crossentropy (binary or multi-label), categorical_crossentropy or "
-                "sparse_categorical_crossentropy (multiclass), or hinge ({-1, 1} labels).",
-            )
-        )
-    if name in _NONNEGATIVE_TARGETS and labels.low < 0:
-        what = (
-            "takes log(1 + y) and clips negative targets to 0, so they are silently wrong"
-            if name == "mean_squared_logarithmic_error"
-            else "models non-negative counts; with negative targets the loss has no minimum"
-        )
-        add(
-            Finding(
-                "negative-targets",
-                "error",
-                f"{name} {what}; got targets down to {low}.",
-                "Shift the targets to be >= 0, or use mean_squared_error or huber for signed targets.",
-            )
-        )
-    if name == "poisson" and act in ("linear", "tanh"):
-        add(
-            Finding(
-                "poisson-output",
-                "warning",
-                f"poisson takes log(y_pred): a {act} output can go negative, giving NaN.",
-                "Use an exponential or softplus output to keep the predicted rate positive.",
-            )
-        )
-    if name == "mean_absolute_percentage_error" and labels.has_zero:
-        add(
-            Finding(
-                "mape-zero-targets",
-                "warning",
-                "mean_absolute_percentage_error divides by |y_true|, and some targets are 0: their errors are "
-                "divided by 1e-7 and dominate the loss.",
-                "Use mean_absolute_error, or mean_squared_logarithmic_error for relative errors.",
-            )
-        )
-
-    # Shapes.
-    if pred_shape is not None and name not in _SPARSE and not any(f.code == "integer-labels" for f in out):
-        if not _shapes_fit(labels.shape, pred_shape):
-            add(
-                Finding(
-                    "shape-mismatch",
-                    "error",
-                    f"y_true has shape {labels.shape} but y_pred has shape {pred_shape}; losses compare them "
-                    "element by element and never broadcast.",
-                    f"Give the output layer {labels.shape[-1] if labels.shape else 1} unit(s), one per label "
-                    f"column, or reshape the labels to {pred_shape}.",
-                )
-            )
-    return out
+def _finding(code: str, problem: str = "problem", fix: str = "fix", **fields: Any) -> Finding:
+    """The finding ``code`` with the texts ``problem`` and ``fix`` of chooser.toml's [findings.<code>]."""
+    section = f"findings.{code}"
+    return Finding(code, _SEVERITY[code], _say(section, problem, **fields), _say(section, fix, **fields))
 
 
-def _check_sparse(name: str, labels: _Labels, pred_shape: tuple[int, ...] | None, units: int | None) -> list[Finding]:
-    """Class indices for the sparse losses: no class axis, integers, in range."""
-    has_class_axis = labels.class_axis and (labels.shape == pred_shape if pred_shape is not None else labels.one_hot)
-    if has_class_axis:
-        if labels.one_hot:
-            fix = "Pass the class indices y_true.argmax(-1)"
-            fix += ", or use categorical_crossentropy for one-hot labels." if name.startswith("sparse_") else "."
-            problem = (
-                f"{name} expects one class index per sample, but y_true of shape {labels.shape} looks one-hot "
-                "(rows of 0s with a single 1)."
-            )
-        else:
-            fix = "Use categorical_crossentropy for soft labels, or binary_crossentropy for multi-label targets."
-            problem = f"{name} expects one class index per sample, but y_true of shape {labels.shape} has a class axis."
-        return [Finding("onehot-labels-sparse", "error", problem, fix)]
-    if labels.multi_hot:
-        return []  # reported as a multi-label target
-    if not labels.integral:
-        return [
-            Finding(
-                "labels-not-indices",
-                "error",
-                f"{name} expects integer class indices, but y_true holds fractional values.",
-                "Pass class indices 0..C-1; for soft labels use categorical_crossentropy.",
-            )
-        ]
-    out = []
-    if units == 1:
-        out.append(
-            Finding(
-                "single-unit-categorical",
-                "error",
-                f"{name} over a single output unit: the only valid class is 0, so the loss is constant and nothing "
-                "trains.",
-                "Give the output one unit per class, or use binary_crossentropy with one sigmoid unit.",
-            )
-        )
-    elif units is not None and (labels.low < 0 or labels.high >= units):
-        if labels.low >= 1 and labels.high == units:
-            fix = f"The labels look 1-based: subtract 1 to get 0..{units - 1}."
-        else:
-            fix = (
-                f"Give the output layer one unit per class ({labels.high + 1:g} units), or remap the labels to "
-                f"0..{units - 1}."
-            )
-        if labels.low < 0:
-            fix += " For a padding label pass it as ignore_class."
-        out.append(
-            Finding(
-                "labels-out-of-range",
-                "error",
-                f"{name}: class indices run from {labels.low:g} to {labels.high:g}, but the output has {units} "
-                f"classes (valid indices 0..{units - 1}).",
-                fix,
-            )
-        )
-    return out
+@dataclass(frozen=True)
+class _Setup:
+    """What :func:`check` was given: the output activation, the labels, the output's shape and width."""
+
+    act: str
+    labels: _Labels
+    pred_shape: tuple[int, ...] | None
+    units: int | None
+    names: tuple[str, ...]  # the known loss terms (registered losses), in order
+
+    @property
+    def low(self) -> str:
+        return f"{self.labels.low:g}"
+
+    @property
+    def high(self) -> str:
+        return f"{self.labels.high:g}"
+
+    @property
+    def in_unit_interval(self) -> bool:
+        return 0 <= self.labels.low and self.labels.high <= 1
 
 
-def _check_output(
-    terms: list[tuple[str | None, bool | None]],
-    act: str,
-    labels: _Labels,
-    pred_shape: tuple[int, ...] | None,
-    units: int | None,
-) -> list[Finding]:
-    """Checks of the output layer that do not depend on one loss."""
-    names = {name for name, _ in terms}
-    out = []
-    width = units
-    if width is None and not names & _SPARSE and not (names & _CLASS_AXIS and labels.index_like):
-        width = labels.shape[-1] if len(labels.shape) >= 2 else 1
-    if act == "softmax" and width == 1:
-        out.append(
-            Finding(
-                "softmax-single-unit",
-                "error",
-                "A softmax over a single output unit always outputs 1.0: the prediction ignores the input and "
-                "nothing trains.",
-                "Use a sigmoid for one unit (binary labels, with binary_crossentropy), or give the output one unit "
-                "per class.",
-            )
+@dataclass(frozen=True)
+class _Term(_Setup):
+    """One loss term of the setup, by its canonical name."""
+
+    name: str
+    facts: _LossFacts
+    logits: bool  # the term reads logits: from_logits resolved, False for a loss without it
+    from_logits: bool | None  # check()'s from_logits argument
+
+
+def _labels_not_finite(s: _Setup) -> Iterator[Finding]:
+    if not s.labels.finite:
+        yield _finding("labels-not-finite")
+
+
+def _from_logits_ignored(t: _Term) -> Iterator[Finding]:
+    if t.from_logits is not None and not t.facts.from_logits:
+        yield _finding("from-logits-ignored", loss=t.name, from_logits=t.from_logits)
+
+
+def _indices_for_class_axis(t: _Term) -> bool:
+    return t.facts.class_axis and t.labels.index_like and not (t.units == 1 and t.labels.zero_one)
+
+
+def _integer_labels(t: _Term) -> Iterator[Finding]:
+    if not _indices_for_class_axis(t):
+        return
+    sparse = t.facts.for_indices
+    if sparse is None:
+        fix = "fix_no_sparse"
+    elif _facts(sparse).for_onehot == t.name:  # the sparse loss is this loss on class indices
+        fix = "fix_same_loss"
+    else:
+        fix = "fix_or_sparse"
+    if t.labels.high <= 1 and t.pred_shape is None:
+        fix += "+fix_binary"
+    yield _finding("integer-labels", fix=fix, loss=t.name, shape=t.labels.shape, low=t.low, high=t.high, sparse=sparse)
+
+
+def _class_axis_range(t: _Term) -> Iterator[Finding]:
+    if t.facts.class_axis and not _indices_for_class_axis(t) and not t.in_unit_interval:
+        yield _finding(
+            "labels-out-of-range", "problem_class_axis", "fix_class_axis", loss=t.name, low=t.low, high=t.high
         )
-    for name in sorted(n for n in names & _CLASS_AXIS if pred_shape is not None and pred_shape[-1] == 1):
-        out.append(
-            Finding(
-                "single-unit-categorical",
-                "error",
-                f"{name} over a single output unit: the class probabilities of one unit always sum to 1, so the "
-                "loss is constant and nothing trains.",
-                "For two classes use binary_crossentropy with one sigmoid unit, or give the output one unit per class.",
-            )
+
+
+def _has_class_axis(t: _Term) -> bool:
+    labels = t.labels
+    return labels.class_axis and (labels.shape == t.pred_shape if t.pred_shape is not None else labels.one_hot)
+
+
+def _onehot_labels_sparse(t: _Term) -> Iterator[Finding]:
+    if not (t.facts.sparse and _has_class_axis(t)):
+        return
+    if t.labels.one_hot:
+        fix = "fix_onehot" if t.facts.for_onehot else "fix_onehot_indices_only"
+        yield _finding(
+            "onehot-labels-sparse", "problem_onehot", fix, loss=t.name, shape=t.labels.shape, dense=t.facts.for_onehot
         )
-    if act == "softmax" and labels.multi_hot:
-        out.append(
-            Finding(
-                "softmax-multilabel",
-                "error",
-                "y_true has rows with several 1s (a multi-label target), but a softmax makes the outputs compete "
-                "and sum to 1, so at most one label can be predicted.",
-                "Use a sigmoid per output with binary_crossentropy (or a linear output with from_logits=True).",
-            )
+    else:
+        yield _finding(
+            "onehot-labels-sparse", "problem_class_axis", "fix_class_axis", loss=t.name, shape=t.labels.shape
         )
-    return out
+
+
+def _sparse_indices(t: _Term) -> bool:
+    """A sparse loss given labels without a class axis, other than a multi-label target (reported as such)."""
+    return t.facts.sparse and not _has_class_axis(t) and not t.labels.multi_hot
+
+
+def _labels_not_indices(t: _Term) -> Iterator[Finding]:
+    if _sparse_indices(t) and not t.labels.integral:
+        yield _finding("labels-not-indices", loss=t.name)
+
+
+def _single_unit_sparse(t: _Term) -> Iterator[Finding]:
+    if _sparse_indices(t) and t.labels.integral and t.units == 1:
+        yield _finding("single-unit-categorical", "problem_sparse", "fix_sparse", loss=t.name)
+
+
+def _sparse_range(t: _Term) -> Iterator[Finding]:
+    units, labels = t.units, t.labels
+    if units is None or units == 1 or not (_sparse_indices(t) and labels.integral):
+        return
+    if labels.low >= 0 and labels.high < units:
+        return
+    fix = "fix_sparse_one_based" if labels.low >= 1 and labels.high == units else "fix_sparse"
+    if labels.low < 0:
+        fix += "+fix_sparse_padding"
+    classes = f"{labels.high + 1:g}"
+    yield _finding(
+        "labels-out-of-range",
+        "problem_sparse",
+        fix,
+        loss=t.name,
+        low=t.low,
+        high=t.high,
+        units=units,
+        last=units - 1,
+        classes=classes,
+    )
+
+
+def _pm1_crossentropy(t: _Term) -> Iterator[Finding]:
+    if t.facts.binary_labels and not t.in_unit_interval and t.labels.plus_minus_one:
+        yield _finding("pm1-labels-crossentropy", loss=t.name)
+
+
+def _binary_ce_range(t: _Term) -> Iterator[Finding]:
+    if t.facts.binary_labels and not t.in_unit_interval and not t.labels.plus_minus_one:
+        fix = "fix_binary_indices" if t.labels.integral and t.labels.low >= 0 else "fix_binary"
+        classes = f"{t.labels.high + 1:g}"
+        yield _finding(
+            "labels-out-of-range", "problem_binary", fix, loss=t.name, low=t.low, high=t.high, classes=classes
+        )
+
+
+def _hinge_labels(t: _Term) -> Iterator[Finding]:
+    if t.facts.pm1_labels and not (t.labels.zero_one or t.labels.plus_minus_one):
+        yield _finding("hinge-labels", loss=t.name, low=t.low, high=t.high)
+
+
+def _hinge_nonnegative_output(t: _Term) -> Iterator[Finding]:
+    if t.facts.pm1_labels and t.act in _NONNEGATIVE_OUTPUTS:
+        problem = "problem_zero_one" if t.labels.zero_one else "problem_scores"
+        yield _finding("hinge-nonnegative-output", problem, loss=t.name, act=t.act)
+
+
+def _overlap_range(t: _Term) -> Iterator[Finding]:
+    if t.facts.overlap and not t.in_unit_interval:
+        yield _finding("labels-out-of-range", "problem_overlap", "fix_overlap", loss=t.name, low=t.low, high=t.high)
+
+
+def _double_squashing(t: _Term) -> Iterator[Finding]:
+    if t.facts.from_logits and t.logits and t.act in _SQUASHING:
+        yield _finding("double-squashing", loss=t.name, squash=t.facts.squash, act=t.act)
+
+
+def _bounded_logits(t: _Term) -> Iterator[Finding]:
+    if t.facts.from_logits and t.logits and t.act in ("tanh", "relu", "softplus", "exponential"):
+        bound = "(-1, 1)" if t.act == "tanh" else "[0, inf)"
+        yield _finding("bounded-logits", act=t.act, bound=bound, loss=t.name)
+
+
+def _probabilities_for_logits_loss(t: _Term) -> Iterator[Finding]:
+    if t.facts.from_logits and not t.logits and t.act not in _SQUASHING:
+        problem = "problem_logits" if t.act == "linear" else "problem_not_probabilities"
+        yield _finding(
+            "probabilities-expected", problem, "fix_from_logits", loss=t.name, act=t.act, squash=t.facts.squash
+        )
+
+
+def _sigmoid_categorical(t: _Term) -> Iterator[Finding]:
+    softmax = t.facts.squash == "softmax"
+    if t.facts.from_logits and not t.logits and t.act == "sigmoid" and softmax and not t.labels.multi_hot:
+        yield _finding("sigmoid-categorical", loss=t.name)
+
+
+def _probabilities_only(t: _Term) -> Iterator[Finding]:
+    if t.facts.probabilities_only and t.act not in _SQUASHING:
+        fix = "fix_softmax" if t.facts.squash == "softmax" else "fix_sigmoid"
+        yield _finding("probabilities-expected", "problem_no_from_logits", fix, loss=t.name, act=t.act)
+
+
+def _multilabel_categorical(t: _Term) -> Iterator[Finding]:
+    if t.labels.multi_hot and (t.facts.class_axis or t.facts.sparse):
+        yield _finding("multilabel-categorical", loss=t.name)
+
+
+def _regression_on_class_labels(t: _Term) -> Iterator[Finding]:
+    if t.facts.regression and (t.labels.zero_one or t.labels.plus_minus_one):
+        yield _finding("regression-loss-on-class-labels", loss=t.name)
+
+
+def _negative_targets(t: _Term) -> Iterator[Finding]:
+    if t.facts.nonnegative_targets and t.labels.low < 0:
+        problem = "problem_log" if t.facts.log_targets else "problem_counts"
+        yield _finding("negative-targets", problem, loss=t.name, low=t.low)
+
+
+def _poisson_output(t: _Term) -> Iterator[Finding]:
+    if t.facts.log_predictions and t.act in ("linear", "tanh"):
+        yield _finding("poisson-output", loss=t.name, act=t.act)
+
+
+def _mape_zero_targets(t: _Term) -> Iterator[Finding]:
+    if t.facts.divides_by_targets and t.labels.has_zero:
+        yield _finding("mape-zero-targets", loss=t.name)
+
+
+def _shape_mismatch(t: _Term) -> Iterator[Finding]:
+    if t.pred_shape is None or t.facts.sparse or _indices_for_class_axis(t):
+        return  # sparse labels have no class axis; integer-labels is the finding
+    if not _shapes_fit(t.labels.shape, t.pred_shape):
+        width = t.labels.shape[-1] if t.labels.shape else 1
+        yield _finding("shape-mismatch", shape=t.labels.shape, pred_shape=t.pred_shape, width=width)
+
+
+def _softmax_single_unit(s: _Setup) -> Iterator[Finding]:
+    facts = [_facts(name) for name in s.names]
+    width = s.units
+    if (
+        width is None
+        and not any(f.sparse for f in facts)
+        and not (any(f.class_axis for f in facts) and s.labels.index_like)
+    ):
+        width = s.labels.shape[-1] if len(s.labels.shape) >= 2 else 1
+    if s.act == "softmax" and width == 1:
+        yield _finding("softmax-single-unit")
+
+
+def _single_unit_class_axis(s: _Setup) -> Iterator[Finding]:
+    if s.pred_shape is not None and s.pred_shape[-1] == 1:
+        for name in sorted({name for name in s.names if _facts(name).class_axis}):
+            yield _finding("single-unit-categorical", "problem_class_axis", "fix_class_axis", loss=name)
+
+
+def _softmax_multilabel(s: _Setup) -> Iterator[Finding]:
+    if s.act == "softmax" and s.labels.multi_hot:
+        yield _finding("softmax-multilabel")
+
+
+# The rules, in the order their findings are reported (errors are then moved first).
+_SETUP_RULES = (_labels_not_finite,)
+_TERM_RULES = (
+    _from_logits_ignored,
+    # label encoding against the loss
+    _integer_labels,
+    _class_axis_range,
+    _onehot_labels_sparse,
+    _labels_not_indices,
+    _single_unit_sparse,
+    _sparse_range,
+    _pm1_crossentropy,
+    _binary_ce_range,
+    _hinge_labels,
+    _hinge_nonnegative_output,
+    _overlap_range,
+    # probabilities against logits
+    _double_squashing,
+    _bounded_logits,
+    _probabilities_for_logits_loss,
+    _sigmoid_categorical,
+    _probabilities_only,
+    # multi-label targets, regression losses, shapes
+    _multilabel_categorical,
+    _regression_on_class_labels,
+    _negative_targets,
+    _poisson_output,
+    _mape_zero_targets,
+    _shape_mismatch,
+)
+_OUTPUT_RULES = (_softmax_single_unit, _single_unit_class_axis, _softmax_multilabel)
 
 
 def _shapes_fit(true_shape: tuple[int, ...], pred_shape: tuple[int, ...]) -> bool:
