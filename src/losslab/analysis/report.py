@@ -56,7 +56,7 @@ def write_full_report(out: str | Path, *, seeds: int = 3, quick: bool = False, j
     out.mkdir(parents=True, exist_ok=True)
     scale = 0.25 if quick else 1.0
     specs = [replace(s, epochs=max(1, round(s.epochs * scale))) for s in TUTORIAL]
-    results = run_experiments(specs, range(seeds), jobs=jobs)
+    results = run_experiments(specs, seeds, jobs=jobs)
     tutorial = write_report(results, out / "tutorial", meta={"seeds": seeds, "epochs scale": scale})
 
     sections = [_tutorial_section(results, tutorial["plots"])]
