@@ -214,7 +214,7 @@ def keras_worker(config_path: str, result_path: str) -> None:
         epochs = config["epochs"][exp_id]
         data = _tutorial_data(exp.problem, exp.labels)
         runs = []
-        for seed in config["seeds"]:
+        for seed in range(config["seeds"]):
             run = _keras_run(exp, epochs, seed, data)
             runs.append(run)
             print(
@@ -229,7 +229,7 @@ def keras_worker(config_path: str, result_path: str) -> None:
     Path(result_path).write_text(json.dumps(out))
 
 
-def run_keras(ids: list[str], seeds: list[int], epochs: dict[str, int], backend: str) -> dict[str, Any]:
+def run_keras(ids: list[str], seeds: int, epochs: dict[str, int], backend: str) -> dict[str, Any]:
     """Run the Keras half in a subprocess; returns the worker's JSON plus the subprocess wall time."""
     with tempfile.TemporaryDirectory(prefix="lab_vs_keras_") as tmp:
         config_path, result_path = Path(tmp, "config.json"), Path(tmp, "result.json")
@@ -252,7 +252,7 @@ def run_keras(ids: list[str], seeds: list[int], epochs: dict[str, int], backend:
 # --------------------------------------------------------------------------------------------
 
 
-def run_losslab(ids: list[str], seeds: list[int], scale: float, jobs_list: list[int]) -> dict[str, Any]:
+def run_losslab(ids: list[str], seeds: int, scale: float, jobs_list: list[int]) -> dict[str, Any]:
     """Time ``run_experiments`` on the selected, epoch-scaled tutorial specs, for each ``jobs``."""
     try:
         try:
@@ -274,11 +274,11 @@ def run_losslab(ids: list[str], seeds: list[int], scale: float, jobs_list: list[
     # Untimed warm-up (1 epoch, 1 seed), as on the Keras side: torch's lazy imports and one-off
     # set-up would otherwise be charged to the first experiment.
     t_warm = time.perf_counter()
-    run_experiments([replace(s, epochs=1) for s in TUTORIAL if s.id == "bin-bce"], [0], jobs=1)
+    run_experiments([replace(s, epochs=1) for s in TUTORIAL if s.id == "bin-bce"], 1, jobs=1)
     out["warmup_seconds"] = time.perf_counter() - t_warm
     for jobs in jobs_list:
         print(
-            f"[losslab] run_experiments({len(specs)} experiments, {len(seeds)} seeds, jobs={jobs}) ...",
+            f"[losslab] run_experiments({len(specs)} experiments, {seeds} seeds, jobs={jobs}) ...",
             file=sys.stderr,
             flush=True,
         )
@@ -563,7 +563,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     ids = parse_experiments(args.experiments)
-    seeds = list(range(args.seeds))
     epochs = {i: scaled_epochs(KERAS_BY_ID[i].epochs, args.epochs_scale) for i in ids}
     meta = {
         "machine": machine_info(args.keras_backend),
@@ -580,10 +579,10 @@ def main(argv: list[str] | None = None) -> int:
     keras: dict[str, Any] = {"skipped": True, "runs": {}}
     if not args.skip_keras:
         print(
-            f"Keras half: {len(ids)} experiment(s) x {len(seeds)} seed(s), KERAS_BACKEND={args.keras_backend}",
+            f"Keras half: {len(ids)} experiment(s) x {args.seeds} seed(s), KERAS_BACKEND={args.keras_backend}",
             file=sys.stderr,
         )
-        keras = run_keras(ids, seeds, epochs, args.keras_backend)
+        keras = run_keras(ids, args.seeds, epochs, args.keras_backend)
         if keras.get("error"):
             print(f"WARNING: {keras['error']}; reporting the runs that finished", file=sys.stderr)
         meta["machine"].update({f"worker_{k}": v for k, v in keras.get("info", {}).items()})
@@ -591,7 +590,7 @@ def main(argv: list[str] | None = None) -> int:
     losslab: dict[str, Any] = {"available": False, "message": "skipped (--skip-losslab)"}
     if not args.skip_losslab:
         jobs_list = sorted({1, args.jobs})
-        losslab = run_losslab(ids, seeds, args.epochs_scale, jobs_list)
+        losslab = run_losslab(ids, args.seeds, args.epochs_scale, jobs_list)
         if not losslab["available"]:
             print(f"NOTE: {losslab['message']}", file=sys.stderr)
     if losslab.get("available"):

@@ -21,21 +21,46 @@ def short(spec: ExperimentSpec, epochs: int = 5) -> ExperimentSpec:
 
 
 def test_binary_crossentropy_learns_the_circles_for_every_seed():
-    result = train_experiment(tutorial_experiment("bin-bce"), [0, 1, 2, 3, 4])
+    result = train_experiment(tutorial_experiment("bin-bce"), 5)
     assert all(run.test_metric > 0.8 for run in result.runs), [run.test_metric for run in result.runs]
     assert all(run.history.loss[-1] < run.history.loss[0] for run in result.runs)
 
 
 def test_same_seeds_give_the_same_history_bit_for_bit():
     spec = short(tutorial_experiment("mc-scce"), epochs=8)
-    first, second = train_experiment(spec, [3, 7]), train_experiment(spec, [3, 7])
+    first, second = train_experiment(spec, 2), train_experiment(spec, 2)
     assert [r.history for r in first.runs] == [r.history for r in second.runs]
     assert first.runs[0].history != first.runs[1].history  # the seeds differ
+    assert [r.seed for r in first.runs] == [0, 1]
+
+
+def test_a_seed_trains_the_same_alone_as_beside_other_seeds():
+    spec = short(tutorial_experiment("mc-scce"), epochs=4)
+    alone, beside = train_experiment(spec, 1).runs[0], train_experiment(spec, 3).runs[0]
+    assert alone.seed == beside.seed == 0
+    np.testing.assert_allclose(alone.history.val_loss, beside.history.val_loss, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("seeds", "error", "message"),
+    [
+        ([3, 7], TypeError, r"seeds is the number of seeds .*; got \[3, 7\]"),
+        (range(2), TypeError, r"got range\(0, 2\)"),
+        (True, TypeError, "got True"),
+        (0, ValueError, "seeds must be >= 1; got seeds=0"),
+    ],
+)
+def test_seeds_is_a_count_and_anything_else_is_refused(seeds, error, message):
+    spec = short(tutorial_experiment("reg-mse"), epochs=1)
+    with pytest.raises(error, match=message):
+        train_experiment(spec, seeds)
+    with pytest.raises(error, match=message):
+        run_experiments([spec], seeds)
 
 
 def test_history_follows_keras_semantics():
     spec = short(tutorial_experiment("reg-mse"), epochs=3)
-    run = train_experiment(spec, [0]).runs[0]
+    run = train_experiment(spec, 1).runs[0]
     assert len(run.history.loss) == len(run.history.val_loss) == len(run.history.val_metric) == 3
     # mse loss and mse metric on the test split are the same number at the end of each epoch
     np.testing.assert_allclose(run.history.val_loss, run.history.val_metric, rtol=1e-5)
@@ -43,7 +68,7 @@ def test_history_follows_keras_semantics():
 
 
 def test_pm1_experiments_report_keras2_accuracy_beside_sign_accuracy():
-    result = train_experiment(short(tutorial_experiment("bin-hinge"), epochs=30), [0])
+    result = train_experiment(short(tutorial_experiment("bin-hinge"), epochs=30), 1)
     run = result.runs[0]
     assert 0.0 <= run.extra_metrics["keras2_accuracy_test"] <= run.test_metric  # round() needs |y_pred| >= 0.5 too
 
@@ -80,13 +105,13 @@ def test_label_encodings():
 def test_bad_specs_fail_before_training(change, message):
     spec = replace(tutorial_experiment("mc-cce"), epochs=10_000, **change)
     with pytest.raises(ValueError, match=message):
-        train_experiment(spec, [0])
+        train_experiment(spec, 1)
 
 
 def test_pm1_labels_with_binary_crossentropy_fail_with_the_fix():
     spec = replace(tutorial_experiment("bin-hinge"), loss="binary_crossentropy", epochs=10_000)
     with pytest.raises(ValueError, match=r"y_true must lie in \[0, 1\].*use hinge"):
-        train_experiment(spec, [0])
+        train_experiment(spec, 1)
 
 
 def test_user_arrays_and_regularizers():
@@ -106,14 +131,14 @@ def test_user_arrays_and_regularizers():
         "binary_focal_crossentropy",
         epochs=40,
     )
-    result = train_experiment(spec, [0, 1])
+    result = train_experiment(spec, 2)
     assert all(run.test_metric > 0.85 for run in result.runs)
 
 
 def test_process_pool_gives_the_same_results_as_one_process():
     specs = [short(tutorial_experiment("bin-bce"), 3), short(tutorial_experiment("reg-mae"), 3)]
-    serial = run_experiments(specs, [0, 1], jobs=1)
-    pooled = run_experiments(specs, [0, 1], jobs=2)
+    serial = run_experiments(specs, 2, jobs=1)
+    pooled = run_experiments(specs, 2, jobs=2)
     assert [r.spec.id for r in pooled] == ["bin-bce", "reg-mae"]
     assert [[run.history for run in r.runs] for r in serial] == [[run.history for run in r.runs] for r in pooled]
 
@@ -121,8 +146,8 @@ def test_process_pool_gives_the_same_results_as_one_process():
 def test_ray_gives_the_same_results_as_one_process():
     pytest.importorskip("ray")
     specs = [short(tutorial_experiment("mc-kld"), 2)]
-    local = run_experiments(specs, [0], jobs=1)
-    on_ray = run_experiments(specs, [0], ray_address="local")
+    local = run_experiments(specs, 1, jobs=1)
+    on_ray = run_experiments(specs, 1, ray_address="local")
     assert local[0].runs[0].history == on_ray[0].runs[0].history
 
 

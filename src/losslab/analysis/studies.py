@@ -77,7 +77,7 @@ def _summarise(result: ExperimentResult, metrics: Sequence[str]) -> dict[str, fl
 def _run(grid: list[tuple[str, Any, ExperimentSpec]], seeds: int, jobs: int, metrics: Sequence[str]) -> list[dict]:
     from losslab.lab.runner import run_experiments
 
-    results = run_experiments([spec for _, _, spec in grid], range(seeds), jobs=jobs)
+    results = run_experiments([spec for _, _, spec in grid], seeds, jobs=jobs)
     return [
         {"config": config, "setting": setting, **_summarise(result, metrics)}
         for (config, setting, _), result in zip(grid, results)

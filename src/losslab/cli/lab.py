@@ -22,9 +22,7 @@ def _run_and_report(specs, seeds: int, jobs: int, ray: str | None, out: Path, ti
     start = time.perf_counter()
     with Progress(transient=True) as progress:
         task = progress.add_task(f"{len(specs)} experiments x {seeds} seeds", total=len(specs))
-        results = run_experiments(
-            specs, range(seeds), jobs=jobs, ray_address=ray, on_done=lambda _: progress.advance(task)
-        )
+        results = run_experiments(specs, seeds, jobs=jobs, ray_address=ray, on_done=lambda _: progress.advance(task))
     seconds = time.perf_counter() - start
     print_summary(results)
     meta = {

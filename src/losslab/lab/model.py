@@ -4,9 +4,9 @@ Tiny models are bound by per-step overhead, not arithmetic: training the
 seeds of an experiment as one ``(seeds, batch, features)`` computation costs
 little more than training one. Each member has its own initialisation, its
 own shuffling and its own parameters, and the summed loss gives each member
-its own gradient: a seed's history does not depend on which other seeds it is
+its own gradient: a seed's history does not depend on how many other seeds it is
 trained with, up to float rounding (batched kernels may sum in another order).
-The same list of seeds gives the same histories bit for bit.
+The same number of seeds gives the same histories bit for bit.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _init_limit(name: str, fan_in: int, fan_out: int) -> tuple[str, float]:
 
 
 class EnsembleMLP(torch.nn.Module):
-    """``len(seeds)`` MLPs of the same architecture, evaluated as one batched computation.
+    """``seeds`` MLPs of the same architecture, evaluated as one batched computation.
 
     Parameters
     ----------
@@ -51,11 +51,11 @@ class EnsembleMLP(torch.nn.Module):
         Layers, activations, initializer, regularizer and constraint.
     n_features : int
         Input size.
-    seeds : sequence of int
-        One member per seed; a member's initial weights depend on its seed only.
+    seeds : int
+        The number of members: member ``m`` has seed ``m``, and its initial weights depend on its seed only.
     """
 
-    def __init__(self, spec: ModelSpec, n_features: int, seeds: list[int]) -> None:
+    def __init__(self, spec: ModelSpec, n_features: int, seeds: int) -> None:
         super().__init__()
         for name in (spec.activation, spec.output_activation):
             if name not in ACTIVATIONS:
@@ -65,7 +65,7 @@ class EnsembleMLP(torch.nn.Module):
         sizes = [n_features, *spec.hidden, spec.output_units]
         self.kernels = torch.nn.ParameterList()
         self.biases = torch.nn.ParameterList()
-        generators = [torch.Generator().manual_seed(int(seed)) for seed in seeds]
+        generators = [torch.Generator().manual_seed(seed) for seed in range(seeds)]
         for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
             hidden_layer = layer < len(sizes) - 2
             initializer = spec.kernel_initializer if hidden_layer else "glorot_uniform"  # Keras's Dense default
@@ -79,7 +79,7 @@ class EnsembleMLP(torch.nn.Module):
                     kernel.normal_(0.0, limit, generator=generator)
                 members.append(kernel)
             self.kernels.append(torch.nn.Parameter(torch.stack(members)))
-            self.biases.append(torch.nn.Parameter(torch.zeros(len(seeds), 1, fan_out)))
+            self.biases.append(torch.nn.Parameter(torch.zeros(seeds, 1, fan_out)))
         self.regularizer = regularizers.get(spec.kernel_regularizer)
         self.constraint = constraints.get(spec.kernel_constraint)
 

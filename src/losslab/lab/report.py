@@ -1,4 +1,4 @@
-"""Reports of the lab: summary tables, learning curves, one self-contained HTML page.
+"""Reports of the lab: summary tables, learning curves, one self-contained HTML page (through ``losslab._html``).
 
 ``rich`` and ``matplotlib`` are imported inside the functions that need them,
 so importing this module stays cheap.
@@ -6,24 +6,25 @@ so importing this module stays cheap.
 
 from __future__ import annotations
 
-import base64
-import html
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from losslab import _html
 from losslab.lab.results import ExperimentResult, save_results
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 __all__ = [
+    "experiment_sections",
     "plot_all",
     "plot_learning_curves",
     "print_summary",
     "summary_rows",
+    "summary_table",
     "write_html",
     "write_report",
 ]
@@ -273,24 +274,6 @@ def plot_all(results: list[ExperimentResult], out_dir: str | Path) -> dict[str, 
     return {result.spec.id: plot_learning_curves(result, out_dir / f"{result.spec.id}.png") for result in results}
 
 
-_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto; max-width: 1200px;
-       color: #222; padding: 0 1em; }
-h1 { font-size: 1.6em; } h2 { font-size: 1.25em; margin-top: 2em; }
-table { border-collapse: collapse; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; }
-th { background: #f0f0f0; text-align: left; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.yes { color: #1a7f37; font-weight: bold; text-align: center; }
-td.no { color: #cf222e; font-weight: bold; text-align: center; }
-td.na { color: #888; text-align: center; }
-dl.meta { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1em; }
-dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
-.spec { color: #555; font-size: 0.9em; }
-img { max-width: 100%; height: auto; }
-"""
-
-
 def _spec_summary(result: ExperimentResult) -> str:
     spec = result.spec
     model = spec.model
@@ -304,30 +287,56 @@ def _spec_summary(result: ExperimentResult) -> str:
     )
 
 
-def _meta_html(meta: dict[str, Any]) -> str:
-    items = []
-    for key, value in meta.items():
-        text = value if isinstance(value, str) else json.dumps(value, default=str)
-        items.append(f"<dt>{html.escape(str(key))}</dt><dd>{html.escape(text)}</dd>")
-    return '<dl class="meta">' + "".join(items) + "</dl>"
+def summary_table(results: list[ExperimentResult]) -> _html.Table:
+    """The rows of :func:`summary_rows` as an HTML table: numbers right-aligned, ✓ green, ✗ red.
 
+    Parameters
+    ----------
+    results : list of ExperimentResult
+        The experiments, one row each.
 
-def _table_html(results: list[ExperimentResult]) -> str:
-    head = "".join(f"<th>{html.escape(name)}</th>" for name in _COLUMNS)
-    body = []
+    Returns
+    -------
+    losslab._html.Table
+        The columns of :func:`print_summary`.
+    """
+    rows = []
     for row in summary_rows(results):
         cells = []
-        for name, cell in zip(_COLUMNS, _table_cells(row)):
+        for name, text in zip(_COLUMNS, _table_cells(row)):
             if name.endswith("in range"):
-                css = {"✓": "yes", "✗": "no"}.get(cell, "na")
+                css = {"✓": "yes", "✗": "no"}.get(text, "na")
             elif name in {"id", "title", "loss", "metric"}:
                 css = ""
             else:
                 css = "num"
-            attr = f' class="{css}"' if css else ""
-            cells.append(f"<td{attr}>{html.escape(cell)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
+            cells.append(_html.Cell(text, css))
+        rows.append(cells)
+    return _html.table(_COLUMNS, rows)
+
+
+def experiment_sections(results: list[ExperimentResult], plots: dict[str, Path]) -> list[dict[str, Any]]:
+    """One section per experiment for the templates: id, title, spec summary and embedded plot.
+
+    Parameters
+    ----------
+    results : list of ExperimentResult
+        The experiments, in the order they are shown.
+    plots : dict of str to Path
+        Experiment id to its PNG; an experiment without one gets ``image=None``.
+
+    Returns
+    -------
+    list of dict
+        ``{"id", "title", "spec", "image"}`` per experiment.
+    """
+    sections = []
+    for result in results:
+        spec = result.spec
+        png = plots.get(spec.id)
+        image = None if png is None else _html.png(png, f"learning curves of {spec.id}")
+        sections.append({"id": spec.id, "title": spec.title, "spec": _spec_summary(result), "image": image})
+    return sections
 
 
 def write_html(
@@ -339,7 +348,8 @@ def write_html(
     """Write one self-contained HTML report: summary table and learning curves.
 
     The page has no external resources: the CSS is inline and the plots are
-    embedded as base64 ``data:`` URIs.
+    embedded as base64 ``data:`` URIs. It is written to a temporary file and
+    moved into place, so a reader never sees half a page.
 
     Parameters
     ----------
@@ -358,40 +368,18 @@ def write_html(
     Path
         ``path``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    title = "losslab: loss-choice experiments"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{html.escape(title)}</h1>",
+    items = [
+        (str(key), value if isinstance(value, str) else json.dumps(value, default=str))
+        for key, value in (meta or {}).items()
     ]
-    if meta:
-        parts.append(_meta_html(meta))
-    parts += [
-        "<h2>Summary</h2>",
-        "<p>Final metric over seeds (mean ± population std); ✓ when the published value lies within "
-        "[min, max] of our seeds (rounded to 3 decimals as published), ✗ when not.</p>",
-        _table_html(results),
-    ]
-    for result in results:
-        spec = result.spec
-        parts.append(f'<h2 id="{html.escape(spec.id)}">{html.escape(spec.id)}: {html.escape(spec.title)}</h2>')
-        parts.append(f'<p class="spec">{html.escape(_spec_summary(result))}</p>')
-        png = plots.get(spec.id)
-        if png is not None:
-            encoded = base64.b64encode(Path(png).read_bytes()).decode("ascii")
-            alt = html.escape(f"learning curves of {spec.id}")
-            parts.append(f'<img src="data:image/png;base64,{encoded}" alt="{alt}">')
-    parts += ["</body>", "</html>", ""]
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
+    return _html.write_page(
+        path,
+        "lab.html",
+        title="losslab: loss-choice experiments",
+        meta=items,
+        summary=summary_table(results),
+        sections=experiment_sections(results, plots),
+    )
 
 
 def write_report(

@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from losslab.lab.results import ExperimentResult
-from losslab.lab.spec import ExperimentSpec
+from losslab.lab.spec import ExperimentSpec, check_seeds
 
 
-def _train(spec_dict: dict[str, Any], seeds: list[int]) -> dict[str, Any]:
+def _train(spec_dict: dict[str, Any], seeds: int) -> dict[str, Any]:
     """Worker entry point: plain dicts in and out, so any executor can carry them."""
     from losslab.lab.train import train_experiment
 
@@ -20,7 +20,7 @@ def _train(spec_dict: dict[str, Any], seeds: list[int]) -> dict[str, Any]:
 
 def run_experiments(
     specs: Sequence[ExperimentSpec],
-    seeds: Sequence[int] = range(5),
+    seeds: int = 5,
     *,
     jobs: int = 1,
     ray_address: str | None = None,
@@ -31,8 +31,9 @@ def run_experiments(
     Parameters
     ----------
     specs : sequence of ExperimentSpec
-    seeds : sequence of int
-        Trained together as one ensemble per experiment.
+    seeds : int
+        The number of seeds: each experiment runs seeds ``0, 1, ..., seeds - 1``, trained together as one
+        ensemble.
     jobs : int
         Experiments run in parallel on a local process pool of this size (1: in this process).
     ray_address : str, optional
@@ -41,10 +42,7 @@ def run_experiments(
     on_done : callable, optional
         Called with each result as it completes (e.g. to advance a progress bar).
     """
-    seeds = [int(s) for s in seeds]
-    if not seeds:
-        msg = "at least one seed is needed"
-        raise ValueError(msg)
+    seeds = check_seeds(seeds)
     if jobs < 1:
         msg = f"jobs must be >= 1; got {jobs}"
         raise ValueError(msg)
@@ -71,7 +69,7 @@ def run_experiments(
 
 
 def _run_on_ray(
-    payloads: list[dict[str, Any]], seeds: list[int], address: str, collect: Callable[[int, dict[str, Any]], None]
+    payloads: list[dict[str, Any]], seeds: int, address: str, collect: Callable[[int, dict[str, Any]], None]
 ) -> None:
     try:
         import ray

@@ -6,8 +6,20 @@ round-trips through JSON and a user can write one by hand.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+
+def check_seeds(seeds: int) -> int:
+    """Validate ``seeds``, the number of seeds of an experiment: its runs use seeds ``0, 1, ..., seeds - 1``."""
+    if isinstance(seeds, bool) or not isinstance(seeds, numbers.Integral):
+        msg = f"seeds is the number of seeds (the runs use seeds 0 to seeds - 1), an int; got {seeds!r}"
+        raise TypeError(msg)
+    if seeds < 1:
+        msg = f"seeds must be >= 1; got seeds={seeds}"
+        raise ValueError(msg)
+    return int(seeds)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import losslab
 from losslab.lab.data import Dataset, load_data
 from losslab.lab.model import EnsembleMLP
 from losslab.lab.results import ExperimentResult, History, RunResult
-from losslab.lab.spec import ExperimentSpec
+from losslab.lab.spec import ExperimentSpec, check_seeds
 
 METRICS = ("mse", "accuracy", "sign_accuracy")
 
@@ -77,7 +77,7 @@ def check_experiment(spec: ExperimentSpec, data: Dataset) -> Any:
     config = loss.get_config()
     config["reduction"] = "none"
     loss = type(loss).from_config(config)
-    model = EnsembleMLP(spec.model, data.n_features, [0])
+    model = EnsembleMLP(spec.model, data.n_features, 1)
     y_true = torch.as_tensor(data.y_train[:8]).unsqueeze(0)
     try:
         with torch.no_grad(), losslab.value_checks():
@@ -95,11 +95,12 @@ def check_experiment(spec: ExperimentSpec, data: Dataset) -> Any:
     return loss
 
 
-def train_experiment(spec: ExperimentSpec, seeds: list[int], data: Dataset | None = None) -> ExperimentResult:
-    """Train every seed of ``spec`` as one ensemble and return their histories and final metrics.
+def train_experiment(spec: ExperimentSpec, seeds: int, data: Dataset | None = None) -> ExperimentResult:
+    """Train seeds ``0, 1, ..., seeds - 1`` of ``spec`` as one ensemble; return their histories and final metrics.
 
-    The same seeds give the same histories, bit for bit.
+    The same number of seeds gives the same histories, bit for bit.
     """
+    seeds = check_seeds(seeds)
     data = load_data(spec.data) if data is None else data
     loss = check_experiment(spec, data)
     threads = torch.get_num_threads()
@@ -110,20 +111,19 @@ def train_experiment(spec: ExperimentSpec, seeds: list[int], data: Dataset | Non
         torch.set_num_threads(threads)
 
 
-def _train(spec: ExperimentSpec, seeds: list[int], data: Dataset, loss: Any) -> ExperimentResult:
+def _train(spec: ExperimentSpec, seeds: int, data: Dataset, loss: Any) -> ExperimentResult:
     start = time.perf_counter()
-    members = len(seeds)
     model = EnsembleMLP(spec.model, data.n_features, seeds)
     optimizer = torch.optim.SGD(model.parameters(), lr=spec.learning_rate, momentum=spec.momentum)
     x_train, y_train = torch.as_tensor(data.x_train), torch.as_tensor(data.y_train)
     x_test, y_test = torch.as_tensor(data.x_test), torch.as_tensor(data.y_test)
     sample_weight = _class_weights(spec, y_train)
-    shufflers = [torch.Generator().manual_seed(10_000 + int(seed)) for seed in seeds]
+    shufflers = [torch.Generator().manual_seed(10_000 + seed) for seed in range(seeds)]
     n = len(x_train)
-    histories = [History() for _ in seeds]
+    histories = [History() for _ in range(seeds)]
     for _ in range(spec.epochs):
         order = torch.stack([torch.randperm(n, generator=g) for g in shufflers])
-        epoch_loss = torch.zeros(members)
+        epoch_loss = torch.zeros(seeds)
         for begin in range(0, n, spec.batch_size):
             index = order[:, begin : begin + spec.batch_size]
             y_pred = model(x_train[index])
@@ -135,7 +135,7 @@ def _train(spec: ExperimentSpec, seeds: list[int], data: Dataset, loss: Any) -> 
             model.apply_constraints()
             epoch_loss += batch_loss.detach() * index.shape[1]
         _log_epoch(spec, model, loss, histories, epoch_loss / n, (x_train, y_train), (x_test, y_test))
-    seconds = (time.perf_counter() - start) / members
+    seconds = (time.perf_counter() - start) / seeds
     return _results(spec, seeds, model, histories, seconds, (x_train, y_train), (x_test, y_test))
 
 
@@ -160,7 +160,7 @@ def _results(spec, seeds, model, histories, seconds, train, test) -> ExperimentR
     train_metric = _metric(spec.metric, train_pred, train[1])
     test_metric = _metric(spec.metric, test_pred, test[1])
     extra: list[dict[str, float]] = [
-        {**_weight_statistics(model, m), "penalty": histories[m].penalty[-1]} for m in range(len(seeds))
+        {**_weight_statistics(model, m), "penalty": histories[m].penalty[-1]} for m in range(seeds)
     ]
     if spec.data.labels == "binary" and spec.model.output_units == 1:
         for m, metrics in enumerate(_binary_metrics(test_pred, test[1])):
@@ -170,8 +170,8 @@ def _results(spec, seeds, model, histories, seconds, train, test) -> ExperimentR
             for m, value in enumerate(_keras2_accuracy(pred, target)):
                 extra[m][f"keras2_accuracy_{split}"] = float(value)
     runs = [
-        RunResult(int(seed), histories[m], float(train_metric[m]), float(test_metric[m]), seconds, extra[m])
-        for m, seed in enumerate(seeds)
+        RunResult(seed, histories[seed], float(train_metric[seed]), float(test_metric[seed]), seconds, extra[seed])
+        for seed in range(seeds)
     ]
     return ExperimentResult(spec, runs)
 
