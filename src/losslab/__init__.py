@@ -9,4 +9,4 @@ from losslab.losses import *  # noqa: F403
 from losslab.losses import __all__ as _losses_all
 
 __version__ = "0.1.0"
-__all__ = [*_losses_all, "constraints", "regularizers", "set_value_checks", "value_checks", "value_checks_enabled"]
+__all__ = sorted([*_losses_all, "constraints", "regularizers", "set_value_checks", "value_checks", "value_checks_enabled"])

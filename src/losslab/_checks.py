@@ -15,6 +15,7 @@ Arrays being traced (``jax.jit``) are never checked.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -23,11 +24,17 @@ import numpy as np
 
 from losslab._backend import to_numpy
 
-_state = {"enabled": os.environ.get("LOSSLAB_CHECK_VALUES", "0").lower() in ("1", "true", "yes")}
+_ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "losslab_value_checks", default=os.environ.get("LOSSLAB_CHECK_VALUES", "0").lower() in ("1", "true", "yes")
+)
+"""Whether value checks run, per context: a thread or task sees only its own setting (default: the environment)."""
 
 
 def set_value_checks(enabled: bool) -> None:
-    """Turn the value checks on or off for the whole process.
+    """Turn the value checks on or off in the current context (thread or task) from now on.
+
+    Other threads keep their own setting; :func:`value_checks` scopes the
+    setting to a ``with`` block instead.
 
     Examples
     --------
@@ -39,31 +46,37 @@ def set_value_checks(enabled: bool) -> None:
     ValueError: binary_crossentropy: y_true must lie in [0, 1]; got values from 2 to 2. ...
     >>> losslab.set_value_checks(False)
     """
-    _state["enabled"] = bool(enabled)
+    _ENABLED.set(bool(enabled))
 
 
 def value_checks_enabled() -> bool:
-    """Whether value checks are on."""
-    return _state["enabled"]
+    """Whether value checks are on in the current context."""
+    return _ENABLED.get()
 
 
 @contextlib.contextmanager
 def value_checks(enabled: bool = True) -> Iterator[None]:
-    """Turn the value checks on (or off) inside a ``with`` block."""
-    previous = _state["enabled"]
-    _state["enabled"] = bool(enabled)
+    """Turn the value checks on (or off) inside a ``with`` block; the previous setting comes back exactly on exit.
+
+    The setting is context-local: other threads and asyncio tasks are not affected.
+    """
+    token = _ENABLED.set(bool(enabled))
     try:
         yield
     finally:
-        _state["enabled"] = previous
+        _ENABLED.reset(token)
 
 
-def _concrete(x: Any) -> bool:
-    return "Tracer" not in type(x).__name__
+def _traced(x: Any) -> bool:
+    """Whether ``x`` is being traced (a JAX tracer has no values to read).
+
+    ``array_api_compat.is_lazy_array`` does not fit: it calls every JAX array lazy, concrete ones too.
+    """
+    return "Tracer" in type(x).__name__
 
 
 def _active(*arrays: Any) -> bool:
-    return _state["enabled"] and all(_concrete(a) for a in arrays)
+    return _ENABLED.get() and not any(_traced(a) for a in arrays)
 
 
 def check_finite(loss_name: str, **arrays: Any) -> None:

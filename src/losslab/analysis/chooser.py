@@ -34,6 +34,7 @@ import numpy as np
 
 from losslab._backend import to_numpy
 from losslab.losses import CombinedLoss, LossFunctionWrapper, deserialize, get, serialize
+from losslab.losses._card import card as loss_card
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -79,72 +80,6 @@ _LABEL_HINTS = {
 # ---------------------------------------------------------------------------------------------- loss facts
 # Everything the chooser knows about a loss, read through _facts() alone.
 
-_LOGITS_LOSSES = frozenset(
-    {
-        "binary_crossentropy",
-        "binary_focal_crossentropy",
-        "categorical_crossentropy",
-        "categorical_focal_crossentropy",
-        "sparse_categorical_crossentropy",
-    }
-)
-_BINARY_CE = frozenset({"binary_crossentropy", "binary_focal_crossentropy"})
-_CLASS_AXIS = frozenset(
-    {"categorical_crossentropy", "categorical_focal_crossentropy", "kl_divergence", "categorical_hinge"}
-)
-_SPARSE = frozenset({"sparse_categorical_crossentropy", "categorical_generalized_cross_entropy"})
-_HINGE = frozenset({"hinge", "squared_hinge"})
-_OVERLAP = frozenset({"dice", "tversky", "jaccard"})
-_PROBABILITIES_ONLY = frozenset({"kl_divergence", "categorical_generalized_cross_entropy"}) | _OVERLAP
-_SOFTMAX_LOSSES = frozenset(
-    {
-        "categorical_crossentropy",
-        "categorical_focal_crossentropy",
-        "sparse_categorical_crossentropy",
-        "kl_divergence",
-        "categorical_generalized_cross_entropy",
-    }
-)
-_REGRESSION = frozenset(
-    {
-        "mean_squared_error",
-        "mean_absolute_error",
-        "mean_absolute_percentage_error",
-        "mean_squared_logarithmic_error",
-        "huber",
-        "log_cosh",
-    }
-)
-_NONNEGATIVE_TARGETS = frozenset({"mean_squared_logarithmic_error", "poisson"})
-# The loss to use instead on integer class indices, and on one-hot labels.
-_FOR_INDICES = {
-    "categorical_crossentropy": "sparse_categorical_crossentropy",
-    "kl_divergence": "sparse_categorical_crossentropy",
-}
-_FOR_ONEHOT = {"sparse_categorical_crossentropy": "categorical_crossentropy"}
-# Class forms, so that a recommendation can be built into a configured loss.
-_CLASSES = {
-    "mean_squared_error": "MeanSquaredError",
-    "mean_absolute_error": "MeanAbsoluteError",
-    "mean_squared_logarithmic_error": "MeanSquaredLogarithmicError",
-    "huber": "Huber",
-    "log_cosh": "LogCosh",
-    "poisson": "Poisson",
-    "binary_crossentropy": "BinaryCrossentropy",
-    "binary_focal_crossentropy": "BinaryFocalCrossentropy",
-    "categorical_crossentropy": "CategoricalCrossentropy",
-    "categorical_focal_crossentropy": "CategoricalFocalCrossentropy",
-    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
-    "categorical_generalized_cross_entropy": "CategoricalGeneralizedCrossEntropy",
-    "kl_divergence": "KLDivergence",
-    "hinge": "Hinge",
-    "squared_hinge": "SquaredHinge",
-    "categorical_hinge": "CategoricalHinge",
-    "dice": "Dice",
-    "tversky": "Tversky",
-    "jaccard": "Jaccard",
-}
-
 
 @dataclass(frozen=True)
 class _LossFacts:
@@ -170,24 +105,30 @@ class _LossFacts:
 
 @functools.cache
 def _facts(name: str) -> _LossFacts:
-    """The facts about the loss of canonical name ``name``: the one place the chooser looks a loss up."""
+    """The facts about the loss of canonical name ``name``, read from its card: the one place the chooser looks a loss up."""
+    try:
+        card = loss_card(name)
+    except KeyError:  # a user's registered loss: no facts, so no per-loss rules
+        return _LossFacts()
+    facts = card.facts
+    squash = card.activation.split()[0] if card.activation.split()[0] in ("sigmoid", "softmax") else None
     return _LossFacts(
-        from_logits=name in _LOGITS_LOSSES,
-        squash="softmax" if name in _SOFTMAX_LOSSES else "sigmoid" if name in _BINARY_CE | _OVERLAP else None,
-        binary_labels=name in _BINARY_CE,
-        class_axis=name in _CLASS_AXIS,
-        sparse=name in _SPARSE,
-        pm1_labels=name in _HINGE,
-        overlap=name in _OVERLAP,
-        probabilities_only=name in _PROBABILITIES_ONLY,
-        regression=name in _REGRESSION,
-        nonnegative_targets=name in _NONNEGATIVE_TARGETS,
-        log_targets=name == "mean_squared_logarithmic_error",
-        log_predictions=name == "poisson",
-        divides_by_targets=name == "mean_absolute_percentage_error",
-        for_indices=_FOR_INDICES.get(name),
-        for_onehot=_FOR_ONEHOT.get(name),
-        class_name=_CLASSES.get(name),
+        from_logits=card.logits == "from_logits",
+        squash=squash,
+        binary_labels="binary_labels" in facts,
+        class_axis="class_axis" in facts,
+        sparse="sparse" in facts,
+        pm1_labels="pm1_labels" in facts,
+        overlap="overlap" in facts,
+        probabilities_only="probabilities_only" in facts,
+        regression="regression" in card.tasks and "count_targets" not in facts,
+        nonnegative_targets="nonnegative_targets" in facts,
+        log_targets="log_targets" in facts,
+        log_predictions="log_predictions" in facts,
+        divides_by_targets="divides_by_targets" in facts,
+        for_indices=card.for_indices,
+        for_onehot=card.for_onehot,
+        class_name=card.cls.__name__,
     )
 
 

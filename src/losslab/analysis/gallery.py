@@ -1,78 +1,14 @@
-r"""See a loss: its value and derivative along one natural variable, plots and a fact sheet.
+"""See a loss: its value and derivative along one natural variable, plots and a fact sheet.
 
-:func:`loss_curves` evaluates any loss of the registry (the Keras catalogue
-and losslab's robust, quantile, deviance, noisy-label, embedding and
-segmentation losses) over a 1-D grid of the variable that a model's output
-moves, and differentiates it there with torch autograd in float64 (the
-loss's own code, not a formula written by hand). The variable, its *kind*,
-depends on the loss:
-
-``residual``
-    :math:`r = y_\text{pred} - y_\text{true}` for the regression losses, with
-    :math:`y_\text{true} = 0`; the percentage and logarithmic errors
-    (``mean_absolute_percentage_error``, ``mean_squared_logarithmic_error``)
-    depend on the target itself and are drawn at :math:`y_\text{true} = 1`
-    (the label says so). The robust losses (``barron``, ``cauchy``,
-    ``geman_mcclure``, ``welsch``, ``charbonnier``, ``smooth_l1``), the
-    asymmetric ones (``pinball``, ``expectile``: they write
-    :math:`u = y_\text{true} - y_\text{pred} = -r`, so :math:`r > 0` is an
-    over-prediction) and ``gaussian_nll`` (at ``var=1`` unless given) are
-    drawn the same way; compare their parameters by listing a loss several
-    times (``("barron", {"alpha": 0.0})``, ``losslab plot barron:alpha=2
-    barron:alpha=0``). ``multi_quantile`` gets one curve per quantile: that
-    column moves by :math:`r`, the others sit on the target, so each curve is
-    that quantile's pinball loss divided by the number of quantiles.
-``probability``
-    the predicted probability :math:`p` of a binary loss, one curve for the
-    label :math:`y = 1` and one for :math:`y = 0`. The overlap losses
-    (``dice``, ``tversky``, ``jaccard``, ``focal_tversky``) are drawn on a
-    mask of one pixel: the curves show the per-pixel shape, not the coupling
-    between pixels that those losses are about (an empty target,
-    :math:`y = 0`, always gives 1).
-``true_class_probability``
-    the probability :math:`p_y` given to the true class by the categorical
-    losses, on two classes (the other one gets :math:`1 - p_y`); this is also
-    the view of ``kl_divergence`` for a one-hot target, and of
-    ``class_weighted_crossentropy`` with ``class_weight=(1, 2)`` unless given
-    (the true class weighs 2). ``generalized_dice`` and ``lovasz_softmax``
-    are drawn on an image of one pixel, as the overlap losses above.
-``logit``
-    the logit :math:`z` when ``from_logits=True`` (the default of
-    ``poly1_crossentropy`` and ``sparse_poly1_crossentropy``): the binary
-    losses get the two labels as above; the categorical losses get the true
-    class's logit with the other class's logit at 0, so :math:`z` is the
-    logit margin. ``multilabel_soft_margin`` and ``lovasz_hinge`` (on an
-    image of one pixel, where it is the hinge :math:`\max(0, 1 - (2y - 1) z)`)
-    always take logits.
-``margin``
-    :math:`m = y f(x)` for ``hinge`` and ``squared_hinge``; for
-    ``categorical_hinge`` :math:`m = f_y - \max_{c \ne y} f_c` (two classes,
-    the other score at 0); for ``margin_ranking`` :math:`m = y (x_1 - x_2)`
-    (:math:`y = 1`, the second score at 0).
-``rate``
-    the predicted rate :math:`\lambda` of ``poisson`` and of ``poisson_nll``
-    with ``log_input=False``, for the counts :math:`y = 1` and :math:`y = 0`.
-``log_rate``
-    the log-rate :math:`z = \log \lambda` that ``poisson_nll`` takes by
-    default (``log_input=True``), for the counts :math:`y = 1` and :math:`y = 0`.
-``mean``
-    the predicted mean :math:`\mu > 0` of the deviances (``poisson_deviance``,
-    ``gamma_deviance``, ``tweedie_deviance``) at the target :math:`y = 1`,
-    and also at :math:`y = 0` for ``poisson_deviance``.
-``distance``
-    the distance :math:`D \ge 0` between the embeddings of a pair for
-    ``contrastive`` (:math:`y = 1` similar, :math:`y = 0` dissimilar); for
-    ``triplet_margin`` the gap :math:`D = d(a, n) - d(a, p)`: embeddings of
-    one dimension, the positive on the anchor and the negative moved away.
-
-``cosine_similarity`` (a direction of a vector), ``circle`` (pairs of
-embeddings in a batch) and ``ctc`` (alignments of a sequence) have no such
-1-D view and raise a ``ValueError`` that says why.
-
-:func:`plot_losses` overlays several losses in a PNG, and :func:`loss_info`
-gathers a loss's formula, arguments, aliases, expected activation and labels,
-range and a worked example computed live. torch and matplotlib are imported
-inside the functions that need them.
+:func:`loss_curves` evaluates any loss of the registry over a 1-D grid of the
+variable that a model's output moves (its *kind*: residual, probability,
+logit, margin, rate...; each loss's card says which, see ``docs/gallery.md``)
+and differentiates it there with torch autograd in float64 (the loss's own
+code, not a formula written by hand). :func:`plot_losses` overlays several
+losses in a PNG, and :func:`loss_info` gathers a loss's formula, arguments,
+aliases, expected activation and labels, range and a worked example
+computed live. torch and matplotlib are imported inside the functions that
+need them.
 """
 
 from __future__ import annotations
@@ -84,6 +20,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
+
+from losslab.losses._card import Card, cards
 
 __all__ = ["CATALOGUE", "KINDS", "Curve", "LossMeta", "format_info", "loss_curves", "loss_info", "plot_losses"]
 
@@ -167,392 +105,28 @@ class LossMeta:
     switch: tuple[str, str] = ("from_logits", "logit")
 
 
-_REG = dict(kind="residual", layout="elementwise", example=([[1.0, 2.0]], [[1.5, 4.0]]))
-_BIN = dict(kind="probability", layout="elementwise", branches=(1.0, 0.0), example=([[0.0, 1.0]], [[0.4, 0.6]]))
-_CAT = dict(kind="true_class_probability", example=([[0.0, 1.0, 0.0]], [[0.1, 0.7, 0.2]]))
-_SPARSE = dict(kind="true_class_probability", layout="sparse", branches=(1.0,), example=([1], [[0.1, 0.7, 0.2]]))
-_OVERLAP = dict(
-    kind="probability",
-    layout="elementwise",
-    branches=(1.0, 0.0),
-    activation="sigmoid (per pixel)",
-    labels="masks with values in [0, 1]",
-    range="[0, 1]",
-    example=([[1.0, 1.0, 0.0, 0.0]], [[1.0, 0.5, 0.5, 0.0]]),
-    fixed=(("axis", -1),),
-)
-_LOGITS_OR = " (or linear with from_logits=True)"
-_ROBUST = dict(_REG, branches=(0.0,), activation="linear", labels="real-valued targets")
-_ASYMMETRIC = dict(
-    kind="residual",
-    layout="elementwise",
-    branches=(0.0,),
-    activation="linear",
-    range="[0, inf)",
-    example=([[1.0, 2.0]], [[1.5, 1.0]]),  # one over- and one under-prediction
-)
-_DEVIANCE = dict(kind="mean", layout="elementwise", activation="exp or softplus (a positive mean)")
-_PIXEL = " (drawn on an image of one pixel)"
+def _meta(card: Card) -> LossMeta:
+    view = card.view
+    assert view is not None
+    return LossMeta(
+        card.cls.__name__,
+        kind=view.kind,
+        layout=view.layout,
+        branches=view.branches,
+        activation=card.activation,
+        labels=card.labels,
+        range=card.range,
+        example=view.example,
+        reason=view.reason,
+        fixed=view.fixed,
+        preset=view.preset,
+        switch=view.switch,
+    )
 
-CATALOGUE: dict[str, LossMeta] = {
-    "mean_squared_error": LossMeta(
-        "MeanSquaredError",
-        branches=(0.0,),
-        activation="linear",
-        labels="real-valued targets",
-        range="[0, inf)",
-        **_REG,
-    ),
-    "mean_absolute_error": LossMeta(
-        "MeanAbsoluteError",
-        branches=(0.0,),
-        activation="linear",
-        labels="real-valued targets",
-        range="[0, inf)",
-        **_REG,
-    ),
-    "huber": LossMeta(
-        "Huber", branches=(0.0,), activation="linear", labels="real-valued targets", range="[0, inf)", **_REG
-    ),
-    "log_cosh": LossMeta(
-        "LogCosh", branches=(0.0,), activation="linear", labels="real-valued targets", range="[0, inf)", **_REG
-    ),
-    "mean_absolute_percentage_error": LossMeta(
-        "MeanAbsolutePercentageError",
-        branches=(1.0,),
-        activation="linear",
-        labels="real-valued targets away from 0",
-        range="[0, inf) (percent)",
-        **_REG,
-    ),
-    "mean_squared_logarithmic_error": LossMeta(
-        "MeanSquaredLogarithmicError",
-        branches=(1.0,),
-        activation="linear, relu or softplus (non-negative)",
-        labels="non-negative targets",
-        range="[0, inf)",
-        **_REG,
-    ),
-    "cosine_similarity": LossMeta(
-        "CosineSimilarity",
-        kind=None,
-        layout="elementwise",
-        branches=(),
-        activation="linear (any vector)",
-        labels="real-valued vectors",
-        range="[-1, 1]",
-        example=([[1.0, 0.0]], [[1.0, 1.0]]),
-        reason="it depends on the direction of a vector, not on one scalar output",
-    ),
-    "binary_crossentropy": LossMeta(
-        "BinaryCrossentropy",
-        activation="sigmoid" + _LOGITS_OR,
-        labels="0 or 1 (soft labels in [0, 1])",
-        range="[0, inf)",
-        **_BIN,
-    ),
-    "binary_focal_crossentropy": LossMeta(
-        "BinaryFocalCrossentropy",
-        activation="sigmoid" + _LOGITS_OR,
-        labels="0 or 1 (soft labels in [0, 1])",
-        range="[0, inf)",
-        **_BIN,
-    ),
-    "categorical_crossentropy": LossMeta(
-        "CategoricalCrossentropy",
-        layout="one_hot",
-        branches=(1.0,),
-        activation="softmax" + _LOGITS_OR,
-        labels="one-hot (or soft) vectors",
-        range="[0, inf)",
-        **_CAT,
-    ),
-    "categorical_focal_crossentropy": LossMeta(
-        "CategoricalFocalCrossentropy",
-        layout="one_hot",
-        branches=(1.0,),
-        activation="softmax" + _LOGITS_OR,
-        labels="one-hot (or soft) vectors",
-        range="[0, inf)",
-        **_CAT,
-    ),
-    "sparse_categorical_crossentropy": LossMeta(
-        "SparseCategoricalCrossentropy",
-        activation="softmax" + _LOGITS_OR,
-        labels="integer class indices",
-        range="[0, inf)",
-        **_SPARSE,
-    ),
-    "categorical_generalized_cross_entropy": LossMeta(
-        "CategoricalGeneralizedCrossEntropy",
-        activation="softmax",
-        labels="integer class indices",
-        range="[0, 1/q]",
-        **_SPARSE,
-    ),
-    "kl_divergence": LossMeta(
-        "KLDivergence",
-        layout="one_hot",
-        branches=(1.0,),
-        activation="softmax",
-        labels="probability distributions (one-hot or soft)",
-        range="[0, inf)",
-        **_CAT,
-    ),
-    "poisson": LossMeta(
-        "Poisson",
-        kind="rate",
-        layout="elementwise",
-        branches=(1.0, 0.0),
-        activation="exp or softplus (non-negative rate)",
-        labels="non-negative counts",
-        range="(-inf, inf): its minimum over the rate, y - y log y, is negative for counts above e",
-        example=([[1.0, 0.0]], [[1.0, 2.0]]),
-    ),
-    "hinge": LossMeta(
-        "Hinge",
-        kind="margin",
-        layout="elementwise",
-        branches=(1.0,),
-        activation="tanh or linear",
-        labels="-1 or 1 (0 or 1 are mapped to -1 or 1)",
-        range="[0, inf)",
-        example=([[1.0, -1.0]], [[0.5, -2.0]]),
-    ),
-    "squared_hinge": LossMeta(
-        "SquaredHinge",
-        kind="margin",
-        layout="elementwise",
-        branches=(1.0,),
-        activation="tanh or linear",
-        labels="-1 or 1 (0 or 1 are mapped to -1 or 1)",
-        range="[0, inf)",
-        example=([[1.0, -1.0]], [[0.5, -2.0]]),
-    ),
-    "categorical_hinge": LossMeta(
-        "CategoricalHinge",
-        kind="margin",
-        layout="one_hot",
-        branches=(1.0,),
-        activation="linear",
-        labels="one-hot vectors",
-        range="[0, inf)",
-        example=([[0.0, 1.0, 0.0]], [[0.2, 0.5, 0.9]]),
-    ),
-    "dice": LossMeta("Dice", **_OVERLAP),
-    "tversky": LossMeta("Tversky", **_OVERLAP),
-    "jaccard": LossMeta("Jaccard", **_OVERLAP),
-    "circle": LossMeta(
-        "Circle",
-        kind=None,
-        layout="elementwise",
-        branches=(),
-        activation="L2-normalised embeddings (linear)",
-        labels="integer identity labels",
-        range="[0, inf)",
-        example=([0, 0, 1], [[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]]),
-        reason="it compares every pair of embeddings in a batch, so no single output moves it alone",
-    ),
-    "ctc": LossMeta(
-        "CTC",
-        kind=None,
-        layout="elementwise",
-        branches=(),
-        activation="linear (logits; log_softmax is applied)",
-        labels="integer label sequences, padded with 0 (the blank)",
-        range="[0, inf)",
-        example=([[1]], [[[0.0, 0.0], [0.0, 0.0]]]),
-        reason="it sums over the alignments of a label sequence to many time steps",
-    ),
-    # robust and quantile regression
-    "barron": LossMeta(
-        "Barron",
-        range="[0, inf) for alpha >= 0; bounded by |alpha - 2| / |alpha| for alpha < 0 (1 at -inf)",
-        **_ROBUST,
-    ),
-    "cauchy": LossMeta("Cauchy", range="[0, inf), growing like log |r|", **_ROBUST),
-    "geman_mcclure": LossMeta("GemanMcClure", range="[0, 2)", **_ROBUST),
-    "welsch": LossMeta("Welsch", range="[0, 1)", **_ROBUST),
-    "charbonnier": LossMeta("Charbonnier", range="[0, inf)", **_ROBUST),
-    "smooth_l1": LossMeta("SmoothL1", range="[0, inf)", **_ROBUST),
-    "pinball": LossMeta(
-        "Pinball", labels="real-valued targets; the output estimates their quantile (tau = quantile)", **_ASYMMETRIC
-    ),
-    "expectile": LossMeta(
-        "Expectile",
-        labels="real-valued targets; the output estimates their expectile (tau = expectile)",
-        **_ASYMMETRIC,
-    ),
-    "multi_quantile": LossMeta(
-        "MultiQuantile",
-        kind="residual",
-        layout="columns",
-        branches=(),
-        activation="linear, one output per quantile",
-        labels="one real-valued target per sample",
-        range="[0, inf)",
-        example=([[0.0]], [[-1.0, 0.0, 1.0]]),
-    ),
-    # likelihoods and deviances
-    "gaussian_nll": LossMeta(
-        "GaussianNLL",
-        branches=(0.0,),
-        activation="linear (the mean; a softplus output for var)",
-        labels="real-valued targets",
-        range="(-inf, inf): 0.5 log var is negative for var < 1",
-        preset=(("var", 1.0),),
-        **_REG,
-    ),
-    "poisson_nll": LossMeta(
-        "PoissonNLL",
-        kind="rate",
-        layout="elementwise",
-        branches=(1.0, 0.0),
-        activation="linear (a log-rate; exp or softplus with log_input=False)",
-        labels="non-negative counts",
-        range="(-inf, inf): as poisson, log y! is left out unless full=True",
-        example=([[1.0, 0.0]], [[1.0, 2.0]]),
-        switch=("log_input", "log_rate"),
-    ),
-    "poisson_deviance": LossMeta(
-        "PoissonDeviance",
-        branches=(1.0, 0.0),
-        labels="non-negative targets (counts)",
-        range="[0, inf)",
-        example=([[1.0, 0.0]], [[2.0, 1.0]]),
-        **_DEVIANCE,
-    ),
-    "gamma_deviance": LossMeta(
-        "GammaDeviance",
-        branches=(1.0,),
-        labels="positive targets",
-        range="[0, inf)",
-        example=([[1.0, 2.0]], [[2.0, 1.0]]),
-        **_DEVIANCE,
-    ),
-    "tweedie_deviance": LossMeta(
-        "TweedieDeviance",
-        branches=(1.0,),
-        labels="non-negative targets for 1 <= power < 2 (positive for power >= 2)",
-        range="[0, inf)",
-        example=([[1.0, 0.0]], [[1.0, 1.0]]),
-        **_DEVIANCE,
-    ),
-    # classification: noisy labels and imbalance
-    "multilabel_soft_margin": LossMeta(
-        "MultilabelSoftMargin",
-        kind="logit",
-        layout="elementwise",
-        branches=(1.0, 0.0),
-        activation="linear (one logit per class)",
-        labels="multi-hot vectors (0 or 1 per class)",
-        range="[0, inf)",
-        example=([[1.0, 0.0, 1.0]], [[2.0, -1.0, 0.0]]),
-    ),
-    "poly1_crossentropy": LossMeta(
-        "Poly1Crossentropy",
-        layout="one_hot",
-        branches=(1.0,),
-        activation="linear (logits; softmax with from_logits=False)",
-        labels="one-hot (or soft) vectors",
-        range="[0, inf)",
-        **_CAT,
-    ),
-    "sparse_poly1_crossentropy": LossMeta(
-        "SparsePoly1Crossentropy",
-        activation="linear (logits; softmax with from_logits=False)",
-        labels="integer class indices",
-        range="[0, inf)",
-        **_SPARSE,
-    ),
-    "symmetric_crossentropy": LossMeta(
-        "SymmetricCrossentropy",
-        layout="one_hot",
-        branches=(1.0,),
-        activation="softmax" + _LOGITS_OR,
-        labels="one-hot (or soft) vectors",
-        range="[0, inf)",
-        **_CAT,
-    ),
-    "class_weighted_crossentropy": LossMeta(
-        "ClassWeightedCrossentropy",
-        kind="true_class_probability",
-        layout="one_hot",
-        branches=(1.0,),
-        activation="softmax" + _LOGITS_OR,
-        labels="one-hot (or soft) vectors; integer class indices with sparse=True",
-        range="[0, inf)",
-        example=([[0.0, 1.0]], [[0.3, 0.7]]),
-        preset=(("class_weight", (1.0, 2.0)),),
-    ),
-    # embeddings
-    "margin_ranking": LossMeta(
-        "MarginRanking",
-        kind="margin",
-        layout="pair",
-        branches=(1.0,),
-        activation="linear (two scores per pair)",
-        labels="1 or -1 (which score should be higher)",
-        range="[0, inf)",
-        example=([1.0, -1.0], [[2.0, 1.0], [2.0, 1.0]]),
-    ),
-    "triplet_margin": LossMeta(
-        "TripletMargin",
-        kind="distance",
-        layout="triplet",
-        branches=(None,),
-        activation="linear (embeddings, often L2-normalised)",
-        labels="none: y_true is ignored (anchor, positive, negative carry the supervision)",
-        range="[0, inf)",
-        example=(None, [[[0.0, 0.0], [0.0, 0.5], [0.0, 1.0]]]),
-    ),
-    "contrastive": LossMeta(
-        "Contrastive",
-        kind="distance",
-        layout="elementwise",
-        branches=(1.0, 0.0),
-        activation="a distance >= 0 between two embeddings (e.g. Euclidean)",
-        labels="1 for a similar pair, 0 for a dissimilar one",
-        range="[0, inf)",
-        example=([1.0, 0.0, 0.0], [0.5, 0.25, 2.0]),
-    ),
-    # segmentation
-    "focal_tversky": LossMeta("FocalTversky", **_OVERLAP),
-    "generalized_dice": LossMeta(
-        "GeneralizedDice",
-        kind="true_class_probability",
-        layout="one_hot_pixel",
-        branches=(1.0,),
-        activation="softmax (per pixel)",
-        labels="one-hot masks, classes last, or integer label maps (with ignore_index)" + _PIXEL,
-        range="[0, 1]",
-        example=([[[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]], [[[0.8, 0.2], [0.6, 0.4], [0.3, 0.7]]]),
-    ),
-    "lovasz_hinge": LossMeta(
-        "LovaszHinge",
-        kind="logit",
-        layout="elementwise",
-        branches=(1.0, 0.0),
-        activation="linear (logits)",
-        labels="binary masks, 0 or 1 per pixel" + _PIXEL,
-        range="[0, inf)",
-        example=([[1.0, 0.0, 1.0]], [[2.0, -3.0, -0.5]]),
-        fixed=(("per_image", True),),
-    ),
-    "lovasz_softmax": LossMeta(
-        "LovaszSoftmax",
-        kind="true_class_probability",
-        layout="sparse_pixel",
-        branches=(1.0,),
-        activation="softmax" + _LOGITS_OR,
-        labels="integer class indices, one per pixel" + _PIXEL,
-        range="[0, 1]",
-        example=([[0, 1, 1]], [[[0.9, 0.1], [0.4, 0.6], [0.7, 0.3]]]),
-        fixed=(("per_image", True),),
-    ),
-}
-"""Per-loss metadata of every registered loss: the Keras catalogue and losslab's own, keyed by the function's
-canonical name."""
+
+CATALOGUE: dict[str, LossMeta] = {card.name: _meta(card) for card in cards() if card.view is not None}
+"""What the gallery knows about every loss, read from the cards (``losslab.losses._cards``), keyed by the
+function's canonical name."""
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,7 +1,10 @@
 """The loss catalogue: one function and one class per loss, plus the registry.
 
-Aliases follow Keras (``mse``, ``MSE``, ``kld``...) plus the legacy
-``kullback_leibler_divergence`` that Keras 3 dropped.
+Every loss has a card (``_cards.py``): its names and aliases, and every fact
+that other parts of losslab need. The public names below are built from the
+cards: each loss's function, class and function aliases (Keras's ``mse``,
+``MSE``, ``kld``..., plus the legacy ``kullback_leibler_divergence`` that
+Keras 3 dropped). The explicit imports keep them visible to type checkers.
 """
 
 from losslab.losses._loss import CombinedLoss as CombinedLoss
@@ -113,155 +116,28 @@ from losslab.losses._sequence import ctc as ctc
 from losslab.losses._similarity import Circle as Circle
 from losslab.losses._similarity import circle as circle
 
-# Function aliases, as Keras exports them.
-mse = MSE = mean_squared_error
-mae = MAE = mean_absolute_error
-mape = MAPE = mean_absolute_percentage_error
-msle = MSLE = mean_squared_logarithmic_error
-logcosh = log_cosh
-bce = BCE = binary_crossentropy
-cce = CCE = categorical_crossentropy
-scce = SCCE = sparse_categorical_crossentropy
-kld = KLD = kullback_leibler_divergence = kl_divergence
-soft_iou = iou = jaccard
-gdl = generalized_dice
-pseudo_huber = charbonnier
-quantile_loss = pinball
-lorentzian = cauchy
-leclerc = welsch
+from losslab.losses import _cards  # noqa: F401 - declares every card: registers the names and aliases
+from losslab.losses._card import cards as _all_cards
 
-__all__ = [
-    "Barron",
-    "Cauchy",
-    "Charbonnier",
-    "Expectile",
-    "GemanMcClure",
-    "MultiQuantile",
-    "Pinball",
-    "SmoothL1",
-    "Welsch",
-    "barron",
-    "cauchy",
-    "charbonnier",
-    "expectile",
-    "geman_mcclure",
-    "multi_quantile",
-    "pinball",
-    "smooth_l1",
-    "welsch",
-    "pseudo_huber",
-    "quantile_loss",
-    "lorentzian",
-    "leclerc",
-    "Contrastive",
-    "MarginRanking",
-    "TripletMargin",
-    "contrastive",
-    "margin_ranking",
-    "triplet_margin",
-    "ClassWeightedCrossentropy",
-    "MultilabelSoftMargin",
-    "Poly1Crossentropy",
-    "SparsePoly1Crossentropy",
-    "SymmetricCrossentropy",
-    "class_balanced_weights",
-    "class_weighted_crossentropy",
-    "multilabel_soft_margin",
-    "poly1_crossentropy",
-    "sparse_poly1_crossentropy",
-    "symmetric_crossentropy",
-    "GammaDeviance",
-    "GaussianNLL",
-    "PoissonDeviance",
-    "PoissonNLL",
-    "TweedieDeviance",
-    "gamma_deviance",
-    "gaussian_nll",
-    "poisson_deviance",
-    "poisson_nll",
-    "tweedie_deviance",
-    "FocalTversky",
-    "GeneralizedDice",
-    "LovaszHinge",
-    "LovaszSoftmax",
-    "focal_tversky",
-    "generalized_dice",
-    "lovasz_hinge",
-    "lovasz_softmax",
-    "CTC",
-    "ctc",
-    "BCE",
-    "BinaryCrossentropy",
-    "BinaryFocalCrossentropy",
-    "CCE",
-    "CategoricalCrossentropy",
-    "CategoricalFocalCrossentropy",
-    "CategoricalGeneralizedCrossEntropy",
-    "CategoricalHinge",
-    "Circle",
+_MACHINERY = (
     "CombinedLoss",
-    "CosineSimilarity",
-    "Dice",
-    "Hinge",
-    "Huber",
-    "Jaccard",
-    "KLD",
-    "KLDivergence",
-    "LogCosh",
     "Loss",
     "LossFunctionWrapper",
-    "MAE",
-    "MAPE",
-    "MSE",
-    "MSLE",
-    "MeanAbsoluteError",
-    "MeanAbsolutePercentageError",
-    "MeanSquaredError",
-    "MeanSquaredLogarithmicError",
-    "Poisson",
     "REDUCTIONS",
-    "SCCE",
-    "SparseCategoricalCrossentropy",
-    "SquaredHinge",
-    "Tversky",
-    "bce",
-    "binary_crossentropy",
-    "binary_focal_crossentropy",
-    "categorical_crossentropy",
-    "categorical_focal_crossentropy",
-    "categorical_generalized_cross_entropy",
-    "categorical_hinge",
-    "cce",
-    "circle",
-    "cosine_similarity",
+    "class_balanced_weights",
     "deserialize",
-    "dice",
     "get",
-    "hinge",
-    "huber",
-    "gdl",
-    "iou",
-    "jaccard",
-    "kl_divergence",
-    "kld",
-    "kullback_leibler_divergence",
-    "log_cosh",
-    "logcosh",
-    "mae",
-    "mape",
-    "mean_absolute_error",
-    "mean_absolute_percentage_error",
-    "mean_squared_error",
-    "mean_squared_logarithmic_error",
-    "mse",
-    "msle",
     "names",
-    "poisson",
     "register_loss",
-    "scce",
     "serialize",
-    "soft_iou",
-    "sparse_categorical_crossentropy",
-    "squared_hinge",
-    "tversky",
-]
+)
+
+# Function aliases, as Keras exports them (``mse = mean_squared_error``), from the cards.
+for _card in _all_cards():
+    for _alias in _card.aliases:
+        globals()[_alias] = _card.function
+
+__all__ = sorted(
+    {*_MACHINERY} | {name for card in _all_cards() for name in (card.name, card.cls.__name__, *card.aliases)}
+)
+del _card, _alias

@@ -19,10 +19,9 @@ from typing import Any
 
 from losslab._backend import as_array, as_arrays, cast_like, to_numpy
 from losslab._checks import check_finite, check_range, value_checks_enabled
-from losslab.losses._fast import native
+from losslab.losses._fast import on_torch, torch_poisson_nll
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import check_real, mean_of_terms, prepare_pair
-from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
@@ -106,7 +105,6 @@ def _tweedie_unit_deviance(y: Any, mu: Any, power: float, xp: Any) -> Any:
 # ---------------------------------------------------------------- functions
 
 
-@register_loss(aliases=("poisson_nll_loss",))
 def poisson_nll(
     y_true: Any,
     y_pred: Any,
@@ -166,12 +164,26 @@ def poisson_nll(
     --------
     poisson_deviance, losslab.poisson
     """
+    return _poisson_nll(y_true, y_pred, xp, log_input=log_input, full=full, eps=eps)
+
+
+def _poisson_nll(
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    *,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    plain_mean: bool = False,
+) -> Any:
+    """:func:`poisson_nll`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     eps = check_real("poisson_nll", "eps", eps, 0.0, open_low=True)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson_nll")
     if not log_input:
         check_range("poisson_nll", "y_pred", y_pred, 0.0, math.inf, "With log_input=False, y_pred holds rates >= 0.")
-    if not full and (fast := native(xp, "poisson_nll")):  # torch's full=True term has NaN gradients at y = 0
-        return fast(y_true, y_pred, bool(log_input), eps)
+    if on_torch(xp) and not full:  # torch's full=True term has NaN gradients at y = 0
+        return torch_poisson_nll(y_true, y_pred, bool(log_input), eps, plain_mean)
     if log_input:
         loss = xp.exp(y_pred) - y_true * y_pred
     else:
@@ -181,10 +193,9 @@ def poisson_nll(
         y_safe = xp.where(above_one, y_true, xp.ones_like(y_true))
         stirling = y_safe * xp.log(y_safe) - y_safe + 0.5 * xp.log((2.0 * math.pi) * y_safe)
         loss = loss + xp.where(above_one, stirling, xp.zeros_like(stirling))
-    return mean_of_terms(loss, -1, xp)
+    return mean_of_terms(loss, -1, xp, plain_mean)
 
 
-@register_loss()
 def poisson_deviance(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Poisson unit deviance, averaged over the last axis.
 
@@ -220,12 +231,16 @@ def poisson_deviance(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     --------
     tweedie_deviance, gamma_deviance, poisson_nll
     """
+    return _poisson_deviance(y_true, y_pred, xp)
+
+
+def _poisson_deviance(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`poisson_deviance`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson_deviance")
     _check_tweedie_domain("poisson_deviance", 1.0, y_true, y_pred)
-    return mean_of_terms(_poisson_unit_deviance(y_true, y_pred, xp), -1, xp)
+    return mean_of_terms(_poisson_unit_deviance(y_true, y_pred, xp), -1, xp, plain_mean)
 
 
-@register_loss()
 def gamma_deviance(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Gamma unit deviance, averaged over the last axis.
 
@@ -261,12 +276,16 @@ def gamma_deviance(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     --------
     tweedie_deviance, poisson_deviance
     """
+    return _gamma_deviance(y_true, y_pred, xp)
+
+
+def _gamma_deviance(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`gamma_deviance`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "gamma_deviance")
     _check_tweedie_domain("gamma_deviance", 2.0, y_true, y_pred)
-    return mean_of_terms(_gamma_unit_deviance(y_true, y_pred, xp), -1, xp)
+    return mean_of_terms(_gamma_unit_deviance(y_true, y_pred, xp), -1, xp, plain_mean)
 
 
-@register_loss()
 def tweedie_deviance(y_true: Any, y_pred: Any, *, power: float = 1.5, xp: Any = None) -> Any:
     r"""Tweedie unit deviance of power ``power``, averaged over the last axis.
 
@@ -308,10 +327,15 @@ def tweedie_deviance(y_true: Any, y_pred: Any, *, power: float = 1.5, xp: Any = 
     --------
     poisson_deviance, gamma_deviance, losslab.mean_squared_error
     """
+    return _tweedie_deviance(y_true, y_pred, xp, power=power)
+
+
+def _tweedie_deviance(y_true: Any, y_pred: Any, xp: Any, *, power: float = 1.5, plain_mean: bool = False) -> Any:
+    """:func:`tweedie_deviance`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     power = _check_power(power, "tweedie_deviance")
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "tweedie_deviance")
     _check_tweedie_domain("tweedie_deviance", power, y_true, y_pred)
-    return mean_of_terms(_tweedie_unit_deviance(y_true, y_pred, power, xp), -1, xp)
+    return mean_of_terms(_tweedie_unit_deviance(y_true, y_pred, power, xp), -1, xp, plain_mean)
 
 
 def _clamp_straight_through(var: Any, eps: float, xp: Any) -> Any:
@@ -358,7 +382,6 @@ def _check_var_shape(var_shape: tuple[int, ...], pred_shape: tuple[int, ...], lo
     raise ValueError(msg)
 
 
-@register_loss(aliases=("gaussian_nll_loss",))
 def gaussian_nll(
     y_true: Any,
     y_pred: Any,
@@ -469,7 +492,6 @@ def _gaussian_nll_packed(y_true: Any, y_pred: Any, *, full: bool = False, eps: f
 # ---------------------------------------------------------------- classes
 
 
-@register_loss(aliases=("PoissonNLLLoss",))
 class PoissonNLL(LossFunctionWrapper):
     """Class form of :func:`poisson_nll` (``log_input``, ``full``, ``eps``); others as in :class:`~losslab.Loss`."""
 
@@ -488,7 +510,6 @@ class PoissonNLL(LossFunctionWrapper):
         )
 
 
-@register_loss()
 class PoissonDeviance(LossFunctionWrapper):
     """Class form of :func:`poisson_deviance`; arguments as in :class:`~losslab.Loss`."""
 
@@ -496,7 +517,6 @@ class PoissonDeviance(LossFunctionWrapper):
         super().__init__(poisson_deviance, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class GammaDeviance(LossFunctionWrapper):
     """Class form of :func:`gamma_deviance`; arguments as in :class:`~losslab.Loss`."""
 
@@ -504,7 +524,6 @@ class GammaDeviance(LossFunctionWrapper):
         super().__init__(gamma_deviance, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class TweedieDeviance(LossFunctionWrapper):
     """Class form of :func:`tweedie_deviance` (``power``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -515,7 +534,6 @@ class TweedieDeviance(LossFunctionWrapper):
         super().__init__(tweedie_deviance, reduction=reduction, name=name, dtype=dtype, power=power)
 
 
-@register_loss(aliases=("GaussianNLLLoss",))
 class GaussianNLL(LossFunctionWrapper):
     r"""Gaussian negative log-likelihood of a model that predicts a mean and a variance.
 

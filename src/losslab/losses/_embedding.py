@@ -24,7 +24,6 @@ from losslab._backend import as_arrays, cast_like, namespace
 from losslab._checks import check_finite, check_range
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import check_real, prepare_pair, relu
-from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
 
@@ -32,7 +31,6 @@ _DEFAULT = "sum_over_batch_size"
 # ---------------------------------------------------------------- margin ranking
 
 
-@register_loss(aliases=("margin_ranking_loss",))
 def margin_ranking(y_true: Any, y_pred: Any, *, margin: float = 0.0, xp: Any = None) -> Any:
     r"""Margin ranking loss: a hinge on the difference of two scores, as in torch.
 
@@ -140,7 +138,6 @@ def _triplets(y_pred: Any, xp: Any) -> tuple[Any, Any]:
     return xp, y_pred
 
 
-@register_loss(aliases=("triplet_margin_loss",))
 def triplet_margin(
     y_true: Any,
     y_pred: Any,
@@ -222,7 +219,6 @@ def triplet_margin(
 # ---------------------------------------------------------------- contrastive
 
 
-@register_loss(aliases=("contrastive_loss",))
 def contrastive(y_true: Any, y_pred: Any, *, margin: float = 1.0, xp: Any = None) -> Any:
     r"""Contrastive loss (Hadsell, Chopra & LeCun, 2006) on the distances of pairs.
 
@@ -286,7 +282,6 @@ def contrastive(y_true: Any, y_pred: Any, *, margin: float = 1.0, xp: Any = None
 # ---------------------------------------------------------------- classes
 
 
-@register_loss(aliases=("MarginRankingLoss",))
 class MarginRanking(LossFunctionWrapper):
     """Class form of :func:`margin_ranking` (``margin``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -297,7 +292,6 @@ class MarginRanking(LossFunctionWrapper):
         super().__init__(margin_ranking, reduction=reduction, name=name, dtype=dtype, margin=margin)
 
 
-@register_loss(aliases=("TripletMarginLoss",))
 class TripletMargin(LossFunctionWrapper):
     """Class form of :func:`triplet_margin`; other arguments as in :class:`~losslab.Loss`.
 
@@ -329,7 +323,6 @@ class TripletMargin(LossFunctionWrapper):
         return super().__call__(0.0, y_pred, sample_weight)
 
 
-@register_loss(aliases=("ContrastiveLoss",))
 class Contrastive(LossFunctionWrapper):
     """Class form of :func:`contrastive` (``margin``); other arguments as in :class:`~losslab.Loss`."""
 

@@ -14,7 +14,6 @@ from losslab._backend import device
 from losslab._checks import check_range
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import mean_of_terms, prepare_pair, relu
-from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
 
@@ -36,7 +35,6 @@ def _margin_violation(y_true: Any, y_pred: Any, xp: Any, loss_name: str) -> Any:
     return relu(1.0 - _to_plus_minus_one(y_true, xp) * y_pred, xp)
 
 
-@register_loss()
 def hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Hinge loss, averaged over the last axis.
 
@@ -61,11 +59,15 @@ def hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     >>> hinge([[1.0, 0.0]], [[0.5, -2.0]])
     array([0.25], dtype=float32)
     """
+    return _hinge(y_true, y_pred, xp)
+
+
+def _hinge(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`hinge`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "hinge")
-    return mean_of_terms(_margin_violation(y_true, y_pred, xp, "hinge"), -1, xp)
+    return mean_of_terms(_margin_violation(y_true, y_pred, xp, "hinge"), -1, xp, plain_mean)
 
 
-@register_loss()
 def squared_hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Squared hinge loss, averaged over the last axis.
 
@@ -87,12 +89,16 @@ def squared_hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     >>> squared_hinge([[1.0, -1.0]], [[0.5, -2.0]])
     array([0.125], dtype=float32)
     """
+    return _squared_hinge(y_true, y_pred, xp)
+
+
+def _squared_hinge(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`squared_hinge`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "squared_hinge")
     violation = _margin_violation(y_true, y_pred, xp, "squared_hinge")
-    return mean_of_terms(violation * violation, -1, xp)
+    return mean_of_terms(violation * violation, -1, xp, plain_mean)
 
 
-@register_loss()
 def categorical_hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Multi-class hinge loss (Crammer-Singer style) with one-hot labels.
 
@@ -121,7 +127,6 @@ def categorical_hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     return relu(negative - positive + 1.0, xp)
 
 
-@register_loss()
 class Hinge(LossFunctionWrapper):
     """Class form of :func:`hinge`; arguments as in :class:`~losslab.Loss`."""
 
@@ -129,7 +134,6 @@ class Hinge(LossFunctionWrapper):
         super().__init__(hinge, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class SquaredHinge(LossFunctionWrapper):
     """Class form of :func:`squared_hinge`; arguments as in :class:`~losslab.Loss`."""
 
@@ -137,7 +141,6 @@ class SquaredHinge(LossFunctionWrapper):
         super().__init__(squared_hinge, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class CategoricalHinge(LossFunctionWrapper):
     """Class form of :func:`categorical_hinge`; arguments as in :class:`~losslab.Loss`."""
 

@@ -30,12 +30,11 @@ import numpy as np
 
 from losslab._backend import EPSILON, as_array, as_arrays, cast_like, is_array, to_numpy
 from losslab._checks import check_finite, check_range
-from losslab.losses._fast import native
+from losslab.losses._fast import on_torch, torch_multilabel_soft_margin
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import check_real, check_same_shape, log_sigmoid, one_hot, prepare_pair
+from losslab.losses._ops import check_real, check_same_shape, log_sigmoid, mean_of_terms, one_hot, prepare_pair
 from losslab.losses._probabilistic import _categorical_log_probs, _check_label_smoothing, _sparse_inputs
 from losslab.losses._reduction import align_ranks, divide_no_nan, reduce_weighted_values
-from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
 _LOGITS_HINT = "y_pred looks like logits: pass from_logits=True, or apply a softmax to the model's output."
@@ -90,7 +89,6 @@ def _dense_inputs(
 # ---------------------------------------------------------------- multi-label soft margin
 
 
-@register_loss(aliases=("multilabel_soft_margin_loss",))
 def multilabel_soft_margin(y_true: Any, y_pred: Any, *, weight: Any = None, xp: Any = None) -> Any:
     r"""Multi-label soft margin loss: per-class logistic loss on logits, averaged over classes.
 
@@ -130,15 +128,20 @@ def multilabel_soft_margin(y_true: Any, y_pred: Any, *, weight: Any = None, xp: 
     --------
     losslab.binary_crossentropy
     """
+    return _multilabel_soft_margin(y_true, y_pred, xp, weight=weight)
+
+
+def _multilabel_soft_margin(y_true: Any, y_pred: Any, xp: Any, *, weight: Any = None, plain_mean: bool = False) -> Any:
+    """:func:`multilabel_soft_margin`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "multilabel_soft_margin")
     check_range("multilabel_soft_margin", "y_true", y_true, 0.0, 1.0, "Multi-label targets are 0 or 1 per class.")
     class_weight = None if weight is None else _class_vector(weight, y_pred, xp, "weight", "multilabel_soft_margin")
-    if fast := native(xp, "multilabel_soft_margin"):
-        return fast(y_true, y_pred, class_weight)
+    if on_torch(xp):
+        return torch_multilabel_soft_margin(y_true, y_pred, class_weight, plain_mean)
     losses = -(y_true * log_sigmoid(y_pred, xp) + (1.0 - y_true) * log_sigmoid(-y_pred, xp))
     if class_weight is not None:
         losses = losses * class_weight
-    return xp.mean(losses, axis=-1)
+    return mean_of_terms(losses, -1, xp, plain_mean)
 
 
 # ---------------------------------------------------------------- PolyLoss
@@ -155,7 +158,6 @@ def _check_epsilon(epsilon: Any, loss_name: str) -> None:
     check_real(loss_name, "epsilon", epsilon, -1.0)  # below -1 the loss no longer decreases in p_t
 
 
-@register_loss(aliases=("poly1_cross_entropy",))
 def poly1_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -220,7 +222,6 @@ def poly1_crossentropy(
     return _poly1(y_true, y_pred, epsilon, from_logits, xp)
 
 
-@register_loss(aliases=("sparse_poly1_cross_entropy",))
 def sparse_poly1_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -281,7 +282,6 @@ def sparse_poly1_crossentropy(
 # ---------------------------------------------------------------- symmetric cross-entropy
 
 
-@register_loss(aliases=("symmetric_cross_entropy",))
 def symmetric_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -450,7 +450,6 @@ def _class_weighted_parts(
     return xp, -xp.sum(weighted_target * log_p, axis=-1), xp.sum(weighted_target, axis=-1)
 
 
-@register_loss()
 def class_weighted_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -525,7 +524,6 @@ def class_weighted_crossentropy(
 # ---------------------------------------------------------------- classes
 
 
-@register_loss(aliases=("MultiLabelSoftMarginLoss",))
 class MultilabelSoftMargin(LossFunctionWrapper):
     """Class form of :func:`multilabel_soft_margin` (``weight``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -536,7 +534,6 @@ class MultilabelSoftMargin(LossFunctionWrapper):
         super().__init__(multilabel_soft_margin, reduction=reduction, name=name, dtype=dtype, weight=weight)
 
 
-@register_loss()
 class Poly1Crossentropy(LossFunctionWrapper):
     """Class form of :func:`poly1_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
 
@@ -562,7 +559,6 @@ class Poly1Crossentropy(LossFunctionWrapper):
         )
 
 
-@register_loss()
 class SparsePoly1Crossentropy(LossFunctionWrapper):
     """Class form of :func:`sparse_poly1_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
 
@@ -588,7 +584,6 @@ class SparsePoly1Crossentropy(LossFunctionWrapper):
         )
 
 
-@register_loss(aliases=("SCELoss",))
 class SymmetricCrossentropy(LossFunctionWrapper):
     """Class form of :func:`symmetric_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
 
@@ -617,7 +612,6 @@ class SymmetricCrossentropy(LossFunctionWrapper):
         )
 
 
-@register_loss()
 class ClassWeightedCrossentropy(LossFunctionWrapper):
     """Class form of :func:`class_weighted_crossentropy`; other arguments as in :class:`~losslab.Loss`.
 

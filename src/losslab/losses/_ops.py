@@ -8,7 +8,7 @@ from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device
 from losslab._checks import check_finite
-from losslab.losses._fast import fuses_mean, native
+from losslab.losses._fast import jax_log_softmax, jax_relu, on_jax, on_torch, torch_log_softmax
 from losslab.losses._reduction import align_ranks
 
 LOG2 = math.log(2.0)
@@ -82,24 +82,24 @@ def check_axis(axis: Any, ndim: int, loss_name: str) -> int:
     return axis % ndim
 
 
-def mean_of_terms(terms: Any, axis: int, xp: Any) -> Any:
+def mean_of_terms(terms: Any, axis: int, xp: Any, plain_mean: bool = False) -> Any:
     """The per-sample loss: the mean of element-wise terms over ``axis``.
 
-    Inside a loss class's plain mean (see ``_fast.fused_mean``), the mean
+    With ``plain_mean`` (a loss class's plain mean, see ``_fast``), the mean
     over every term instead, a 0-d array: the same number as the mean of the
     per-sample means, computed as one reduction (NumPy reduces short rows
     and then their means an order of magnitude slower, XLA on CPU at half
-    the speed). Losses use it only for their final value.
+    the speed).
     """
-    if fuses_mean(xp):
+    if plain_mean:
         return xp.mean(terms)
     return xp.mean(terms, axis=axis)
 
 
 def relu(x: Any, xp: Any) -> Any:
     """``max(x, 0)``, NaN kept (on JAX a select: XLA's CPU maximum is about 2x slower)."""
-    if fast := native(xp, "relu"):
-        return fast(x)
+    if on_jax(xp):
+        return jax_relu(x)
     return xp.clip(x, 0.0)
 
 
@@ -124,8 +124,10 @@ def log_softmax(x: Any, axis: int, xp: Any) -> Any:
 
     torch and JAX use their own fused ``log_softmax`` (see ``_fast.py``).
     """
-    if fast := native(xp, "log_softmax"):
-        return fast(x, axis)
+    if on_torch(xp):
+        return torch_log_softmax(x, axis)
+    if on_jax(xp):
+        return jax_log_softmax(x, axis)
     shifted = x - xp.max(x, axis=axis, keepdims=True)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
 

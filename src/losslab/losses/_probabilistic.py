@@ -17,7 +17,18 @@ from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, namespace
 from losslab._checks import check_finite, check_labels, check_range
-from losslab.losses._fast import native
+from losslab.losses._fast import (
+    few_temporaries_win,
+    jax_categorical_crossentropy_logits,
+    jax_sparse_categorical_crossentropy_logits,
+    on_jax,
+    on_torch,
+    torch_binary_crossentropy_logits,
+    torch_binary_crossentropy_probs,
+    torch_categorical_crossentropy_logits,
+    torch_poisson,
+    torch_sparse_categorical_crossentropy_logits,
+)
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import (
     check_axis,
@@ -31,7 +42,6 @@ from losslab.losses._ops import (
     prepare_pair,
     sigmoid,
 )
-from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
 
@@ -66,7 +76,6 @@ def _binary_log_probs(y_pred: Any, from_logits: bool, xp: Any) -> tuple[Any, Any
     return xp.log(p), xp.log(1.0 - p)
 
 
-@register_loss(aliases=("bce", "BCE"))
 def binary_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -113,21 +122,30 @@ def binary_crossentropy(
     --------
     binary_focal_crossentropy, categorical_crossentropy
     """
+    return _binary_crossentropy(y_true, y_pred, xp, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+
+
+def _binary_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    *,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+    plain_mean: bool = False,
+) -> Any:
+    """:func:`binary_crossentropy`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_crossentropy")
-    if from_logits and (fast := native(xp, "binary_crossentropy_from_logits")):
-        return fast(y_true, y_pred, axis)
-    if (
-        not from_logits
-        and (fast := native(xp, "binary_crossentropy"))
-        and (out := fast(y_true, y_pred, axis)) is not None
-    ):
-        return out
+    if on_torch(xp) and from_logits:
+        return torch_binary_crossentropy_logits(y_true, y_pred, axis, plain_mean)
+    if on_torch(xp) and few_temporaries_win(y_pred):  # else the generic code is faster
+        return torch_binary_crossentropy_probs(y_true, y_pred, axis, plain_mean)
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
-    return -mean_of_terms(y_true * log_p + (1.0 - y_true) * log_not_p, axis, xp)
+    return -mean_of_terms(y_true * log_p + (1.0 - y_true) * log_not_p, axis, xp, plain_mean)
 
 
-@register_loss()
 def binary_focal_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -177,6 +195,33 @@ def binary_focal_crossentropy(
     ----------
     Lin et al., "Focal Loss for Dense Object Detection", ICCV 2017.
     """
+    return _binary_focal_crossentropy(
+        y_true,
+        y_pred,
+        xp,
+        apply_class_balancing=apply_class_balancing,
+        alpha=alpha,
+        gamma=gamma,
+        from_logits=from_logits,
+        label_smoothing=label_smoothing,
+        axis=axis,
+    )
+
+
+def _binary_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    *,
+    apply_class_balancing: bool = False,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+    plain_mean: bool = False,
+) -> Any:
+    """:func:`binary_focal_crossentropy`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_focal_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_focal_crossentropy")
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
@@ -186,7 +231,7 @@ def binary_focal_crossentropy(
     focal = (1.0 - p_t) ** gamma * bce
     if apply_class_balancing:
         focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
-    return mean_of_terms(focal, axis, xp)
+    return mean_of_terms(focal, axis, xp, plain_mean)
 
 
 def _categorical_inputs(
@@ -226,7 +271,6 @@ def _categorical_log_probs(y_pred: Any, from_logits: bool, axis: int, xp: Any) -
     return xp.log(normalize_probabilities(y_pred, axis, xp))
 
 
-@register_loss(aliases=("cce", "CCE"))
 def categorical_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -273,15 +317,34 @@ def categorical_crossentropy(
     --------
     sparse_categorical_crossentropy, categorical_focal_crossentropy, kl_divergence
     """
+    return _categorical_crossentropy(
+        y_true, y_pred, xp, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis
+    )
+
+
+def _categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    *,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+    plain_mean: bool = False,
+) -> Any:
+    """:func:`categorical_crossentropy`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred, axis = _categorical_inputs(
         y_true, y_pred, xp, axis, label_smoothing, from_logits, "categorical_crossentropy"
     )
-    if from_logits and (fast := native(xp, "categorical_crossentropy_from_logits")):
-        return fast(y_true, y_pred, axis)
-    return -xp.sum(y_true * _categorical_log_probs(y_pred, from_logits, axis, xp), axis=axis)
+    if on_torch(xp) and from_logits:
+        return torch_categorical_crossentropy_logits(y_true, y_pred, axis, plain_mean)
+    if on_jax(xp) and from_logits:
+        losses = jax_categorical_crossentropy_logits(y_true, y_pred, axis)
+    else:
+        losses = -xp.sum(y_true * _categorical_log_probs(y_pred, from_logits, axis, xp), axis=axis)
+    return xp.mean(losses) if plain_mean else losses
 
 
-@register_loss()
 def categorical_focal_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -368,7 +431,6 @@ def _ignored_class(ignore_class: int | None, ignore_index: int | None) -> int | 
     return ignore_class if ignore_class is not None else ignore_index
 
 
-@register_loss(aliases=("scce", "SCCE"))
 def sparse_categorical_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -417,6 +479,31 @@ def sparse_categorical_crossentropy(
     >>> [round(float(v), 6) for v in out]
     [0.051293, 2.302585]
     """
+    return _sparse_categorical_crossentropy(
+        y_true,
+        y_pred,
+        xp,
+        from_logits=from_logits,
+        ignore_class=ignore_class,
+        axis=axis,
+        label_smoothing=label_smoothing,
+        ignore_index=ignore_index,
+    )
+
+
+def _sparse_categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    *,
+    from_logits: bool = False,
+    ignore_class: int | None = None,
+    axis: int = -1,
+    label_smoothing: float = 0.0,
+    ignore_index: int | None = None,
+    plain_mean: bool = False,
+) -> Any:
+    """:func:`sparse_categorical_crossentropy`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     ignore_class = _ignored_class(ignore_class, ignore_index)
     xp, labels, y_pred, _ = _sparse_inputs(
         y_true, y_pred, xp, axis, "sparse_categorical_crossentropy", from_logits=from_logits, ignore_class=ignore_class
@@ -425,8 +512,13 @@ def sparse_categorical_crossentropy(
     valid = None if ignore_class is None else labels != ignore_class
     if valid is not None:
         labels = xp.where(valid, labels, xp.zeros_like(labels))
-    if from_logits and not label_smoothing and (fast := native(xp, "sparse_categorical_crossentropy_from_logits")):
-        losses = fast(labels, y_pred)
+    fused = from_logits and not label_smoothing
+    if on_torch(xp) and fused and valid is None:
+        return torch_sparse_categorical_crossentropy_logits(labels, y_pred, plain_mean)
+    if on_torch(xp) and fused:
+        losses = torch_sparse_categorical_crossentropy_logits(labels, y_pred, False)
+    elif on_jax(xp) and fused:
+        losses = jax_sparse_categorical_crossentropy_logits(labels, y_pred)
     else:
         log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
         target = one_hot(labels, y_pred.shape[-1], xp, xp.bool)
@@ -435,10 +527,9 @@ def sparse_categorical_crossentropy(
             losses = (1.0 - label_smoothing) * losses - label_smoothing * xp.mean(log_p, axis=-1)
     if valid is not None:
         losses = xp.where(valid, losses, xp.zeros_like(losses))
-    return losses
+    return xp.mean(losses) if plain_mean else losses
 
 
-@register_loss(aliases=("kld", "KLD", "kullback_leibler_divergence"))
 def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Kullback-Leibler divergence :math:`\mathrm{KL}(y_\text{true} \| y_\text{pred})` over the last axis.
 
@@ -470,7 +561,6 @@ def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     return xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1)
 
 
-@register_loss()
 def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Poisson negative log-likelihood (up to a constant) of counts given predicted rates.
 
@@ -494,16 +584,20 @@ def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     >>> round(float(out[0]), 6)
     1.5
     """
+    return _poisson(y_true, y_pred, xp)
+
+
+def _poisson(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`poisson`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson")
     check_range(
         "poisson", "y_pred", y_pred, 0.0, float("inf"), "Rates are non-negative: use an exp or softplus output."
     )
-    if fast := native(xp, "poisson"):
-        return fast(y_true, y_pred)
-    return mean_of_terms(y_pred - y_true * xp.log(y_pred + EPSILON), -1, xp)
+    if on_torch(xp):
+        return torch_poisson(y_true, y_pred, plain_mean)
+    return mean_of_terms(y_pred - y_true * xp.log(y_pred + EPSILON), -1, xp, plain_mean)
 
 
-@register_loss()
 def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, *, q: float = 0.5, xp: Any = None) -> Any:
     r"""Generalized cross-entropy (Zhang & Sabuncu, 2018), robust to noisy labels.
 
@@ -548,7 +642,6 @@ def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, *, q: float 
     return (1.0 - p**q) / q
 
 
-@register_loss()
 class BinaryCrossentropy(LossFunctionWrapper):
     """Class form of :func:`binary_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
 
@@ -572,7 +665,6 @@ class BinaryCrossentropy(LossFunctionWrapper):
         )
 
 
-@register_loss()
 class BinaryFocalCrossentropy(LossFunctionWrapper):
     """Class form of :func:`binary_focal_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
 
@@ -602,7 +694,6 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         )
 
 
-@register_loss()
 class CategoricalCrossentropy(LossFunctionWrapper):
     """Class form of :func:`categorical_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
 
@@ -626,7 +717,6 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         )
 
 
-@register_loss()
 class CategoricalFocalCrossentropy(LossFunctionWrapper):
     """Class form of :func:`categorical_focal_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
 
@@ -654,7 +744,6 @@ class CategoricalFocalCrossentropy(LossFunctionWrapper):
         )
 
 
-@register_loss()
 class SparseCategoricalCrossentropy(LossFunctionWrapper):
     """Class form of :func:`sparse_categorical_crossentropy`; other arguments as in :class:`~losslab.Loss`.
 
@@ -699,7 +788,6 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         return losses, labels != self.ignore_class
 
 
-@register_loss()
 class KLDivergence(LossFunctionWrapper):
     """Class form of :func:`kl_divergence`; arguments as in :class:`~losslab.Loss`."""
 
@@ -707,7 +795,6 @@ class KLDivergence(LossFunctionWrapper):
         super().__init__(kl_divergence, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class Poisson(LossFunctionWrapper):
     """Class form of :func:`poisson`; arguments as in :class:`~losslab.Loss`."""
 
@@ -715,7 +802,6 @@ class Poisson(LossFunctionWrapper):
         super().__init__(poisson, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
     """Class form of :func:`categorical_generalized_cross_entropy` (``q``); others as in :class:`~losslab.Loss`."""
 

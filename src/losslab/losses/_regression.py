@@ -11,15 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from losslab._backend import EPSILON
-from losslab.losses._fast import native
+from losslab.losses._fast import on_torch, torch_huber, torch_mae, torch_mse
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import LOG2, l2_normalize, mean_of_terms, prepare_pair, softplus
-from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
 
 
-@register_loss(aliases=("mse", "MSE"))
 def mean_squared_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Mean squared error over the last axis.
 
@@ -46,14 +44,18 @@ def mean_squared_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     --------
     mean_absolute_error, huber, log_cosh
     """
+    return _mean_squared_error(y_true, y_pred, xp)
+
+
+def _mean_squared_error(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`mean_squared_error`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_squared_error")
-    if fast := native(xp, "mean_squared_error"):
-        return fast(y_true, y_pred)
+    if on_torch(xp):
+        return torch_mse(y_true, y_pred, plain_mean)
     error = y_pred - y_true
-    return mean_of_terms(error * error, -1, xp)
+    return mean_of_terms(error * error, -1, xp, plain_mean)
 
 
-@register_loss(aliases=("mae", "MAE"))
 def mean_absolute_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Mean absolute error over the last axis.
 
@@ -77,13 +79,17 @@ def mean_absolute_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     --------
     mean_squared_error, huber
     """
+    return _mean_absolute_error(y_true, y_pred, xp)
+
+
+def _mean_absolute_error(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`mean_absolute_error`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_absolute_error")
-    if fast := native(xp, "mean_absolute_error"):
-        return fast(y_true, y_pred)
-    return mean_of_terms(xp.abs(y_pred - y_true), -1, xp)
+    if on_torch(xp):
+        return torch_mae(y_true, y_pred, plain_mean)
+    return mean_of_terms(xp.abs(y_pred - y_true), -1, xp, plain_mean)
 
 
-@register_loss(aliases=("mape", "MAPE"))
 def mean_absolute_percentage_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Mean absolute percentage error over the last axis.
 
@@ -106,12 +112,16 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any, *, xp: Any = None) 
     >>> mean_absolute_percentage_error([[2.0, 4.0]], [[1.0, 5.0]])
     array([37.5], dtype=float32)
     """
+    return _mean_absolute_percentage_error(y_true, y_pred, xp)
+
+
+def _mean_absolute_percentage_error(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`mean_absolute_percentage_error`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_absolute_percentage_error")
     relative = xp.abs(y_true - y_pred) / xp.clip(xp.abs(y_true), EPSILON)
-    return 100.0 * mean_of_terms(relative, -1, xp)
+    return 100.0 * mean_of_terms(relative, -1, xp, plain_mean)
 
 
-@register_loss(aliases=("msle", "MSLE"))
 def mean_squared_logarithmic_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Mean squared error between ``log(1 + y)`` of targets and predictions.
 
@@ -136,12 +146,16 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any, *, xp: Any = None) 
     >>> round(float(out[0]), 4)
     1.0
     """
+    return _mean_squared_logarithmic_error(y_true, y_pred, xp)
+
+
+def _mean_squared_logarithmic_error(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`mean_squared_logarithmic_error`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_squared_logarithmic_error")
     log_ratio = xp.log1p(xp.clip(y_pred, EPSILON)) - xp.log1p(xp.clip(y_true, EPSILON))
-    return mean_of_terms(log_ratio * log_ratio, -1, xp)
+    return mean_of_terms(log_ratio * log_ratio, -1, xp, plain_mean)
 
 
-@register_loss()
 def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, xp: Any = None) -> Any:
     r"""Huber loss: quadratic for small errors, linear beyond ``delta``.
 
@@ -165,17 +179,21 @@ def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, xp: Any = None) -> An
     >>> huber([[0.0, 0.0]], [[0.5, 3.0]])
     array([1.3125], dtype=float32)
     """
+    return _huber(y_true, y_pred, xp, delta=delta)
+
+
+def _huber(y_true: Any, y_pred: Any, xp: Any, *, delta: float = 1.0, plain_mean: bool = False) -> Any:
+    """:func:`huber`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "huber")
-    if fast := native(xp, "huber"):
-        return fast(y_true, y_pred, delta)
+    if on_torch(xp):
+        return torch_huber(y_true, y_pred, delta, plain_mean)
     error = y_pred - y_true
     abs_error = xp.abs(error)
     quadratic = 0.5 * error * error
     linear = delta * abs_error - 0.5 * delta * delta
-    return mean_of_terms(xp.where(abs_error <= delta, quadratic, linear), -1, xp)
+    return mean_of_terms(xp.where(abs_error <= delta, quadratic, linear), -1, xp, plain_mean)
 
 
-@register_loss(aliases=("logcosh",))
 def log_cosh(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Mean logarithm of the hyperbolic cosine of the error.
 
@@ -199,12 +217,16 @@ def log_cosh(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     >>> round(float(out[0]), 6)
     0.433781
     """
+    return _log_cosh(y_true, y_pred, xp)
+
+
+def _log_cosh(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`log_cosh`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "log_cosh")
     error = y_pred - y_true
-    return mean_of_terms(error + softplus(-2.0 * error, xp) - LOG2, -1, xp)
+    return mean_of_terms(error + softplus(-2.0 * error, xp) - LOG2, -1, xp, plain_mean)
 
 
-@register_loss()
 def cosine_similarity(y_true: Any, y_pred: Any, *, axis: int = -1, xp: Any = None) -> Any:
     r"""Negative cosine similarity along ``axis``: -1 for aligned vectors, 1 for opposite.
 
@@ -233,7 +255,6 @@ def cosine_similarity(y_true: Any, y_pred: Any, *, axis: int = -1, xp: Any = Non
     return -xp.sum(l2_normalize(y_true, axis, xp) * l2_normalize(y_pred, axis, xp), axis=axis)
 
 
-@register_loss()
 class MeanSquaredError(LossFunctionWrapper):
     """Class form of :func:`mean_squared_error`; arguments as in :class:`~losslab.Loss`."""
 
@@ -241,7 +262,6 @@ class MeanSquaredError(LossFunctionWrapper):
         super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class MeanAbsoluteError(LossFunctionWrapper):
     """Class form of :func:`mean_absolute_error`; arguments as in :class:`~losslab.Loss`."""
 
@@ -249,7 +269,6 @@ class MeanAbsoluteError(LossFunctionWrapper):
         super().__init__(mean_absolute_error, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class MeanAbsolutePercentageError(LossFunctionWrapper):
     """Class form of :func:`mean_absolute_percentage_error`; arguments as in :class:`~losslab.Loss`."""
 
@@ -259,7 +278,6 @@ class MeanAbsolutePercentageError(LossFunctionWrapper):
         super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class MeanSquaredLogarithmicError(LossFunctionWrapper):
     """Class form of :func:`mean_squared_logarithmic_error`; arguments as in :class:`~losslab.Loss`."""
 
@@ -269,7 +287,6 @@ class MeanSquaredLogarithmicError(LossFunctionWrapper):
         super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class Huber(LossFunctionWrapper):
     """Class form of :func:`huber` (``delta``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -279,7 +296,6 @@ class Huber(LossFunctionWrapper):
         super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=delta)
 
 
-@register_loss()
 class LogCosh(LossFunctionWrapper):
     """Class form of :func:`log_cosh`; arguments as in :class:`~losslab.Loss`."""
 
@@ -287,7 +303,6 @@ class LogCosh(LossFunctionWrapper):
         super().__init__(log_cosh, reduction=reduction, name=name, dtype=dtype)
 
 
-@register_loss()
 class CosineSimilarity(LossFunctionWrapper):
     """Class form of :func:`cosine_similarity` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 

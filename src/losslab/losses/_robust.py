@@ -30,10 +30,9 @@ from typing import Any
 
 from losslab._backend import as_array, as_arrays, cast_like, device
 from losslab._checks import check_finite
-from losslab.losses._fast import native
+from losslab.losses._fast import on_torch, torch_smooth_l1
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import LOG2, check_real, mean_of_terms, prepare_pair
-from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
 _EXPREL_SERIES_BELOW = 0.1
@@ -161,7 +160,6 @@ def _scaled_square(y_true: Any, y_pred: Any, scale: Any) -> Any:
 # ---------------------------------------------------------------- Barron's family
 
 
-@register_loss()
 def barron(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: Any = None) -> Any:
     r"""Barron's general and adaptive robust loss, with shape ``alpha`` and scale ``scale``.
 
@@ -253,13 +251,17 @@ def barron(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: 
     --------
     cauchy, geman_mcclure, welsch, charbonnier
     """
+    return _barron(y_true, y_pred, xp, alpha=alpha, scale=scale)
+
+
+def _barron(y_true: Any, y_pred: Any, xp: Any, *, alpha: Any = 1.0, scale: Any = 1.0, plain_mean: bool = False) -> Any:
+    """:func:`barron`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "barron")
     alpha = _parameter(alpha, "alpha", y_pred, xp)
     scale = _parameter(scale, "scale", y_pred, xp)
-    return mean_of_terms(_barron_rho(_scaled_square(y_true, y_pred, scale), alpha, xp), -1, xp)
+    return mean_of_terms(_barron_rho(_scaled_square(y_true, y_pred, scale), alpha, xp), -1, xp, plain_mean)
 
 
-@register_loss(aliases=("lorentzian",))
 def cauchy(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> Any:
     r"""Cauchy (Lorentzian) loss: logarithmic growth, Barron's :math:`\alpha = 0`.
 
@@ -290,12 +292,16 @@ def cauchy(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> A
     --------
     barron, geman_mcclure, welsch
     """
+    return _cauchy(y_true, y_pred, xp, scale=scale)
+
+
+def _cauchy(y_true: Any, y_pred: Any, xp: Any, *, scale: float = 1.0, plain_mean: bool = False) -> Any:
+    """:func:`cauchy`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "cauchy")
     scale = check_real("cauchy", "scale", scale, 0.0, math.inf, open_low=True)
-    return mean_of_terms(xp.log1p(0.5 * _scaled_square(y_true, y_pred, scale)), -1, xp)
+    return mean_of_terms(xp.log1p(0.5 * _scaled_square(y_true, y_pred, scale)), -1, xp, plain_mean)
 
 
-@register_loss()
 def geman_mcclure(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> Any:
     r"""Geman-McClure loss in Barron's scaling (:math:`\alpha = -2`): bounded by 2.
 
@@ -330,13 +336,17 @@ def geman_mcclure(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = Non
     --------
     barron, cauchy, welsch
     """
+    return _geman_mcclure(y_true, y_pred, xp, scale=scale)
+
+
+def _geman_mcclure(y_true: Any, y_pred: Any, xp: Any, *, scale: float = 1.0, plain_mean: bool = False) -> Any:
+    """:func:`geman_mcclure`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "geman_mcclure")
     scale = check_real("geman_mcclure", "scale", scale, 0.0, math.inf, open_low=True)
     z = _scaled_square(y_true, y_pred, scale)
-    return mean_of_terms(2.0 * z / (z + 4.0), -1, xp)
+    return mean_of_terms(2.0 * z / (z + 4.0), -1, xp, plain_mean)
 
 
-@register_loss(aliases=("leclerc",))
 def welsch(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> Any:
     r"""Welsch (Leclerc) loss: a Gaussian well, Barron's :math:`\alpha = -\infty`; bounded by 1.
 
@@ -368,12 +378,16 @@ def welsch(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> A
     --------
     barron, cauchy, geman_mcclure
     """
+    return _welsch(y_true, y_pred, xp, scale=scale)
+
+
+def _welsch(y_true: Any, y_pred: Any, xp: Any, *, scale: float = 1.0, plain_mean: bool = False) -> Any:
+    """:func:`welsch`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "welsch")
     scale = check_real("welsch", "scale", scale, 0.0, math.inf, open_low=True)
-    return mean_of_terms(-_expm1(-0.5 * _scaled_square(y_true, y_pred, scale), xp), -1, xp)
+    return mean_of_terms(-_expm1(-0.5 * _scaled_square(y_true, y_pred, scale), xp), -1, xp, plain_mean)
 
 
-@register_loss(aliases=("pseudo_huber",))
 def charbonnier(y_true: Any, y_pred: Any, *, epsilon: float = 1e-3, xp: Any = None) -> Any:
     r"""Charbonnier (pseudo-Huber) loss: a smooth L1, quadratic within ``epsilon`` of 0.
 
@@ -417,14 +431,18 @@ def charbonnier(y_true: Any, y_pred: Any, *, epsilon: float = 1e-3, xp: Any = No
     --------
     barron, smooth_l1, huber
     """
+    return _charbonnier(y_true, y_pred, xp, epsilon=epsilon)
+
+
+def _charbonnier(y_true: Any, y_pred: Any, xp: Any, *, epsilon: float = 1e-3, plain_mean: bool = False) -> Any:
+    """:func:`charbonnier`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "charbonnier")
     epsilon = check_real("charbonnier", "epsilon", epsilon, 0.0, math.inf, open_low=True)
     error = y_pred - y_true
     square = error * error
-    return mean_of_terms(square / (xp.sqrt(square + epsilon * epsilon) + epsilon), -1, xp)
+    return mean_of_terms(square / (xp.sqrt(square + epsilon * epsilon) + epsilon), -1, xp, plain_mean)
 
 
-@register_loss(aliases=("smooth_l1_loss",))
 def smooth_l1(y_true: Any, y_pred: Any, *, beta: float = 1.0, xp: Any = None) -> Any:
     r"""Smooth L1 loss as ``torch.nn.functional.smooth_l1_loss`` defines it.
 
@@ -455,25 +473,29 @@ def smooth_l1(y_true: Any, y_pred: Any, *, beta: float = 1.0, xp: Any = None) ->
     --------
     huber, charbonnier
     """
+    return _smooth_l1(y_true, y_pred, xp, beta=beta)
+
+
+def _smooth_l1(y_true: Any, y_pred: Any, xp: Any, *, beta: float = 1.0, plain_mean: bool = False) -> Any:
+    """:func:`smooth_l1`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "smooth_l1")
     beta = check_real("smooth_l1", "beta", beta, 0.0, math.inf)
-    if fast := native(xp, "smooth_l1"):
-        return fast(y_true, y_pred, beta)
+    if on_torch(xp):
+        return torch_smooth_l1(y_true, y_pred, beta, plain_mean)
     abs_error = xp.abs(y_pred - y_true)
     if beta == 0.0:  # a Python float: torch's L1 special case, without dividing by 0
-        return mean_of_terms(abs_error, -1, xp)
+        return mean_of_terms(abs_error, -1, xp, plain_mean)
     quadratic = 0.5 * abs_error * abs_error / beta
-    return mean_of_terms(xp.where(abs_error < beta, quadratic, abs_error - 0.5 * beta), -1, xp)
+    return mean_of_terms(xp.where(abs_error < beta, quadratic, abs_error - 0.5 * beta), -1, xp, plain_mean)
 
 
 # ---------------------------------------------------------------- quantile losses
 
 
-def _pinball(u: Any, tau: Any, xp: Any) -> Any:
+def _check_function(u: Any, tau: Any, xp: Any) -> Any:
     return xp.where(u >= 0, tau * u, (tau - 1.0) * u)
 
 
-@register_loss(aliases=("quantile_loss", "pinball_loss"))
 def pinball(y_true: Any, y_pred: Any, *, quantile: float = 0.5, xp: Any = None) -> Any:
     r"""Pinball (quantile) loss: its minimiser is the ``quantile``-quantile of ``y_true``.
 
@@ -509,12 +531,16 @@ def pinball(y_true: Any, y_pred: Any, *, quantile: float = 0.5, xp: Any = None) 
     --------
     multi_quantile, expectile
     """
+    return _pinball(y_true, y_pred, xp, quantile=quantile)
+
+
+def _pinball(y_true: Any, y_pred: Any, xp: Any, *, quantile: float = 0.5, plain_mean: bool = False) -> Any:
+    """:func:`pinball`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "pinball")
     quantile = check_real("pinball", "quantile", quantile, 0.0, 1.0)
-    return mean_of_terms(_pinball(y_true - y_pred, quantile, xp), -1, xp)
+    return mean_of_terms(_check_function(y_true - y_pred, quantile, xp), -1, xp, plain_mean)
 
 
-@register_loss()
 def multi_quantile(y_true: Any, y_pred: Any, *, quantiles: Any = (0.1, 0.5, 0.9), xp: Any = None) -> Any:
     r"""Pinball loss of several quantile predictions of one target, averaged over the quantiles.
 
@@ -567,10 +593,9 @@ def multi_quantile(y_true: Any, y_pred: Any, *, quantiles: Any = (0.1, 0.5, 0.9)
     check_finite("multi_quantile", y_true=y_true, y_pred=y_pred)
     y_true = cast_like(y_true, y_pred, xp)
     tau = xp.asarray(taus, dtype=y_pred.dtype, device=device(y_pred))
-    return xp.mean(_pinball(y_true - y_pred, tau, xp), axis=-1)
+    return xp.mean(_check_function(y_true - y_pred, tau, xp), axis=-1)
 
 
-@register_loss()
 def expectile(y_true: Any, y_pred: Any, *, expectile: float = 0.5, xp: Any = None) -> Any:
     r"""Expectile loss: an asymmetric squared error whose minimiser is the ``expectile`` of ``y_true``.
 
@@ -608,11 +633,16 @@ def expectile(y_true: Any, y_pred: Any, *, expectile: float = 0.5, xp: Any = Non
     --------
     pinball, mean_squared_error
     """
+    return _expectile(y_true, y_pred, xp, expectile=expectile)
+
+
+def _expectile(y_true: Any, y_pred: Any, xp: Any, *, expectile: float = 0.5, plain_mean: bool = False) -> Any:
+    """:func:`expectile`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "expectile")
     tau = check_real("expectile", "expectile", expectile, 0.0, 1.0)
     u = y_true - y_pred
     weight = xp.where(u >= 0, xp.full_like(u, tau), xp.full_like(u, 1.0 - tau))
-    return mean_of_terms(weight * u * u, -1, xp)
+    return mean_of_terms(weight * u * u, -1, xp, plain_mean)
 
 
 _expectile_function = expectile  # the ``expectile`` argument of ``Expectile`` hides the function's name
@@ -621,7 +651,6 @@ _expectile_function = expectile  # the ``expectile`` argument of ``Expectile`` h
 # ---------------------------------------------------------------- classes
 
 
-@register_loss()
 class Barron(LossFunctionWrapper):
     """Class form of :func:`barron` (``alpha``, ``scale``); other arguments as in :class:`~losslab.Loss`.
 
@@ -634,7 +663,6 @@ class Barron(LossFunctionWrapper):
         super().__init__(barron, reduction=reduction, name=name, dtype=dtype, alpha=alpha, scale=scale)
 
 
-@register_loss(aliases=("Lorentzian",))
 class Cauchy(LossFunctionWrapper):
     """Class form of :func:`cauchy` (``scale``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -642,7 +670,6 @@ class Cauchy(LossFunctionWrapper):
         super().__init__(cauchy, reduction=reduction, name=name, dtype=dtype, scale=scale)
 
 
-@register_loss()
 class GemanMcClure(LossFunctionWrapper):
     """Class form of :func:`geman_mcclure` (``scale``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -652,7 +679,6 @@ class GemanMcClure(LossFunctionWrapper):
         super().__init__(geman_mcclure, reduction=reduction, name=name, dtype=dtype, scale=scale)
 
 
-@register_loss()
 class Welsch(LossFunctionWrapper):
     """Class form of :func:`welsch` (``scale``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -660,7 +686,6 @@ class Welsch(LossFunctionWrapper):
         super().__init__(welsch, reduction=reduction, name=name, dtype=dtype, scale=scale)
 
 
-@register_loss(aliases=("PseudoHuber",))
 class Charbonnier(LossFunctionWrapper):
     """Class form of :func:`charbonnier` (``epsilon``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -670,7 +695,6 @@ class Charbonnier(LossFunctionWrapper):
         super().__init__(charbonnier, reduction=reduction, name=name, dtype=dtype, epsilon=epsilon)
 
 
-@register_loss(aliases=("SmoothL1Loss",))
 class SmoothL1(LossFunctionWrapper):
     """Class form of :func:`smooth_l1` (``beta``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -680,7 +704,6 @@ class SmoothL1(LossFunctionWrapper):
         super().__init__(smooth_l1, reduction=reduction, name=name, dtype=dtype, beta=beta)
 
 
-@register_loss(aliases=("QuantileLoss",))
 class Pinball(LossFunctionWrapper):
     """Class form of :func:`pinball` (``quantile``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -690,7 +713,6 @@ class Pinball(LossFunctionWrapper):
         super().__init__(pinball, reduction=reduction, name=name, dtype=dtype, quantile=quantile)
 
 
-@register_loss()
 class MultiQuantile(LossFunctionWrapper):
     """Class form of :func:`multi_quantile` (``quantiles``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -704,7 +726,6 @@ class MultiQuantile(LossFunctionWrapper):
         super().__init__(multi_quantile, reduction=reduction, name=name, dtype=dtype, quantiles=quantiles)
 
 
-@register_loss()
 class Expectile(LossFunctionWrapper):
     """Class form of :func:`expectile` (``expectile``); other arguments as in :class:`~losslab.Loss`."""
 

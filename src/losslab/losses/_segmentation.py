@@ -17,7 +17,6 @@ from losslab._backend import EPSILON, as_arrays, cast_like, device
 from losslab._checks import check_finite, check_labels, check_range
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import check_same_shape, log_softmax, one_hot
-from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
 
@@ -61,7 +60,6 @@ def _overlap_terms(y_true: Any, y_pred: Any, axis: Any, xp: Any) -> tuple[Any, A
     return true_pos, false_pos, false_neg
 
 
-@register_loss()
 def dice(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None, xp: Any = None) -> Any:
     r"""Soft Dice loss.
 
@@ -99,7 +97,6 @@ def dice(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None
     return 1.0 - 2.0 * intersection / (total + EPSILON)
 
 
-@register_loss()
 def tversky(
     y_true: Any,
     y_pred: Any,
@@ -152,7 +149,6 @@ def tversky(
     return 1.0 - true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON)
 
 
-@register_loss(aliases=("soft_iou", "iou"))
 def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None, xp: Any = None) -> Any:
     r"""Soft Jaccard (intersection over union) loss.
 
@@ -188,7 +184,6 @@ def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = N
     return 1.0 - intersection / (union + EPSILON)
 
 
-@register_loss()
 class Dice(LossFunctionWrapper):
     """Class form of :func:`dice` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -210,7 +205,6 @@ class Dice(LossFunctionWrapper):
         )
 
 
-@register_loss()
 class Tversky(LossFunctionWrapper):
     """Class form of :func:`tversky` (``alpha``, ``beta``, ``axis``); others as in :class:`~losslab.Loss`."""
 
@@ -236,7 +230,6 @@ class Tversky(LossFunctionWrapper):
         )
 
 
-@register_loss(aliases=("SoftIoU",))
 class Jaccard(LossFunctionWrapper):
     """Class form of :func:`jaccard` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -319,7 +312,6 @@ def _class_masks(y_true: Any, y_pred: Any, xp: Any, ignore_index: Any) -> tuple[
     return xp, targets, y_pred
 
 
-@register_loss(aliases=("gdl",))
 def generalized_dice(y_true: Any, y_pred: Any, *, ignore_index: int | None = None, xp: Any = None) -> Any:
     r"""Generalized Dice loss (Sudre et al., 2017): Dice with each class weighted by its inverse squared volume.
 
@@ -387,7 +379,6 @@ def generalized_dice(y_true: Any, y_pred: Any, *, ignore_index: int | None = Non
     return 1.0 - 2.0 * intersection / (total + EPSILON)
 
 
-@register_loss()
 def focal_tversky(
     y_true: Any,
     y_pred: Any,
@@ -463,7 +454,6 @@ def _lovasz(errors: Any, truth: Any, xp: Any) -> Any:
     return xp.sum(errors_sorted * _lovasz_gradient(truth_sorted, xp), axis=1)
 
 
-@register_loss()
 def lovasz_hinge(
     y_true: Any, y_pred: Any, *, per_image: bool = True, ignore_index: int | None = None, xp: Any = None
 ) -> Any:
@@ -515,7 +505,6 @@ def lovasz_hinge(
     return losses if per_image else losses[0]
 
 
-@register_loss()
 def lovasz_softmax(
     y_true: Any,
     y_pred: Any,
@@ -596,7 +585,6 @@ def lovasz_softmax(
     return losses if per_image else losses[0]
 
 
-@register_loss()
 class GeneralizedDice(LossFunctionWrapper):
     """Class form of :func:`generalized_dice` (``ignore_index``); other arguments as in :class:`~losslab.Loss`."""
 
@@ -617,7 +605,6 @@ class GeneralizedDice(LossFunctionWrapper):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
 
-@register_loss()
 class FocalTversky(LossFunctionWrapper):
     """Class form of :func:`focal_tversky` (``alpha``, ``beta``, ``gamma``, ``axis``)."""
 
@@ -645,7 +632,6 @@ class FocalTversky(LossFunctionWrapper):
         )
 
 
-@register_loss()
 class LovaszHinge(LossFunctionWrapper):
     """Class form of :func:`lovasz_hinge` (``per_image``, ``ignore_index``)."""
 
@@ -665,7 +651,6 @@ class LovaszHinge(LossFunctionWrapper):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
 
-@register_loss()
 class LovaszSoftmax(LossFunctionWrapper):
     """Class form of :func:`lovasz_softmax` (``classes``, ``per_image``, ``ignore_index``, ``from_logits``)."""
 

@@ -11,7 +11,6 @@ from typing import Any
 from losslab._backend import as_array, as_arrays, cast_like, device
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import softplus
-from losslab.losses._registry import register_loss
 
 _DEFAULT = "sum_over_batch_size"
 _NEG_LARGE = -1e9  # stands in for -inf in masked log-sum-exp, keeping gradients finite
@@ -32,7 +31,6 @@ def _labels(labels: Any, xp: Any, name: str) -> Any:
     return labels
 
 
-@register_loss()
 def circle(
     y_true: Any,
     y_pred: Any,
@@ -118,7 +116,6 @@ def circle(
     return softplus(_masked_logsumexp(pos_logits, positive, xp) + _masked_logsumexp(neg_logits, negative, xp), xp)
 
 
-@register_loss()
 class Circle(LossFunctionWrapper):
     """Class form of :func:`circle`; averages over samples with a positive loss (Keras's mask)."""
 
