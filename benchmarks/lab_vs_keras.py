@@ -84,7 +84,7 @@ KERAS_BY_ID = {e.id: e for e in KERAS_TUTORIAL}
 
 def scaled_epochs(epochs: int, scale: float) -> int:
     """``epochs * scale`` rounded, at least 1."""
-    return max(1, int(round(epochs * scale)))
+    return max(1, round(epochs * scale))
 
 
 def parse_experiments(text: str | None) -> list[str]:
@@ -288,7 +288,7 @@ def run_losslab(ids: list[str], seeds: int, scale: float, jobs_list: list[int]) 
         if "progress" in params:
             kwargs["progress"] = False
         if "on_done" in params:  # completion times give each experiment's wall time when jobs=1
-            kwargs["on_done"] = lambda res: done_at.setdefault(res.spec.id, time.perf_counter())
+            kwargs["on_done"] = lambda res, done_at=done_at: done_at.setdefault(res.spec.id, time.perf_counter())
         t0 = time.perf_counter()
         results = run_experiments(specs, seeds, **kwargs)
         wall = time.perf_counter() - t0
@@ -430,7 +430,11 @@ def format_plain(rows: list[dict[str, Any]], totals: dict[str, Any]) -> str:
     """Fixed-width plain-text table."""
     cells = table_cells(rows, totals)
     widths = [max(len(c[i]) for c in [list(COLUMNS), *cells]) for i in range(len(COLUMNS))]
-    line = lambda c: "  ".join(v.ljust(w) if i in (0, 5) else v.rjust(w) for i, (v, w) in enumerate(zip(c, widths)))  # noqa: E731
+
+    def line(c: list[str]) -> str:
+        pairs = enumerate(zip(c, widths, strict=True))
+        return "  ".join(v.ljust(w) if i in (0, 5) else v.rjust(w) for i, (v, w) in pairs)
+
     sep = "  ".join("-" * w for w in widths)
     body = [line(list(COLUMNS)), sep, *(line(c) for c in cells[:-1]), sep, line(cells[-1])]
     return "\n".join(body + _extra_total_lines(totals))
@@ -445,7 +449,8 @@ def _extra_total_lines(totals: dict[str, Any]) -> list[str]:
         )
     if totals.get("keras_subprocess_wall_seconds") is not None:
         lines.append(
-            f"Keras subprocess wall time (import + build + fit + evaluate): {totals['keras_subprocess_wall_seconds']:.2f} s"
+            "Keras subprocess wall time (import + build + fit + evaluate): "
+            f"{totals['keras_subprocess_wall_seconds']:.2f} s"
         )
     for jobs, wall in sorted(totals.get("losslab_wall_seconds", {}).items(), key=lambda kv: int(kv[0])):
         speed = totals.get("speedup_by_jobs", {}).get(jobs)
@@ -463,10 +468,12 @@ def format_markdown(rows: list[dict[str, Any]], totals: dict[str, Any], meta: di
     if meta:
         m, c = meta.get("machine", {}), meta.get("config", {})
         out += [
-            f"{c.get('seeds', '?')} seed(s), epochs × {c.get('epochs_scale', 1.0)}, Keras backend "
-            f"`{m.get('keras_backend', '?')}`, on {m.get('cpu_model') or m.get('processor') or '?'} "
-            f"({m.get('cpu_count', '?')} CPUs usable), {m.get('platform', '?')}; "
-            f"keras {m.get('keras', '?')}, torch {m.get('torch', '?')}, jax {m.get('jax', '?')}.",
+            (
+                f"{c.get('seeds', '?')} seed(s), epochs × {c.get('epochs_scale', 1.0)}, Keras backend "
+                f"`{m.get('keras_backend', '?')}`, on {m.get('cpu_model') or m.get('processor') or '?'} "
+                f"({m.get('cpu_count', '?')} CPUs usable), {m.get('platform', '?')}; "
+                f"keras {m.get('keras', '?')}, torch {m.get('torch', '?')}, jax {m.get('jax', '?')}."
+            ),
             "",
         ]
     out.append("| " + " | ".join(COLUMNS) + " |")
@@ -479,17 +486,21 @@ def format_markdown(rows: list[dict[str, Any]], totals: dict[str, Any], meta: di
     out += [f"- {line}" for line in _extra_total_lines(totals)]
     out += [
         "",
-        "Keras s/run: median over seeds of `model.fit` + two `model.evaluate` calls (building and compiling "
-        "excluded). losslab s/run: the experiment's summed `RunResult.seconds` ÷ seeds (`jobs=1`; losslab trains "
-        "an experiment's seeds together, so this is its training time per seed). "
-        "Speedup = Keras ÷ losslab. Totals: summed Keras fit+evaluate time vs the wall time of one "
-        "`run_experiments` call over all selected experiments and seeds.",
-        "Metrics are each side's final value averaged over seeds. The Keras side builds the data exactly as "
-        "the tutorial does (regression scaled on all 1000 samples). For the hinge experiments both columns are "
-        "sign accuracy on {-1, 1} labels; Keras 3's own `accuracy` (threshold 0.5, so a -1 is never right) is in "
-        "the JSON as `keras_test_metric`; the tutorial published Keras 2's round-based accuracy, which losslab "
-        "reports as `keras2_accuracy_test`. `mc-kld` uses Keras 3's `kl_divergence` (the tutorial's "
-        "`kullback_leibler_divergence` alias is gone in Keras 3).",
+        (
+            "Keras s/run: median over seeds of `model.fit` + two `model.evaluate` calls (building and compiling "
+            "excluded). losslab s/run: the experiment's summed `RunResult.seconds` ÷ seeds (`jobs=1`; losslab trains "
+            "an experiment's seeds together, so this is its training time per seed). "
+            "Speedup = Keras ÷ losslab. Totals: summed Keras fit+evaluate time vs the wall time of one "
+            "`run_experiments` call over all selected experiments and seeds."
+        ),
+        (
+            "Metrics are each side's final value averaged over seeds. The Keras side builds the data exactly as "
+            "the tutorial does (regression scaled on all 1000 samples). For the hinge experiments both columns are "
+            "sign accuracy on {-1, 1} labels; Keras 3's own `accuracy` (threshold 0.5, so a -1 is never right) is in "
+            "the JSON as `keras_test_metric`; the tutorial published Keras 2's round-based accuracy, which losslab "
+            "reports as `keras2_accuracy_test`. `mc-kld` uses Keras 3's `kl_divergence` (the tutorial's "
+            "`kullback_leibler_divergence` alias is gone in Keras 3)."
+        ),
         "",
     ]
     return "\n".join(out)

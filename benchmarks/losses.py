@@ -168,7 +168,8 @@ NOTES_BY_CASE = {
     "KLD": "KLD: losslab (as Keras) clips both distributions to [1e-7, 1]; the peers take log(y_pred) unclipped "
     "(torch kl_div(log p, t, 'batchmean'), optax kl_divergence(log p, t)). Same number on these inputs (no "
     "zeros), different semantics near 0.",
-    "MAPE": "MAPE: sklearn returns a fraction, losslab (as Keras) a percentage; rel diff compares losslab with 100 × sklearn.",
+    "MAPE": "MAPE: sklearn returns a fraction, losslab (as Keras) a percentage; rel diff compares losslab with "
+    "100 × sklearn.",
     "BCE(probs)": "BCE(probs): losslab clips probabilities to [1e-7, 1 - 1e-7]; torch's binary_cross_entropy clamps "
     "log at -100 instead.",
     "Poisson": "Poisson: torch poisson_nll_loss(log_input=False) uses eps 1e-8 inside the log, losslab 1e-7.",
@@ -184,7 +185,10 @@ NOTES_BY_CASE = {
 
 
 def shape_of(case: Case, size: int, classes: int | None) -> tuple[int, ...]:
-    """``(batch, last)`` with ``batch * last`` close to ``size`` (at least one row); CTC: ``(batch, frames, classes)``."""
+    """``(batch, last)`` with ``batch * last`` close to ``size`` (at least one row).
+
+    CTC: ``(batch, frames, classes)``.
+    """
     if case.data == "ctc":
         return max(1, size // (CTC_FRAMES * CTC_CLASSES)), CTC_FRAMES, CTC_CLASSES
     last = classes if case.categorical else FEATURES
@@ -387,7 +391,7 @@ def xla_peak_bytes(jitted: Any, *args: Any) -> int | None:
     try:
         stats = jitted.lower(*args).compile().memory_analysis()
         return int(stats.temp_size_in_bytes + stats.output_size_in_bytes)
-    except Exception:  # noqa: BLE001 - not every backend/version reports it
+    except Exception:  # not every backend/version reports it
         return None
 
 
@@ -509,7 +513,8 @@ def run_torch(sizes: list[int], repeats: int, min_time: float, device: str = "cp
             p = torch.from_numpy(p_np).to(device)
             pg = p.clone().requires_grad_(True)
 
-            def fwd(fn: Callable[[Any, Any], Any]) -> Callable[[], Any]:
+            # This iteration's arrays are bound as defaults: the closures must not see a later iteration's.
+            def fwd(fn: Callable[[Any, Any], Any], t: Any = t, p: Any = p) -> Callable[[], Any]:
                 def call() -> Any:
                     out = fn(t, p)
                     sync()
@@ -517,7 +522,7 @@ def run_torch(sizes: list[int], repeats: int, min_time: float, device: str = "cp
 
                 return call
 
-            def fwd_bwd(fn: Callable[[Any, Any], Any]) -> Callable[[], Any]:
+            def fwd_bwd(fn: Callable[[Any, Any], Any], t: Any = t, pg: Any = pg) -> Callable[[], Any]:
                 def call() -> None:
                     pg.grad = None
                     fn(t, pg).backward()
@@ -534,7 +539,7 @@ def run_torch(sizes: list[int], repeats: int, min_time: float, device: str = "cp
                 contexts=ctx,
             )
 
-            def memory(fn: Callable[[Any, Any], Any]) -> int | None:
+            def memory(fn: Callable[[Any, Any], Any], t: Any = t, pg: Any = pg) -> int | None:
                 pg.grad = None  # freed before measuring, so that its free is not counted inside the window
                 return peak(lambda: fn(t, pg).backward())
 
@@ -654,14 +659,17 @@ def run_jax(
                 t_np = t_np.astype("int32")  # jax without x64
             t, p = jax.device_put(t_np, dev), jax.device_put(p_np, dev)
             f = bench(
-                {"lab": lambda: f_lab(t, p).block_until_ready(), "peer": lambda: f_peer(t, p).block_until_ready()},
+                {
+                    "lab": lambda f_lab=f_lab, t=t, p=p: f_lab(t, p).block_until_ready(),
+                    "peer": lambda f_peer=f_peer, t=t, p=p: f_peer(t, p).block_until_ready(),
+                },
                 repeats,
                 min_time,
             )
             fb = bench(
                 {
-                    "lab": lambda: jax.block_until_ready(fb_lab(p, t)),
-                    "peer": lambda: jax.block_until_ready(fb_peer(p, t)),
+                    "lab": lambda fb_lab=fb_lab, t=t, p=p: jax.block_until_ready(fb_lab(p, t)),
+                    "peer": lambda fb_peer=fb_peer, t=t, p=p: jax.block_until_ready(fb_peer(p, t)),
                 },
                 repeats,
                 min_time,
@@ -732,8 +740,12 @@ def run_numpy(sizes: list[int], repeats: int, min_time: float) -> list[dict[str,
             t, p = make_data(case, size, classes)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # e.g. log_loss on one sample
-                lab_call, peer_call = (lambda: loss(t, p)), (lambda: peer(t, p, classes))
-                f = bench({"lab": lab_call, "peer": peer_call}, repeats, min_time)
+                calls = {
+                    "lab": lambda loss=loss, t=t, p=p: loss(t, p),
+                    "peer": lambda peer=peer, t=t, p=p, classes=classes: peer(t, p, classes),
+                }
+                f = bench(calls, repeats, min_time)
+                lab_call, peer_call = calls["lab"], calls["peer"]
                 row = _row(
                     "numpy",
                     case,
@@ -794,7 +806,11 @@ def keras_worker(config_path: str, result_path: str) -> None:
         for size, classes in configs(case, config["sizes"]):
             t_np, p_np = make_data(case, size, classes)
             t, p = torch.from_numpy(t_np), torch.from_numpy(p_np)
-            f = bench({"lab": lambda: loss(t, p), "peer": lambda: peer(t, p)}, config["repeats"], config["min_time"])
+            f = bench(
+                {"lab": lambda loss=loss, t=t, p=p: loss(t, p), "peer": lambda peer=peer, t=t, p=p: peer(t, p)},
+                config["repeats"],
+                config["min_time"],
+            )
             row = _row(
                 "keras torch",
                 case,
@@ -858,8 +874,8 @@ LEFT_ALIGNED = (0, 1, 2)
 def parse_sizes(text: str) -> list[int]:
     """``"1e3,1e4,250"`` -> ``[1000, 10000, 250]``."""
     sizes = []
-    for part in text.split(","):
-        part = part.strip()
+    for raw in text.split(","):
+        part = raw.strip()
         if not part:
             continue
         value = float(part)
@@ -1055,9 +1071,11 @@ def format_markdown(
     if meta:
         m, c = meta.get("machine", {}), meta.get("config", {})
         out += [
-            f"Run {meta.get('date', '?')} on {m.get('cpu_model') or m.get('processor') or '?'} "
-            f"({m.get('cpu_count', '?')} CPUs usable, torch threads {m.get('torch_threads', '?')}), "
-            f"{m.get('gpu') or 'no CUDA device'}, {m.get('platform', '?')}, Python {m.get('python', '?')}.",
+            (
+                f"Run {meta.get('date', '?')} on {m.get('cpu_model') or m.get('processor') or '?'} "
+                f"({m.get('cpu_count', '?')} CPUs usable, torch threads {m.get('torch_threads', '?')}), "
+                f"{m.get('gpu') or 'no CUDA device'}, {m.get('platform', '?')}, Python {m.get('python', '?')}."
+            ),
             "",
             "Versions: "
             + ", ".join(
@@ -1067,11 +1085,14 @@ def format_markdown(
             )
             + ".",
             "",
-            f"float32; sizes {', '.join(fmt_size(s) for s in c.get('sizes', []))}; class counts "
-            f"{', '.join(str(k) for k in c.get('classes', CLASS_COUNTS))}; {c.get('repeats', '?')} repeats of loops "
-            f"≥ {1e3 * c.get('min_time', 0.02):.0f} ms; CPU threads {c.get('threads', '?')}; "
-            f"malloc {c.get('malloc', 'default')}; "
-            f"sections {', '.join(c.get('sections', []))}.",
+            (
+                f"float32; sizes {', '.join(fmt_size(s) for s in c.get('sizes', []))}; class counts "
+                f"{', '.join(str(k) for k in c.get('classes', CLASS_COUNTS))}; "
+                f"{c.get('repeats', '?')} repeats of loops ≥ {1e3 * c.get('min_time', 0.02):.0f} ms; "
+                f"CPU threads {c.get('threads', '?')}; "
+                f"malloc {c.get('malloc', 'default')}; "
+                f"sections {', '.join(c.get('sections', []))}."
+            ),
             "",
         ]
     out += ["How to read: " + HOW_TO_READ, ""]
@@ -1094,7 +1115,9 @@ def format_plain(rows: list[dict[str, Any]]) -> str:
     cells = [list(COLUMNS)] + [row_cells(r) for r in rows]
     widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
     return "\n".join(
-        "  ".join(v.ljust(w) if i in LEFT_ALIGNED else v.rjust(w) for i, (v, w) in enumerate(zip(c, widths)))
+        "  ".join(
+            v.ljust(w) if i in LEFT_ALIGNED else v.rjust(w) for i, (v, w) in enumerate(zip(c, widths, strict=True))
+        )
         for c in cells
     )
 

@@ -1,4 +1,8 @@
-"""Shared fixtures: the ``xp`` backend fixture and Keras as the oracle."""
+"""Shared fixtures: a seeded generator and Keras as the oracle.
+
+The ``backend`` and ``xp`` fixtures come from ``losslab.testing.pytest_plugin``
+(``-p`` in pyproject.toml's pytest ``addopts``).
+"""
 
 from __future__ import annotations
 
@@ -8,28 +12,6 @@ os.environ.setdefault("KERAS_BACKEND", "jax")  # Keras's NumPy backend saturates
 
 import numpy as np
 import pytest
-
-from losslab.testing import Backend
-
-BACKENDS = [b for b in Backend]
-
-
-@pytest.fixture(params=BACKENDS, ids=str)
-def backend(request: pytest.FixtureRequest) -> Backend:
-    """Each backend in turn; skipped where its library is not installed."""
-    if not request.param.available():
-        pytest.skip(f"{request.param.value} is not installed")
-    return request.param
-
-
-@pytest.fixture
-def xp(backend: Backend):
-    """The Array API namespace of each backend (numpy, array_api_strict, torch, jax)."""
-    if backend is Backend.TORCH:
-        import torch
-
-        torch.backends.cuda.matmul.allow_tf32 = False
-    return backend.namespace()
 
 
 @pytest.fixture

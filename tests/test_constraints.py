@@ -77,7 +77,7 @@ def _freeze(kwargs):
     return tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(kwargs.items()))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _keras_cached(keras, name, frozen, shape, dtype_name, seed):
     import jax
 
@@ -85,7 +85,7 @@ def _keras_cached(keras, name, frozen, shape, dtype_name, seed):
     kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in frozen}
     x = _weights(shape, np.dtype(dtype_name), seed)
     constraint = getattr(keras.constraints, name)(**kwargs)
-    return np.asarray(jax.jit(lambda v: constraint(v))(keras.ops.convert_to_tensor(x)))
+    return np.asarray(jax.jit(constraint.__call__)(keras.ops.convert_to_tensor(x)))
 
 
 def keras_value(keras, name, kwargs, x):

@@ -40,7 +40,9 @@ def _fake_row(**overrides):
 
 
 def test_help_runs():
-    result = subprocess.run([sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
     for option in ("--sizes", "--repeats", "--quick", "--out", "--sections", "--threads", "--min-time"):
         assert option in result.stdout
@@ -133,6 +135,8 @@ def test_memory_headline_counts_multiples_of_the_input(bench):
     assert entry["median"] == pytest.approx(2.5)
     assert entry["peer_max"] == pytest.approx(1.0)
     assert bench.headline_lines([entry]) == [
-        "torch memory at 1e6: losslab's fwd+bwd peak is at most 3.0x the size of y_pred (MSE; median 2.5x over 2), "
-        "the peer's at most 1.0x (SCCE(logits) C=1000)"
+        (
+            "torch memory at 1e6: losslab's fwd+bwd peak is at most 3.0x the size of y_pred (MSE; median 2.5x over 2), "
+            "the peer's at most 1.0x (SCCE(logits) C=1000)"
+        )
     ]

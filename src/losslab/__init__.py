@@ -1,12 +1,14 @@
 """losslab: loss functions with exact Keras 3 semantics on NumPy, PyTorch and JAX."""
 
 from losslab import constraints as constraints
+from losslab import losses as _losses
 from losslab import regularizers as regularizers
 from losslab._checks import set_value_checks as set_value_checks
 from losslab._checks import value_checks as value_checks
 from losslab._checks import value_checks_enabled as value_checks_enabled
 from losslab.losses import *  # noqa: F403
-from losslab.losses import __all__ as _losses_all
 
 __version__ = "0.1.0"
-__all__ = sorted([*_losses_all, "constraints", "regularizers", "set_value_checks", "value_checks", "value_checks_enabled"])
+__all__ = ["constraints", "regularizers", "set_value_checks", "value_checks", "value_checks_enabled"]
+__all__ += _losses.__all__
+__all__.sort()

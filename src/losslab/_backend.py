@@ -70,7 +70,7 @@ def device(x: Any) -> Any:
     """The device of ``x``, or ``None`` where the namespace cannot say (e.g. JAX tracers)."""
     try:
         return array_api_compat.device(x)
-    except Exception:  # noqa: BLE001 - tracers and exotic arrays have no fixed device
+    except Exception:  # tracers and exotic arrays have no fixed device
         return None
 
 

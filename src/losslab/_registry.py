@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-T = TypeVar("T")
+T = TypeVar("T", bound=Callable[..., Any])  # functions and classes
 
 
 class Registry:
@@ -109,7 +110,7 @@ class Registry:
         Keras's serialized dicts (with ``module`` and ``registered_name`` keys) are accepted too.
         """
         custom = custom_objects or {}
-        if config is None or callable(config) and not isinstance(config, dict):
+        if config is None or (callable(config) and not isinstance(config, dict)):
             return config
         if isinstance(config, str):
             return self.get(custom.get(config, config))

@@ -21,8 +21,8 @@ from typing import Any
 
 import array_api_compat
 
-from losslab._registry import Registry
 from losslab._backend import EPSILON
+from losslab._registry import Registry
 
 CONSTRAINTS = Registry("constraint", "losslab.constraints.CONSTRAINTS.register()")
 
@@ -47,7 +47,8 @@ def _validate_number(value: Any, name: str, *, low: float | None = 0.0, high: fl
     if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(value):
         msg = f"Invalid value for argument {name}: expected a number. Received: {name}={value!r}"
         raise ValueError(msg)
-    if (low is not None and value < low) or (high is not None and value > high):
+    number = float(value)
+    if (low is not None and number < low) or (high is not None and number > high):
         bounds = f">= {low}" if high is None else f"in [{low}, {high}]"
         msg = f"Invalid value for argument {name}: expected a number {bounds}. Received: {name}={value!r}"
         raise ValueError(msg)

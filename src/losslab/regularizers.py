@@ -20,8 +20,8 @@ from typing import Any
 
 import array_api_compat
 
-from losslab._registry import Registry
 from losslab._backend import EPSILON, device
+from losslab._registry import Registry
 
 REGULARIZERS = Registry("regularizer", "losslab.regularizers.REGULARIZERS.register()")
 

@@ -508,7 +508,7 @@ def test_correct_setups_have_no_findings(loss, activation, labels, kwargs):
 def test_bad_check_arguments():
     with pytest.raises(ValueError, match="activation must be one of 'linear', 'sigmoid', 'softmax'"):
         check("mse", "swish", BINARY)
-    with pytest.raises(ValueError, match="Could not interpret loss identifier.*'binary_crossentropy'"):
+    with pytest.raises(ValueError, match=r"Could not interpret loss identifier.*'binary_crossentropy'"):
         check("binary_crossentropyy", "sigmoid", BINARY)
     with pytest.raises(ValueError, match="at least one label"):
         check("mse", "linear", np.zeros((0,)))

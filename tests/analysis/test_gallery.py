@@ -105,7 +105,7 @@ def test_bce_both_branches():
 def test_focal_with_gamma_zero_is_bce_and_not_otherwise():
     bce = loss_curves("binary_crossentropy", grid=P)
     flat = loss_curves("binary_focal_crossentropy", params={"gamma": 0.0}, grid=P)
-    for a, b in zip(bce, flat):
+    for a, b in zip(bce, flat, strict=True):
         assert a.y == b.y
         np.testing.assert_allclose(b.value, a.value, rtol=1e-12)
         np.testing.assert_allclose(b.derivative, a.derivative, rtol=1e-12)
@@ -381,7 +381,7 @@ def test_multi_quantile_draws_one_curve_per_quantile():
         value, derivative = pinball_hand(R, curve.y)
         np.testing.assert_allclose(curve.value, value / 3, rtol=1e-12)
         np.testing.assert_allclose(curve.derivative, derivative / 3, rtol=1e-12)
-    assert [c.label for c in loss_curves("multi_quantile", grid=R)][0] == "multi_quantile, quantile=0.1"
+    assert next(c.label for c in loss_curves("multi_quantile", grid=R)) == "multi_quantile, quantile=0.1"
 
 
 def test_switches_move_the_view_to_the_raw_output():

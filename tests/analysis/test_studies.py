@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("sklearn")
 
-from losslab.analysis.studies import (  # noqa: E402
+from losslab.analysis.studies import (
     ROBUST_LOSSES,
     imbalance_study,
     plot_study,

@@ -78,7 +78,7 @@ def test_import_is_cheap():
 def test_summary_rows(results):
     rows = summary_rows(results)
     assert [row["id"] for row in rows] == list(FINALS)
-    for row, result in zip(rows, results):
+    for row, result in zip(rows, results, strict=True):
         spec = result.spec
         assert row["title"] == spec.title
         assert row["loss"] == spec.loss and isinstance(row["loss"], str)

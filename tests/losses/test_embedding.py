@@ -38,7 +38,7 @@ def numeric_grad(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     return grad
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def jax_grad(loss_name: str, kwargs: tuple = ()):
     """``jax.jit(jax.grad)`` of the summed loss with respect to ``y_pred``, compiled once."""
     jax = pytest.importorskip("jax")

@@ -101,7 +101,7 @@ def test_unregistered_custom_losses_need_custom_objects_to_come_back():
 
     config = losslab.serialize(Mine(name="mine"))
     assert config == {"class_name": "Mine", "config": {"name": "mine", "reduction": "sum_over_batch_size"}}
-    with pytest.raises(ValueError, match="unknown loss name 'Mine'.*register_loss"):
+    with pytest.raises(ValueError, match=r"unknown loss name 'Mine'.*register_loss"):
         losslab.deserialize(config)
     assert isinstance(losslab.deserialize(config, custom_objects={"Mine": Mine}), Mine)
     with pytest.raises(ValueError, match="register_loss"):

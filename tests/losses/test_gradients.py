@@ -83,7 +83,7 @@ def _lovasz_smooth(kwargs: dict, y_true: np.ndarray, y_pred: np.ndarray, hinge: 
     truth = y_true[..., None] == np.arange(y_pred.shape[-1])
     errors = np.abs(truth - probs)
     for c in range(y_pred.shape[-1]):
-        for row, keep in zip(_rows(errors[..., c], per_image), _rows(valid, per_image)):
+        for row, keep in zip(_rows(errors[..., c], per_image), _rows(valid, per_image), strict=True):
             if not _distinct(row[keep]):
                 return False
     return True

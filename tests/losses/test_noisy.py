@@ -360,7 +360,7 @@ def inputs(name: str, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]
     return (labels if name.startswith("sparse") else one_hot), logits
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def jax_grad(name: str):
     jax = pytest.importorskip("jax")
     jnp = Backend.JAX.namespace()

@@ -215,7 +215,7 @@ def test_backends_agree(case, kwargs, data):
     reference = on_backend(Backend.NUMPY, case, kwargs, y_true, y_pred, "float64")
     for dtype, rtol, atol in (("float32", 2e-4, 2e-5), ("float64", 1e-10, 1e-12)):
         for backend in BACKENDS:
-            for got, expected in zip(on_backend(backend, case, kwargs, y_true, y_pred, dtype), reference):
+            for got, expected in zip(on_backend(backend, case, kwargs, y_true, y_pred, dtype), reference, strict=True):
                 np.testing.assert_allclose(
                     got.astype(np.float64), expected, rtol=rtol, atol=atol, err_msg=f"{backend} {dtype}"
                 )

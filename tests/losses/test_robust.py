@@ -149,7 +149,7 @@ def test_barron_per_output_array_parameters(xp, dtype):
 # ---------------------------------------------------------------- values: near alpha = 0 and 2
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def mp_rho(x: float, alpha: float, c: float) -> float:
     """Barron's rho in 50-digit arithmetic (the limits at exactly 0 and 2)."""
     mp = pytest.importorskip("mpmath")
@@ -303,7 +303,7 @@ def test_pinball_matches_sklearn(xp, quantile, dtype):
     y_true, y_pred = inputs(dtype, shape=(4, 6))
     expected = [
         metrics.mean_pinball_loss(t.astype("float64"), p.astype("float64"), alpha=quantile)
-        for t, p in zip(y_true, y_pred)
+        for t, p in zip(y_true, y_pred, strict=True)
     ]
     actual = pinball(*as_xp(xp, y_true, y_pred), quantile=quantile)
     assert_close(actual, np.array(expected), rtol=RTOL[dtype], atol=1e-15, xp=xp)
@@ -431,7 +431,7 @@ def test_barron_gradients_match_finite_differences(backend, alpha):
     actual = autograd(
         backend, barron_sum(on_backend(backend, y_true)), args, jit=backend is Backend.JAX and alpha == 0.5
     )
-    for got, want in zip(actual, expected):
+    for got, want in zip(actual, expected, strict=True):
         assert np.all(np.isfinite(got))
         assert_close(got, want, rtol=1e-6, atol=1e-8)
 

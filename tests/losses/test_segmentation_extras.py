@@ -155,7 +155,7 @@ def test_ignored_pixels_count_in_neither_mask(xp, name):
 def generalized_dice_reference(labels, probs, num_classes, ignore_index=None):
     """Sudre et al.'s formula per sample in NumPy, on the pixels whose label is not ``ignore_index`` only."""
     losses = []
-    for sample_labels, sample_probs in zip(labels, probs):
+    for sample_labels, sample_probs in zip(labels, probs, strict=True):
         keep = np.ones(sample_labels.shape, bool) if ignore_index is None else sample_labels != ignore_index
         kept_labels, kept_probs = sample_labels[keep], sample_probs[keep]  # (pixels,), (pixels, C)
         truth = (kept_labels[:, None] == np.arange(num_classes)).astype(float)
@@ -255,7 +255,7 @@ def test_generalized_dice_all_ignored_is_one_with_zero_gradient():
 
 def test_generalized_dice_errors():
     labels, probs = label_maps()
-    with pytest.raises(ValueError, match="ignore_index needs integer label maps.*Pass the class indices"):
+    with pytest.raises(ValueError, match=r"ignore_index needs integer label maps.*Pass the class indices"):
         seg.generalized_dice(np.eye(3)[labels], probs, ignore_index=255)
     with pytest.raises(ValueError, match="ignore_index needs integer label maps"):
         seg.GeneralizedDice(ignore_index=255)(np.eye(3)[labels], probs)

@@ -52,13 +52,13 @@ def keras_ctc_jit(labels: np.ndarray, logits: np.ndarray) -> np.ndarray:
     return np.asarray(jax.jit(keras.losses.ctc)(labels, logits))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def keras_ctc(name: str) -> np.ndarray:
     """``keras.losses.ctc`` on a case, computed once for all backends."""
     return keras_ctc_jit(*make_case(name))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def keras_ctc_class(reduction: str, weights: tuple[float, ...]) -> np.ndarray:
     """``keras.losses.CTC(reduction)`` on the "mixed" case with sample weights, computed once."""
     import jax
@@ -203,7 +203,7 @@ def test_torch_gradient_at_ties_matches_torch_ctc():
     assert_close(logits_t.grad, expected_grad, rtol=1e-9, atol=1e-12)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def jax_value_and_grad():
     """``jax.jit`` of the summed loss and its gradient, compiled once per input shape."""
     jax = pytest.importorskip("jax")

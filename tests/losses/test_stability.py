@@ -269,7 +269,7 @@ def test_saturated_probabilities_give_finite_values(case, kwargs, dtype, xp):
 @pytest.mark.parametrize(("case", "kwargs"), PROBABILITY_CASES)
 def test_saturated_probabilities_give_finite_gradients(case, kwargs, dtype):
     y_true, y_pred = saturated_probabilities(case)
-    torch_value, torch_grad, jax_value, jax_grad = assert_finite_everywhere(case, kwargs, y_true, y_pred, dtype)
+    torch_value, _torch_grad, jax_value, _jax_grad = assert_finite_everywhere(case, kwargs, y_true, y_pred, dtype)
     rtol = 1e-5 if dtype == "float32" else 1e-12
     assert_close(jax_value, torch_value, rtol=rtol)
 
@@ -403,7 +403,7 @@ def test_empty_masks_give_finite_gradients(case, kwargs, prediction, dtype):
     shape = case.shapes[0]
     y_true = np.zeros(shape)
     y_pred = np.zeros(shape) if prediction == "empty" else np.random.default_rng(6).uniform(size=shape)
-    torch_value, torch_grad, jax_value, jax_grad = assert_finite_everywhere(case, kwargs, y_true, y_pred, dtype)
+    torch_value, torch_grad, _jax_value, jax_grad = assert_finite_everywhere(case, kwargs, y_true, y_pred, dtype)
     assert_close(torch_value, np.asarray(1.0), rtol=0.0, atol=1e-6)
     assert_close(jax_grad, torch_grad, rtol=1e-5, atol=1e-6)
 

@@ -80,7 +80,7 @@ def _run(grid: list[tuple[str, Any, ExperimentSpec]], seeds: int, jobs: int, met
     results = run_experiments([spec for _, _, spec in grid], seeds, jobs=jobs)
     return [
         {"config": config, "setting": setting, **_summarise(result, metrics)}
-        for (config, setting, _), result in zip(grid, results)
+        for (config, setting, _), result in zip(grid, results, strict=True)
     ]
 
 
@@ -114,7 +114,7 @@ def robustness_study(
     grid = []
     for fraction in fractions:
         corrupted = y.copy()
-        index = rng.choice(500, size=int(round(fraction * 500)), replace=False)
+        index = rng.choice(500, size=round(fraction * 500), replace=False)
         corrupted[index] += rng.choice([-1.0, 1.0], size=index.size) * rng.uniform(5.0, 15.0, size=index.size)
         clean_test = DataSpec("arrays", {"X": x, "y": np.concatenate([corrupted[:500], y[500:]])}, n_train=500)
         for label, loss in losses.items():
@@ -290,7 +290,7 @@ def plot_study(study: Study, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig = Figure(figsize=(5 * len(study.metrics), 4), layout="constrained")
     axes = fig.subplots(1, len(study.metrics), squeeze=False)[0]
-    for ax, metric in zip(axes, study.metrics):
+    for ax, metric in zip(axes, study.metrics, strict=True):
         for config in study.configs():
             settings, means, stds = study.series(config, metric)
             if config == "none":  # the unregularised baseline: a horizontal line

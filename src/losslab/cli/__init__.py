@@ -1,10 +1,17 @@
-"""The ``losslab`` command line: a thin layer over the library."""
+"""The ``losslab`` command line: a thin layer over the library.
+
+The root app holds ``demo`` and ``list``; each sub-module (``lab``, ``analyze``,
+``plot``) is a Typer app of its own, added without a name so that its commands
+sit at the top level. Every command imports its heavy libraries inside itself.
+"""
 
 from __future__ import annotations
 
 import sys
 
 import typer
+
+from losslab.cli import analyze, lab, plot
 
 app = typer.Typer(
     help="losslab: loss functions with Keras 3 semantics on NumPy, PyTorch and JAX.", no_args_is_help=True
@@ -50,15 +57,9 @@ def list_losses() -> None:
         typer.echo(name)
 
 
-def _add_commands() -> None:
-    """The sub-modules' commands join the root; each imports its heavy libraries inside its commands."""
-    from losslab.cli import analyze, lab, plot
-
-    for module in (lab, analyze, plot):
-        app.registered_commands.extend(module.app.registered_commands)
-
-
-_add_commands()
+app.add_typer(lab.app)
+app.add_typer(analyze.app)
+app.add_typer(plot.app)
 
 
 def main() -> None:

@@ -77,7 +77,7 @@ def check(
     from_logits: bool = typer.Option(
         None, "--from-logits/--no-from-logits", help="Override the loss's from_logits (default: the loss's own)."
     ),
-    n_classes: int = typer.Option(None, min=1, help="Number of output units, when no predictions are given."),
+    n_classes: int | None = typer.Option(None, min=1, help="Number of output units, when no predictions are given."),
 ) -> None:
     """Check a loss, output activation and labels for the classic mistakes; exit 1 on an error."""
     import json

@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 import platform
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from losslab.analysis.studies import Study
+    from losslab.lab.spec import ExperimentSpec
 
 app = typer.Typer()
 
 
-def _run_and_report(specs, seeds: int, jobs: int, ray: str | None, out: Path, title: str) -> None:  # noqa: ANN001
+def _run_and_report(
+    specs: Sequence[ExperimentSpec], seeds: int, jobs: int, ray: str | None, out: Path, title: str
+) -> None:
     from rich.progress import Progress
 
     from losslab.lab.report import print_summary, write_report
@@ -40,16 +48,16 @@ def _run_and_report(specs, seeds: int, jobs: int, ray: str | None, out: Path, ti
 def reproduce(
     seeds: int = typer.Option(5, min=1, help="Seeds per experiment."),
     jobs: int = typer.Option(1, min=1, help="Experiments in parallel on a local process pool."),
-    ray: str = typer.Option(None, help="Ray address ('auto', 'ray://host:port', or 'local')."),
+    ray: str | None = typer.Option(None, help="Ray address ('auto', 'ray://host:port', or 'local')."),
     out: Path = typer.Option(Path("out/reproduce"), help="Folder for results.json, the PNGs and report.html."),
-    experiments: str = typer.Option(None, help="Comma-separated ids, e.g. bin-bce,mc-cce (default: all nine)."),
+    experiments: str | None = typer.Option(None, help="Comma-separated ids, e.g. bin-bce,mc-cce (default: all nine)."),
     epochs_scale: float = typer.Option(1.0, help="Multiply every experiment's epochs (for quick looks)."),
 ) -> None:
     """Reproduce the loss-choice tutorial's nine experiments over several seeds."""
     from losslab.lab.experiments import TUTORIAL, tutorial_experiment
 
-    specs = TUTORIAL if not experiments else tuple(tutorial_experiment(i.strip()) for i in experiments.split(","))
-    specs = [replace(s, epochs=max(1, round(s.epochs * epochs_scale))) for s in specs]
+    chosen = TUTORIAL if not experiments else tuple(tutorial_experiment(i.strip()) for i in experiments.split(","))
+    specs = [replace(s, epochs=max(1, round(s.epochs * epochs_scale))) for s in chosen]
     _run_and_report(specs, seeds, jobs, ray, out, "How to choose loss functions: the nine experiments")
 
 
@@ -58,7 +66,7 @@ def compare(
     task: str = typer.Option(..., help="regression, circles or blobs."),
     losses: str = typer.Option(..., help="Comma-separated loss names, e.g. binary_crossentropy,hinge."),
     seeds: int = typer.Option(3, min=1),
-    epochs: int = typer.Option(None, help="Default: the tutorial's for the task."),
+    epochs: int | None = typer.Option(None, help="Default: the tutorial's for the task."),
     jobs: int = typer.Option(1, min=1),
     out: Path = typer.Option(Path("out/compare")),
 ) -> None:
@@ -94,7 +102,7 @@ def study(
     """Run one study of losses (outliers, class imbalance, regularization): a table, a plot, the claims checked."""
     from losslab.analysis import studies
 
-    runs = {
+    runs: dict[str, Callable[..., Study]] = {
         "robustness": studies.robustness_study,
         "imbalance": studies.imbalance_study,
         "regularization": studies.regularization_study,

@@ -6,6 +6,7 @@ stays light.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +48,8 @@ def parse_value(text: str) -> Any:
     if lowered in ("none", "null"):
         return None
     for convert in (int, float):
-        try:
+        with contextlib.suppress(ValueError):
             return convert(lowered)
-        except ValueError:
-            pass
     msg = f"parameter values are numbers, true/false or none; got {text!r}"
     raise typer.BadParameter(msg)
 

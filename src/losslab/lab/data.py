@@ -50,6 +50,9 @@ def _generate(spec: DataSpec) -> tuple[np.ndarray, np.ndarray]:
 
 def _read_csv(path: Path, target: Any) -> tuple[np.ndarray, np.ndarray]:
     table = np.genfromtxt(path, delimiter=",", names=True)
+    if table.dtype.names is None:
+        msg = f"{path}: found no column names; the first line must name the columns"
+        raise ValueError(msg)
     columns = list(table.dtype.names)
     target_name = columns[target] if isinstance(target, int) else target
     if target_name not in columns:

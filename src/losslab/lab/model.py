@@ -11,6 +11,7 @@ The same number of seeds gives the same histories bit for bit.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -66,7 +67,7 @@ class EnsembleMLP(torch.nn.Module):
         self.kernels = torch.nn.ParameterList()
         self.biases = torch.nn.ParameterList()
         generators = [torch.Generator().manual_seed(seed) for seed in range(seeds)]
-        for layer, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        for layer, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
             hidden_layer = layer < len(sizes) - 2
             initializer = spec.kernel_initializer if hidden_layer else "glorot_uniform"  # Keras's Dense default
             kind, limit = _init_limit(initializer, fan_in, fan_out)
@@ -88,7 +89,7 @@ class EnsembleMLP(torch.nn.Module):
         if x.ndim == 2:
             x = x.expand(len(self.kernels[0]), *x.shape)
         last = len(self.kernels) - 1
-        for layer, (kernel, bias) in enumerate(zip(self.kernels, self.biases)):
+        for layer, (kernel, bias) in enumerate(zip(self.kernels, self.biases, strict=True)):
             x = torch.baddbmm(bias, x, kernel)
             x = ACTIVATIONS[self.spec.output_activation if layer == last else self.spec.activation](x)
         return x

@@ -50,9 +50,10 @@ def run_experiments(
     results: list[ExperimentResult | None] = [None] * len(payloads)
 
     def collect(index: int, payload: dict[str, Any]) -> None:
-        results[index] = ExperimentResult.from_dict(payload)
+        result = ExperimentResult.from_dict(payload)
+        results[index] = result
         if on_done is not None:
-            on_done(results[index])
+            on_done(result)
 
     if ray_address is not None:
         _run_on_ray(payloads, seeds, ray_address, collect)

@@ -59,7 +59,10 @@ class ModelSpec:
     output_units: int = 1
     output_activation: str = "linear"
     kernel_regularizer: Any = None
-    """A :mod:`losslab.regularizers` identifier for every kernel (e.g. ``{"class_name": "L2", "config": {"l2": 1e-4}}``)."""
+    """A :mod:`losslab.regularizers` identifier for every kernel.
+
+    For example ``{"class_name": "L2", "config": {"l2": 1e-4}}``.
+    """
     kernel_constraint: Any = None
     """A :mod:`losslab.constraints` identifier, applied to every kernel after each step."""
 

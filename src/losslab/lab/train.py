@@ -15,6 +15,9 @@ from losslab.lab.spec import ExperimentSpec, check_seeds
 
 METRICS = ("mse", "accuracy", "sign_accuracy")
 
+Split = tuple[torch.Tensor, torch.Tensor]
+"""Inputs and targets of one split (train or test)."""
+
 
 def _metric(name: str, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
     """The metric per member: ``y_pred`` of shape ``(members, n, out)``."""
@@ -140,7 +143,15 @@ def _train(spec: ExperimentSpec, seeds: int, data: Dataset, loss: Any) -> Experi
 
 
 @torch.no_grad()
-def _log_epoch(spec, model, loss, histories, epoch_loss, train, test) -> None:  # noqa: ANN001
+def _log_epoch(
+    spec: ExperimentSpec,
+    model: EnsembleMLP,
+    loss: Any,
+    histories: list[History],
+    epoch_loss: torch.Tensor,
+    train: Split,
+    test: Split,
+) -> None:
     train_metric = _metric(spec.metric, model(train[0]), train[1])
     test_pred = model(test[0])
     penalty = model.penalty()
@@ -155,7 +166,15 @@ def _log_epoch(spec, model, loss, histories, epoch_loss, train, test) -> None:  
 
 
 @torch.no_grad()
-def _results(spec, seeds, model, histories, seconds, train, test) -> ExperimentResult:  # noqa: ANN001
+def _results(
+    spec: ExperimentSpec,
+    seeds: list[int],
+    model: EnsembleMLP,
+    histories: list[History],
+    seconds: float,
+    train: Split,
+    test: Split,
+) -> ExperimentResult:
     train_pred, test_pred = model(train[0]), model(test[0])
     train_metric = _metric(spec.metric, train_pred, train[1])
     test_metric = _metric(spec.metric, test_pred, test[1])

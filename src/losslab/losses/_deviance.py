@@ -34,13 +34,14 @@ def _check_power(power: Any, loss_name: str) -> float:
     if isinstance(power, bool) or not isinstance(power, Real) or not math.isfinite(power):
         msg = f"{loss_name}: power must be a finite real number; got power={power!r}"
         raise ValueError(msg)
+    power = float(power)
     if 0 < power < 1:
         msg = (
             f"{loss_name}: power must be <= 0 or >= 1 (no Tweedie distribution has 0 < power < 1, "
             f"as in scikit-learn); got power={power!r}"
         )
         raise ValueError(msg)
-    return float(power)
+    return power
 
 
 def _check_positive(loss_name: str, name: str, array: Any, hint: str) -> None:
@@ -371,7 +372,7 @@ def _check_var_shape(var_shape: tuple[int, ...], pred_shape: tuple[int, ...], lo
         return False
     if var_shape == pred_shape[:-1]:
         return True
-    mismatched = [j for j, (p, v) in enumerate(zip(pred_shape, var_shape)) if p != v]
+    mismatched = [j for j, (p, v) in enumerate(zip(pred_shape, var_shape, strict=False)) if p != v]
     if len(var_shape) == len(pred_shape) and len(mismatched) == 1 and var_shape[mismatched[0]] == 1:
         return False
     msg = (
@@ -438,7 +439,7 @@ def gaussian_nll(
     eps = check_real("gaussian_nll", "eps", eps, 0.0, open_low=True)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "gaussian_nll")
     if isinstance(var, Real) and not isinstance(var, bool):
-        if not var >= 0:
+        if not float(var) >= 0:
             msg = f"gaussian_nll: var must be >= 0; got var={var!r}"
             raise ValueError(msg)
         var = xp.full_like(y_pred, float(var))
@@ -474,15 +475,15 @@ def _gaussian_nll_packed(y_true: Any, y_pred: Any, *, full: bool = False, eps: f
         )
         raise ValueError(msg)
     true_shape = tuple(y_true.shape)
-    if true_shape not in (pred_shape[:-1], pred_shape[:-1] + (1,)):
+    if true_shape not in (pred_shape[:-1], (*pred_shape[:-1], 1)):
         msg = (
-            f"GaussianNLL: y_true must have shape {pred_shape[:-1]} or {pred_shape[:-1] + (1,)} for y_pred "
+            f"GaussianNLL: y_true must have shape {pred_shape[:-1]} or {(*pred_shape[:-1], 1)} for y_pred "
             f"of shape {pred_shape} (the last axis holds mean and variance); got y_true of shape {true_shape}"
         )
         raise ValueError(msg)
     if len(pred_shape) <= 2:  # one target per sample: keep a trailing axis of 1 to average over
         mean, var = y_pred[..., 0:1], y_pred[..., 1:2]
-        y_true = y_true if true_shape == pred_shape[:-1] + (1,) else xp.expand_dims(y_true, axis=-1)
+        y_true = y_true if true_shape == (*pred_shape[:-1], 1) else xp.expand_dims(y_true, axis=-1)
     else:
         mean, var = y_pred[..., 0], y_pred[..., 1]
         y_true = y_true if true_shape == pred_shape[:-1] else xp.squeeze(y_true, axis=-1)

@@ -750,6 +750,10 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
     With ``ignore_class``, means count only the entries that are not ignored.
     """
 
+    # set by LossFunctionWrapper from the function's keyword arguments
+    ignore_class: int | None
+    axis: int
+
     def __init__(
         self,
         from_logits: bool = False,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from array_api_compat import size
+
 from losslab._backend import as_array, cast_like, device
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
@@ -64,7 +66,9 @@ def _broadcast_weight(sample_weight: Any, values: Any, xp: Any) -> Any:
         values_shape = tuple(values.shape)
     while sample_weight.ndim < values.ndim:
         sample_weight = xp.expand_dims(sample_weight, axis=-1)
-    fits = sample_weight.ndim == values.ndim and all(w in (1, v) for w, v in zip(sample_weight.shape, values.shape))
+    fits = sample_weight.ndim == values.ndim and all(
+        w in (1, v) for w, v in zip(sample_weight.shape, values.shape, strict=True)
+    )
     if not fits:
         msg = (
             f"sample_weight of shape {tuple(sample_weight.shape)} does not fit per-sample "
@@ -79,16 +83,12 @@ def _mask_to_weight(mask: Any, reduction: Any, xp: Any, dtype: Any) -> Any:
     """Keras's ``apply_mask``: masked means divide by the number of valid entries."""
     float_mask = xp.astype(mask, dtype)
     if reduction in ("mean", "sum_over_batch_size"):
-        total = xp.asarray(float(_size(mask)), dtype=dtype, device=device(mask))
+        n = size(mask)  # None for lazy arrays of unknown shape: count in the graph instead
+        total = (
+            xp.sum(xp.ones_like(float_mask)) if n is None else xp.asarray(float(n), dtype=dtype, device=device(mask))
+        )
         return float_mask * divide_no_nan(total, xp.sum(float_mask), xp)
     return float_mask
-
-
-def _size(x: Any) -> int:
-    size = 1
-    for dim in x.shape:
-        size *= dim
-    return size
 
 
 def reduce_values(values: Any, xp: Any, sample_weight: Any = None, reduction: Any = "sum_over_batch_size") -> Any:
@@ -104,7 +104,7 @@ def reduce_values(values: Any, xp: Any, sample_weight: Any = None, reduction: An
         return xp.sum(values)
     if reduction == "mean_with_sample_weight" and sample_weight is not None:
         return divide_no_nan(xp.sum(values), xp.sum(sample_weight), xp)
-    return xp.mean(values) if _size(values) else xp.sum(values)
+    return xp.sum(values) if size(values) == 0 else xp.mean(values)
 
 
 def reduce_weighted_values(

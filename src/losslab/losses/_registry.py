@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any
 
-from losslab._registry import Registry
-
-T = TypeVar("T")
+from losslab._registry import Registry, T
 
 LOSSES = Registry("loss", "@losslab.register_loss()")
 

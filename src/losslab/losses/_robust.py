@@ -55,7 +55,7 @@ def _parameter(value: Any, name: str, y_pred: Any, xp: Any) -> Any:
         check_real("barron", "scale", value, 0.0, math.inf, open_low=True)
     array = cast_like(as_array(value, xp, like=y_pred, name=name), y_pred, xp)
     shape, target = tuple(array.shape), tuple(y_pred.shape)
-    fits = len(shape) <= len(target) and all(s in (1, t) for s, t in zip(shape[::-1], target[::-1]))
+    fits = len(shape) <= len(target) and all(s in (1, t) for s, t in zip(shape[::-1], target[::-1], strict=False))
     if not fits:
         msg = (
             f"barron: {name} must be a scalar or an array that broadcasts to y_pred's shape {target} "

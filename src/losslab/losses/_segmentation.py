@@ -37,7 +37,10 @@ def _overlap_inputs(
     if axis is not None:
         for a in axis if isinstance(axis, tuple) else (axis,):
             if isinstance(a, bool) or not isinstance(a, int) or not -y_pred.ndim <= a < y_pred.ndim:
-                msg = f"{loss_name}: axis must be None, an int or a tuple of ints within the rank {y_pred.ndim}; got {axis!r}"
+                msg = (
+                    f"{loss_name}: axis must be None, an int or a tuple of ints within the rank {y_pred.ndim}; "
+                    f"got {axis!r}"
+                )
                 raise ValueError(msg)
     return xp, cast_like(y_true, y_pred, xp), y_pred, axis
 
