@@ -7,6 +7,14 @@ from losslab._checks import set_value_checks as set_value_checks
 from losslab._checks import value_checks as value_checks
 from losslab._checks import value_checks_enabled as value_checks_enabled
 from losslab.losses import *  # noqa: F403
+from losslab.losses import CombinedLoss as CombinedLoss
+from losslab.losses import Loss as Loss
+from losslab.losses import LossFunctionWrapper as LossFunctionWrapper
+from losslab.losses import deserialize as deserialize
+from losslab.losses import get as get
+from losslab.losses import names as names
+from losslab.losses import register_loss as register_loss
+from losslab.losses import serialize as serialize
 
 __version__ = "0.1.0"
 __all__ = ["constraints", "regularizers", "set_value_checks", "value_checks", "value_checks_enabled"]

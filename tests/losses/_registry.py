@@ -6,8 +6,9 @@ Every contract, parity, gradient, stability and property test iterates over
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

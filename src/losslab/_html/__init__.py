@@ -76,8 +76,8 @@ def table(head: Iterable[str], rows: Iterable[Iterable[Cell | str]]) -> Table:
     """
     head = tuple(str(name) for name in head)
     cells = []
-    for row in rows:
-        row = tuple(cell if isinstance(cell, Cell) else Cell(str(cell)) for cell in row)
+    for given in rows:
+        row = tuple(cell if isinstance(cell, Cell) else Cell(str(cell)) for cell in given)
         if len(row) != len(head):
             msg = f"a table row needs one cell per column ({len(head)}: {head}); got {len(row)}: {row}"
             raise ValueError(msg)

@@ -105,7 +105,10 @@ class _LossFacts:
 
 @functools.cache
 def _facts(name: str) -> _LossFacts:
-    """The facts about the loss of canonical name ``name``, read from its card: the one place the chooser looks a loss up."""
+    """The facts about the loss of canonical name ``name``, read from its card.
+
+    The one place the chooser looks a loss up.
+    """
     try:
         card = loss_card(name)
     except KeyError:  # a user's registered loss: no facts, so no per-loss rules
@@ -1006,7 +1009,7 @@ class _Setup:
 
     @property
     def in_unit_interval(self) -> bool:
-        return 0 <= self.labels.low and self.labels.high <= 1
+        return self.labels.low >= 0 and self.labels.high <= 1
 
 
 @dataclass(frozen=True)

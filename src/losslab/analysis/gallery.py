@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import inspect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -180,7 +181,7 @@ def _resolve(loss: Any) -> tuple[str, Any, dict[str, Any]]:
     classes = _classes()
     if inspect.isclass(obj) and obj in classes:  # its function with the defaults, without building an instance
         return classes[obj], registry.lookup(classes[obj]), {}
-    if obj is losslab.LossFunctionWrapper or inspect.isclass(obj) and issubclass(obj, losslab.CombinedLoss):
+    if obj is losslab.LossFunctionWrapper or (inspect.isclass(obj) and issubclass(obj, losslab.CombinedLoss)):
         msg = (
             f"a 1-D view needs one loss of the catalogue; got the class {obj.__name__}, "
             "which wraps or combines other losses"
@@ -192,7 +193,7 @@ def _resolve(loss: Any) -> tuple[str, Any, dict[str, Any]]:
     if isinstance(obj, losslab.Loss):
         fn = getattr(obj, "fn", None)
         name = classes.get(type(obj))  # GaussianNLL wraps a packed form of gaussian_nll
-        if name is None and (fn is None or type(obj) is losslab.LossFunctionWrapper and fn not in _functions()):
+        if name is None and (fn is None or (type(obj) is losslab.LossFunctionWrapper and fn not in _functions())):
             msg = f"a 1-D view needs one loss of the catalogue; got {obj!r}"
             raise ValueError(msg)
         config = {k: v for k, v in obj.get_config().items() if k not in (*_SHARED_ARGUMENTS, "fn")}
@@ -287,7 +288,7 @@ def _branches(name: str, meta: LossMeta, effective: dict[str, Any]) -> tuple[flo
         return meta.branches
     quantiles = effective.get("quantiles")
     try:
-        values = tuple(float(q) for q in quantiles)
+        values = tuple(float(q) for q in quantiles)  # type: ignore[union-attr]  # None: the TypeError below
     except (TypeError, ValueError):
         values = ()
     if not values or isinstance(quantiles, str):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -171,12 +171,12 @@ def print_summary(results: list[ExperimentResult], console: Console | None = Non
     for name in _COLUMNS:
         numeric = name.startswith(("published", "train", "test", "seeds", "s/run")) and "range" not in name
         header = name.replace(" (", "\n(").replace("published ", "published\n").replace(" in range", "\nin range")
-        justify = "right" if numeric else "center" if "range" in name else "left"
+        justify: Literal["right", "center", "left"] = "right" if numeric else "center" if "range" in name else "left"
         table.add_column(header, justify=justify, no_wrap=name != "loss")
     for row in summary_rows(results):
         cells = _table_cells(row, yes, no)
         styled = []
-        for name, cell in zip(_COLUMNS, cells):
+        for name, cell in zip(_COLUMNS, cells, strict=True):
             style = ""
             if name.endswith("in range"):
                 style = {yes: "green", no: "red"}.get(cell, "")
@@ -232,9 +232,9 @@ def plot_learning_curves(
     data: dict[str, dict[str, np.ndarray]] = {}
     fig = Figure(figsize=(8, 8), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
-    for ax, (panel, attributes) in zip(axes, _SERIES.items()):
+    for ax, (panel, attributes) in zip(axes, _SERIES.items(), strict=True):
         data[panel] = {}
-        for split, attribute, color in zip(("train", "test"), attributes, ("tab:blue", "tab:orange")):
+        for split, attribute, color in zip(("train", "test"), attributes, ("tab:blue", "tab:orange"), strict=True):
             stacked = _stack(result, attribute)
             if stacked is None:
                 continue
@@ -271,7 +271,12 @@ def plot_all(results: list[ExperimentResult], out_dir: str | Path) -> dict[str, 
         Each experiment id and its PNG.
     """
     out_dir = Path(out_dir)
-    return {result.spec.id: plot_learning_curves(result, out_dir / f"{result.spec.id}.png") for result in results}
+    paths = {}
+    for result in results:
+        path = plot_learning_curves(result, out_dir / f"{result.spec.id}.png")
+        assert isinstance(path, Path)  # without return_data
+        paths[result.spec.id] = path
+    return paths
 
 
 def _spec_summary(result: ExperimentResult) -> str:
@@ -303,7 +308,7 @@ def summary_table(results: list[ExperimentResult]) -> _html.Table:
     rows = []
     for row in summary_rows(results):
         cells = []
-        for name, text in zip(_COLUMNS, _table_cells(row)):
+        for name, text in zip(_COLUMNS, _table_cells(row), strict=True):
             if name.endswith("in range"):
                 css = {"✓": "yes", "✗": "no"}.get(text, "na")
             elif name in {"id", "title", "loss", "metric"}:

@@ -168,7 +168,7 @@ def _log_epoch(
 @torch.no_grad()
 def _results(
     spec: ExperimentSpec,
-    seeds: list[int],
+    seeds: int,
     model: EnsembleMLP,
     histories: list[History],
     seconds: float,

@@ -7,29 +7,33 @@ cards: each loss's function, class and function aliases (Keras's ``mse``,
 Keras 3 dropped). The explicit imports keep them visible to type checkers.
 """
 
+from losslab.losses import _cards  # noqa: F401 - declares every card: registers the names and aliases
+from losslab.losses._card import cards as _all_cards
+from losslab.losses._deviance import GammaDeviance as GammaDeviance
+from losslab.losses._deviance import GaussianNLL as GaussianNLL
+from losslab.losses._deviance import PoissonDeviance as PoissonDeviance
+from losslab.losses._deviance import PoissonNLL as PoissonNLL
+from losslab.losses._deviance import TweedieDeviance as TweedieDeviance
+from losslab.losses._deviance import gamma_deviance as gamma_deviance
+from losslab.losses._deviance import gaussian_nll as gaussian_nll
+from losslab.losses._deviance import poisson_deviance as poisson_deviance
+from losslab.losses._deviance import poisson_nll as poisson_nll
+from losslab.losses._deviance import tweedie_deviance as tweedie_deviance
+from losslab.losses._embedding import Contrastive as Contrastive
+from losslab.losses._embedding import MarginRanking as MarginRanking
+from losslab.losses._embedding import TripletMargin as TripletMargin
+from losslab.losses._embedding import contrastive as contrastive
+from losslab.losses._embedding import margin_ranking as margin_ranking
+from losslab.losses._embedding import triplet_margin as triplet_margin
+from losslab.losses._hinge import CategoricalHinge as CategoricalHinge
+from losslab.losses._hinge import Hinge as Hinge
+from losslab.losses._hinge import SquaredHinge as SquaredHinge
+from losslab.losses._hinge import categorical_hinge as categorical_hinge
+from losslab.losses._hinge import hinge as hinge
+from losslab.losses._hinge import squared_hinge as squared_hinge
 from losslab.losses._loss import CombinedLoss as CombinedLoss
 from losslab.losses._loss import Loss as Loss
 from losslab.losses._loss import LossFunctionWrapper as LossFunctionWrapper
-from losslab.losses._reduction import REDUCTIONS as REDUCTIONS
-from losslab.losses._registry import deserialize as deserialize
-from losslab.losses._registry import get as get
-from losslab.losses._registry import names as names
-from losslab.losses._registry import register_loss as register_loss
-from losslab.losses._registry import serialize as serialize
-from losslab.losses._regression import CosineSimilarity as CosineSimilarity
-from losslab.losses._regression import Huber as Huber
-from losslab.losses._regression import LogCosh as LogCosh
-from losslab.losses._regression import MeanAbsoluteError as MeanAbsoluteError
-from losslab.losses._regression import MeanAbsolutePercentageError as MeanAbsolutePercentageError
-from losslab.losses._regression import MeanSquaredError as MeanSquaredError
-from losslab.losses._regression import MeanSquaredLogarithmicError as MeanSquaredLogarithmicError
-from losslab.losses._regression import cosine_similarity as cosine_similarity
-from losslab.losses._regression import huber as huber
-from losslab.losses._regression import log_cosh as log_cosh
-from losslab.losses._regression import mean_absolute_error as mean_absolute_error
-from losslab.losses._regression import mean_absolute_percentage_error as mean_absolute_percentage_error
-from losslab.losses._regression import mean_squared_error as mean_squared_error
-from losslab.losses._regression import mean_squared_logarithmic_error as mean_squared_logarithmic_error
 from losslab.losses._noisy import ClassWeightedCrossentropy as ClassWeightedCrossentropy
 from losslab.losses._noisy import MultilabelSoftMargin as MultilabelSoftMargin
 from losslab.losses._noisy import Poly1Crossentropy as Poly1Crossentropy
@@ -57,28 +61,26 @@ from losslab.losses._probabilistic import categorical_generalized_cross_entropy 
 from losslab.losses._probabilistic import kl_divergence as kl_divergence
 from losslab.losses._probabilistic import poisson as poisson
 from losslab.losses._probabilistic import sparse_categorical_crossentropy as sparse_categorical_crossentropy
-from losslab.losses._deviance import GammaDeviance as GammaDeviance
-from losslab.losses._deviance import GaussianNLL as GaussianNLL
-from losslab.losses._deviance import PoissonDeviance as PoissonDeviance
-from losslab.losses._deviance import PoissonNLL as PoissonNLL
-from losslab.losses._deviance import TweedieDeviance as TweedieDeviance
-from losslab.losses._deviance import gamma_deviance as gamma_deviance
-from losslab.losses._deviance import gaussian_nll as gaussian_nll
-from losslab.losses._deviance import poisson_deviance as poisson_deviance
-from losslab.losses._deviance import poisson_nll as poisson_nll
-from losslab.losses._deviance import tweedie_deviance as tweedie_deviance
-from losslab.losses._embedding import Contrastive as Contrastive
-from losslab.losses._embedding import MarginRanking as MarginRanking
-from losslab.losses._embedding import TripletMargin as TripletMargin
-from losslab.losses._embedding import contrastive as contrastive
-from losslab.losses._embedding import margin_ranking as margin_ranking
-from losslab.losses._embedding import triplet_margin as triplet_margin
-from losslab.losses._hinge import CategoricalHinge as CategoricalHinge
-from losslab.losses._hinge import Hinge as Hinge
-from losslab.losses._hinge import SquaredHinge as SquaredHinge
-from losslab.losses._hinge import categorical_hinge as categorical_hinge
-from losslab.losses._hinge import hinge as hinge
-from losslab.losses._hinge import squared_hinge as squared_hinge
+from losslab.losses._reduction import REDUCTIONS as REDUCTIONS
+from losslab.losses._registry import deserialize as deserialize
+from losslab.losses._registry import get as get
+from losslab.losses._registry import names as names
+from losslab.losses._registry import register_loss as register_loss
+from losslab.losses._registry import serialize as serialize
+from losslab.losses._regression import CosineSimilarity as CosineSimilarity
+from losslab.losses._regression import Huber as Huber
+from losslab.losses._regression import LogCosh as LogCosh
+from losslab.losses._regression import MeanAbsoluteError as MeanAbsoluteError
+from losslab.losses._regression import MeanAbsolutePercentageError as MeanAbsolutePercentageError
+from losslab.losses._regression import MeanSquaredError as MeanSquaredError
+from losslab.losses._regression import MeanSquaredLogarithmicError as MeanSquaredLogarithmicError
+from losslab.losses._regression import cosine_similarity as cosine_similarity
+from losslab.losses._regression import huber as huber
+from losslab.losses._regression import log_cosh as log_cosh
+from losslab.losses._regression import mean_absolute_error as mean_absolute_error
+from losslab.losses._regression import mean_absolute_percentage_error as mean_absolute_percentage_error
+from losslab.losses._regression import mean_squared_error as mean_squared_error
+from losslab.losses._regression import mean_squared_logarithmic_error as mean_squared_logarithmic_error
 from losslab.losses._robust import Barron as Barron
 from losslab.losses._robust import Cauchy as Cauchy
 from losslab.losses._robust import Charbonnier as Charbonnier
@@ -116,9 +118,6 @@ from losslab.losses._sequence import ctc as ctc
 from losslab.losses._similarity import Circle as Circle
 from losslab.losses._similarity import circle as circle
 
-from losslab.losses import _cards  # noqa: F401 - declares every card: registers the names and aliases
-from losslab.losses._card import cards as _all_cards
-
 _MACHINERY = (
     "CombinedLoss",
     "Loss",
@@ -133,11 +132,8 @@ _MACHINERY = (
 )
 
 # Function aliases, as Keras exports them (``mse = mean_squared_error``), from the cards.
-for _card in _all_cards():
-    for _alias in _card.aliases:
-        globals()[_alias] = _card.function
+globals().update({alias: card.function for card in _all_cards() for alias in card.aliases})
 
-__all__ = sorted(
+__all__ = sorted(  # noqa: PLE0605 - built from the cards, so it cannot drift from them
     {*_MACHINERY} | {name for card in _all_cards() for name in (card.name, card.cls.__name__, *card.aliases)}
 )
-del _card, _alias

@@ -7,27 +7,52 @@ The gallery's view kinds and layouts are documented in ``docs/gallery.md``.
 from __future__ import annotations
 
 from losslab.losses._card import Card, View, declare
-from losslab.losses._regression import (
-    CosineSimilarity,
-    Huber,
-    LogCosh,
-    MeanAbsoluteError,
-    MeanAbsolutePercentageError,
-    MeanSquaredError,
-    MeanSquaredLogarithmicError,
-    _huber,
-    _log_cosh,
-    _mean_absolute_error,
-    _mean_absolute_percentage_error,
-    _mean_squared_error,
-    _mean_squared_logarithmic_error,
-    cosine_similarity,
-    huber,
-    log_cosh,
-    mean_absolute_error,
-    mean_absolute_percentage_error,
-    mean_squared_error,
-    mean_squared_logarithmic_error,
+from losslab.losses._deviance import (
+    GammaDeviance,
+    GaussianNLL,
+    PoissonDeviance,
+    PoissonNLL,
+    TweedieDeviance,
+    _gamma_deviance,
+    _poisson_deviance,
+    _poisson_nll,
+    _tweedie_deviance,
+    gamma_deviance,
+    gaussian_nll,
+    poisson_deviance,
+    poisson_nll,
+    tweedie_deviance,
+)
+from losslab.losses._embedding import (
+    Contrastive,
+    MarginRanking,
+    TripletMargin,
+    contrastive,
+    margin_ranking,
+    triplet_margin,
+)
+from losslab.losses._hinge import (
+    CategoricalHinge,
+    Hinge,
+    SquaredHinge,
+    _hinge,
+    _squared_hinge,
+    categorical_hinge,
+    hinge,
+    squared_hinge,
+)
+from losslab.losses._noisy import (
+    ClassWeightedCrossentropy,
+    MultilabelSoftMargin,
+    Poly1Crossentropy,
+    SparsePoly1Crossentropy,
+    SymmetricCrossentropy,
+    _multilabel_soft_margin,
+    class_weighted_crossentropy,
+    multilabel_soft_margin,
+    poly1_crossentropy,
+    sparse_poly1_crossentropy,
+    symmetric_crossentropy,
 )
 from losslab.losses._probabilistic import (
     BinaryCrossentropy,
@@ -52,34 +77,28 @@ from losslab.losses._probabilistic import (
     poisson,
     sparse_categorical_crossentropy,
 )
-from losslab.losses._hinge import (
-    CategoricalHinge,
-    Hinge,
-    SquaredHinge,
-    _hinge,
-    _squared_hinge,
-    categorical_hinge,
-    hinge,
-    squared_hinge,
+from losslab.losses._regression import (
+    CosineSimilarity,
+    Huber,
+    LogCosh,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    _huber,
+    _log_cosh,
+    _mean_absolute_error,
+    _mean_absolute_percentage_error,
+    _mean_squared_error,
+    _mean_squared_logarithmic_error,
+    cosine_similarity,
+    huber,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
 )
-from losslab.losses._segmentation import (
-    Dice,
-    FocalTversky,
-    GeneralizedDice,
-    Jaccard,
-    LovaszHinge,
-    LovaszSoftmax,
-    Tversky,
-    dice,
-    focal_tversky,
-    generalized_dice,
-    jaccard,
-    lovasz_hinge,
-    lovasz_softmax,
-    tversky,
-)
-from losslab.losses._similarity import Circle, circle
-from losslab.losses._sequence import CTC, ctc
 from losslab.losses._robust import (
     Barron,
     Cauchy,
@@ -108,43 +127,24 @@ from losslab.losses._robust import (
     smooth_l1,
     welsch,
 )
-from losslab.losses._deviance import (
-    GammaDeviance,
-    GaussianNLL,
-    PoissonDeviance,
-    PoissonNLL,
-    TweedieDeviance,
-    _gamma_deviance,
-    _poisson_deviance,
-    _poisson_nll,
-    _tweedie_deviance,
-    gamma_deviance,
-    gaussian_nll,
-    poisson_deviance,
-    poisson_nll,
-    tweedie_deviance,
+from losslab.losses._segmentation import (
+    Dice,
+    FocalTversky,
+    GeneralizedDice,
+    Jaccard,
+    LovaszHinge,
+    LovaszSoftmax,
+    Tversky,
+    dice,
+    focal_tversky,
+    generalized_dice,
+    jaccard,
+    lovasz_hinge,
+    lovasz_softmax,
+    tversky,
 )
-from losslab.losses._noisy import (
-    ClassWeightedCrossentropy,
-    MultilabelSoftMargin,
-    Poly1Crossentropy,
-    SparsePoly1Crossentropy,
-    SymmetricCrossentropy,
-    _multilabel_soft_margin,
-    class_weighted_crossentropy,
-    multilabel_soft_margin,
-    poly1_crossentropy,
-    sparse_poly1_crossentropy,
-    symmetric_crossentropy,
-)
-from losslab.losses._embedding import (
-    Contrastive,
-    MarginRanking,
-    TripletMargin,
-    contrastive,
-    margin_ranking,
-    triplet_margin,
-)
+from losslab.losses._sequence import CTC, ctc
+from losslab.losses._similarity import Circle, circle
 
 CARDS = (
     Card(
@@ -467,7 +467,8 @@ CARDS = (
         generalized_dice,
         GeneralizedDice,
         tasks=("segmentation",),
-        labels="one-hot masks, classes last, or integer label maps (with ignore_index) (drawn on an image of one pixel)",
+        labels="one-hot masks, classes last, or integer label maps (with ignore_index)"
+        " (drawn on an image of one pixel)",
         activation="softmax (per pixel)",
         range="[0, 1]",
         aliases=("gdl",),

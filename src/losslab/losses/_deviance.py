@@ -178,7 +178,7 @@ def _poisson_nll(
     eps: float = 1e-8,
     plain_mean: bool = False,
 ) -> Any:
-    """:func:`poisson_nll`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`poisson_nll`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     eps = check_real("poisson_nll", "eps", eps, 0.0, open_low=True)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson_nll")
     if not log_input:
@@ -236,7 +236,7 @@ def poisson_deviance(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 
 
 def _poisson_deviance(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
-    """:func:`poisson_deviance`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`poisson_deviance`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson_deviance")
     _check_tweedie_domain("poisson_deviance", 1.0, y_true, y_pred)
     return mean_of_terms(_poisson_unit_deviance(y_true, y_pred, xp), -1, xp, plain_mean)
@@ -281,7 +281,7 @@ def gamma_deviance(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 
 
 def _gamma_deviance(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
-    """:func:`gamma_deviance`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`gamma_deviance`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "gamma_deviance")
     _check_tweedie_domain("gamma_deviance", 2.0, y_true, y_pred)
     return mean_of_terms(_gamma_unit_deviance(y_true, y_pred, xp), -1, xp, plain_mean)
@@ -332,7 +332,7 @@ def tweedie_deviance(y_true: Any, y_pred: Any, *, power: float = 1.5, xp: Any = 
 
 
 def _tweedie_deviance(y_true: Any, y_pred: Any, xp: Any, *, power: float = 1.5, plain_mean: bool = False) -> Any:
-    """:func:`tweedie_deviance`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`tweedie_deviance`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     power = _check_power(power, "tweedie_deviance")
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "tweedie_deviance")
     _check_tweedie_domain("tweedie_deviance", power, y_true, y_pred)

@@ -63,7 +63,7 @@ def hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 
 
 def _hinge(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
-    """:func:`hinge`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`hinge`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "hinge")
     return mean_of_terms(_margin_violation(y_true, y_pred, xp, "hinge"), -1, xp, plain_mean)
 
@@ -93,7 +93,7 @@ def squared_hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 
 
 def _squared_hinge(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
-    """:func:`squared_hinge`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`squared_hinge`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "squared_hinge")
     violation = _margin_violation(y_true, y_pred, xp, "squared_hinge")
     return mean_of_terms(violation * violation, -1, xp, plain_mean)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from numbers import Real
-from typing import Any, Callable
+from typing import Any
 
 from losslab._backend import array_namespace, as_arrays
 from losslab.losses._card import card_of
@@ -251,14 +252,14 @@ class CombinedLoss(Loss):
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
         total = None
-        for loss, weight in zip(self.losses, self.weights):
+        for loss, weight in zip(self.losses, self.weights, strict=True):
             values, mask = loss.call_with_mask(y_true, y_pred)
             term = weight * reduce_weighted_values(values, xp, sample_weight, mask, self.reduction)
             total = term if total is None else total + term
         return total
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
-        terms = [w * loss.call(y_true, y_pred) for loss, w in zip(self.losses, self.weights)]
+        terms = [w * loss.call(y_true, y_pred) for loss, w in zip(self.losses, self.weights, strict=True)]
         return sum(terms[1:], terms[0])
 
     def get_config(self) -> dict[str, Any]:
@@ -273,4 +274,4 @@ class CombinedLoss(Loss):
         return cls(**config)
 
     def __repr__(self) -> str:
-        return " + ".join(f"{w:g} * {loss!r}" for loss, w in zip(self.losses, self.weights))
+        return " + ".join(f"{w:g} * {loss!r}" for loss, w in zip(self.losses, self.weights, strict=True))

@@ -132,7 +132,7 @@ def multilabel_soft_margin(y_true: Any, y_pred: Any, *, weight: Any = None, xp: 
 
 
 def _multilabel_soft_margin(y_true: Any, y_pred: Any, xp: Any, *, weight: Any = None, plain_mean: bool = False) -> Any:
-    """:func:`multilabel_soft_margin`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`multilabel_soft_margin`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "multilabel_soft_margin")
     check_range("multilabel_soft_margin", "y_true", y_true, 0.0, 1.0, "Multi-label targets are 0 or 1 per class.")
     class_weight = None if weight is None else _class_vector(weight, y_pred, xp, "weight", "multilabel_soft_margin")

@@ -33,7 +33,8 @@ def check_same_shape(y_true: Any, y_pred: Any, loss_name: str, hint: str = "") -
     if tuple(y_true.shape) != tuple(y_pred.shape):
         msg = (
             f"{loss_name}: y_true and y_pred must have the same shape; got y_true "
-            f"{tuple(y_true.shape)} and y_pred {tuple(y_pred.shape)}.{hint or ' Reshape one of them; losslab does not broadcast them, since that would change the answer.'}"
+            f"{tuple(y_true.shape)} and y_pred {tuple(y_pred.shape)}."
+            f"{hint or ' Reshape one of them; losslab does not broadcast them, since that would change the answer.'}"
         )
         raise ValueError(msg)
 

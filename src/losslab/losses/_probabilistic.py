@@ -135,7 +135,7 @@ def _binary_crossentropy(
     axis: int = -1,
     plain_mean: bool = False,
 ) -> Any:
-    """:func:`binary_crossentropy`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`binary_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_crossentropy")
     if on_torch(xp) and from_logits:
@@ -221,7 +221,7 @@ def _binary_focal_crossentropy(
     axis: int = -1,
     plain_mean: bool = False,
 ) -> Any:
-    """:func:`binary_focal_crossentropy`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`binary_focal_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_focal_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_focal_crossentropy")
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
@@ -332,7 +332,7 @@ def _categorical_crossentropy(
     axis: int = -1,
     plain_mean: bool = False,
 ) -> Any:
-    """:func:`categorical_crossentropy`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`categorical_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred, axis = _categorical_inputs(
         y_true, y_pred, xp, axis, label_smoothing, from_logits, "categorical_crossentropy"
     )
@@ -503,7 +503,7 @@ def _sparse_categorical_crossentropy(
     ignore_index: int | None = None,
     plain_mean: bool = False,
 ) -> Any:
-    """:func:`sparse_categorical_crossentropy`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`sparse_categorical_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     ignore_class = _ignored_class(ignore_class, ignore_index)
     xp, labels, y_pred, _ = _sparse_inputs(
         y_true, y_pred, xp, axis, "sparse_categorical_crossentropy", from_logits=from_logits, ignore_class=ignore_class
@@ -588,7 +588,7 @@ def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 
 
 def _poisson(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
-    """:func:`poisson`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`poisson`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "poisson")
     check_range(
         "poisson", "y_pred", y_pred, 0.0, float("inf"), "Rates are non-negative: use an exp or softplus output."

@@ -48,7 +48,7 @@ def mean_squared_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 
 
 def _mean_squared_error(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
-    """:func:`mean_squared_error`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`mean_squared_error`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_squared_error")
     if on_torch(xp):
         return torch_mse(y_true, y_pred, plain_mean)
@@ -83,7 +83,7 @@ def mean_absolute_error(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 
 
 def _mean_absolute_error(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
-    """:func:`mean_absolute_error`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`mean_absolute_error`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_absolute_error")
     if on_torch(xp):
         return torch_mae(y_true, y_pred, plain_mean)
@@ -116,7 +116,7 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any, *, xp: Any = None) 
 
 
 def _mean_absolute_percentage_error(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
-    """:func:`mean_absolute_percentage_error`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`mean_absolute_percentage_error`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_absolute_percentage_error")
     relative = xp.abs(y_true - y_pred) / xp.clip(xp.abs(y_true), EPSILON)
     return 100.0 * mean_of_terms(relative, -1, xp, plain_mean)
@@ -150,7 +150,7 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any, *, xp: Any = None) 
 
 
 def _mean_squared_logarithmic_error(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
-    """:func:`mean_squared_logarithmic_error`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`mean_squared_logarithmic_error`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "mean_squared_logarithmic_error")
     log_ratio = xp.log1p(xp.clip(y_pred, EPSILON)) - xp.log1p(xp.clip(y_true, EPSILON))
     return mean_of_terms(log_ratio * log_ratio, -1, xp, plain_mean)
@@ -183,7 +183,7 @@ def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, xp: Any = None) -> An
 
 
 def _huber(y_true: Any, y_pred: Any, xp: Any, *, delta: float = 1.0, plain_mean: bool = False) -> Any:
-    """:func:`huber`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`huber`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "huber")
     if on_torch(xp):
         return torch_huber(y_true, y_pred, delta, plain_mean)
@@ -221,7 +221,7 @@ def log_cosh(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 
 
 def _log_cosh(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
-    """:func:`log_cosh`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`log_cosh`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "log_cosh")
     error = y_pred - y_true
     return mean_of_terms(error + softplus(-2.0 * error, xp) - LOG2, -1, xp, plain_mean)

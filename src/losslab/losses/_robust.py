@@ -255,7 +255,7 @@ def barron(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: 
 
 
 def _barron(y_true: Any, y_pred: Any, xp: Any, *, alpha: Any = 1.0, scale: Any = 1.0, plain_mean: bool = False) -> Any:
-    """:func:`barron`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`barron`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "barron")
     alpha = _parameter(alpha, "alpha", y_pred, xp)
     scale = _parameter(scale, "scale", y_pred, xp)
@@ -296,7 +296,7 @@ def cauchy(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> A
 
 
 def _cauchy(y_true: Any, y_pred: Any, xp: Any, *, scale: float = 1.0, plain_mean: bool = False) -> Any:
-    """:func:`cauchy`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`cauchy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "cauchy")
     scale = check_real("cauchy", "scale", scale, 0.0, math.inf, open_low=True)
     return mean_of_terms(xp.log1p(0.5 * _scaled_square(y_true, y_pred, scale)), -1, xp, plain_mean)
@@ -340,7 +340,7 @@ def geman_mcclure(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = Non
 
 
 def _geman_mcclure(y_true: Any, y_pred: Any, xp: Any, *, scale: float = 1.0, plain_mean: bool = False) -> Any:
-    """:func:`geman_mcclure`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`geman_mcclure`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "geman_mcclure")
     scale = check_real("geman_mcclure", "scale", scale, 0.0, math.inf, open_low=True)
     z = _scaled_square(y_true, y_pred, scale)
@@ -382,7 +382,7 @@ def welsch(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> A
 
 
 def _welsch(y_true: Any, y_pred: Any, xp: Any, *, scale: float = 1.0, plain_mean: bool = False) -> Any:
-    """:func:`welsch`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`welsch`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "welsch")
     scale = check_real("welsch", "scale", scale, 0.0, math.inf, open_low=True)
     return mean_of_terms(-_expm1(-0.5 * _scaled_square(y_true, y_pred, scale), xp), -1, xp, plain_mean)
@@ -435,7 +435,7 @@ def charbonnier(y_true: Any, y_pred: Any, *, epsilon: float = 1e-3, xp: Any = No
 
 
 def _charbonnier(y_true: Any, y_pred: Any, xp: Any, *, epsilon: float = 1e-3, plain_mean: bool = False) -> Any:
-    """:func:`charbonnier`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`charbonnier`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "charbonnier")
     epsilon = check_real("charbonnier", "epsilon", epsilon, 0.0, math.inf, open_low=True)
     error = y_pred - y_true
@@ -477,7 +477,7 @@ def smooth_l1(y_true: Any, y_pred: Any, *, beta: float = 1.0, xp: Any = None) ->
 
 
 def _smooth_l1(y_true: Any, y_pred: Any, xp: Any, *, beta: float = 1.0, plain_mean: bool = False) -> Any:
-    """:func:`smooth_l1`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`smooth_l1`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "smooth_l1")
     beta = check_real("smooth_l1", "beta", beta, 0.0, math.inf)
     if on_torch(xp):
@@ -535,7 +535,7 @@ def pinball(y_true: Any, y_pred: Any, *, quantile: float = 0.5, xp: Any = None) 
 
 
 def _pinball(y_true: Any, y_pred: Any, xp: Any, *, quantile: float = 0.5, plain_mean: bool = False) -> Any:
-    """:func:`pinball`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`pinball`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "pinball")
     quantile = check_real("pinball", "quantile", quantile, 0.0, 1.0)
     return mean_of_terms(_check_function(y_true - y_pred, quantile, xp), -1, xp, plain_mean)
@@ -637,7 +637,7 @@ def expectile(y_true: Any, y_pred: Any, *, expectile: float = 0.5, xp: Any = Non
 
 
 def _expectile(y_true: Any, y_pred: Any, xp: Any, *, expectile: float = 0.5, plain_mean: bool = False) -> Any:
-    """:func:`expectile`; with ``plain_mean`` the mean over every value, a 0-d array (see ``_fast``)."""
+    """:func:`expectile`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "expectile")
     tau = check_real("expectile", "expectile", expectile, 0.0, 1.0)
     u = y_true - y_pred
