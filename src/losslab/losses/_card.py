@@ -8,7 +8,7 @@ loss is its function, its class and one :class:`Card` in ``_cards.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,8 +79,6 @@ class Card:
         ``plain_mean(y_true, y_pred, xp, plain_mean=True, **kwargs)``: the mean
         over every value in one step (one fused kernel on torch, one reduction
         elsewhere), for a class form's unweighted mean.
-    fuses : callable or None
-        Which configurations ``plain_mean`` serves (``kwargs -> bool``); all when ``None``.
     facts : frozenset of str
         The chooser's facts about it, from :data:`FACTS`.
     for_indices, for_onehot : str or None
@@ -102,7 +100,6 @@ class Card:
     torch: str | None = None
     optax: str | None = None
     plain_mean: Callable[..., Any] | None = None
-    fuses: Callable[[Mapping[str, Any]], bool] | None = None
     facts: frozenset[str] = field(default_factory=frozenset)
     for_indices: str | None = None
     for_onehot: str | None = None
@@ -123,12 +120,6 @@ class Card:
     def family(self) -> str:
         """The family module (``"regression"`` for ``losslab.losses._regression``)."""
         return self.function.__module__.rsplit(".", 1)[-1].lstrip("_")
-
-    def fused_mean(self, kwargs: Mapping[str, Any]) -> Callable[..., Any] | None:
-        """The plain-mean entry point for a loss configured with ``kwargs``, or ``None``."""
-        if self.plain_mean is None or (self.fuses is not None and not self.fuses(kwargs)):
-            return None
-        return self.plain_mean
 
 
 _CARDS: dict[str, Card] = {}

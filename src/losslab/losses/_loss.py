@@ -175,7 +175,7 @@ class LossFunctionWrapper(Loss):
         card = card_of(fn)  # by identity: a user's function named like a built-in has no card
         self._builtin = card is not None
         plain = card is not None and not self.masks_entries() and type(self).call is LossFunctionWrapper.call
-        self._plain_mean = card.fused_mean(kwargs) if plain and card is not None else None
+        self._plain_mean = card.plain_mean if plain and card is not None else None
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         # An unweighted mean of a loss whose card has a plain-mean entry point: one fused step.
