@@ -7,6 +7,9 @@ from losslab._checks import set_value_checks as set_value_checks
 from losslab._checks import value_checks as value_checks
 from losslab._checks import value_checks_enabled as value_checks_enabled
 from losslab.losses import *  # noqa: F403
+
+# losses.__all__ is built from the cards, which type checkers cannot follow through the star import: the
+# registry and base classes are re-exported by name as well.
 from losslab.losses import CombinedLoss as CombinedLoss
 from losslab.losses import Loss as Loss
 from losslab.losses import LossFunctionWrapper as LossFunctionWrapper

@@ -19,10 +19,9 @@ CARDS = list(cards())
 def test_every_registered_loss_has_a_complete_card():
     carded = {id(c.function) for c in CARDS} | {id(c.cls) for c in CARDS}
     machinery = {losslab.LossFunctionWrapper, losslab.CombinedLoss}
+    ours = [name for name in LOSSES.names() if LOSSES.lookup(name).__module__.startswith("losslab.")]  # not users'
     uncarded = sorted(
-        name
-        for name in LOSSES.names()
-        if id(LOSSES.lookup(name)) not in carded and LOSSES.lookup(name) not in machinery
+        name for name in ours if id(LOSSES.lookup(name)) not in carded and LOSSES.lookup(name) not in machinery
     )
     assert uncarded == [], f"registered losses without a card: {uncarded}"
     for card in CARDS:
@@ -76,7 +75,7 @@ def test_plain_mean_entry_points_give_the_mean_of_the_per_sample_losses():
     rng = np.random.default_rng(0)
     y_true, y_pred = rng.uniform(0.1, 2, size=(5, 3)), rng.uniform(0.1, 2, size=(5, 3))
     for card in CARDS:
-        if card.plain_mean is None or card.name == "sparse_categorical_crossentropy":
+        if card.plain_mean is None or "sparse" in card.facts:  # integer labels: covered in test_fast.py
             continue
         t = np.eye(3)[[0, 2, 1, 1, 0]] if "class_axis" in card.facts else y_true
         t = (t > 1).astype(float) if "binary_labels" in card.facts else t

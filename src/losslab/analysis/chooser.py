@@ -114,7 +114,8 @@ def _facts(name: str) -> _LossFacts:
     except KeyError:  # a user's registered loss: no facts, so no per-loss rules
         return _LossFacts()
     facts = card.facts
-    squash = card.activation.split()[0] if card.activation.split()[0] in ("sigmoid", "softmax") else None
+    first = card.activation.split()[0]  # a card's activation opens with the one it expects: "softmax (or linear ...)"
+    squash = first if first in ("sigmoid", "softmax") else None
     return _LossFacts(
         from_logits=card.logits == "from_logits",
         squash=squash,

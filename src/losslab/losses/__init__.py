@@ -118,7 +118,7 @@ from losslab.losses._sequence import ctc as ctc
 from losslab.losses._similarity import Circle as Circle
 from losslab.losses._similarity import circle as circle
 
-_MACHINERY = (
+_NOT_LOSSES = (  # the public names that are not losses with a card
     "CombinedLoss",
     "Loss",
     "LossFunctionWrapper",
@@ -135,5 +135,5 @@ _MACHINERY = (
 globals().update({alias: card.function for card in _all_cards() for alias in card.aliases})
 
 __all__ = sorted(  # noqa: PLE0605 - built from the cards, so it cannot drift from them
-    {*_MACHINERY} | {name for card in _all_cards() for name in (card.name, card.cls.__name__, *card.aliases)}
+    {*_NOT_LOSSES} | {name for card in _all_cards() for name in (card.name, card.cls.__name__, *card.aliases)}
 )

@@ -63,11 +63,6 @@ def on_jax(xp: Any) -> bool:
     return array_api_compat.is_jax_namespace(xp) and not _GENERIC_ONLY.get()
 
 
-def _per_sample_or_mean(values: Any, plain_mean: bool) -> Any:
-    """torch's element-wise ``reduction="none"`` values: their mean, or the mean over the last axis."""
-    return values.mean() if plain_mean else values.mean(dim=-1)
-
-
 def torch_mse(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
     import torch.nn.functional as F
 
