@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from array_api_compat import size
+
 REDUCTIONS = ("mean", "sum", "none")
 """torch's values of ``reduction``."""
 
@@ -30,8 +32,9 @@ def reduce(values: Any, reduction: str, xp: Any, *, total_weight: Any = None) ->
     if reduction == "sum":
         return total
     if total_weight is None:
-        total_weight = xp.asarray(float(max(values.size if isinstance(values.size, int) else 1, 1)), dtype=values.dtype)
-        if values.size == 0:
+        n = size(values)
+        if n == 0:  # torch: NaN for the mean of an empty batch; losslab: 0
             return total
+        return xp.mean(values)
     safe = xp.where(total_weight == 0, xp.ones_like(total_weight), total_weight)
     return xp.where(total_weight == 0, xp.zeros_like(total), total / safe)
