@@ -93,7 +93,7 @@ def _oracle_cases():
         (case_id(case), case.name, case.make, shape, kwargs)
         for case in CASES
         if case.name in CATALOGUE_LOSSES
-        for shape in case.shapes
+        for shape in case.shapes[:2]  # (batch, d) and (batch, ..., C): the layouts that differ
         for kwargs in case.kwargs
         if not (CATALOGUE_LOSSES[case.name].classes_last and "axis" in kwargs)  # the class axis is fixed at 1
     ]
