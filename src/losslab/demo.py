@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -13,9 +14,9 @@ from typing import Any
 import numpy as np
 
 import losslab
+from losslab.losses._card import card, cards
 
 BACKENDS = ("numpy", "array_api_strict", "torch", "jax")
-NOTES = {"tversky": "Keras <= 3.15 swaps alpha and beta", "jaccard": "not in Keras"}
 
 
 @dataclass(frozen=True)
@@ -29,47 +30,75 @@ class DemoRow:
     note: str = ""
 
 
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _draw(kind: str, classes: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A batch of 4 samples of one kind of inputs (see ``losslab.losses._card.INPUTS``), float64."""
+    n = 4
+    real = rng.normal(size=(n, 3))
+    if kind == "real":
+        return real, rng.normal(size=(n, 3))
+    if kind == "nonzero":
+        return np.sign(real) * rng.uniform(0.5, 3.0, size=(n, 3)), rng.normal(size=(n, 3))
+    if kind == "positive":
+        return rng.uniform(0.2, 3.0, size=(n, 3)), rng.uniform(0.2, 3.0, size=(n, 3))
+    if kind in ("binary", "masks"):
+        width = 3 if kind == "binary" else 9
+        return rng.integers(0, 2, size=(n, width)).astype(float), rng.uniform(0.05, 0.95, size=(n, width))
+    if kind == "pm1":
+        return np.where(real > 0, 1.0, -1.0), rng.normal(size=(n, 3))
+    labels = rng.integers(0, classes, size=n)
+    probs = _softmax(rng.normal(size=(n, classes)))
+    if kind == "onehot":
+        return np.eye(classes)[labels], probs
+    if kind == "indices":
+        return labels, probs
+    if kind == "distributions":
+        return 0.9 * np.eye(classes)[labels] + 0.1 / classes, probs
+    if kind == "binary_maps":
+        return rng.integers(0, 2, size=(n, 3, 3)).astype(float), rng.normal(size=(n, 3, 3))
+    if kind == "label_maps":
+        return rng.integers(0, classes, size=(n, 3, 3)), _softmax(rng.normal(size=(n, 3, 3, classes)))
+    if kind == "onehot_maps":
+        maps = rng.integers(0, classes, size=(n, 3, 3))
+        return np.eye(classes)[maps], _softmax(rng.normal(size=(n, 3, 3, classes)))
+    if kind == "embeddings":
+        x = rng.normal(size=(n, 3))
+        return np.array([0, 0, 1, 1]), x / np.linalg.norm(x, axis=1, keepdims=True)
+    if kind == "sequences":
+        return np.array([[1, 2, 0], [2, 2, 1], [1, 0, 0], [3, 1, 2]]), rng.normal(size=(n, 6, 4))
+    if kind == "quantiles":
+        return rng.normal(size=(n, 1)), np.sort(rng.normal(size=(n, 3)), axis=1)
+    if kind == "pairs":
+        return np.where(real[:, 0] > 0, 1.0, -1.0), rng.normal(size=(n, 2))
+    if kind == "triplets":
+        return np.zeros(n), rng.normal(size=(n, 3, 3))
+    if kind == "distances":
+        return rng.integers(0, 2, size=n).astype(float), rng.uniform(0.0, 2.0, size=n)
+    msg = f"no demo inputs for the kind {kind!r}; add them to losslab.demo._draw"
+    raise ValueError(msg)
+
+
 def demo_batch(seed: int = 0) -> dict[str, tuple[np.ndarray, np.ndarray, dict[str, Any]]]:
-    """``loss name -> (y_true, y_pred, kwargs)`` on a batch of 4 samples, float32."""
+    """``loss name -> (y_true, y_pred, kwargs)``: every card's kind of inputs on a batch of 4 samples, float32.
+
+    The classes of a categorical loss are those of its card's worked example;
+    the kwargs are the ones its gallery view fixes or presets.
+    """
     rng = np.random.default_rng(seed)
-    f32 = np.float32
-    regression = (rng.normal(size=(4, 3)).astype(f32), rng.normal(size=(4, 3)).astype(f32))
-    positive = (rng.uniform(0, 3, size=(4, 3)).astype(f32), rng.uniform(0, 3, size=(4, 3)).astype(f32))
-    binary = (rng.integers(0, 2, size=(4, 1)).astype(f32), rng.uniform(0.05, 0.95, size=(4, 1)).astype(f32))
-    labels = np.array([0, 2, 1, 2])
-    logits = rng.normal(size=(4, 3)).astype(f32)
-    probs = (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype(f32)
-    one_hot = np.eye(3, dtype=f32)[labels]
-    masks = ((rng.uniform(size=(4, 3, 3)) < 0.4).astype(f32), rng.uniform(size=(4, 3, 3)).astype(f32))
-    embeddings = rng.normal(size=(4, 3)).astype(f32)
-    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
-    ctc_labels = np.array([[1, 2, 0], [2, 2, 1], [1, 0, 0], [3, 1, 2]])
-    ctc_logits = rng.normal(size=(4, 6, 4)).astype(f32)
-    return {
-        "mean_squared_error": (*regression, {}),
-        "mean_absolute_error": (*regression, {}),
-        "mean_absolute_percentage_error": (*regression, {}),
-        "mean_squared_logarithmic_error": (*positive, {}),
-        "huber": (*regression, {"delta": 1.0}),
-        "log_cosh": (*regression, {}),
-        "cosine_similarity": (*regression, {}),
-        "binary_crossentropy": (*binary, {}),
-        "binary_focal_crossentropy": (*binary, {"gamma": 2.0}),
-        "categorical_crossentropy": (one_hot, probs, {}),
-        "categorical_focal_crossentropy": (one_hot, probs, {}),
-        "sparse_categorical_crossentropy": (labels, logits, {"from_logits": True}),
-        "categorical_generalized_cross_entropy": (labels, probs, {"q": 0.5}),
-        "kl_divergence": (one_hot * 0.9 + 0.1 / 3, probs, {}),
-        "poisson": (*positive, {}),
-        "hinge": (np.where(regression[0] > 0, 1.0, -1.0).astype(f32), regression[1], {}),
-        "squared_hinge": (np.where(regression[0] > 0, 1.0, -1.0).astype(f32), regression[1], {}),
-        "categorical_hinge": (one_hot, logits, {}),
-        "dice": (*masks, {"axis": (1, 2)}),
-        "tversky": (*masks, {"axis": (1, 2), "alpha": 0.7, "beta": 0.3}),
-        "jaccard": (*masks, {"axis": (1, 2)}),
-        "circle": (np.array([0, 0, 1, 1]), embeddings, {"gamma": 10.0}),
-        "ctc": (ctc_labels, ctc_logits, {}),
-    }
+    batch = {}
+    for facts in cards():
+        view = facts.view
+        example = view.example if view is not None else ((), ())
+        classes = max(np.shape(example[1])[-1:] or (3,), default=3)
+        y_true, y_pred = _draw(facts.inputs, max(classes, 2), rng)
+        y_true = y_true if np.issubdtype(y_true.dtype, np.integer) else y_true.astype(np.float32)
+        kwargs = dict((*view.fixed, *view.preset)) if view is not None else {}
+        batch[facts.name] = (y_true, y_pred.astype(np.float32), kwargs)
+    return batch
 
 
 def _namespace(backend: str) -> Any:
@@ -92,6 +121,14 @@ def _keras() -> Any:
         return None
 
 
+def _keras_kwargs(facts: Any, keras_fn: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` plus losslab's defaults of the hyperparameters that Keras's function also takes."""
+    ours = inspect.signature(facts.function).parameters
+    theirs = inspect.signature(keras_fn).parameters
+    defaults = {k: p.default for k, p in ours.items() if k in theirs and p.default is not inspect.Parameter.empty}
+    return {**defaults, **kwargs}
+
+
 def demo_rows(*, with_keras: bool = True, seed: int = 0) -> list[DemoRow]:
     """The mean loss (``sum_over_batch_size``) of every demo case on every backend."""
     namespaces = {name: _namespace(name) for name in BACKENDS}
@@ -104,8 +141,11 @@ def demo_rows(*, with_keras: bool = True, seed: int = 0) -> list[DemoRow]:
             values[backend] = (
                 None if xp is None else float(xp.mean(loss(xp.asarray(y_true), xp.asarray(y_pred), **kwargs)))
             )
+        facts = card(name)
         keras_value = None
-        if keras is not None and hasattr(keras.losses, name):
-            keras_value = float(np.mean(np.asarray(getattr(keras.losses, name)(y_true, y_pred, **kwargs))))
-        rows.append(DemoRow(name, kwargs, values, keras_value, NOTES.get(name, "")))
+        if keras is not None and facts.keras is not None and hasattr(keras.losses, name):
+            keras_fn = getattr(keras.losses, name)
+            keras_value = float(np.mean(np.asarray(keras_fn(y_true, y_pred, **_keras_kwargs(facts, keras_fn, kwargs)))))
+        note = facts.keras_differs or ("" if facts.keras else "not in Keras")
+        rows.append(DemoRow(name, kwargs, values, keras_value, note))
     return rows

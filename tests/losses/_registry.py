@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-import losslab
+from losslab.losses._card import Card, card
 
 Inputs = tuple[np.ndarray, np.ndarray]
 
@@ -171,11 +171,9 @@ class Case:
     """
 
     name: str
-    cls: str
     make: Callable[[np.random.Generator, tuple[int, ...]], Inputs]
     shapes: tuple[tuple[int, ...], ...] = ((6, 4), (3, 5, 4), (7, 1))
     kwargs: tuple[dict[str, Any], ...] = ({},)
-    keras: bool = True
     nonnegative: bool = True
     perfect: Callable[[np.ndarray], np.ndarray] | None = _equal
     minimum: float = 0.0
@@ -184,27 +182,39 @@ class Case:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def card(self) -> Card:
+        return card(self.name)
+
+    @property
     def fn(self) -> Callable[..., Any]:
-        return getattr(losslab, self.name)
+        return self.card.function
 
     @property
     def loss_class(self) -> type:
-        return getattr(losslab, self.cls)
+        return self.card.cls
+
+    @property
+    def cls(self) -> str:
+        return self.card.cls.__name__
+
+    @property
+    def keras(self) -> bool:
+        """Keras has the loss (its card names it), so Keras is an oracle for it."""
+        return self.card.keras is not None
 
     def __str__(self) -> str:
         return self.name
 
 
 CASES: tuple[Case, ...] = (
-    Case("mean_squared_error", "MeanSquaredError", _normal),
-    Case("mean_absolute_error", "MeanAbsoluteError", _normal),
-    Case("mean_absolute_percentage_error", "MeanAbsolutePercentageError", _away_from_zero),
-    Case("mean_squared_logarithmic_error", "MeanSquaredLogarithmicError", _positive),
-    Case("huber", "Huber", _normal, kwargs=({}, {"delta": 0.3}, {"delta": 2.5})),
-    Case("log_cosh", "LogCosh", _normal),
+    Case("mean_squared_error", _normal),
+    Case("mean_absolute_error", _normal),
+    Case("mean_absolute_percentage_error", _away_from_zero),
+    Case("mean_squared_logarithmic_error", _positive),
+    Case("huber", _normal, kwargs=({}, {"delta": 0.3}, {"delta": 2.5})),
+    Case("log_cosh", _normal),
     Case(
         "cosine_similarity",
-        "CosineSimilarity",
         _normal,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({}, {"axis": 1}),
@@ -214,14 +224,12 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "binary_crossentropy",
-        "BinaryCrossentropy",
         _binary,
         kwargs=({}, {"label_smoothing": 0.2}, {"axis": 0}),
         perfect=None,
     ),
     Case(
         "binary_crossentropy",
-        "BinaryCrossentropy",
         _binary_logits,
         kwargs=({"from_logits": True}, {"from_logits": True, "label_smoothing": 0.1}),
         perfect=lambda y: 40.0 * (2.0 * y - 1.0),
@@ -229,7 +237,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "binary_focal_crossentropy",
-        "BinaryFocalCrossentropy",
         _binary,
         kwargs=(
             {},
@@ -241,7 +248,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "binary_focal_crossentropy",
-        "BinaryFocalCrossentropy",
         _binary_logits,
         kwargs=({"from_logits": True}, {"from_logits": True, "apply_class_balancing": True}),
         perfect=None,
@@ -249,7 +255,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "categorical_crossentropy",
-        "CategoricalCrossentropy",
         _categorical,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({}, {"label_smoothing": 0.2}),
@@ -257,7 +262,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "categorical_crossentropy",
-        "CategoricalCrossentropy",
         _categorical_logits,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({"from_logits": True}, {"from_logits": True, "label_smoothing": 0.1}),
@@ -266,7 +270,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "categorical_focal_crossentropy",
-        "CategoricalFocalCrossentropy",
         _categorical,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({}, {"alpha": 0.5, "gamma": 1.0}, {"label_smoothing": 0.1}),
@@ -274,7 +277,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "categorical_focal_crossentropy",
-        "CategoricalFocalCrossentropy",
         _categorical_logits,
         shapes=((6, 4),),
         kwargs=({"from_logits": True},),
@@ -283,7 +285,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "sparse_categorical_crossentropy",
-        "SparseCategoricalCrossentropy",
         _sparse,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({}, {"ignore_class": 1}),
@@ -291,34 +292,30 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "sparse_categorical_crossentropy",
-        "SparseCategoricalCrossentropy",
         lambda rng, shape: (_sparse(rng, shape)[0], rng.normal(scale=3.0, size=shape)),
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({"from_logits": True}, {"from_logits": True, "ignore_class": 0}),
         perfect=None,
         extra={"id": "sparse_categorical_crossentropy_logits"},
     ),
-    Case("kl_divergence", "KLDivergence", _distributions, shapes=((6, 4), (3, 5, 4))),
+    Case("kl_divergence", _distributions, shapes=((6, 4), (3, 5, 4))),
     Case(
         "poisson",
-        "Poisson",
         _positive,
         nonnegative=False,
         perfect=None,
     ),
-    Case("hinge", "Hinge", _plus_minus_one, perfect=lambda y: 2.0 * y),
-    Case("hinge", "Hinge", _binary, perfect=lambda y: 4.0 * y - 2.0, extra={"id": "hinge_01_labels"}),
-    Case("squared_hinge", "SquaredHinge", _plus_minus_one, perfect=lambda y: 1.5 * y),
+    Case("hinge", _plus_minus_one, perfect=lambda y: 2.0 * y),
+    Case("hinge", _binary, perfect=lambda y: 4.0 * y - 2.0, extra={"id": "hinge_01_labels"}),
+    Case("squared_hinge", _plus_minus_one, perfect=lambda y: 1.5 * y),
     Case(
         "categorical_hinge",
-        "CategoricalHinge",
         lambda rng, shape: (_one_hot(rng, shape), rng.normal(size=shape)),
         shapes=((6, 4), (3, 5, 4)),
         perfect=lambda y: 2.0 * y,
     ),
     Case(
         "categorical_generalized_cross_entropy",
-        "CategoricalGeneralizedCrossEntropy",
         _sparse,
         shapes=((6, 4), (9, 3)),
         kwargs=({}, {"q": 0.2}, {"q": 0.9}),
@@ -326,7 +323,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "dice",
-        "Dice",
         _masks,
         shapes=((4, 5, 6),),
         kwargs=({"axis": (1, 2)},),
@@ -334,7 +330,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "dice",
-        "Dice",
         _masks,
         shapes=((4, 5, 6), (8, 3)),
         perfect=None,
@@ -343,7 +338,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "tversky",
-        "Tversky",
         _masks,
         shapes=((4, 5, 6),),
         kwargs=({"axis": (1, 2)}, {"axis": (1, 2), "alpha": 0.7, "beta": 0.3}),
@@ -351,7 +345,6 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "tversky",
-        "Tversky",
         _masks,
         shapes=((8, 3),),
         kwargs=({"alpha": 0.2, "beta": 0.8},),
@@ -361,16 +354,13 @@ CASES: tuple[Case, ...] = (
     ),
     Case(
         "jaccard",
-        "Jaccard",
         _masks,
         shapes=((4, 5, 6),),
         kwargs=({"axis": (1, 2)},),
-        keras=False,
         perfect=None,
     ),
     Case(
         "circle",
-        "Circle",
         _embeddings,
         shapes=((9, 4), (16, 8)),
         kwargs=({}, {"gamma": 10.0, "margin": 0.25}, {"remove_diagonal": False}),
@@ -380,23 +370,21 @@ CASES: tuple[Case, ...] = (
 
 
 BEYOND_KERAS: tuple[Case, ...] = (
-    Case("smooth_l1", "SmoothL1", _normal, kwargs=({}, {"beta": 0.5}), keras=False),
-    Case("charbonnier", "Charbonnier", _normal, kwargs=({}, {"epsilon": 0.5}), keras=False),
-    Case("cauchy", "Cauchy", _normal, kwargs=({}, {"scale": 0.5}), keras=False),
-    Case("welsch", "Welsch", _normal, keras=False),
-    Case("geman_mcclure", "GemanMcClure", _normal, keras=False),
+    Case("smooth_l1", _normal, kwargs=({}, {"beta": 0.5})),
+    Case("charbonnier", _normal, kwargs=({}, {"epsilon": 0.5})),
+    Case("cauchy", _normal, kwargs=({}, {"scale": 0.5})),
+    Case("welsch", _normal),
+    Case("geman_mcclure", _normal),
     Case(
         "barron",
-        "Barron",
         _normal,
         kwargs=({"alpha": 1.0}, {"alpha": 0.0}, {"alpha": 2.0}, {"alpha": -2.0, "scale": 0.7}, {"alpha": 0.5}),
-        keras=False,
     ),
-    Case("pinball", "Pinball", _normal, kwargs=({}, {"quantile": 0.9}), keras=False),
-    Case("expectile", "Expectile", _normal, kwargs=({"expectile": 0.8},), keras=False),
-    Case("poisson_deviance", "PoissonDeviance", _strictly_positive, keras=False),
-    Case("gamma_deviance", "GammaDeviance", _strictly_positive, keras=False),
-    Case("tweedie_deviance", "TweedieDeviance", _strictly_positive, kwargs=({}, {"power": 3.0}), keras=False),
+    Case("pinball", _normal, kwargs=({}, {"quantile": 0.9})),
+    Case("expectile", _normal, kwargs=({"expectile": 0.8},)),
+    Case("poisson_deviance", _strictly_positive),
+    Case("gamma_deviance", _strictly_positive),
+    Case("tweedie_deviance", _strictly_positive, kwargs=({}, {"power": 3.0})),
 )
 """Losses beyond Keras that fit the generic contract (elementwise, zero at a perfect prediction)."""
 
@@ -405,29 +393,23 @@ CLASS_WEIGHT = [0.5, 2.0, 1.0, 3.0]
 EMBEDDING: tuple[Case, ...] = (
     Case(
         "margin_ranking",
-        "MarginRanking",
         _ranking_pairs,
         shapes=((8, 2), (3, 5, 2)),
         kwargs=({}, {"margin": 0.5}),
-        keras=False,
         perfect=lambda y: np.stack([y, -y], axis=-1),  # x1 - x2 = 2y: right order, margin <= 2
     ),
     Case(
         "triplet_margin",
-        "TripletMargin",
         _triplets,
         shapes=((6, 3, 4), (2, 4, 3, 3)),
         kwargs=({}, {"margin": 0.5, "p": 1.0, "swap": True}, {"p": 3.0, "eps": 0.0}),
-        keras=False,
         perfect=lambda y: np.stack([np.zeros((*y.shape, 4))] * 2 + [np.full((*y.shape, 4), 10.0)], axis=-2),  # a = p
     ),
     Case(
         "contrastive",
-        "Contrastive",
         _distances,
         shapes=((8,), (6, 4), (3, 5, 4)),
         kwargs=({}, {"margin": 2.0}),
-        keras=False,
         perfect=lambda y: 3.0 * (1.0 - y),  # similar pairs at 0, dissimilar ones beyond the margin
     ),
 )
@@ -436,16 +418,13 @@ EMBEDDING: tuple[Case, ...] = (
 NOISY: tuple[Case, ...] = (
     Case(
         "multilabel_soft_margin",
-        "MultilabelSoftMargin",
         _binary_logits,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({}, {"weight": CLASS_WEIGHT}),
-        keras=False,
         perfect=lambda y: 40.0 * (2.0 * y - 1.0),
     ),
     Case(
         "poly1_crossentropy",
-        "Poly1Crossentropy",
         _categorical_logits,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=(
@@ -453,71 +432,56 @@ NOISY: tuple[Case, ...] = (
             {"from_logits": True, "epsilon": 2.0, "label_smoothing": 0.1},
             {"from_logits": True, "epsilon": -1.0},
         ),
-        keras=False,
         perfect=lambda y: 60.0 * y,
     ),
     Case(
         "poly1_crossentropy",
-        "Poly1Crossentropy",
         _categorical,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({"from_logits": False}, {"from_logits": False, "epsilon": 0.5}),
-        keras=False,
         extra={"id": "poly1_crossentropy_probabilities"},
     ),
     Case(
         "sparse_poly1_crossentropy",
-        "SparsePoly1Crossentropy",
         _sparse_logits,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({"from_logits": True}, {"from_logits": True, "epsilon": 2.0, "label_smoothing": 0.1}),
-        keras=False,
         perfect=_one_hot_of(4, 60.0),
     ),
     Case(
         "symmetric_crossentropy",
-        "SymmetricCrossentropy",
         _categorical,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({}, {"alpha": 1.0, "beta": 0.5, "log_zero": -2.0}),
-        keras=False,
         # p clipped at 1e-7 in the reverse term: the minimum is (C - 1) 1e-7 |A| beta, ~1e-6, not 0
     ),
     Case(
         "symmetric_crossentropy",
-        "SymmetricCrossentropy",
         _categorical_logits,
         shapes=((6, 4),),
         kwargs=({"from_logits": True},),
-        keras=False,
         perfect=lambda y: 60.0 * y,
         extra={"id": "symmetric_crossentropy_logits"},
     ),
     Case(
         "class_weighted_crossentropy",
-        "ClassWeightedCrossentropy",
         _categorical,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({"class_weight": CLASS_WEIGHT},),
-        keras=False,
     ),
     Case(
         "class_weighted_crossentropy",
-        "ClassWeightedCrossentropy",
         _categorical_logits,
         shapes=((6, 4),),
         kwargs=({"class_weight": CLASS_WEIGHT, "from_logits": True},),
-        keras=False,
         perfect=lambda y: 60.0 * y,
         extra={"id": "class_weighted_crossentropy_logits"},
     ),
     Case(
         "class_weighted_crossentropy",
-        "ClassWeightedCrossentropy",
         _sparse,
         shapes=((6, 4), (3, 5, 4)),
         kwargs=({"class_weight": CLASS_WEIGHT, "sparse": True},),
-        keras=False,
         perfect=_one_hot_of(4),
         extra={"id": "class_weighted_crossentropy_sparse"},
     ),
@@ -527,109 +491,87 @@ NOISY: tuple[Case, ...] = (
 SEGMENTATION: tuple[Case, ...] = (
     Case(
         "generalized_dice",
-        "GeneralizedDice",
         _categorical,
         shapes=((3, 4, 5, 3), (2, 6, 4)),
-        keras=False,
     ),
     Case(
         "generalized_dice",
-        "GeneralizedDice",
         _label_maps,
         shapes=((3, 4, 5, 3), (2, 6, 3)),
         kwargs=({}, {"ignore_index": 0}),
-        keras=False,
         perfect=_one_hot_of(3),
         extra={"id": "generalized_dice_labels"},
     ),
     Case(
         "generalized_dice",
-        "GeneralizedDice",
         _label_maps_ignored,
         shapes=((3, 4, 5, 3), (2, 6, 3)),
         kwargs=({"ignore_index": IGNORED},),
-        keras=False,
         perfect=_one_hot_of(3),
         extra={"id": "generalized_dice_ignored"},
     ),
     Case(
         "focal_tversky",
-        "FocalTversky",
         _masks,
         shapes=((4, 5, 6),),
         kwargs=({"axis": (1, 2)}, {"axis": (1, 2), "alpha": 0.7, "beta": 0.3, "gamma": 1.5}),
-        keras=False,
         # the base is clipped at 1e-7: the minimum is 1e-7 ** gamma (5.6e-6 for 0.75), not 0
     ),
     Case(
         "focal_tversky",
-        "FocalTversky",
         _masks_ignored,
         shapes=((4, 5, 6),),
         kwargs=({"axis": (1, 2), "ignore_index": float(IGNORED)},),
-        keras=False,
         perfect=lambda y: np.where(y == IGNORED, 0.5, y),
         extra={"id": "focal_tversky_ignored"},
     ),
     Case(
         "focal_tversky",
-        "FocalTversky",
         _masks,
         shapes=((8, 3),),
         kwargs=({"alpha": 0.2, "beta": 0.8, "gamma": 2.0},),
-        keras=False,
         batch_output=True,
         extra={"id": "focal_tversky_whole_batch"},
     ),
     Case(
         "lovasz_hinge",
-        "LovaszHinge",
         _binary_logits,
         shapes=((4, 5, 6), (8, 3)),
-        keras=False,
         perfect=lambda y: 4.0 * y - 2.0,  # every hinge margin at 2
     ),
     Case(
         "lovasz_hinge",
-        "LovaszHinge",
         _binary_logits_ignored,
         shapes=((4, 5, 6), (8, 3)),
         kwargs=({"ignore_index": IGNORED},),
-        keras=False,
         perfect=lambda y: np.where(y == IGNORED, 0.0, 4.0 * y - 2.0),
         extra={"id": "lovasz_hinge_ignored"},
     ),
     Case(
         "lovasz_hinge",
-        "LovaszHinge",
         _binary_logits,
         shapes=((4, 5, 6), (8, 3)),
         kwargs=({"per_image": False},),
-        keras=False,
         perfect=lambda y: 4.0 * y - 2.0,
         batch_output=True,
         extra={"id": "lovasz_hinge_whole_batch"},
     ),
     Case(
         "lovasz_softmax",
-        "LovaszSoftmax",
         _sparse,
         shapes=((4, 6, 3), (3, 4, 5, 3)),
         kwargs=({}, {"classes": "all"}, {"ignore_index": 0}),
-        keras=False,
         perfect=_one_hot_of(3),
         batch_output=True,
     ),
     Case(
         "lovasz_softmax",
-        "LovaszSoftmax",
         _sparse_logits,
         shapes=((4, 6, 3), (3, 4, 5, 3)),
         kwargs=(
             {"per_image": True, "from_logits": True},
             {"per_image": True, "from_logits": True, "classes": "all", "ignore_index": 2},
         ),
-        keras=False,
         perfect=_one_hot_of(3, 60.0),
         extra={"id": "lovasz_softmax_per_image_logits"},
     ),

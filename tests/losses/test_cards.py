@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import sys
 import threading
+import types
 
 import numpy as np
 import pytest
 
 import losslab
+from losslab.losses import _fast
 from losslab.losses._card import FACTS, TASKS, card_of, cards
 from losslab.losses._fast import generic_only, on_torch
 from losslab.losses._registry import LOSSES
@@ -132,3 +135,37 @@ def test_generic_only_is_context_local():
         assert not on_torch(torch_xp)
         assert _in_thread(lambda: on_torch(torch_xp)) is True
     assert on_torch(torch_xp)
+
+
+def _kernels_reached(fn, seen):
+    """The ``_fast`` kernels that ``fn`` names, following the private helpers of its own module."""
+    if fn is None or id(fn) in seen:
+        return set()
+    seen.add(id(fn))
+    module = sys.modules[fn.__module__]
+    found = set()
+    for name in fn.__code__.co_names:
+        obj = getattr(module, name, None)
+        if name.startswith(("torch_", "jax_")) and obj is getattr(_fast, name, None):
+            found.add(name)
+        elif isinstance(obj, types.FunctionType) and obj.__module__ == fn.__module__ and name.startswith("_"):
+            found |= _kernels_reached(obj, seen)
+    return found
+
+
+def test_a_cards_kernels_are_the_ones_its_code_dispatches_to():
+    for card in CARDS:
+        seen: set[int] = set()
+        reached = _kernels_reached(card.function, seen) | _kernels_reached(card.plain_mean, seen)
+        assert {k.__name__ for k in card.kernels} == reached, card.name
+        assert all(k.__module__ == _fast.__name__ for k in card.kernels), card.name
+
+
+def test_every_cards_inputs_have_a_demo_batch():
+    from losslab.demo import demo_batch
+
+    batch = demo_batch()
+    assert set(batch) == {card.name for card in CARDS}
+    for card in CARDS:
+        y_true, y_pred, kwargs = batch[card.name]
+        assert np.all(np.isfinite(card.function(y_true, y_pred, **kwargs))), card.name

@@ -12,13 +12,34 @@ from pathlib import Path
 from typing import Any
 
 from losslab import _html
+from losslab.losses._card import card, cards
 
-GALLERY: tuple[tuple[str, list[Any]], ...] = (
-    ("Regression losses against the residual", ["mean_squared_error", "mean_absolute_error", "huber", "log_cosh"]),
-    ("Binary cross-entropy, both branches", ["binary_crossentropy"]),
-    ("Hinge losses against the margin", ["hinge", "squared_hinge"]),
-    ("Focal loss for several gamma", [("binary_focal_crossentropy", {"gamma": g}) for g in (0.0, 1.0, 2.0, 5.0)]),
-)
+_DRAWN = {  # the views the report draws, with their titles; every card of one of these kinds is in a figure
+    "residual": "against the residual",
+    "probability": "against the predicted probability",
+    "margin": "against the margin",
+}
+
+
+def gallery_figures() -> list[tuple[str, list[Any]]]:
+    """The report's figures: each drawn view kind's losses, Keras's and beyond Keras, then focal's gamma.
+
+    Read from the cards, so a new loss with one of these views is drawn without an edit here.
+    """
+    groups: dict[tuple[str, bool], list[Any]] = {}
+    for c in cards():
+        kind = c.view.kind if c.view is not None and c.view.layout == "elementwise" else None
+        if kind in _DRAWN and "divides_by_targets" not in c.facts:  # a percentage would flatten every other curve
+            groups.setdefault((str(kind), c.keras is not None), []).append(c.name)
+    figures = [
+        (f"{'Keras' if keras else 'Beyond Keras'}: losses {title}", groups[kind, keras])
+        for kind, title in _DRAWN.items()
+        for keras in (True, False)
+        if (kind, keras) in groups
+    ]
+    focal = card("binary_focal_crossentropy").name
+    figures.append(("Focal loss for several gamma", [(focal, {"gamma": g}) for g in (0.0, 1.0, 2.0, 5.0)]))
+    return figures
 
 
 def write_full_report(out: str | Path, *, seeds: int = 3, quick: bool = False, jobs: int = 1) -> Path:
@@ -56,7 +77,7 @@ def write_full_report(out: str | Path, *, seeds: int = 3, quick: bool = False, j
     tutorial = write_report(results, out / "tutorial", meta={"seeds": seeds, "epochs scale": scale})
 
     gallery = []
-    for index, (title, losses) in enumerate(GALLERY):
+    for index, (title, losses) in enumerate(gallery_figures()):
         path, _ = plot_losses(losses, out / f"gallery-{index}.png")
         gallery.append({"title": title, "image": _html.png(path, title)})
 

@@ -32,6 +32,28 @@ FACTS = frozenset(
 )
 """The facts the chooser's rules ask about a loss (see ``analysis/chooser.py``)."""
 
+INPUTS = (
+    "real",  # real-valued y_true and y_pred
+    "nonzero",  # real-valued, y_true away from 0
+    "positive",  # y_true and y_pred > 0 (counts, rates, means)
+    "binary",  # 0/1 labels, probabilities
+    "pm1",  # -1/1 labels, real scores
+    "onehot",  # one-hot labels, probabilities along the last axis
+    "indices",  # integer class indices, probabilities along the last axis
+    "distributions",  # two probability distributions along the last axis
+    "masks",  # 0/1 masks, probabilities, flattened pixels along the last axis
+    "binary_maps",  # 0/1 masks (batch, H, W), logits
+    "label_maps",  # class indices (batch, H, W), probabilities (batch, H, W, classes)
+    "onehot_maps",  # one-hot masks and probabilities (batch, H, W, classes)
+    "embeddings",  # identity labels (batch,), L2-normalised embeddings (batch, d)
+    "sequences",  # label sequences padded with 0 (batch, S), logits (batch, T, classes)
+    "quantiles",  # one target (batch, 1), one output per quantile (batch, 3)
+    "pairs",  # -1/1 labels (batch,), score pairs (batch, 2)
+    "triplets",  # ignored y_true (batch,), (anchor, positive, negative) stacked (batch, 3, d)
+    "distances",  # 1 similar / 0 dissimilar (batch,), distances >= 0 (batch,)
+)
+"""The kinds of ``(y_true, y_pred)`` a loss takes; ``losslab.demo`` draws a batch of each."""
+
 
 @dataclass(frozen=True)
 class View:
@@ -68,6 +90,8 @@ class Card:
         What the loss is for, from :data:`TASKS`.
     labels, activation, range : str
         The label encoding and output activation it expects, and its range (plain English).
+    inputs : str
+        The kind of ``(y_true, y_pred)`` it takes, from :data:`INPUTS`.
     aliases, class_aliases : tuple of str
         Other names of the function and of the class (``mse``; torch's ``MultiLabelSoftMarginLoss``).
     logits : str or None
@@ -75,10 +99,17 @@ class Card:
         ``"log_input"``), or ``None``.
     keras, torch, optax : str or None
         The same loss's name in Keras (``keras.losses``), ``torch.nn`` and ``optax.losses``.
+    keras_differs : str
+        Where keras <= 3.15's version is wrong and losslab follows the formula
+        (one line; ``tests/losses/test_keras_fixes.py`` shows both).
     plain_mean : callable or None
         ``plain_mean(y_true, y_pred, xp, plain_mean=True, **kwargs)``: the mean
         over every value in one step (one fused kernel on torch, one reduction
         elsewhere), for a class form's unweighted mean.
+    kernels : tuple of callables
+        The native kernels of ``losses/_fast.py`` that its function or plain
+        mean may dispatch to (torch's or JAX's own ops); the generic code is
+        the reference they are tested against.
     facts : frozenset of str
         The chooser's facts about it, from :data:`FACTS`.
     for_indices, for_onehot : str or None
@@ -93,22 +124,28 @@ class Card:
     labels: str
     activation: str
     range: str
+    inputs: str
     aliases: tuple[str, ...] = ()
     class_aliases: tuple[str, ...] = ()
     logits: str | None = None
     keras: str | None = None
     torch: str | None = None
     optax: str | None = None
+    keras_differs: str = ""
     plain_mean: Callable[..., Any] | None = None
+    kernels: tuple[Callable[..., Any], ...] = ()
     facts: frozenset[str] = field(default_factory=frozenset)
     for_indices: str | None = None
     for_onehot: str | None = None
     view: View | None = None
 
     def __post_init__(self) -> None:
-        unknown = set(self.tasks) - set(TASKS) or set(self.facts) - FACTS
+        unknown = set(self.tasks) - set(TASKS) or set(self.facts) - FACTS or {self.inputs} - set(INPUTS)
         if unknown or not self.tasks:
-            msg = f"card of {self.name}: unknown tasks or facts {sorted(unknown)}; use {TASKS} and {sorted(FACTS)}"
+            msg = (
+                f"card of {self.name}: unknown tasks, facts or inputs {sorted(unknown)}; "
+                f"use {TASKS}, {sorted(FACTS)} and {INPUTS}"
+            )
             raise ValueError(msg)
 
     @property
