@@ -18,6 +18,8 @@ nn = torch.nn
 
 import losslab.torch as LT  # noqa: E402
 import losslab.torch.functional as LTF  # noqa: E402
+from losslab.torch._catalogue import CATALOGUE_LOSSES, module_name  # noqa: E402
+from losslab.torch._nn import TORCH_LOSSES  # noqa: E402
 
 REQUIRED = {"ClassWeightedCrossentropyLoss": {"class_weight": [1.0, 2.0]}}
 
@@ -32,7 +34,10 @@ def test_all_is_sorted_and_every_name_exists():
     for name in LT.__all__:
         assert getattr(LT, name) is not None
     modules = [name for name in LT.__all__ if name[0].isupper()]
-    assert len({getattr(LT, name) for name in modules}) == 21 + sum(c.torch is None for c in cards())
+    exported = {getattr(LT, name) for name in modules}
+    assert exported == set(CATALOGUE_LOSSES.values()) | set(TORCH_LOSSES.values())
+    torch_named = {c.name for c in cards() if module_name(c.cls.__name__) in TORCH_LOSSES}  # HuberLoss, CTCLoss...
+    assert set(CATALOGUE_LOSSES) == {c.name for c in cards()} - torch_named
 
 
 def test_functional_is_losslab_functional():
@@ -60,14 +65,16 @@ def test_get_round_trips_every_module_name():
         ("binary_focal_crossentropy", "BinaryFocalCrossentropyLoss"),
         ("FocalLoss", "BinaryFocalCrossentropyLoss"),
         ("QuantileLoss", "PinballLoss"),
-        # a catalogue loss that torch has: torch's module
-        ("mse", "MSELoss"),
-        ("categorical_crossentropy", "CrossEntropyLoss"),
-        ("sparse_categorical_crossentropy", "CrossEntropyLoss"),
+        # a catalogue name gives the catalogue's module unless its module name is torch's
+        ("mse", "MeanSquaredErrorLoss"),
+        ("MSELoss", "MSELoss"),
+        ("categorical_crossentropy", "CategoricalCrossentropyLoss"),
+        ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropyLoss"),
         ("huber", "HuberLoss"),
         ("smooth_l1", "SmoothL1Loss"),
         ("ctc", "CTCLoss"),
-        ("kld", "KLDivLoss"),
+        ("kld", "KLDivergenceLoss"),  # probabilities; torch's KLDivLoss takes log-probabilities
+        ("KLDivLoss", "KLDivLoss"),
         ("CrossEntropyLoss", "CrossEntropyLoss"),
     ],
 )
@@ -79,7 +86,10 @@ def test_every_catalogue_name_and_alias_gets_a_module():
     for loss in cards():
         for name in (loss.name, loss.cls.__name__, *loss.aliases, *loss.class_aliases):
             module = LT.get(name, **({"class_weight": [1.0]} if loss.name == "class_weighted_crossentropy" else {}))
-            assert type(module).__name__ == (loss.torch or loss.cls.__name__ + "Loss"), name
+            expected = name if name in TORCH_LOSSES else module_name(loss.cls.__name__)  # torch's name: torch's module
+            assert type(module).__name__ == expected, name
+            torch_module = name in TORCH_LOSSES or loss.name not in CATALOGUE_LOSSES
+            assert (type(module) is TORCH_LOSSES.get(expected)) == torch_module, name
     assert set(LT.names()) >= {n for loss in cards() for n in (loss.name, *loss.aliases)}
 
 

@@ -13,7 +13,7 @@ Two kinds of modules, generated from tables rather than written one by one:
   Each ``forward`` calls the function of the same name in :mod:`losslab.functional`, also available
   as :mod:`losslab.torch.functional` (``import losslab.torch.functional as LF`` mirrors
   ``torch.nn.functional as F``).
-- **every catalogue loss torch lacks**, one per card: the catalogue class name with ``Loss``
+- **every catalogue loss**, one per card, with the catalogue's semantics: the catalogue class name with ``Loss``
   appended (``Dice`` -> ``DiceLoss``, ``BinaryFocalCrossentropy`` -> ``BinaryFocalCrossentropyLoss``),
   class aliases the same way (``SoftIoU`` -> ``SoftIoULoss``; ``QuantileLoss`` stays), and
   ``FocalLoss`` for binary focal cross-entropy (probabilities by default, as in Keras: pass
@@ -24,8 +24,10 @@ Two kinds of modules, generated from tables rather than written one by one:
   :class:`BarronLoss` can learn its ``alpha`` and ``scale``.
 
 :func:`get` returns a module for a torch name (``"CrossEntropyLoss"``) or any catalogue name
-(``"dice"``, ``"Dice"``, ``"DiceLoss"``, ``"mse"``); a catalogue loss that torch has gives torch's
-module (``"categorical_crossentropy"`` -> ``CrossEntropyLoss``, which takes logits).
+(``"dice"``, ``"Dice"``, ``"DiceLoss"``, ``"mse"``). A catalogue name gives the catalogue's module
+(``"categorical_crossentropy"`` -> ``CategoricalCrossentropyLoss``, probabilities unless
+``from_logits=True``; torch's ``"CrossEntropyLoss"`` takes logits), except where that module's
+name is torch's: ``"huber"`` -> ``HuberLoss``, ``"smooth_l1"`` -> ``SmoothL1Loss``, ``"ctc"`` -> ``CTCLoss``.
 
 This package imports torch; ``import losslab`` does not import it.
 
@@ -62,7 +64,8 @@ def _exported() -> dict[str, type[nn.Module]]:
     for name, cls in CATALOGUE_LOSSES.items():
         loss = cls.card
         for alias in (cls.__name__, *map(module_name, loss.class_aliases), *TORCH_STYLE_ALIASES.get(name, ())):
-            _add(exported, alias, cls)
+            if alias not in TORCH_LOSSES:  # torch's own name is torch's module (MultiLabelSoftMarginLoss)
+                _add(exported, alias, cls)
     return exported
 
 
@@ -77,9 +80,10 @@ def _by_name(exported: dict[str, type[nn.Module]]) -> dict[str, type[nn.Module]]
     """Every name :func:`get` accepts: the public names plus each card's names and aliases."""
     table = dict(exported)
     for loss in cards():
-        cls = TORCH_LOSSES[loss.torch] if loss.torch is not None else CATALOGUE_LOSSES[loss.name]
+        cls = CATALOGUE_LOSSES.get(loss.name) or TORCH_LOSSES[module_name(loss.cls.__name__)]
         for name in (loss.name, loss.cls.__name__, *loss.aliases, *loss.class_aliases):
-            _add(table, name, cls)
+            if name not in TORCH_LOSSES:
+                _add(table, name, cls)
     return table
 
 

@@ -1,7 +1,8 @@
-r"""Torch modules of the catalogue losses that torch.nn lacks, generated from their cards.
+r"""Torch modules of the catalogue's losses, generated from their cards.
 
-One module per card whose ``torch`` field is ``None``. Its name is the catalogue class name with
-``Loss`` appended (``Dice`` -> ``DiceLoss``); its constructor takes the catalogue class's
+One module per card, with the catalogue's semantics, unless torch.nn has a module of that name
+(then the name is torch's module: ``Huber`` -> ``HuberLoss``, ``CTC`` -> ``CTCLoss``). Its name is
+the catalogue class name with ``Loss`` appended (``Dice`` -> ``DiceLoss``); its constructor takes the catalogue class's
 hyperparameters with their defaults, then a keyword-only ``reduction``; ``forward(input, target)``
 computes ``card.function(target, input, **hyperparameters)``, the per-sample losses, and reduces them
 as torch does.
@@ -29,6 +30,7 @@ from losslab._backend import array_namespace
 from losslab.functional._reduction import REDUCTIONS, reduce
 from losslab.losses._card import Card, card, cards
 from losslab.torch._base import bind, changed_options, check_reduction, describe, signed, store, with_self
+from losslab.torch._nn import TORCH_LOSSES
 
 _CLASS_FORM_ONLY = frozenset({"self", "reduction", "name", "dtype"})
 """Arguments of a catalogue class that are not hyperparameters of the loss."""
@@ -312,6 +314,13 @@ BarronLoss._init_signature = inspect.signature(BarronLoss.__init__)
 _HAND_WRITTEN: dict[str, type[CatalogueLoss]] = {"barron": BarronLoss}
 
 CATALOGUE_LOSSES: dict[str, type[CatalogueLoss]] = {
-    loss.name: _HAND_WRITTEN.get(loss.name) or make_class(loss) for loss in cards() if loss.torch is None
+    loss.name: _HAND_WRITTEN.get(loss.name) or make_class(loss)
+    for loss in cards()
+    if module_name(loss.cls.__name__) not in TORCH_LOSSES
 }
-"""A module class for every card that torch.nn has no loss for, by the card's name."""
+"""A module class for every card whose module name is not torch.nn's, by the card's name.
+
+The catalogue's semantics, also where torch.nn has a loss of the same maths under another name
+(``CategoricalCrossentropyLoss`` takes probabilities unless ``from_logits=True``; torch's
+``CrossEntropyLoss`` takes logits). A card whose module name is torch's (``Huber`` -> ``HuberLoss``,
+``CTC`` -> ``CTCLoss``) is torch's module."""
