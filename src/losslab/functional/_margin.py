@@ -42,11 +42,11 @@ the loss is the exact CTC loss, and values and gradients stay finite.
 # ---------------------------------------------------------------- input checks
 
 
-def _floats(loss_name: str, xp: Any, **arrays: Any) -> list[Any]:
-    """The named inputs as real floating arrays of ``xp``, on the first one's device, in one dtype."""
+def _floats(loss_name: str, xp: Any, like: Any = None, **arrays: Any) -> list[Any]:
+    """The named inputs as real floating arrays of ``xp`` in one dtype, on ``like``'s (else the first one's) device."""
     out: list[Any] = []
     for name, x in arrays.items():
-        array = as_array(x, xp, like=out[0] if out else None, name=name)
+        array = as_array(x, xp, like=like if like is not None or not out else out[0], name=name)
         if not xp.isdtype(array.dtype, "real floating"):
             msg = (
                 f"{loss_name}: {name} must be a real floating array (the loss is differentiable in it); got dtype "
@@ -78,9 +78,9 @@ def _signs(loss_name: str, target: Any, xp: Any, like: Any) -> Any:
         bad = (values != 1) & (values != -1)
         if bad.any():
             msg = (
-                f"{loss_name}: target must hold 1 (similar pair) or -1 (dissimilar pair); got "
-                f"{int(bad.sum())} other value(s), e.g. {values[bad].flat[0]!r}. torch's formula treats other "
-                "values neither way; map the labels to {-1, 1}, e.g. 2 * y - 1 for labels in {0, 1}."
+                f"{loss_name}: target must hold only 1 and -1; got {int(bad.sum())} other value(s), e.g. "
+                f"{values[bad].flat[0].item()!r}. The formula (torch's) is meant for these two labels; map yours "
+                "to {-1, 1}, e.g. 2 * y - 1 for labels in {0, 1}."
             )
             raise ValueError(msg)
     return target if target.dtype == like.dtype else xp.astype(target, like.dtype)
@@ -440,7 +440,7 @@ def multi_margin_loss(
     if p == 2:
         hinge = hinge * hinge
     if weight is not None:
-        (weight,) = _floats(name, xp, weight=weight)
+        (weight,) = _floats(name, xp, like=scores, weight=weight)
         if tuple(weight.shape) != (num_classes,):
             msg = f"{name}: weight must have shape (C,) = ({num_classes},), one per class; got {tuple(weight.shape)}."
             raise ValueError(msg)
@@ -618,10 +618,11 @@ def triplet_margin_with_distance_loss(
 def _ctc_layout(
     log_probs: Any, targets: Any, input_lengths: Any, target_lengths: Any, xp: Any
 ) -> tuple[Any, Any, Any, Any, bool]:
-    """``(log_probs (T, N, C), targets (N, S), input_lengths (N,), target_lengths (N,), batched)``.
+    """``(log_probs (T, N, C), targets, input_lengths (N,), target_lengths (N,), batched)``, shapes checked.
 
-    The concatenated layout (1-D targets with a batch) is returned as
-    ``None`` targets; :func:`_padded_targets` builds them.
+    ``targets`` stay ``(N, S)`` when padded and 1-D when concatenated
+    (:func:`_padded_targets` gathers their rows); one sequence becomes a
+    batch of one, with its targets as one padded row.
     """
     name = "ctc_loss"
     batched = log_probs.ndim == 3
