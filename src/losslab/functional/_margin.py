@@ -453,11 +453,10 @@ def multi_margin_loss(
 # ---------------------------------------------------------------- triplets
 
 
-def _triplet_inputs(loss_name: str, anchor: Any, positive: Any, negative: Any) -> tuple[Any, Any, Any, Any]:
-    xp = namespace(anchor, positive, negative)
-    anchor, positive, negative = _floats(loss_name, xp, anchor=anchor, positive=positive, negative=negative)
-    _same_shape(loss_name, anchor=anchor, positive=positive, negative=negative)
-    return xp, anchor, positive, negative
+def _triplet_inputs(loss_name: str, xp: Any, anchor: Any, positive: Any, negative: Any) -> list[Any]:
+    triplet = _floats(loss_name, xp, anchor=anchor, positive=positive, negative=negative)
+    _same_shape(loss_name, anchor=triplet[0], positive=triplet[1], negative=triplet[2])
+    return triplet
 
 
 def triplet_margin_loss(
@@ -519,12 +518,13 @@ def triplet_margin_loss(
     --------
     triplet_margin_with_distance_loss, losslab.triplet_margin
     """
+    xp = namespace(anchor, positive, negative)
     name = "triplet_margin_loss"
     reduction = check_reduction(reduction, name)
     margin = _margin(name, margin, positive=True)
     p = check_real(name, "p", p, 0.0, math.inf, open_low=True, allow_inf=True)
     eps = check_real(name, "eps", eps, 0.0)
-    xp, anchor, positive, negative = _triplet_inputs(name, anchor, positive, negative)
+    anchor, positive, negative = _triplet_inputs(name, xp, anchor, positive, negative)
     if anchor.ndim not in (1, 2):
         msg = f"{name}: anchor, positive and negative must have shape (N, D) or (D,); got {tuple(anchor.shape)}."
         raise ValueError(msg)
@@ -593,13 +593,14 @@ def triplet_margin_with_distance_loss(
     --------
     triplet_margin_loss
     """
+    xp = namespace(anchor, positive, negative)
     name = "triplet_margin_with_distance_loss"
     reduction = check_reduction(reduction, name)
     margin = _margin(name, margin, positive=True)
     if distance_function is not None and not callable(distance_function):
         msg = f"{name}: distance_function must be a callable (x1, x2) -> distances, or None; got {distance_function!r}."
         raise TypeError(msg)
-    xp, anchor, positive, negative = _triplet_inputs(name, anchor, positive, negative)
+    anchor, positive, negative = _triplet_inputs(name, xp, anchor, positive, negative)
     distance = _pairwise_distance if distance_function is None else distance_function
     positive_distance = distance(anchor, positive)
     negative_distance = distance(anchor, negative)
