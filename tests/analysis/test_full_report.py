@@ -10,7 +10,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from losslab.analysis.report import write_full_report
+from losslab.analysis.report import gallery_figures, write_full_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHECK_IMAGES = """<script>
@@ -20,6 +20,9 @@ window.addEventListener("load", () => {
   document.body.setAttribute("data-images", images.length + " loaded " + (images.length - broken));
 });
 </script></body>"""
+
+
+IMAGES = 9 + len(gallery_figures()) + 3  # the experiments, the gallery read from the cards, the studies
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +40,7 @@ def test_the_page_holds_every_section_with_embedded_images(page):
         "Study: regularization",
     ):
         assert heading in text
-    assert text.count('src="data:image/png;base64,') == 9 + 4 + 3
+    assert text.count('src="data:image/png;base64,') == IMAGES
     assert not re.search(r'(src|href)="https?://', text)
 
 
@@ -64,4 +67,4 @@ def test_every_image_loads_in_headless_chromium(page, tmp_path):
     match = re.search(r'data-images="(\d+) loaded (\d+)"', dom)
     assert match, dom[-2000:]
     total, loaded = map(int, match.groups())
-    assert total == 16 and loaded == total
+    assert total == IMAGES and loaded == total
