@@ -2,7 +2,8 @@
 
 Each function here takes torch tensors already validated by the generic
 function that calls it (``if on_torch(xp): return torch_...(...)``), calls
-``torch.nn.functional`` and keeps losslab's finite policy around it:
+``torch.nn.functional`` (``gaussian_nll_loss`` and ``soft_margin_loss``: a
+few torch operations, see each) and keeps losslab's finite policy around it:
 
 - the mean of an empty batch is 0 (torch: NaN); decided from the shape, which
   is static under ``torch.compile``;
@@ -11,8 +12,13 @@ function that calls it (``if on_torch(xp): return torch_...(...)``), calls
   divided by losslab's own total weight, with ``torch.where`` rather than a
   Python test;
 - where torch's gradient with respect to a *target* is NaN for a finite
-  target (``kl_div`` and ``poisson_nll_loss(full=True)`` at a target of 0),
-  the caller keeps the generic code for targets that require a gradient.
+  target (``poisson_nll_loss(full=True)`` at a target of 0), the caller keeps
+  the generic code for targets that require a gradient.
+
+``kl_div`` and ``cross_entropy`` with class probabilities have no fast path:
+torch composes them from the same element-wise operations as the generic
+code (``kl_div`` measured no faster, forward and backward), and losslab's
+zero-probability entries add 0 where torch's add NaN.
 
 Nothing here reads an array's values in Python (no ``bool(tensor)``, no
 ``.item()``), so that ``torch.compile(fullgraph=True)`` traces every path.
@@ -104,20 +110,6 @@ def torch_class_index_loss(
         return loss(input, labels, reduction=reduction, **kwargs)
     total = loss(input, labels, reduction="sum", **kwargs)
     return _divide_or_zero(total, _counted_weight(labels, weight, ignore_index, input.dtype))
-
-
-def torch_kl_div(input: Any, target: Any, reduction: str, log_target: bool) -> Any:
-    """``kl_div`` whose entries with a target probability of 0 are 0 (torch: NaN where ``input`` is ``-inf``)."""
-    import torch
-    import torch.nn.functional as F
-
-    values = F.kl_div(input, target, reduction="none", log_target=log_target)
-    absent = target == (-math.inf if log_target else 0.0)
-    values = torch.where(absent, torch.zeros_like(values), values)
-    if reduction != "batchmean":
-        return _reduce(values, reduction)
-    batch = input.shape[0] if input.ndim else 1
-    return values.sum() / batch if batch else values.sum()
 
 
 def torch_soft_margin(input: Any, target: Any, reduction: str) -> Any:

@@ -24,7 +24,7 @@ indices in range, probabilities in [0, 1], variances >= 0, no NaN) run under
 from __future__ import annotations
 
 import math
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 from losslab._backend import as_array, as_arrays, cast_like, device, to_numpy
@@ -33,7 +33,6 @@ from losslab.functional._fast import (
     needs_grad,
     torch_class_index_loss,
     torch_gaussian_nll,
-    torch_kl_div,
     torch_pointwise,
     torch_soft_margin,
     torch_weighted_regression,
@@ -116,10 +115,10 @@ def _class_weight(weight: Any, input: Any, axis: int, xp: Any, loss_name: str) -
 
 
 def _check_ignore_index(ignore_index: Any, loss_name: str) -> int:
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, int):
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, Integral):
         msg = f"{loss_name}: ignore_index must be an int; got ignore_index={ignore_index!r}"
         raise ValueError(msg)
-    return ignore_index
+    return int(ignore_index)
 
 
 def _class_targets(
@@ -214,8 +213,8 @@ def l1_loss(input: Any, target: Any, *, reduction: str = "mean", weight: Any = N
     --------
     >>> import numpy as np
     >>> from losslab.functional import l1_loss
-    >>> float(l1_loss(np.array([0.5, 2.0, -1.0]), np.array([1.0, 1.0, 1.0])))
-    1.1666666666666667
+    >>> round(float(l1_loss(np.array([0.5, 2.0, -1.0]), np.array([1.0, 1.0, 1.0]))), 6)
+    1.166667
     >>> float(l1_loss(np.array([0.5, 2.0]), np.array([1.0, 1.0]), weight=np.array([3.0, 1.0])))
     0.625
 
@@ -720,8 +719,8 @@ def gaussian_nll_loss(
     --------
     >>> import numpy as np
     >>> from losslab.functional import gaussian_nll_loss
-    >>> float(gaussian_nll_loss(np.array([0.0, 0.0]), np.array([0.0, 2.0]), np.array([1.0, 4.0])))
-    0.5965735902799727
+    >>> round(float(gaussian_nll_loss(np.array([0.0, 0.0]), np.array([0.0, 2.0]), np.array([1.0, 4.0]))), 6)
+    0.596574
     >>> float(gaussian_nll_loss(np.array([0.0, 0.0]), np.array([0.0, 2.0]), 1.0))
     1.0
 
@@ -795,8 +794,6 @@ def kl_div(input: Any, target: Any, *, reduction: str = "mean", log_target: bool
     if not (isinstance(reduction, str) and reduction in (*REDUCTIONS, "batchmean")):
         msg = f"kl_div: reduction must be one of {[*REDUCTIONS, 'batchmean']}, got {reduction!r}"
         raise ValueError(msg)
-    if on_torch(xp) and not needs_grad(target):  # torch's gradient with respect to a target of 0 is NaN
-        return torch_kl_div(input, target, reduction, bool(log_target))
     zeros = xp.zeros_like(input)
     if log_target:
         absent = target == -math.inf
