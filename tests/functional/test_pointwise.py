@@ -282,11 +282,15 @@ def test_float32_inputs_give_float32(backend, xp, case):
         assert_close(out, case_oracle(case.id, reduction), rtol=1e-5, atol=1e-6, xp=xp, dtype="float32")
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+GRAD_CASES = [c for c in CASES if not c.label.startswith("2x3x2x2") or c.name in CLASS_AXIS_LOSSES]
+
+
+@pytest.mark.parametrize("case", GRAD_CASES, ids=[c.id for c in GRAD_CASES])
 def test_gradients_match_torch(case):
     """Autograd through the fast path and through the generic code (``generic_only``) both give torch's gradient.
 
-    The gradient of ``"sum"`` is that of ``"none"`` summed, which is what ``"none"`` is differentiated as.
+    The gradient of ``"sum"`` is that of ``"none"`` summed, which is what ``"none"`` is differentiated as. The
+    element-wise losses run on (N, C) (their code does not depend on the rank); the class losses on both shapes.
     """
     for reduction in [r for r in case.reductions if r != "sum"]:
         expected_value, expected_grads = _value_and_grads(getattr(F, case.name), case, reduction)
@@ -588,7 +592,8 @@ def test_torch_reference_cases(backend, xp, loss):
         assert_close(ours(*xp_args, **xp_kwargs), expected, rtol=RTOL, atol=1e-12, xp=xp, dtype="float64")
         compared += 1
     assert compared >= 6
-    assert refused == (54 * 4 if loss == "gaussian_nll_loss" else 0)
+    # gaussian: 9 (shape, reduction) pairs x 6 (target, var) shape pairs whose target is not input's x 4 argument sets
+    assert refused == (9 * 6 * 4 if loss == "gaussian_nll_loss" else 0)
 
 
 # ---------------------------------------------------------------- edge cases: finite policy
