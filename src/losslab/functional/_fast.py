@@ -1,14 +1,143 @@
-"""Backend-native pieces of ``losslab.functional``, picked by namespace at the call (see ``losses/_fast.py``).
+"""torch's own kernels for :mod:`losslab.functional`, where they give losslab's answer.
 
-The generic Array API code stays the reference; what lives here gives the
-same numbers with a backend's own primitives.
+Each function here takes torch tensors already validated by the generic
+function that calls it (``if on_torch(xp): return torch_...(...)``), calls
+``torch.nn.functional`` (``gaussian_nll_loss`` and ``soft_margin_loss``: a
+few torch operations, see each) and keeps losslab's finite policy around it:
+
+- the mean of an empty batch is 0 (torch: NaN); decided from the shape, which
+  is static under ``torch.compile``;
+- a weighted mean whose total weight is 0 (every target ignored, or weights
+  that sum to 0) is 0 (torch: NaN): the sum comes from torch's kernel and is
+  divided by losslab's own total weight, with ``torch.where`` rather than a
+  Python test;
+- where torch's gradient with respect to a *target* is NaN for a finite
+  target (``poisson_nll_loss(full=True)`` at a target of 0), the caller keeps
+  the generic code for targets that require a gradient.
+
+``kl_div`` and ``cross_entropy`` with class probabilities have no fast path:
+torch composes them from the same element-wise operations as the generic
+code (``kl_div`` measured no faster, forward and backward), and losslab's
+zero-probability entries add 0 where torch's add NaN.
+
+Nothing here reads an array's values in Python (no ``bool(tensor)``, no
+``.item()``), so that ``torch.compile(fullgraph=True)`` traces every path.
+
+The margin, embedding and CTC section serves :mod:`losslab.functional._margin`: a JAX scan over
+frames with a per-frame mask, and torch's CTC kernel fed so that the gradient is exact.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from typing import Any
+
+# ---------------------------------------------------------------- element-wise and class-wise losses (_pointwise.py)
+
+
+def needs_grad(x: Any) -> bool:
+    """Whether autograd tracks ``x`` (a Python flag of the tensor, not its values)."""
+    return bool(x.requires_grad)
+
+
+def _reduce(values: Any, reduction: str) -> Any:
+    """torch's reductions of element losses, with the mean of no values 0."""
+    if reduction == "none":
+        return values
+    if reduction == "sum" or values.numel() == 0:
+        return values.sum()
+    return values.mean()
+
+
+def _divide_or_zero(total: Any, total_weight: Any) -> Any:
+    """``total / total_weight``, or 0 where ``total_weight`` is 0 (a finite gradient either way)."""
+    import torch
+
+    zero = total_weight == 0
+    safe = torch.where(zero, torch.ones_like(total_weight), total_weight)
+    return torch.where(zero, torch.zeros_like(total), total / safe)
+
+
+def torch_pointwise(name: str, input: Any, target: Any, reduction: str, **kwargs: Any) -> Any:
+    """``torch.nn.functional.<name>(input, target, reduction=..., **kwargs)``; the mean of an empty batch is 0."""
+    import torch.nn.functional as F
+
+    loss = getattr(F, name)
+    if reduction == "mean" and input.numel() == 0:
+        return loss(input, target, reduction="sum", **kwargs)
+    return loss(input, target, reduction=reduction, **kwargs)
+
+
+def torch_weighted_regression(name: str, input: Any, target: Any, weight: Any, reduction: str) -> Any:
+    """``l1_loss``/``mse_loss`` with an element weight: the mean divides by the weights' sum, 0 when it is 0."""
+    import torch.nn.functional as F
+
+    loss = getattr(F, name)
+    if reduction != "mean":
+        return loss(input, target, reduction=reduction, weight=weight)
+    return _divide_or_zero(loss(input, target, reduction="sum", weight=weight), weight.sum())
+
+
+def _counted_weight(labels: Any, weight: Any, ignore_index: int, dtype: Any) -> Any:
+    """The denominator of torch's mean: the class weights (or the number) of the labels not ignored."""
+    import torch
+
+    counted = labels != ignore_index
+    if weight is None:
+        return counted.sum(dtype=dtype)
+    safe = torch.where(counted, labels, torch.zeros_like(labels))
+    return torch.where(counted, weight[safe], torch.zeros((), dtype=dtype, device=weight.device)).sum()
+
+
+def torch_class_index_loss(
+    input: Any,
+    labels: Any,
+    weight: Any,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float | None,
+) -> Any:
+    """``cross_entropy`` (``label_smoothing`` a float) or ``nll_loss`` (``None``) on class indices.
+
+    For ``reduction="mean"`` the sum comes from torch's kernel and is divided
+    by the total weight of the labels not ignored, 0 when there is none.
+    """
+    import torch.nn.functional as F
+
+    labels = labels.long()
+    if label_smoothing is None:
+        kwargs: dict[str, Any] = {"weight": weight, "ignore_index": ignore_index}
+        loss = F.nll_loss
+    else:
+        kwargs = {"weight": weight, "ignore_index": ignore_index, "label_smoothing": label_smoothing}
+        loss = F.cross_entropy
+    if reduction != "mean":
+        return loss(input, labels, reduction=reduction, **kwargs)
+    total = loss(input, labels, reduction="sum", **kwargs)
+    return _divide_or_zero(total, _counted_weight(labels, weight, ignore_index, input.dtype))
+
+
+def torch_soft_margin(input: Any, target: Any, reduction: str) -> Any:
+    """``log(1 + exp(-y x))`` as a softplus, finite where torch's ``soft_margin_loss`` overflows to ``inf``."""
+    import torch.nn.functional as F
+
+    return _reduce(F.softplus(-input * target), reduction)
+
+
+def torch_gaussian_nll(input: Any, target: Any, var: Any, full: bool, eps: float, reduction: str) -> Any:
+    """torch's formula without its check that reads ``var`` (which ``torch.compile(fullgraph=True)`` cannot trace).
+
+    As torch, the clamp at ``eps`` passes the gradient through unchanged.
+    """
+    clamped = var.clamp(min=eps)
+    var = clamped.detach() + (var - var.detach())
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2.0 * math.pi)
+    return _reduce(loss, reduction)
+
 
 # ---------------------------------------------------------------- margin, embedding and CTC losses (_margin.py)
 
