@@ -1,6 +1,7 @@
 """losslab: loss functions with exact Keras 3 semantics on NumPy, PyTorch and JAX."""
 
 from losslab import constraints as constraints
+from losslab import functional as functional
 from losslab import losses as _losses
 from losslab import regularizers as regularizers
 from losslab._checks import set_value_checks as set_value_checks
@@ -20,6 +21,6 @@ from losslab.losses import register_loss as register_loss
 from losslab.losses import serialize as serialize
 
 __version__ = "0.1.0"
-__all__ = ["constraints", "regularizers", "set_value_checks", "value_checks", "value_checks_enabled"]
+__all__ = ["constraints", "functional", "regularizers", "set_value_checks", "value_checks", "value_checks_enabled"]
 __all__ += _losses.__all__
 __all__.sort()

@@ -32,6 +32,7 @@ class Registry:
         self.register_hint = register_hint
         self._objects: dict[str, Any] = {}
         self._canonical: dict[int, str] = {}
+        self._lazy: dict[str, Callable[[], Any]] = {}
 
     def register(self, name: str | None = None, *, aliases: tuple[str, ...] = ()) -> Callable[[T], T]:
         """A decorator recording ``obj`` under ``name`` (default ``obj.__name__``) and ``aliases``."""
@@ -39,7 +40,7 @@ class Registry:
         def decorator(obj: T) -> T:
             canonical = name or obj.__name__
             for key in (canonical, *aliases):
-                existing = self._objects.get(key)
+                existing = self._objects.get(key, self._lazy.get(key))
                 if existing is not None and existing is not obj:
                     msg = f"the {self.kind} name {key!r} is already registered to {existing!r}; pick another name"
                     raise ValueError(msg)
@@ -49,19 +50,31 @@ class Registry:
 
         return decorator
 
+    def register_lazy(self, name: str, load: Callable[[], Any]) -> None:
+        """Record ``name`` for an object that ``load()`` imports on first use (one that needs an optional library)."""
+        if name in self._objects or name in self._lazy:
+            msg = f"the {self.kind} name {name!r} is already registered; pick another name"
+            raise ValueError(msg)
+        self._lazy[name] = load
+
     def names(self) -> list[str]:
         """Every name and alias that :meth:`get` accepts, sorted."""
-        return sorted(self._objects)
+        return sorted({*self._objects, *self._lazy})
 
     def lookup(self, name: str) -> Any:
         """The object registered as ``name``; a ``ValueError`` naming close matches otherwise."""
+        if name in self._lazy and name not in self._objects:
+            obj = self._lazy[name]()
+            self._objects[name] = obj
+            self._canonical.setdefault(id(obj), name)
         if name not in self._objects:
             raise self._unknown_name(name)
         return self._objects[name]
 
     def _unknown_name(self, name: str) -> ValueError:
-        close = difflib.get_close_matches(name, self._objects, n=5, cutoff=0.5)
-        lowered = {key.lower(): key for key in self._objects}
+        known = self.names()
+        close = difflib.get_close_matches(name, known, n=5, cutoff=0.5)
+        lowered = {key.lower(): key for key in known}
         if name.lower() in lowered and lowered[name.lower()] not in close:
             close.insert(0, lowered[name.lower()])
         hint = f" Did you mean {', '.join(map(repr, close))}?" if close else ""

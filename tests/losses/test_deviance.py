@@ -665,10 +665,6 @@ def test_config_round_trip(cls, kwargs, name):
 
 def test_names_and_aliases():
     assert get("poisson_nll") is poisson_nll
-    assert get("poisson_nll_loss") is poisson_nll
-    assert get("gaussian_nll_loss") is gaussian_nll
     assert get("tweedie_deviance") is tweedie_deviance
     assert serialize(gamma_deviance) == "gamma_deviance"
-    assert isinstance(get("PoissonNLLLoss"), PoissonNLL)
-    assert isinstance(get("GaussianNLLLoss"), GaussianNLL)
     assert get("poisson") is not poisson_nll  # Keras's poisson is untouched

@@ -525,10 +525,8 @@ def test_config_round_trip(loss):
 
 
 def test_names_and_aliases():
-    assert get("multilabel_soft_margin_loss") is multilabel_soft_margin
     assert get("poly1_cross_entropy") is poly1_crossentropy
     assert get("symmetric_cross_entropy") is symmetric_crossentropy
-    assert isinstance(get("MultiLabelSoftMarginLoss"), MultilabelSoftMargin)
     assert isinstance(get("SCELoss"), SymmetricCrossentropy)
     assert serialize(ClassWeightedCrossentropy([1, 2]))["config"]["class_weight"] == [1.0, 2.0]
     assert serialize(class_weighted_crossentropy) == "class_weighted_crossentropy"

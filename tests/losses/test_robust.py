@@ -716,10 +716,8 @@ def test_class_config_round_trip(loss, fn, kwargs):
 def test_names_and_aliases():
     assert get("pseudo_huber") is charbonnier
     assert get("quantile_loss") is pinball and get("pinball_loss") is pinball
-    assert get("smooth_l1_loss") is smooth_l1
     assert get("lorentzian") is cauchy and get("leclerc") is welsch
     assert isinstance(get("PseudoHuber"), Charbonnier)
-    assert isinstance(get("SmoothL1Loss"), SmoothL1)
     assert isinstance(get("QuantileLoss"), Pinball)
     assert Barron().name == "barron" and Barron().alpha == 1.0 and Barron().scale == 1.0
     assert MultiQuantile().quantiles == (0.1, 0.5, 0.9)

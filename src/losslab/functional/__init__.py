@@ -15,6 +15,10 @@ value instead; each function's docstring says which.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 from losslab.functional._margin import cosine_embedding_loss as cosine_embedding_loss
 from losslab.functional._margin import ctc_loss as ctc_loss
 from losslab.functional._margin import hinge_embedding_loss as hinge_embedding_loss
@@ -37,9 +41,11 @@ from losslab.functional._pointwise import poisson_nll_loss as poisson_nll_loss
 from losslab.functional._pointwise import smooth_l1_loss as smooth_l1_loss
 from losslab.functional._pointwise import soft_margin_loss as soft_margin_loss
 from losslab.functional._reduction import REDUCTIONS as REDUCTIONS
+from losslab.losses._registry import LOSSES
 
 __all__ = [
     "REDUCTIONS",
+    "TORCH_NN",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cosine_embedding_loss",
@@ -62,3 +68,47 @@ __all__ = [
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
 ]
+
+TORCH_NN: dict[str, Callable[..., Any]] = {
+    "L1Loss": l1_loss,
+    "MSELoss": mse_loss,
+    "CrossEntropyLoss": cross_entropy,
+    "CTCLoss": ctc_loss,
+    "NLLLoss": nll_loss,
+    "PoissonNLLLoss": poisson_nll_loss,
+    "GaussianNLLLoss": gaussian_nll_loss,
+    "KLDivLoss": kl_div,
+    "BCELoss": binary_cross_entropy,
+    "BCEWithLogitsLoss": binary_cross_entropy_with_logits,
+    "MarginRankingLoss": margin_ranking_loss,
+    "HingeEmbeddingLoss": hinge_embedding_loss,
+    "MultiLabelMarginLoss": multilabel_margin_loss,
+    "HuberLoss": huber_loss,
+    "SmoothL1Loss": smooth_l1_loss,
+    "SoftMarginLoss": soft_margin_loss,
+    "MultiLabelSoftMarginLoss": multilabel_soft_margin_loss,
+    "CosineEmbeddingLoss": cosine_embedding_loss,
+    "MultiMarginLoss": multi_margin_loss,
+    "TripletMarginLoss": triplet_margin_loss,
+    "TripletMarginWithDistanceLoss": triplet_margin_with_distance_loss,
+}
+"""torch.nn's 21 loss classes and their functions here; ``losslab.torch`` has a module of each."""
+
+
+def _torch_module(class_name: str) -> Any:
+    """``losslab.torch``'s module class named ``class_name``, or a message saying it needs PyTorch."""
+    try:
+        from losslab.torch._nn import TORCH_LOSSES
+    except ImportError as error:
+        function = TORCH_NN[class_name].__name__
+        msg = (
+            f"{class_name!r} is torch.nn's name: losslab.get gives losslab.torch.{class_name}, which needs PyTorch "
+            f"(pip install torch); losslab.functional.{function} runs without it ({error})"
+        )
+        raise ValueError(msg) from error
+    return TORCH_LOSSES[class_name]
+
+
+for _class_name, _function in TORCH_NN.items():  # torch's names resolve to torch's conventions (input, target)
+    LOSSES.register()(_function)
+    LOSSES.register_lazy(_class_name, functools.partial(_torch_module, _class_name))
