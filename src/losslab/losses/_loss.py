@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from numbers import Real
+from types import FrameType
 from typing import Any
 
 from losslab._backend import array_namespace, as_arrays
@@ -64,6 +66,7 @@ class Loss:
         self.dtype = dtype
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        _refuse_keras_wrapper(self)
         xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
         values, mask = self.call_with_mask(y_true, y_pred)
         return reduce_weighted_values(values, xp, sample_weight=sample_weight, mask=mask, reduction=self.reduction)
@@ -117,6 +120,43 @@ class Loss:
         if isinstance(other, Real) and other == 0:  # lets sum([...]) work
             return _as_combined(self)
         return NotImplemented
+
+
+_OWN_CALLS: dict[type, frozenset[Any]] = {}
+"""Loss class -> the code objects of the ``__call__`` methods along its MRO (one loss call's own frames)."""
+
+
+def _refuse_keras_wrapper(loss: Loss) -> None:
+    """Raise when Keras calls ``loss`` through its function wrapper (``model.compile(loss=losslab.Huber())``).
+
+    Keras wraps any loss that is not a ``keras.losses.Loss`` in its
+    ``LossFunctionWrapper``, whose ``call`` takes the wrapped callable's
+    result as per-sample losses and weights and reduces it again: a losslab
+    loss's already reduced value would come out wrong with ``sample_weight``
+    or ``class_weight``, and the model could not be saved. The caller is the
+    first frame outside this loss's own ``__call__`` chain; without keras in
+    ``sys.modules`` nothing is looked up (Keras cannot be the caller).
+    """
+    keras_losses = sys.modules.get("keras.src.losses.losses")
+    if keras_losses is None:
+        return
+    own = _OWN_CALLS.get(type(loss))
+    if own is None:
+        methods = (vars(cls)["__call__"] for cls in type(loss).__mro__ if "__call__" in vars(cls))
+        own = _OWN_CALLS[type(loss)] = frozenset(m.__code__ for m in methods if hasattr(m, "__code__"))
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and frame.f_code in own:
+        frame = frame.f_back
+    wrapper_call = getattr(getattr(keras_losses, "LossFunctionWrapper", None), "call", None)
+    if frame is not None and frame.f_code is getattr(wrapper_call, "__code__", None):
+        name = type(loss).__name__
+        msg = (
+            f"{name} is a losslab.Loss, which Keras treats as a plain function: it would weight the already "
+            "reduced loss again (a wrong value with sample_weight or class_weight) and could not save the model. "
+            f"Compile with a Keras loss from losslab.keras instead: losslab.keras.adapt(loss) for any losslab "
+            f"loss, or losslab.keras.{name}(...) with the same arguments for one of losslab's own classes."
+        )
+        raise TypeError(msg)
 
 
 def _check_weight(weight: Any) -> None:
@@ -178,6 +218,7 @@ class LossFunctionWrapper(Loss):
         self._plain_mean = card.plain_mean if plain and card is not None else None
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        _refuse_keras_wrapper(self)
         # An unweighted mean of a loss whose card has a plain-mean entry point: one fused step.
         if sample_weight is None and self._plain_mean is not None and self.reduction in ("sum_over_batch_size", "mean"):
             xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
@@ -250,6 +291,7 @@ class CombinedLoss(Loss):
             raise ValueError(msg)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
+        _refuse_keras_wrapper(self)
         xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
         total = None
         for loss, weight in zip(self.losses, self.weights, strict=True):
