@@ -53,16 +53,14 @@ def _label_sequences(rng: np.random.Generator, shape: tuple[int, ...]) -> tuple[
 
 
 EXTRA_CASES: tuple[Case, ...] = (
-    Case("ctc", "CTC", _label_sequences, shapes=((4, 6, 4),)),
-    Case("poisson_nll", "PoissonNLL", _counts, kwargs=({"full": True, "eps": 1e-6},), keras=False),
-    Case("gaussian_nll", "GaussianNLL", _mean_and_variance, shapes=((6, 2),), kwargs=({"full": True},), keras=False),
+    Case("ctc", _label_sequences, shapes=((4, 6, 4),)),
+    Case("poisson_nll", _counts, kwargs=({"full": True, "eps": 1e-6},)),
+    Case("gaussian_nll", _mean_and_variance, shapes=((6, 2),), kwargs=({"full": True},)),
     Case(
         "multi_quantile",
-        "MultiQuantile",
         _one_target,
         shapes=((6, 3),),
         kwargs=({"quantiles": (0.2, 0.5, 0.7)},),
-        keras=False,
     ),
 )
 """The losses that ``tests/losses/_registry.py`` has no case for, drawn the same way."""
