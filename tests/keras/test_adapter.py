@@ -15,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,8 +41,8 @@ RTOL, ATOL = 1e-5, 1e-6
 def keras_defaults() -> Iterator[None]:
     """Keras's own JAX setting (no x64), whatever earlier tests of this process turned on; restored after.
 
-    Under it losslab's sparse losses cast Keras's float labels to int64, which JAX narrows to int32 with a
-    UserWarning: that warning (and only it) is let through.
+    No warning may come out of it (pytest turns warnings into errors): losslab's sparse losses cast Keras's float
+    labels to int32, which JAX keeps without x64.
     """
     if keras.backend.backend() != "jax":
         yield
@@ -53,9 +52,7 @@ def keras_defaults() -> Iterator[None]:
     previous = jax.config.jax_enable_x64
     jax.config.update("jax_enable_x64", False)
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Explicitly requested dtype int64", category=UserWarning)
-            yield
+        yield
     finally:
         jax.config.update("jax_enable_x64", previous)
 

@@ -417,7 +417,7 @@ def _sparse_inputs(
     if not from_logits:
         check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
     if not xp.isdtype(y_true.dtype, "integral"):
-        y_true = xp.astype(y_true, xp.int64)
+        y_true = xp.astype(y_true, xp.int32)  # class indices fit; int64 warns on JAX without x64
     if axis != y_pred.ndim - 1:
         y_pred = xp.moveaxis(y_pred, axis, -1)
     return xp, y_true, y_pred, axis
