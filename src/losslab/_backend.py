@@ -8,7 +8,9 @@ dtype kind so that integer labels stay integer until a loss casts them.
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import array_api_compat
 import numpy as np
@@ -26,18 +28,103 @@ of checks (about 2 us); a loss call resolves namespaces several times, which
 costs more than the fused kernel of a small batch. The namespace of an array
 depends on its type alone, so one dictionary lookup answers after the first
 call.
+
+Under ``torch.compile`` a lookup is guarded by the key it read: an entry added
+after a function was traced without it makes that function recompile once.
+So torch's namespace is learnt with all its dtypes at once, and as soon as
+losslab and torch are both imported, before any trace (see the end of this
+module and :func:`_learn_torch_type`).
 """
+
+_INPUT_KIND: dict[tuple[type, Any], str] = {}
+"""``(type(dtype), dtype)`` -> ``"real floating"``, ``"bool"`` or ``"other"``: what :func:`as_arrays` asks.
+
+The dtype's type is part of the key: array-api-strict's dtypes hash like NumPy's and warn when compared with them.
+"""
+
+_DTYPE_NAMES = (
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    *_FLOAT_NAMES,
+    "complex64",
+    "complex128",
+)
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def constant_while_traced(fn: _F) -> _F:
+    """Mark ``fn`` as ``torch.compiler.assume_constant_result`` does, without importing torch.
+
+    ``fn`` reads a context-local setting (a ``contextvars`` variable, which
+    ``torch.compile`` cannot trace). Marked, it is called once when a function
+    is traced and its answer is a constant of the graph, as a Python read is
+    under ``jax.jit``: the compiled function keeps the setting it was traced
+    with. Eager calls are unaffected.
+    """
+    vars(fn)["_dynamo_marked_constant"] = True
+    return fn
+
+
+def _is_torch_type(cls: type) -> bool:
+    """Whether ``cls`` is a torch tensor type, without array-api-compat's cached helpers (see below)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and issubclass(cls, torch.Tensor)
+
+
+_PYTHON_TYPES = frozenset({bool, int, float, complex, list, tuple, str, bytes, dict, set, type(None)})
+"""Python values are never arrays: answered before array-api-compat's cached helpers (see :func:`array_namespace`)."""
 
 
 def is_array(x: Any) -> bool:
     """Whether ``x`` is an array of a namespace that array-api-compat knows."""
-    return type(x) in _NAMESPACE_OF_TYPE or array_api_compat.is_array_api_obj(x)
+    cls = type(x)
+    if cls in _NAMESPACE_OF_TYPE:
+        return True
+    if cls in _PYTHON_TYPES:
+        return False
+    return _is_torch_type(cls) or array_api_compat.is_array_api_obj(x)
+
+
+def _input_kind(xp: Any, dtype: Any) -> str:
+    key = (type(dtype), dtype)
+    kind = _INPUT_KIND.get(key)
+    if kind is None:
+        is_float, is_bool = xp.isdtype(dtype, "real floating"), xp.isdtype(dtype, "bool")
+        kind = _INPUT_KIND[key] = "real floating" if is_float else "bool" if is_bool else "other"
+    return kind
+
+
+def _learn_torch_type(cls: type) -> Any:
+    """Record torch's namespace for ``cls``, with the kind of each of torch's dtypes (all at once, see above)."""
+    import array_api_compat.torch as torch_xp
+
+    for name in _DTYPE_NAMES:
+        dtype = getattr(torch_xp, name, None)
+        if dtype is not None:
+            _input_kind(torch_xp, dtype)
+    _NAMESPACE_OF_TYPE[cls] = torch_xp
+    return torch_xp
 
 
 def array_namespace(x: Any) -> Any:
-    """The Array API namespace of one array (``array_api_compat.array_namespace``, cached by type)."""
+    """The Array API namespace of one array (``array_api_compat.array_namespace``, cached by type).
+
+    Torch tensors are recognised directly: array-api-compat's helpers are
+    wrapped in ``functools.lru_cache``, which ``torch.compile`` warns about
+    when it traces a call that sees a tensor type for the first time.
+    """
     xp = _NAMESPACE_OF_TYPE.get(type(x))
     if xp is None:
+        if _is_torch_type(type(x)):
+            return _learn_torch_type(type(x))
         xp = _NAMESPACE_OF_TYPE[type(x)] = array_api_compat.array_namespace(x)
     return xp
 
@@ -68,6 +155,8 @@ def namespace(*arrays: Any) -> Any:
 
 def device(x: Any) -> Any:
     """The device of ``x``, or ``None`` where the namespace cannot say (e.g. JAX tracers)."""
+    if _is_torch_type(type(x)):
+        return x.device
     try:
         return array_api_compat.device(x)
     except Exception:  # tracers and exotic arrays have no fixed device
@@ -93,11 +182,12 @@ def resolve_dtype(xp: Any, dtype: Any) -> Any:
 
 def as_array(x: Any, xp: Any, *, like: Any = None, name: str = "array") -> Any:
     """``x`` as an array of ``xp`` on the device of ``like``, dtype kept."""
-    if is_array(x) and array_namespace(x) is xp:
+    array = is_array(x)
+    if array and array_namespace(x) is xp:
         return x
-    if not is_array(x):
+    if not array:
         x = _from_python(x, name)
-    elif not array_api_compat.is_numpy_array(x):
+    elif not isinstance(x, (np.ndarray, np.generic)):
         x = to_numpy(x)
     target = None if like is None else device(like)
     if target is None:
@@ -117,18 +207,29 @@ def as_arrays(y_true: Any, y_pred: Any, *, xp: Any = None, dtype: Any = None) ->
     tuple
         ``(xp, y_true, y_pred)``.
     """
+    # The common case first: two arrays of one namespace, y_pred floating, y_true not boolean.
+    pred_xp = _NAMESPACE_OF_TYPE.get(type(y_pred))
+    if (
+        pred_xp is not None
+        and dtype is None
+        and (xp is None or xp is pred_xp)
+        and _NAMESPACE_OF_TYPE.get(type(y_true)) is pred_xp
+        and _INPUT_KIND.get((type(y_pred.dtype), y_pred.dtype)) == "real floating"
+        and _INPUT_KIND.get((type(y_true.dtype), y_true.dtype), "bool") != "bool"  # unknown: the full path learns it
+    ):
+        return pred_xp, y_true, y_pred
     from_python = not is_array(y_pred)
     if from_python:
         y_pred = _from_python(y_pred, "y_pred")
     xp = array_namespace(y_pred) if xp is None else xp
     y_pred = as_array(y_pred, xp, name="y_pred")
     target_dtype = resolve_dtype(xp, dtype)
-    if target_dtype is None and (from_python or not xp.isdtype(y_pred.dtype, "real floating")):
+    if target_dtype is None and (from_python or _input_kind(xp, y_pred.dtype) != "real floating"):
         target_dtype = xp.float32
     if target_dtype is not None and y_pred.dtype != target_dtype:
         y_pred = xp.astype(y_pred, target_dtype)
     y_true = as_array(y_true, xp, like=y_pred, name="y_true")
-    if xp.isdtype(y_true.dtype, "bool"):
+    if _input_kind(xp, y_true.dtype) == "bool":
         y_true = xp.astype(y_true, y_pred.dtype)
     return xp, y_true, y_pred
 
@@ -136,3 +237,7 @@ def as_arrays(y_true: Any, y_pred: Any, *, xp: Any = None, dtype: Any = None) ->
 def cast_like(x: Any, reference: Any, xp: Any) -> Any:
     """``x`` in the dtype of ``reference`` (no copy when it already is)."""
     return x if x.dtype == reference.dtype else xp.astype(x, reference.dtype)
+
+
+if "torch" in sys.modules:  # torch's tensor type is known before the first traced call (see _NAMESPACE_OF_TYPE)
+    _learn_torch_type(sys.modules["torch"].Tensor)

@@ -17,12 +17,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from losslab._backend import to_numpy
+from losslab._backend import constant_while_traced, to_numpy
 
 _ENABLED: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "losslab_value_checks", default=os.environ.get("LOSSLAB_CHECK_VALUES", "0").lower() in ("1", "true", "yes")
@@ -49,8 +50,9 @@ def set_value_checks(enabled: bool) -> None:
     _ENABLED.set(bool(enabled))
 
 
+@constant_while_traced
 def value_checks_enabled() -> bool:
-    """Whether value checks are on in the current context."""
+    """Whether value checks are on in the current context (a constant of a ``torch.compile`` graph)."""
     return _ENABLED.get()
 
 
@@ -68,20 +70,23 @@ def value_checks(enabled: bool = True) -> Iterator[None]:
 
 
 def _traced(x: Any) -> bool:
-    """Whether ``x`` is being traced (a JAX tracer has no values to read).
+    """Whether ``x`` is being traced (a JAX tracer or a ``torch.compile`` graph has no values to read).
 
     ``array_api_compat.is_lazy_array`` does not fit: it calls every JAX array lazy, concrete ones too.
     """
-    return "Tracer" in type(x).__name__
+    if "Tracer" in type(x).__name__:
+        return True
+    torch = sys.modules.get("torch")
+    return torch is not None and torch.compiler.is_compiling()
 
 
 def _active(*arrays: Any) -> bool:
-    return _ENABLED.get() and not any(_traced(a) for a in arrays)
+    return value_checks_enabled() and not any(_traced(a) for a in arrays)
 
 
 def check_finite(loss_name: str, **arrays: Any) -> None:
     """Raise if any named array holds NaN or inf (when checks are on)."""
-    if not _active(*arrays.values()):
+    if not value_checks_enabled() or not _active(*arrays.values()):
         return
     for name, array in arrays.items():
         values = to_numpy(array)

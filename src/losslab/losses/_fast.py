@@ -26,21 +26,30 @@ mean of all values, since every sample has the same number of them.)
 ``contextvars`` variable: other threads and tasks are not affected), for
 tests and benchmarks that compare the two. It is read when a loss is called
 or traced: a function already compiled by ``jax.jit`` or ``torch.compile``
-keeps the path it was traced with.
+keeps the path it was traced with (``torch.compile`` takes the setting as a
+constant of the graph, see ``_backend.constant_while_traced``).
+
+Under ``torch.compile`` every path traces whole (``fullgraph=True``): the
+choice reads the namespace and static facts of the input (device, shape,
+dtype), never its values. The one kernel whose validity depends on values,
+torch's CTC, is an eager-only path (see :func:`torch_ctc`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import array_api_compat
-
-from losslab._backend import EPSILON
+from losslab._backend import EPSILON, constant_while_traced
 
 _GENERIC_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("losslab_generic_only", default=False)
+
+_TORCH_NAMESPACES = frozenset({"torch", "array_api_compat.torch"})
+_JAX_NAMESPACES = frozenset({"jax.numpy", "jax.experimental.array_api"})
+"""Module names of the namespaces (array-api-compat's ``is_*_namespace`` without its ``lru_cache``)."""
 
 
 @contextlib.contextmanager
@@ -53,18 +62,32 @@ def generic_only() -> Iterator[None]:
         _GENERIC_ONLY.reset(token)
 
 
+@constant_while_traced
+def _generic_only_on() -> bool:
+    return _GENERIC_ONLY.get()
+
+
 def on_torch(xp: Any) -> bool:
     """Whether ``xp`` is torch's namespace and the fast paths are on."""
-    return array_api_compat.is_torch_namespace(xp) and not _GENERIC_ONLY.get()
+    return xp.__name__ in _TORCH_NAMESPACES and not _generic_only_on()
 
 
 def on_jax(xp: Any) -> bool:
     """Whether ``xp`` is JAX's namespace and the fast paths are on."""
-    return array_api_compat.is_jax_namespace(xp) and not _GENERIC_ONLY.get()
+    return xp.__name__ in _JAX_NAMESPACES and not _generic_only_on()
+
+
+def _torch_functional() -> Any:
+    """``torch.nn.functional``: imported with torch, whose tensors reach this module (faster than an import statement).
+
+    Read from ``sys.modules``, not cached in a global: a global set during a ``torch.compile`` trace would make the
+    traced function recompile on its next call.
+    """
+    return sys.modules["torch.nn.functional"]
 
 
 def torch_mse(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
-    import torch.nn.functional as F
+    F = _torch_functional()
 
     if plain_mean:
         return F.mse_loss(y_pred, y_true)
@@ -72,7 +95,7 @@ def torch_mse(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
 
 
 def torch_mae(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
-    import torch.nn.functional as F
+    F = _torch_functional()
 
     if plain_mean:
         return F.l1_loss(y_pred, y_true)
@@ -80,7 +103,7 @@ def torch_mae(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
 
 
 def torch_huber(y_true: Any, y_pred: Any, delta: float, plain_mean: bool) -> Any:
-    import torch.nn.functional as F
+    F = _torch_functional()
 
     if plain_mean:
         return F.huber_loss(y_pred, y_true, delta=delta)
@@ -88,7 +111,7 @@ def torch_huber(y_true: Any, y_pred: Any, delta: float, plain_mean: bool) -> Any
 
 
 def torch_poisson(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
-    import torch.nn.functional as F
+    F = _torch_functional()
 
     if plain_mean:
         return F.poisson_nll_loss(y_pred, y_true, log_input=False, eps=EPSILON)
@@ -115,7 +138,7 @@ def torch_binary_crossentropy_probs(y_true: Any, y_pred: Any, axis: int, plain_m
 
     On CPU below 32 MiB it is 2-4x slower than the generic code (benchmarks/results/losses.md).
     """
-    import torch.nn.functional as F
+    F = _torch_functional()
 
     p = y_pred.clamp(EPSILON, 1.0 - EPSILON)
     if plain_mean:
@@ -124,7 +147,7 @@ def torch_binary_crossentropy_probs(y_true: Any, y_pred: Any, axis: int, plain_m
 
 
 def torch_binary_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:
-    import torch.nn.functional as F
+    F = _torch_functional()
 
     if plain_mean:
         return F.binary_cross_entropy_with_logits(y_pred, y_true)
@@ -140,7 +163,7 @@ def torch_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, p
 
 def torch_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any, plain_mean: bool) -> Any:
     """``labels`` of shape ``(...)``, ``y_pred`` of shape ``(..., C)`` with the classes last."""
-    import torch.nn.functional as F
+    F = _torch_functional()
 
     flat = y_pred.reshape(-1, y_pred.shape[-1])
     if plain_mean:
@@ -149,7 +172,7 @@ def torch_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any, plain
 
 
 def torch_smooth_l1(y_true: Any, y_pred: Any, beta: float, plain_mean: bool) -> Any:
-    import torch.nn.functional as F
+    F = _torch_functional()
 
     if plain_mean:
         return F.smooth_l1_loss(y_pred, y_true, beta=beta)
@@ -158,7 +181,7 @@ def torch_smooth_l1(y_true: Any, y_pred: Any, beta: float, plain_mean: bool) -> 
 
 def torch_poisson_nll(y_true: Any, y_pred: Any, log_input: bool, eps: float, plain_mean: bool) -> Any:
     """Without the Stirling term: torch's ``full=True`` gives NaN gradients for targets of 0."""
-    import torch.nn.functional as F
+    F = _torch_functional()
 
     if plain_mean:
         return F.poisson_nll_loss(y_pred, y_true, log_input=log_input, eps=eps)
@@ -167,7 +190,7 @@ def torch_poisson_nll(y_true: Any, y_pred: Any, log_input: bool, eps: float, pla
 
 def torch_multilabel_soft_margin(y_true: Any, y_pred: Any, weight: Any, plain_mean: bool) -> Any:
     """The per-class logistic loss is binary cross-entropy on logits, with ``weight`` per class."""
-    import torch.nn.functional as F
+    F = _torch_functional()
 
     if plain_mean:
         return F.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight)
@@ -176,6 +199,11 @@ def torch_multilabel_soft_margin(y_true: Any, y_pred: Any, weight: Any, plain_me
 
 def torch_log_softmax(x: Any, axis: int) -> Any:
     return x.log_softmax(dim=axis)
+
+
+def torch_cumulative_sum(x: Any, axis: int) -> Any:
+    """torch's ``cumsum`` (array-api-compat's wrapper resolves a namespace first, which ``torch.compile`` warns of)."""
+    return x.cumsum(dim=axis)
 
 
 # JAX: XLA fuses the generic code, but jax.nn.log_softmax stops the gradient through the max shift,
@@ -231,13 +259,17 @@ def torch_ctc(labels: Any, log_probs: Any) -> Any:
     Returns ``None`` when the kernel cannot give losslab's answer: a label
     outside ``[1, C)`` (the kernel does not check), or a label sequence that
     does not fit in ``T`` frames (the kernel returns ``inf``, losslab a finite
-    penalty of about 1e5). Then the generic recursion runs.
+    penalty of about 1e5). Then the generic recursion runs. Both checks read
+    values, which a ``torch.compile`` graph cannot branch on: a traced call
+    always runs the recursion (the same answer on every input; the compiled
+    loop over frames fuses well).
     """
     import torch
-    import torch.nn.functional as F
+
+    F = _torch_functional()
 
     batch, frames, num_classes = log_probs.shape
-    if labels.shape[1] == 0 or log_probs.dtype not in (torch.float32, torch.float64):
+    if torch.compiler.is_compiling() or labels.shape[1] == 0 or log_probs.dtype not in (torch.float32, torch.float64):
         return None
     label_length = (labels != 0).sum(dim=-1)
     if bool(((labels < 0) | (labels >= num_classes)).any()):

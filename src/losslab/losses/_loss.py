@@ -221,7 +221,9 @@ class LossFunctionWrapper(Loss):
         _refuse_keras_wrapper(self)
         # An unweighted mean of a loss whose card has a plain-mean entry point: one fused step.
         if sample_weight is None and self._plain_mean is not None and self.reduction in ("sum_over_batch_size", "mean"):
-            xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
+            xp = None  # the entry point converts its inputs itself; only a dtype asks for a cast first
+            if self.dtype is not None:
+                xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
             return self._plain_mean(y_true, y_pred, xp, plain_mean=True, **self._fn_kwargs)
         return super().__call__(y_true, y_pred, sample_weight)
 

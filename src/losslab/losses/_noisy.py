@@ -213,11 +213,11 @@ def poly1_crossentropy(
     sparse_poly1_crossentropy, losslab.categorical_crossentropy, losslab.categorical_focal_crossentropy
     """
     _check_epsilon(epsilon, "poly1_crossentropy")
-    _check_label_smoothing(label_smoothing, "poly1_crossentropy")
+    smooths = _check_label_smoothing(label_smoothing, "poly1_crossentropy")
     xp, y_true, y_pred = _dense_inputs(
         y_true, y_pred, xp, from_logits, "poly1_crossentropy", "use sparse_poly1_crossentropy for them."
     )
-    if label_smoothing:
+    if smooths:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[-1]
     return _poly1(y_true, y_pred, epsilon, from_logits, xp)
 
@@ -270,11 +270,11 @@ def sparse_poly1_crossentropy(
     poly1_crossentropy, losslab.sparse_categorical_crossentropy
     """
     _check_epsilon(epsilon, "sparse_poly1_crossentropy")
-    _check_label_smoothing(label_smoothing, "sparse_poly1_crossentropy")
+    smooths = _check_label_smoothing(label_smoothing, "sparse_poly1_crossentropy")
     xp, labels, y_pred, _ = _sparse_inputs(y_true, y_pred, xp, -1, "sparse_poly1_crossentropy", from_logits=from_logits)
     num_classes = y_pred.shape[-1]
     target = one_hot(labels, num_classes, xp, y_pred.dtype)
-    if label_smoothing:
+    if smooths:
         target = target * (1.0 - label_smoothing) + label_smoothing / num_classes
     return _poly1(target, y_pred, epsilon, from_logits, xp)
 

@@ -8,7 +8,14 @@ from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device
 from losslab._checks import check_finite
-from losslab.losses._fast import jax_log_softmax, jax_relu, on_jax, on_torch, torch_log_softmax
+from losslab.losses._fast import (
+    jax_log_softmax,
+    jax_relu,
+    on_jax,
+    on_torch,
+    torch_cumulative_sum,
+    torch_log_softmax,
+)
 from losslab.losses._reduction import align_ranks
 
 LOG2 = math.log(2.0)
@@ -30,7 +37,7 @@ def prepare_pair(y_true: Any, y_pred: Any, xp: Any, loss_name: str) -> tuple[Any
 
 def check_same_shape(y_true: Any, y_pred: Any, loss_name: str, hint: str = "") -> None:
     """Raise a ``ValueError`` naming both shapes when they differ."""
-    if tuple(y_true.shape) != tuple(y_pred.shape):
+    if y_true.shape != y_pred.shape:
         msg = (
             f"{loss_name}: y_true and y_pred must have the same shape; got y_true "
             f"{tuple(y_true.shape)} and y_pred {tuple(y_pred.shape)}."
@@ -131,6 +138,13 @@ def log_softmax(x: Any, axis: int, xp: Any) -> Any:
         return jax_log_softmax(x, axis)
     shifted = x - xp.max(x, axis=axis, keepdims=True)
     return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+
+
+def cumulative_sum(x: Any, axis: int, xp: Any) -> Any:
+    """The running sum along ``axis`` (torch's own ``cumsum`` on torch, see ``_fast.py``)."""
+    if on_torch(xp):
+        return torch_cumulative_sum(x, axis)
+    return xp.cumulative_sum(x, axis=axis)
 
 
 def normalize_probabilities(y_pred: Any, axis: int, xp: Any) -> Any:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from losslab._backend import EPSILON, as_arrays, cast_like, namespace
+from losslab._backend import EPSILON, as_arrays, cast_like, is_array, namespace
 from losslab._checks import check_finite, check_labels, check_range
 from losslab.losses._fast import (
     few_temporaries_win,
@@ -46,10 +46,25 @@ from losslab.losses._ops import (
 _DEFAULT = "sum_over_batch_size"
 
 
-def _check_label_smoothing(label_smoothing: float, loss_name: str) -> None:
+def _check_label_smoothing(label_smoothing: Any, loss_name: str) -> bool:
+    """Validate ``label_smoothing`` and say whether it smooths at all.
+
+    A Python number must lie in [0, 1]; 0 leaves the labels as they are. A 0-d
+    array (a value traced by ``jax.jit``, like Huber's ``delta``) cannot be
+    read: it always smooths, and only its shape is checked.
+    """
+    if is_array(label_smoothing):
+        if label_smoothing.ndim != 0:
+            msg = (
+                f"{loss_name}: label_smoothing must be a float in [0, 1] or a 0-d array; "
+                f"got an array of shape {tuple(label_smoothing.shape)}"
+            )
+            raise ValueError(msg)
+        return True
     if not 0.0 <= label_smoothing <= 1.0:
         msg = f"{loss_name}: label_smoothing must be in [0, 1]; got {label_smoothing}"
         raise ValueError(msg)
+    return label_smoothing != 0
 
 
 _LOGITS_HINT = "y_pred looks like logits: pass from_logits=True, or apply a {} to the model's output."
@@ -58,12 +73,12 @@ _LOGITS_HINT = "y_pred looks like logits: pass from_logits=True, or apply a {} t
 def _binary_inputs(
     y_true: Any, y_pred: Any, xp: Any, label_smoothing: float, from_logits: bool, loss_name: str
 ) -> tuple[Any, Any, Any]:
-    _check_label_smoothing(label_smoothing, loss_name)
+    smooths = _check_label_smoothing(label_smoothing, loss_name)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, loss_name)
     check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Binary labels are 0 or 1; for {-1, 1} labels use hinge.")
     if not from_logits:
         check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("sigmoid"))
-    if label_smoothing:
+    if smooths:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     return xp, y_true, y_pred
 
@@ -237,7 +252,7 @@ def _binary_focal_crossentropy(
 def _categorical_inputs(
     y_true: Any, y_pred: Any, xp: Any, axis: int, label_smoothing: float, from_logits: bool, loss_name: str
 ) -> tuple[Any, Any, Any, int]:
-    _check_label_smoothing(label_smoothing, loss_name)
+    smooths = _check_label_smoothing(label_smoothing, loss_name)
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     axis = check_axis(axis, y_pred.ndim, loss_name)
     if y_true.ndim == y_pred.ndim - 1 or (y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1 != y_pred.shape[axis]):
@@ -259,7 +274,7 @@ def _categorical_inputs(
     if not from_logits:
         check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
     y_true = cast_like(y_true, y_pred, xp)
-    if label_smoothing:
+    if smooths:
         # Keras <= 3.15 smooths over the last axis even when axis != -1.
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[axis]
     return xp, y_true, y_pred, axis
@@ -508,11 +523,11 @@ def _sparse_categorical_crossentropy(
     xp, labels, y_pred, _ = _sparse_inputs(
         y_true, y_pred, xp, axis, "sparse_categorical_crossentropy", from_logits=from_logits, ignore_class=ignore_class
     )
-    _check_label_smoothing(label_smoothing, "sparse_categorical_crossentropy")
+    smooths = _check_label_smoothing(label_smoothing, "sparse_categorical_crossentropy")
     valid = None if ignore_class is None else labels != ignore_class
     if valid is not None:
         labels = xp.where(valid, labels, xp.zeros_like(labels))
-    fused = from_logits and not label_smoothing
+    fused = from_logits and not smooths
     if on_torch(xp) and fused and valid is None:
         return torch_sparse_categorical_crossentropy_logits(labels, y_pred, plain_mean)
     if on_torch(xp) and fused:
@@ -523,7 +538,7 @@ def _sparse_categorical_crossentropy(
         log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
         target = one_hot(labels, y_pred.shape[-1], xp, xp.bool)
         losses = -xp.sum(xp.where(target, log_p, xp.zeros_like(log_p)), axis=-1)
-        if label_smoothing:
+        if smooths:
             losses = (1.0 - label_smoothing) * losses - label_smoothing * xp.mean(log_p, axis=-1)
     if valid is not None:
         losses = xp.where(valid, losses, xp.zeros_like(losses))
@@ -766,7 +781,8 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         ignore_index: int | None = None,
     ) -> None:
         ignore_class = _ignored_class(ignore_class, ignore_index)
-        kwargs = {"label_smoothing": label_smoothing} if label_smoothing else {}  # Keras's config has no such key
+        smooths = _check_label_smoothing(label_smoothing, "SparseCategoricalCrossentropy")
+        kwargs = {"label_smoothing": label_smoothing} if smooths else {}  # Keras's config has no such key
         super().__init__(
             sparse_categorical_crossentropy,
             reduction=reduction,

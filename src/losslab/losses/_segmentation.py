@@ -16,7 +16,7 @@ from typing import Any
 from losslab._backend import EPSILON, as_arrays, cast_like, device
 from losslab._checks import check_finite, check_labels, check_range
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import check_same_shape, log_softmax, one_hot
+from losslab.losses._ops import check_same_shape, cumulative_sum, log_softmax, one_hot
 
 _DEFAULT = "sum_over_batch_size"
 
@@ -443,8 +443,8 @@ def focal_tversky(
 def _lovasz_gradient(truth_sorted: Any, xp: Any) -> Any:
     """Gradient of the Lovasz extension of the Jaccard loss at errors sorted in decreasing order (axis 1)."""
     total = xp.sum(truth_sorted, axis=1, keepdims=True)
-    intersection = total - xp.cumulative_sum(truth_sorted, axis=1)
-    union = total + xp.cumulative_sum(1.0 - truth_sorted, axis=1)
+    intersection = total - cumulative_sum(truth_sorted, 1, xp)
+    union = total + cumulative_sum(1.0 - truth_sorted, 1, xp)
     jaccard = 1.0 - intersection / union
     return xp.concat([jaccard[:, :1], jaccard[:, 1:] - jaccard[:, :-1]], axis=1)
 
