@@ -357,8 +357,9 @@ def multilabel_margin_loss(input: Any, target: Any, *, reduction: str = "mean") 
     _check_listed_classes(name, labels, num_classes)
 
     # listed[n, j]: target[n, j] is a target class (no negative entry at or before j).
-    listed = xp.cumulative_sum(xp.astype(labels < 0, xp.int32), axis=-1) == 0
     classes = xp.arange(num_classes, dtype=labels.dtype, device=device(labels))
+    first_end = xp.min(xp.where(labels < 0, classes, xp.full_like(labels, num_classes)), axis=-1, keepdims=True)
+    listed = classes < first_end  # no cumulative_sum: array-api-compat's torch one is lru_cache'd (torch.compile)
     picks = (labels[..., None] == classes) & listed[..., None]  # (N, j, i): entry j names class i
     is_target = xp.any(picks, axis=1)  # (N, i)
     zero = xp.zeros_like(scores)

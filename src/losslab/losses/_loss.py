@@ -138,8 +138,9 @@ def _refuse_keras_wrapper(loss: Loss) -> None:
     ``sys.modules`` nothing is looked up (Keras cannot be the caller).
     """
     keras_losses = sys.modules.get("keras.src.losses.losses")
-    if keras_losses is None:
-        return
+    torch = sys.modules.get("torch")
+    if keras_losses is None or (torch is not None and torch.compiler.is_compiling()):
+        return  # a torch.compile graph has no Python frames to read (a Keras step compiled by dynamo is not checked)
     own = _OWN_CALLS.get(type(loss))
     if own is None:
         methods = (vars(cls)["__call__"] for cls in type(loss).__mro__ if "__call__" in vars(cls))
