@@ -54,3 +54,10 @@ def test_a_torch_class_name_without_torch_says_what_to_install():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "needs PyTorch (pip install torch)" in out and "losslab.functional.cross_entropy" in out
     assert out.strip().endswith("losslab.functional._pointwise")
+
+
+def test_a_cards_torch_name_is_one_of_torchs_21():
+    from losslab.losses._card import cards
+
+    named = {c.name: c.torch for c in cards() if c.torch is not None}
+    assert named and set(named.values()) <= set(TORCH_NN)
