@@ -239,5 +239,5 @@ def cast_like(x: Any, reference: Any, xp: Any) -> Any:
     return x if x.dtype == reference.dtype else xp.astype(x, reference.dtype)
 
 
-if "torch" in sys.modules:  # torch's tensor type is known before the first traced call (see _NAMESPACE_OF_TYPE)
-    _learn_torch_type(sys.modules["torch"].Tensor)
+if sys.modules.get("torch") is not None:  # torch's tensor type is known before the first traced call
+    _learn_torch_type(sys.modules["torch"].Tensor)  # (see _NAMESPACE_OF_TYPE; None marks a blocked import)
