@@ -143,6 +143,9 @@ def test_process_pool_gives_the_same_results_as_one_process():
     assert [[run.history for run in r.runs] for r in serial] == [[run.history for run in r.runs] for r in pooled]
 
 
+# Ray forks its workers; JAX, when an earlier test of this pytest worker imported it, warns at every fork of a
+# process it runs threads in. The lab never uses JAX: the warning is about the test process, not about Ray's results.
+@pytest.mark.filterwarnings("ignore:os.fork\\(\\) was called:RuntimeWarning")
 def test_ray_gives_the_same_results_as_one_process():
     pytest.importorskip("ray")
     specs = [short(tutorial_experiment("mc-kld"), 2)]
