@@ -190,6 +190,21 @@ def test_generic_only_is_read_once_when_traced():
     assert torch.nn.functional.mse_loss not in graphs[0]  # the generic code: a subtraction, a product, a mean
 
 
+def test_value_checks_are_left_out_of_a_trace():
+    """Checks read values, which a graph does not have: under ``torch.compile`` they are skipped, as under ``jax.jit``."""
+    rng = np.random.default_rng(5)
+    counts, rates = rng.poisson(2.0, size=(6, 3)).astype(float), rng.uniform(0.5, 2.0, size=(6, 3))
+    probs = rng.uniform(0.1, 0.9, size=(6, 3))
+    losses = [losslab.TweedieDeviance(power=1.5), losslab.BinaryCrossentropy(), losslab.SparseCategoricalCrossentropy()]
+
+    def calls(counts, rates, targets, probs, labels):
+        return [losses[0](counts, rates), losses[1](targets, probs), losses[2](labels, probs)]
+
+    args = (counts, rates, (probs > 0.5).astype(float), probs, rng.integers(0, 3, size=6))
+    with losslab.value_checks():
+        compiled_matches_eager(calls, *(torch.as_tensor(a) for a in args))
+
+
 def test_the_first_call_on_a_tensor_type_may_be_traced(monkeypatch):
     """A compiled training step can be the first place losslab meets a tensor type (no warnings, no break)."""
     from losslab import _backend
