@@ -191,7 +191,7 @@ def test_generic_only_is_read_once_when_traced():
 
 
 def test_value_checks_are_left_out_of_a_trace():
-    """Checks read values, which a graph does not have: under ``torch.compile`` they are skipped, as under ``jax.jit``."""
+    """Checks read values, which a graph does not have: ``torch.compile`` leaves them out, as ``jax.jit`` does."""
     rng = np.random.default_rng(5)
     counts, rates = rng.poisson(2.0, size=(6, 3)).astype(float), rng.uniform(0.5, 2.0, size=(6, 3))
     probs = rng.uniform(0.1, 0.9, size=(6, 3))
