@@ -93,13 +93,29 @@ def is_array(x: Any) -> bool:
     return _is_torch_type(cls) or array_api_compat.is_array_api_obj(x)
 
 
+@constant_while_traced
+def _known_kind(dtype: Any) -> str | None:
+    """The cached kind of ``dtype``, or ``None``. Marked constant: a traced call reads no dictionary, so it has no
+    guard on the cache's keys to check on every call (and none that a later entry would break)."""
+    return _INPUT_KIND.get((type(dtype), dtype))
+
+
+@constant_while_traced
+def _plain_dtypes(pred_dtype: Any, true_dtype: Any) -> bool:
+    """Whether ``y_pred``'s dtype is known as real floating and ``y_true``'s as not boolean (see :func:`as_arrays`)."""
+    kinds = _INPUT_KIND
+    return (
+        kinds.get((type(pred_dtype), pred_dtype)) == "real floating"
+        and kinds.get((type(true_dtype), true_dtype), "bool") != "bool"
+    )
+
+
 def dtype_kind(xp: Any, dtype: Any) -> str:
     """``"real floating"``, ``"integral"``, ``"bool"`` or ``"other"`` (``xp.isdtype``, cached: it costs 0.3 us)."""
-    key = (type(dtype), dtype)
-    kind = _INPUT_KIND.get(key)
+    kind = _known_kind(dtype)
     if kind is None:
         kinds = ("real floating", "integral", "bool")
-        kind = _INPUT_KIND[key] = next((k for k in kinds if xp.isdtype(dtype, k)), "other")
+        kind = _INPUT_KIND[(type(dtype), dtype)] = next((k for k in kinds if xp.isdtype(dtype, k)), "other")
     return kind
 
 
@@ -215,8 +231,7 @@ def as_arrays(y_true: Any, y_pred: Any, *, xp: Any = None, dtype: Any = None) ->
         and dtype is None
         and (xp is None or xp is pred_xp)
         and _NAMESPACE_OF_TYPE.get(type(y_true)) is pred_xp
-        and _INPUT_KIND.get((type(y_pred.dtype), y_pred.dtype)) == "real floating"
-        and _INPUT_KIND.get((type(y_true.dtype), y_true.dtype), "bool") != "bool"  # unknown: the full path learns it
+        and _plain_dtypes(y_pred.dtype, y_true.dtype)  # an unknown dtype takes the full path, which learns it
     ):
         return pred_xp, y_true, y_pred
     from_python = not is_array(y_pred)
