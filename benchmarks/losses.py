@@ -22,6 +22,14 @@ of ``y_pred``; float32 throughout), this script measures:
     Keras 3's ``keras.losses.<Class>()`` against losslab's class, both on torch
     tensors, in a subprocess with ``KERAS_BACKEND=torch`` (so that Keras's
     backend import does not touch this process).
+``torch compile``
+    a training step compiled with ``torch.compile`` (default inductor
+    backend): a small MLP on a batch of 256, forward, loss, backward and an
+    SGD step, with losslab's class as the loss against the same step with the
+    ``torch.nn.functional`` loss (focal: written out with ``F`` ops, as
+    torchvision's ``sigmoid_focal_loss`` without class balancing). Reported as
+    steps per second and their ratio, with the compile time of the first call.
+    ``--sizes`` does not apply; ``--repeats`` and ``--min-time`` do.
 ``torch cuda``, ``torch cuda generic``, ``jax gpu``
     the torch and JAX sections again on the GPU, when there is one; otherwise
     the script prints ``skipped: no CUDA device``.
@@ -108,7 +116,8 @@ DEFAULT_REPEATS = 7
 QUICK_REPEATS = 3
 CLASS_COUNTS = (10, 1000)
 FEATURES = 10  # last-axis length of the element-wise losses: y_pred has shape (size // 10, 10)
-SECTIONS = ("torch", "jax", "numpy", "keras", "gpu")
+SECTIONS = ("torch", "jax", "numpy", "keras", "torch compile", "gpu")
+COMPILE_SECTION = "torch compile"
 
 # --------------------------------------------------------------------------------------------
 # The cases: which losslab loss, on which data. Peers are attached per section below.
@@ -572,6 +581,130 @@ def run_torch(sizes: list[int], repeats: int, min_time: float, device: str = "cp
 
 
 # --------------------------------------------------------------------------------------------
+# torch.compile: a compiled training step with losslab's loss against the same step with F's
+# --------------------------------------------------------------------------------------------
+
+COMPILE_CASES = ("SCCE(logits)", "BCE(logits)", "MSE", "BinaryFocal(logits)")
+COMPILE_BATCH, COMPILE_FEATURES, COMPILE_HIDDEN, COMPILE_OUTPUTS = 256, 64, 128, 10
+"""The step: ``Linear(64, 128) -> ReLU -> Linear(128, 10)`` on a batch of 256, then the loss, backward, SGD."""
+
+
+def _focal_reference(logits: Any, target: Any, gamma: float = 2.0) -> Any:
+    """Binary focal cross-entropy from logits with ``F`` ops (torchvision's formula, no class balancing)."""
+    import torch
+    import torch.nn.functional as F
+
+    bce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    p = torch.sigmoid(logits)
+    p_t = target * p + (1.0 - target) * (1.0 - p)
+    return ((1.0 - p_t) ** gamma * bce).mean()
+
+
+COMPILE_NOTE = (
+    "torch compile: the focal peer is torchvision's sigmoid_focal_loss formula (alpha off, gamma 2, mean) written "
+    "with F ops; losslab clips sigmoid(x) to [1e-7, 1 - 1e-7] in the modulating factor, as Keras does. The SCCE "
+    "model has 10 classes; BCE and focal 10 independent binary outputs; MSE 10 regression outputs."
+)
+
+
+def compile_peers() -> dict[str, tuple[str, Callable[[Any, Any], Any]]]:
+    """``key -> (name, loss(y_true, y_pred))``: the ``torch.nn.functional`` side of each compiled step."""
+    import torch.nn.functional as F
+
+    return {
+        "SCCE(logits)": ("F.cross_entropy", lambda t, p: F.cross_entropy(p, t)),
+        "BCE(logits)": ("F.binary_cross_entropy_with_logits", lambda t, p: F.binary_cross_entropy_with_logits(p, t)),
+        "MSE": ("F.mse_loss", lambda t, p: F.mse_loss(p, t)),
+        "BinaryFocal(logits)": ("focal from F ops (gamma=2)", lambda t, p: _focal_reference(p, t)),
+    }
+
+
+def _compile_data(case: Case, seed: int = 0) -> tuple[Any, Any]:
+    """Inputs ``(batch, 64)`` and targets for a model with 10 outputs (class indices for the sparse loss)."""
+    import numpy as np
+    import torch
+
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((COMPILE_BATCH, COMPILE_FEATURES), dtype=np.float32)
+    shape = (COMPILE_BATCH, COMPILE_OUTPUTS)
+    if case.data == "sparse_logits":
+        y = rng.integers(0, COMPILE_OUTPUTS, COMPILE_BATCH).astype(np.int64)
+    elif case.data == "binary_logits":
+        y = rng.integers(0, 2, shape).astype(np.float32)
+    else:
+        y = rng.standard_normal(shape, dtype=np.float32)
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def compiled_step(loss_fn: Callable[[Any, Any], Any], backend: str = "inductor", seed: int = 0) -> Callable[..., Any]:
+    """``step(x, y) -> loss``: forward, ``loss_fn(y, model(x))``, backward and SGD, under ``torch.compile``."""
+    import torch
+
+    torch.manual_seed(seed)  # both sides of a row start from the same weights
+    model = torch.nn.Sequential(
+        torch.nn.Linear(COMPILE_FEATURES, COMPILE_HIDDEN),
+        torch.nn.ReLU(),
+        torch.nn.Linear(COMPILE_HIDDEN, COMPILE_OUTPUTS),
+    )
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+
+    def step(x: Any, y: Any) -> Any:
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(y, model(x))
+        loss.backward()
+        optimizer.step()
+        return loss.detach()
+
+    return torch.compile(step, backend=backend)
+
+
+def run_torch_compile(
+    repeats: int, min_time: float, backend: str = "inductor", cases: tuple[str, ...] = COMPILE_CASES
+) -> list[dict[str, Any]]:
+    """Rows of the ``torch compile`` section: steps per second of each compiled step, and their ratio."""
+    import torch
+
+    peers = compile_peers()
+    rows = []
+    x, y = _compile_data(CASES["MSE"])
+    compiled_step(peers["MSE"][1], backend)(x, y)  # the first compile of a process also loads the compiler
+    for key in cases:
+        case = CASES[key]
+        peer_name, peer = peers[key]
+        x, y = _compile_data(case)
+        torch._dynamo.reset()  # each row compiles its two steps afresh (one code object: a shared recompile limit)
+        steps = {"lab": compiled_step(losslab_loss(case), backend), "peer": compiled_step(peer, backend)}
+        compile_s, first_loss = {}, {}
+        for name, step in steps.items():
+            started = time.perf_counter()
+            first_loss[name] = float(step(x, y))  # traces and compiles; same weights and data on both sides
+            compile_s[name] = time.perf_counter() - started
+        ms = bench({name: lambda step=step, x=x, y=y: step(x, y) for name, step in steps.items()}, repeats, min_time)
+        row = _row(
+            COMPILE_SECTION,
+            case,
+            COMPILE_BATCH,
+            COMPILE_OUTPUTS if case.categorical else None,
+            peer_name,
+            fb_losslab_ms=ms["lab"],
+            fb_peer_ms=ms["peer"],
+            rel_diff=rel_diff(first_loss["lab"], first_loss["peer"]),
+        )
+        row["shape"] = [COMPILE_BATCH, COMPILE_OUTPUTS]
+        row.update(
+            steps_per_s_losslab=1e3 / ms["lab"],
+            steps_per_s_peer=1e3 / ms["peer"],
+            compile_s_losslab=compile_s["lab"],
+            compile_s_peer=compile_s["peer"],
+            backend=backend,
+        )
+        rows.append(row)
+        _progress(row)
+    torch._dynamo.reset()  # drop the compiled frames before the process moves on (or exits)
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
 # JAX (jit) against optax
 # --------------------------------------------------------------------------------------------
 
@@ -943,37 +1076,136 @@ def markdown_rows(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+COMPILE_COLUMNS = (
+    "loss",
+    "peer",
+    "batch",
+    "compile s losslab",
+    "compile s peer",
+    "losslab steps/s",
+    "peer steps/s",
+    "ratio",
+    "rel diff",
+)
+
+COMPILE_HOW_TO_READ = (
+    f"Each step is `Linear({COMPILE_FEATURES}, {COMPILE_HIDDEN}) -> ReLU -> Linear({COMPILE_HIDDEN}, "
+    f"{COMPILE_OUTPUTS})` on a batch of {COMPILE_BATCH}, the loss, `backward()` and an SGD step, the whole "
+    "function under `torch.compile` (inductor unless the backend says otherwise), timed after its first call "
+    "(`compile s`: that first call, tracing and code generation). **ratio = losslab step time ÷ peer step time** "
+    "(= peer steps/s ÷ losslab steps/s): below 1 losslab's step is faster. `rel diff` compares the two losses "
+    "of the first step (same weights, same data)."
+)
+
+
+def eager_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of the main table: every section but ``torch compile``, which has a table of its own."""
+    return [r for r in rows if r["section"] != COMPILE_SECTION]
+
+
+def fmt_rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}"
+
+
+def fmt_seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def compile_cells(row: dict[str, Any]) -> list[str]:
+    """One line of the ``torch compile`` table, in :data:`COMPILE_COLUMNS` order."""
+    return [
+        row["loss"],
+        row["peer"],
+        str(row["size"]),
+        fmt_seconds(row.get("compile_s_losslab")),
+        fmt_seconds(row.get("compile_s_peer")),
+        fmt_rate(row.get("steps_per_s_losslab")),
+        fmt_rate(row.get("steps_per_s_peer")),
+        fmt_ratio(row.get("fb_ratio")),
+        fmt_rel(row.get("rel_diff")),
+    ]
+
+
+def compile_markdown_rows(rows: list[dict[str, Any]]) -> list[str]:
+    """The ``torch compile`` table (empty without such rows)."""
+    compiled = [r for r in rows if r["section"] == COMPILE_SECTION]
+    if not compiled:
+        return []
+    out = ["| " + " | ".join(COMPILE_COLUMNS) + " |"]
+    out.append("|" + "|".join("---" if i < 2 else "---:" for i in range(len(COMPILE_COLUMNS))) + "|")
+    out += ["| " + " | ".join(compile_cells(r)) + " |" for r in compiled]
+    return out
+
+
+def format_compile_plain(rows: list[dict[str, Any]]) -> str:
+    compiled = [r for r in rows if r["section"] == COMPILE_SECTION]
+    if not compiled:
+        return ""
+    cells = [list(COMPILE_COLUMNS)] + [compile_cells(r) for r in compiled]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(COMPILE_COLUMNS))]
+    return "\n".join(
+        "  ".join(v.ljust(w) if i < 2 else v.rjust(w) for i, (v, w) in enumerate(zip(c, widths, strict=True)))
+        for c in cells
+    )
+
+
+def full_headline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every headline entry: ratios at the largest sizes, the eager overhead at 1e3, memory."""
+    return headline(rows) + overhead_headline(rows) + memory_headline(rows)
+
+
 def _geomean(values: list[float]) -> float:
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def headline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per section and pass: geometric mean, min and max of the ratios at that section's largest size."""
+    """Per section and pass: geometric mean, min and max of the ratios at that section's largest size.
+
+    The ``torch compile`` section has one pass, the training step (its ratios are in the ``fb`` fields).
+    """
     out = []
     for section in dict.fromkeys(r["section"] for r in rows):
         in_section = [r for r in rows if r["section"] == section]
         largest = max(r["size"] for r in in_section)
         at_largest = [r for r in in_section if r["size"] == largest]
-        for field_name, label in (("fwd_ratio", "fwd"), ("fb_ratio", "fwd+bwd")):
-            pairs = [(r[field_name], r) for r in at_largest if r.get(field_name)]
-            if not pairs:
-                continue
-            ratios = [v for v, _ in pairs]
-            lo = min(pairs, key=lambda vr: vr[0])
-            hi = max(pairs, key=lambda vr: vr[0])
-            out.append(
-                {
-                    "section": section,
-                    "pass": label,
-                    "size": largest,
-                    "n": len(ratios),
-                    "geomean": _geomean(ratios),
-                    "min": lo[0],
-                    "min_loss": _label(lo[1]),
-                    "max": hi[0],
-                    "max_loss": _label(hi[1]),
-                }
-            )
+        passes = (("fb_ratio", "train step"),) if section == COMPILE_SECTION else PASSES
+        for field_name, label in passes:
+            entry = _ratio_summary(at_largest, field_name)
+            if entry:
+                out.append({"section": section, "pass": label, "size": largest, **entry})
+    return out
+
+
+PASSES = (("fwd_ratio", "fwd"), ("fb_ratio", "fwd+bwd"))
+OVERHEAD_SIZE = 1_000
+"""The size at which a call's fixed cost shows: the ``overhead`` headline reads the torch rows there."""
+
+
+def _ratio_summary(rows: list[dict[str, Any]], field_name: str) -> dict[str, Any] | None:
+    pairs = [(r[field_name], r) for r in rows if r.get(field_name)]
+    if not pairs:
+        return None
+    lo = min(pairs, key=lambda vr: vr[0])
+    hi = max(pairs, key=lambda vr: vr[0])
+    return {
+        "n": len(pairs),
+        "geomean": _geomean([v for v, _ in pairs]),
+        "min": lo[0],
+        "min_loss": _label(lo[1]),
+        "max": hi[0],
+        "max_loss": _label(hi[1]),
+        "ratios": {_label(r): v for v, r in pairs},
+    }
+
+
+def overhead_headline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Eager torch forward at 1e3 elements, where the kernel is short and a call's Python cost shows: every ratio."""
+    out = []
+    for section in ("torch", "torch cuda"):
+        at_small = [r for r in rows if r["section"] == section and r["size"] == OVERHEAD_SIZE]
+        entry = _ratio_summary(at_small, "fwd_ratio")
+        if entry:
+            out.append({"section": section, "pass": "overhead", "size": OVERHEAD_SIZE, **entry})
     return out
 
 
@@ -984,6 +1216,19 @@ def _label(row: dict[str, Any]) -> str:
 def headline_lines(summary: list[dict[str, Any]]) -> list[str]:
     lines = []
     for h in summary:
+        if h["pass"] == "overhead":
+            each = ", ".join(f"{loss} {ratio:.2f}" for loss, ratio in h["ratios"].items())
+            lines.append(
+                f"{h['section']} fwd at {fmt_size(h['size'])} (per-call overhead): ratio geomean {h['geomean']:.2f} "
+                f"over {h['n']}: {each}"
+            )
+            continue
+        if h["pass"] == "train step":
+            lines.append(
+                f"{h['section']} train step (batch {h['size']}): time ratio geomean {h['geomean']:.2f} over {h['n']} "
+                f"(best {h['min']:.2f} {h['min_loss']}, worst {h['max']:.2f} {h['max_loss']})"
+            )
+            continue
         if h["pass"] == "memory":
             lines.append(
                 f"{h['section']} memory at {fmt_size(h['size'])}: losslab's fwd+bwd peak is at most "
@@ -1045,7 +1290,9 @@ HOW_TO_READ = (
     "(the mean over the batch). Sections: `torch` = losslab with its native fast paths vs `torch.nn.functional`; "
     "`torch generic` = losslab inside `generic_only()` (the Array API code) vs the same peer; `jax jit` = losslab "
     "under `jax.jit` vs `optax.losses` under `jax.jit`; `numpy` = losslab on NumPy vs scikit-learn (forward only); "
-    "`keras torch` = `keras.losses.<Class>()` vs losslab's class, both on torch tensors (forward only). "
+    "`keras torch` = `keras.losses.<Class>()` vs losslab's class, both on torch tensors (forward only); "
+    "`torch compile` = a compiled training step, in a table of its own. The `torch` rows at 1e3 elements show the "
+    "fixed cost of a call (the per-call overhead headline). "
     "`size` is the number of elements of `y_pred`: `(size/10, 10)` for element-wise losses, "
     "`(size/classes, classes)` for categorical ones. Memory is the peak allocated above the inputs during one "
     "fwd+bwd call (forward only for NumPy): torch CPU from the profiler's allocation events, CUDA from "
@@ -1096,23 +1343,29 @@ def format_markdown(
             "",
         ]
     out += ["How to read: " + HOW_TO_READ, ""]
-    summary = headline(rows) + memory_headline(rows)
+    summary = full_headline(rows)
     if summary:
-        out += ["## Headline (largest size of each section)", ""]
+        out += ["## Headline (largest size of each section; torch's per-call overhead at 1e3)", ""]
         out += [f"- {line}" for line in headline_lines(summary)]
         out.append("")
     if notes:
         out += ["## Notes", ""]
         out += [f"- {n}" for n in notes]
         out.append("")
-    out += ["## Results", ""]
-    out += markdown_rows(rows)
-    out.append("")
+    compiled = compile_markdown_rows(rows)
+    if compiled:
+        out += ["## torch compile: compiled training steps", "", COMPILE_HOW_TO_READ, ""]
+        out += compiled
+        out.append("")
+    if eager_rows(rows):
+        out += ["## Results", ""]
+        out += markdown_rows(eager_rows(rows))
+        out.append("")
     return "\n".join(out)
 
 
 def format_plain(rows: list[dict[str, Any]]) -> str:
-    cells = [list(COLUMNS)] + [row_cells(r) for r in rows]
+    cells = [list(COLUMNS)] + [row_cells(r) for r in eager_rows(rows)]
     widths = [max(len(c[i]) for c in cells) for i in range(len(COLUMNS))]
     return "\n".join(
         "  ".join(
@@ -1129,13 +1382,14 @@ def print_table(rows: list[dict[str, Any]], notes: list[str]) -> None:
         from rich.table import Table
     except ImportError:
         print(format_plain(rows))
-        print("\n".join(headline_lines(headline(rows) + memory_headline(rows)) + notes))
+        print(format_compile_plain(rows))
+        print("\n".join(headline_lines(full_headline(rows)) + notes))
         return
     table = Table(title="losslab vs peers (ratio = losslab / peer; < 1: losslab faster)")
     for i, col in enumerate(COLUMNS):
         table.add_column(col, justify="left" if i in LEFT_ALIGNED else "right", no_wrap=i in LEFT_ALIGNED)
     previous = None
-    for r in rows:
+    for r in eager_rows(rows):
         if previous is not None and r["section"] != previous:
             table.add_section()
         previous = r["section"]
@@ -1144,7 +1398,15 @@ def print_table(rows: list[dict[str, Any]], notes: list[str]) -> None:
     if not console.is_terminal:  # piped or captured: don't squeeze the table into 80 columns
         console = Console(width=max(console.width, 250))
     console.print(table)
-    for line in headline_lines(headline(rows) + memory_headline(rows)):
+    compiled = [r for r in rows if r["section"] == COMPILE_SECTION]
+    if compiled:
+        steps = Table(title="torch compile: compiled training steps (ratio = losslab time / peer time)")
+        for i, col in enumerate(COMPILE_COLUMNS):
+            steps.add_column(col, justify="left" if i in LEFT_ALIGNED else "right", no_wrap=i in LEFT_ALIGNED)
+        for r in compiled:
+            steps.add_row(*compile_cells(r))
+        console.print(steps)
+    for line in headline_lines(full_headline(rows)):
         console.print(line, highlight=False)
     for n in notes:
         console.print(n, highlight=False)
@@ -1237,10 +1499,11 @@ def main(argv: list[str] | None = None) -> int:
         keras_worker(*args._keras_worker)
         return 0
     plan = plan_from_args(args)
-    _import_losslab()
     if args.threads == 1:  # before jax is imported
         os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_cpu_multi_thread_eigen=false").strip()
     import torch
+
+    _import_losslab()  # after torch, as in a training script: losslab then knows torch's tensors before any trace
 
     if args.threads > 0:
         torch.set_num_threads(args.threads)
@@ -1293,6 +1556,9 @@ def main(argv: list[str] | None = None) -> int:
         notes += keras_notes
         meta["machine"].update({f"keras_worker_{k}": v for k, v in info.items()})
         lap("keras")
+    if COMPILE_SECTION in plan.sections:
+        rows += run_torch_compile(plan.repeats, plan.min_time)
+        lap(COMPILE_SECTION)
     if "gpu" in plan.sections:
         if torch.cuda.is_available():
             meta["machine"]["gpu"] = torch.cuda.get_device_name(0)
@@ -1314,6 +1580,8 @@ def main(argv: list[str] | None = None) -> int:
         lap("gpu")
     if not steady and any(s in plan.sections for s in ("torch", "jax", "numpy", "keras")):
         notes.append(MALLOC_NOTE)
+    if any(r["section"] == COMPILE_SECTION for r in rows):
+        notes.append(COMPILE_NOTE)
     present = {r["loss"] for r in rows}
     notes += [text for key, text in NOTES_BY_CASE.items() if key in present]
     meta["wall_seconds"] = time.perf_counter() - started
@@ -1324,7 +1592,7 @@ def main(argv: list[str] | None = None) -> int:
     payload = {
         **meta,
         "how_to_read": HOW_TO_READ,
-        "headline": headline(rows) + memory_headline(rows),
+        "headline": full_headline(rows),
         "notes": notes,
         "rows": rows,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
 
 import pytest
 
@@ -140,3 +141,48 @@ def test_memory_headline_counts_multiples_of_the_input(bench):
             "the peer's at most 1.0x (SCCE(logits) C=1000)"
         )
     ]
+
+
+def test_overhead_headline_lists_every_torch_ratio_at_1e3(bench):
+    rows = [
+        _fake_row(loss="MSE", size=1000, classes=None, fwd_ratio=1.2),
+        _fake_row(size=1000, classes=10, fwd_ratio=1.5),
+        _fake_row(loss="MSE", classes=None, fwd_ratio=0.9),  # 1e6: not the overhead
+        _fake_row(section="jax jit", loss="MSE", size=1000, classes=None, fwd_ratio=3.0),  # not eager torch
+    ]
+    (entry,) = bench.overhead_headline(rows)
+    assert (entry["section"], entry["pass"], entry["size"], entry["n"]) == ("torch", "overhead", 1000, 2)
+    assert entry["geomean"] == pytest.approx((1.2 * 1.5) ** 0.5)
+    assert bench.headline_lines([entry]) == [
+        "torch fwd at 1e3 (per-call overhead): ratio geomean 1.34 over 2: MSE 1.20, SCCE(logits) C=10 1.50"
+    ]
+    assert entry in bench.full_headline(rows)
+
+
+def test_sections_accept_torch_compile(bench):
+    plan = bench.plan_from_args(bench.build_parser().parse_args(["--sections", "torch,torch compile"]))
+    assert plan.sections == ["torch", "torch compile"]
+
+
+def test_torch_compile_section_runs(bench):
+    """The compiled training steps run and are reported (dynamo with its eager backend here: inductor is slow)."""
+    pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        # torch warns while it traces its own optimizer step (deprecations, probes of non-leaf .grad); losslab's
+        # traces are checked warning-free in tests/losses/test_compile.py
+        warnings.simplefilter("ignore")
+        rows = bench.run_torch_compile(1, 0.001, backend="eager", cases=("MSE", "BinaryFocal(logits)"))
+    assert [(r["section"], r["loss"], r["size"]) for r in rows] == [
+        ("torch compile", "MSE", 256),
+        ("torch compile", "BinaryFocal(logits)", 256),
+    ]
+    for row in rows:
+        assert row["steps_per_s_losslab"] > 0 and row["steps_per_s_peer"] > 0
+        assert row["fb_ratio"] == pytest.approx(row["steps_per_s_peer"] / row["steps_per_s_losslab"])
+        assert row["rel_diff"] < 1e-5  # the same first step: same weights, same data, the same loss
+    lines = bench.compile_markdown_rows(rows)
+    assert lines[0] == "| " + " | ".join(bench.COMPILE_COLUMNS) + " |"
+    assert lines[2].startswith("| MSE | F.mse_loss | 256 | ")
+    text = bench.format_markdown(rows)
+    assert "## torch compile: compiled training steps" in text and "## Results" not in text
+    assert "- torch compile train step (batch 256): time ratio geomean" in text

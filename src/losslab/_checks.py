@@ -80,13 +80,14 @@ def _traced(x: Any) -> bool:
     return torch is not None and torch.compiler.is_compiling()
 
 
-def _active(*arrays: Any) -> bool:
+def checks_apply(*arrays: Any) -> bool:
+    """Whether value checks are on and ``arrays`` have values to read (not traced)."""
     return value_checks_enabled() and not any(_traced(a) for a in arrays)
 
 
 def check_finite(loss_name: str, **arrays: Any) -> None:
     """Raise if any named array holds NaN or inf (when checks are on)."""
-    if not value_checks_enabled() or not _active(*arrays.values()):
+    if not value_checks_enabled() or not checks_apply(*arrays.values()):
         return
     for name, array in arrays.items():
         values = to_numpy(array)
@@ -102,7 +103,7 @@ def check_finite(loss_name: str, **arrays: Any) -> None:
 
 def check_range(loss_name: str, name: str, array: Any, low: float, high: float, hint: str) -> None:
     """Raise if ``array`` has values outside ``[low, high]`` (when checks are on)."""
-    if not _active(array):
+    if not checks_apply(array):
         return
     values = to_numpy(array)
     if values.size and (values.min() < low or values.max() > high):
@@ -117,7 +118,7 @@ def check_labels(
     loss_name: str, labels: Any, num_classes: int, ignore_class: int | None = None, *, ignore_arg: str = "ignore_class"
 ) -> None:
     """Raise if class indices fall outside ``[0, num_classes)`` (ignoring ``ignore_class``, named ``ignore_arg``)."""
-    if not _active(labels):
+    if not checks_apply(labels):
         return
     values = to_numpy(labels)
     if ignore_class is not None:

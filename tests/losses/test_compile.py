@@ -33,8 +33,6 @@ PARAMS = [
 def fresh_dynamo():
     """Each test compiles from a clean cache (no recompile limits shared between tests)."""
     dynamo.reset()
-    yield
-    dynamo.reset()
 
 
 def per_sample_weight(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -81,9 +79,9 @@ def test_every_call_traces_whole_and_gives_the_eager_value(case, kwargs):
 
 
 def _ctc_inputs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Labels padded with the blank 0 (one impossible for 6 frames: 1 1 1 1 needs 7) and logits (batch, T, C)."""
+    """Labels padded with the blank 0 (one impossible in 5 frames: 1 1 1 1 needs 7) and logits (batch, T, C)."""
     labels = np.array([[1, 2, 2, 3], [4, 0, 0, 0], [0, 0, 0, 0], [1, 1, 1, 1], [3, 4, 1, 0]])
-    return labels, rng.normal(size=(5, 6, 5))
+    return labels, rng.normal(size=(5, 5, 5))
 
 
 def _quantile_inputs(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -145,24 +143,27 @@ def test_losses_beyond_the_registry_trace_whole(cls, kwargs, fn, fn_kwargs, make
     compiled_matches_eager(calls, *(torch.as_tensor(a) for a in (y_true, y_pred, weight)))
 
 
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_combined_losses_trace_whole(reduction):
-    """Weighted sums, one with a masking term (an ignored class), weighted and unweighted."""
+def test_combined_losses_trace_whole():
+    """Weighted sums, one with a masking term (an ignored class), for each reduction, weighted and unweighted."""
     rng = np.random.default_rng(2)
     labels, probs = rng.integers(0, 4, size=6), rng.dirichlet(np.ones(4), size=6)
     y_true, y_pred = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
     masked = losslab.SparseCategoricalCrossentropy(ignore_class=1) + 0.5 * losslab.CategoricalGeneralizedCrossEntropy()
     plain = 0.7 * losslab.Huber() + 0.3 * losslab.MeanAbsoluteError()
-    masked = losslab.CombinedLoss(masked.losses, masked.weights, reduction=reduction)
-    plain = losslab.CombinedLoss(plain.losses, plain.weights, reduction=reduction)
+    pairs = [
+        (
+            losslab.CombinedLoss(masked.losses, masked.weights, reduction=r),
+            losslab.CombinedLoss(plain.losses, plain.weights, reduction=r),
+        )
+        for r in REDUCTIONS
+    ]
 
     def calls(labels, probs, y_true, y_pred, weight):
-        return [
-            masked(labels, probs),
-            masked(labels, probs, sample_weight=weight),
-            plain(y_true, y_pred),
-            plain(y_true, y_pred, sample_weight=weight),
-        ]
+        out = []
+        for masked, plain in pairs:
+            out += [masked(labels, probs), masked(labels, probs, sample_weight=weight)]
+            out += [plain(y_true, y_pred), plain(y_true, y_pred, sample_weight=weight)]
+        return out
 
     args = (labels, probs, y_true, y_pred, rng.uniform(0.5, 2.0, size=6))
     compiled_matches_eager(calls, *(torch.as_tensor(a) for a in args))
@@ -187,6 +188,21 @@ def test_generic_only_is_read_once_when_traced():
     assert float(compiled(y_true, y_pred)) == 1.0
     assert len(graphs) == 1
     assert torch.nn.functional.mse_loss not in graphs[0]  # the generic code: a subtraction, a product, a mean
+
+
+def test_value_checks_are_left_out_of_a_trace():
+    """Checks read values, which a graph does not have: ``torch.compile`` leaves them out, as ``jax.jit`` does."""
+    rng = np.random.default_rng(5)
+    counts, rates = rng.poisson(2.0, size=(6, 3)).astype(float), rng.uniform(0.5, 2.0, size=(6, 3))
+    probs = rng.uniform(0.1, 0.9, size=(6, 3))
+    losses = [losslab.TweedieDeviance(power=1.5), losslab.BinaryCrossentropy(), losslab.SparseCategoricalCrossentropy()]
+
+    def calls(counts, rates, targets, probs, labels):
+        return [losses[0](counts, rates), losses[1](targets, probs), losses[2](labels, probs)]
+
+    args = (counts, rates, (probs > 0.5).astype(float), probs, rng.integers(0, 3, size=6))
+    with losslab.value_checks():
+        compiled_matches_eager(calls, *(torch.as_tensor(a) for a in args))
 
 
 def test_the_first_call_on_a_tensor_type_may_be_traced(monkeypatch):
@@ -273,11 +289,16 @@ def test_jax_jit_traces_label_smoothing(name, cls, kind, from_logits):
         y_pred = 1.0 / (1.0 + np.exp(-logits))
     t, p = jnp.asarray(y_true), jnp.asarray(y_pred)
     fn, loss_class = getattr(losslab, name), getattr(losslab, cls)
-    per_sample = jax.jit(lambda p, s: fn(t, p, from_logits=from_logits, label_smoothing=s))
-    mean = jax.jit(lambda p, s: loss_class(from_logits=from_logits, label_smoothing=s)(t, p))
+
+    def both(p, s):
+        return fn(t, p, from_logits=from_logits, label_smoothing=s), loss_class(
+            from_logits=from_logits, label_smoothing=s
+        )(t, p)
+
+    jitted = jax.jit(both)
     for s in (0.0, 0.15):
-        assert_close(per_sample(p, s), fn(t, p, from_logits=from_logits, label_smoothing=s), rtol=1e-12, atol=1e-15)
-        assert_close(mean(p, s), loss_class(from_logits=from_logits, label_smoothing=s)(t, p), rtol=1e-12, atol=1e-15)
+        for actual, expected in zip(jitted(p, s), both(p, s), strict=True):  # traced, then with a Python float
+            assert_close(actual, expected, rtol=1e-12, atol=1e-15)
 
 
 def test_traced_label_smoothing_matches_the_formula():

@@ -18,7 +18,7 @@ from numbers import Real
 from typing import Any
 
 from losslab._backend import as_array, as_arrays, cast_like, to_numpy
-from losslab._checks import check_finite, check_range, value_checks_enabled
+from losslab._checks import check_finite, check_range, checks_apply
 from losslab.losses._fast import on_torch, torch_poisson_nll
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import check_real, mean_of_terms, prepare_pair
@@ -45,8 +45,8 @@ def _check_power(power: Any, loss_name: str) -> float:
 
 
 def _check_positive(loss_name: str, name: str, array: Any, hint: str) -> None:
-    """Raise if ``array`` has values <= 0 (when value checks are on; never under ``jax.jit``)."""
-    if not value_checks_enabled() or "Tracer" in type(array).__name__:
+    """Raise if ``array`` has values <= 0 (when value checks are on; never under ``jax.jit`` or ``torch.compile``)."""
+    if not checks_apply(array):
         return
     values = to_numpy(array)
     if values.size and values.min() <= 0:

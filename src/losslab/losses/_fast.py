@@ -165,10 +165,13 @@ def torch_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any, plain
     """``labels`` of shape ``(...)``, ``y_pred`` of shape ``(..., C)`` with the classes last."""
     F = _torch_functional()
 
-    flat = y_pred.reshape(-1, y_pred.shape[-1])
+    flat = y_pred if y_pred.ndim == 2 else y_pred.reshape(-1, y_pred.shape[-1])
+    flat_labels = labels if labels.ndim == 1 else labels.reshape(-1)
+    if flat_labels.dtype != sys.modules["torch"].int64:
+        flat_labels = flat_labels.long()
     if plain_mean:
-        return F.cross_entropy(flat, labels.reshape(-1).long())
-    return F.cross_entropy(flat, labels.reshape(-1).long(), reduction="none").reshape(labels.shape)
+        return F.cross_entropy(flat, flat_labels)
+    return F.cross_entropy(flat, flat_labels, reduction="none").reshape(labels.shape)
 
 
 def torch_smooth_l1(y_true: Any, y_pred: Any, beta: float, plain_mean: bool) -> Any:

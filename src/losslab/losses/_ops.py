@@ -29,8 +29,9 @@ def prepare_pair(y_true: Any, y_pred: Any, xp: Any, loss_name: str) -> tuple[Any
     would silently change the answer, so it raises instead.
     """
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
-    y_true, y_pred = align_ranks(y_true, y_pred, xp)
-    check_same_shape(y_true, y_pred, loss_name)
+    if y_true.shape != y_pred.shape:  # equal shapes (the common case) need no alignment
+        y_true, y_pred = align_ranks(y_true, y_pred, xp)
+        check_same_shape(y_true, y_pred, loss_name)
     check_finite(loss_name, y_true=y_true, y_pred=y_pred)
     return xp, cast_like(y_true, y_pred, xp), y_pred
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
-from losslab._backend import EPSILON, as_arrays, cast_like, is_array, namespace
+from losslab._backend import EPSILON, as_arrays, cast_like, dtype_kind, is_array, namespace
 from losslab._checks import check_finite, check_labels, check_range
 from losslab.losses._fast import (
     few_temporaries_win,
@@ -53,7 +53,7 @@ def _check_label_smoothing(label_smoothing: Any, loss_name: str) -> bool:
     array (a value traced by ``jax.jit``, like Huber's ``delta``) cannot be
     read: it always smooths, and only its shape is checked.
     """
-    if is_array(label_smoothing):
+    if type(label_smoothing) is not float and is_array(label_smoothing):  # (a float is the common case)
         if label_smoothing.ndim != 0:
             msg = (
                 f"{loss_name}: label_smoothing must be a float in [0, 1] or a 0-d array; "
@@ -413,7 +413,8 @@ def _sparse_inputs(
     axis = check_axis(axis, y_pred.ndim, loss_name)
     if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
         y_true = xp.squeeze(y_true, axis=axis)
-    expected = tuple(d for i, d in enumerate(y_pred.shape) if i != axis)
+    shape = tuple(y_pred.shape)
+    expected = shape[:axis] + shape[axis + 1 :]
     if tuple(y_true.shape) != expected:
         hint = ""
         if tuple(y_true.shape) == tuple(y_pred.shape):
@@ -431,7 +432,7 @@ def _sparse_inputs(
     check_labels(loss_name, y_true, y_pred.shape[axis], ignore_class)
     if not from_logits:
         check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
-    if not xp.isdtype(y_true.dtype, "integral"):
+    if dtype_kind(xp, y_true.dtype) != "integral":
         y_true = xp.astype(y_true, xp.int32)  # class indices fit; int64 warns on JAX without x64
     if axis != y_pred.ndim - 1:
         y_pred = xp.moveaxis(y_pred, axis, -1)

@@ -152,7 +152,10 @@ def ctc(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     On torch the loss is :func:`torch.nn.functional.ctc_loss` (the same
     numbers and gradients) whenever that kernel can answer: every label is a
     valid class and every label sequence fits in ``time_steps`` frames;
-    otherwise, and on the other backends, the recursion above runs. On JAX
+    otherwise, and on the other backends, the recursion above runs. Inside
+    ``torch.compile`` the recursion always runs (deciding needs the labels'
+    values, which a graph does not branch on; the numbers are the same), one
+    step per frame in the graph. On JAX
     it runs as one ``lax.scan`` over the frames, so the compilation time does
     not grow with ``time_steps``.
 
