@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from losslab._backend import as_array, device, namespace, to_numpy
-from losslab._checks import _active, check_labels
+from losslab._checks import check_labels, checks_apply
 from losslab.functional._fast import jax_jit, jax_scan_frames_masked, torch_ctc_applies, torch_ctc_losses
 from losslab.functional._reduction import check_reduction, reduce
 from losslab.losses._embedding import _p_norm
@@ -73,7 +73,7 @@ def _integers(loss_name: str, name: str, x: Any, xp: Any, like: Any) -> Any:
 def _signs(loss_name: str, target: Any, xp: Any, like: Any) -> Any:
     """``target`` in ``like``'s dtype; under value checks, every entry must be -1 or 1."""
     target = as_array(target, xp, like=like, name="target")
-    if _active(target):
+    if checks_apply(target):
         values = to_numpy(target)
         bad = (values != 1) & (values != -1)
         if bad.any():
@@ -292,7 +292,7 @@ def _class_scores(loss_name: str, input: Any, target: Any, target_shapes: tuple[
 
 def _check_listed_classes(loss_name: str, labels: Any, num_classes: int) -> None:
     """Under value checks: every listed label (before a row's first negative entry) lies in ``[0, C)``."""
-    if not _active(labels):
+    if not checks_apply(labels):
         return
     values = to_numpy(labels)
     listed = np.cumsum(values < 0, axis=-1) == 0
@@ -684,7 +684,7 @@ def _check_ctc_values(
 ) -> None:
     """Under value checks: lengths in range, and every counted label a class other than ``blank``."""
     name = "ctc_loss"
-    if not _active(targets, input_lengths, target_lengths):
+    if not checks_apply(targets, input_lengths, target_lengths):
         return
     inputs, lengths, labels = to_numpy(input_lengths), to_numpy(target_lengths), to_numpy(targets)
     if inputs.size and (inputs.min() < 0 or inputs.max() > frames):

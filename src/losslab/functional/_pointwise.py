@@ -28,7 +28,7 @@ from numbers import Integral, Real
 from typing import Any
 
 from losslab._backend import as_array, as_arrays, cast_like, device, to_numpy
-from losslab._checks import _active, check_finite, check_range
+from losslab._checks import check_finite, check_range, checks_apply
 from losslab.functional._fast import (
     needs_grad,
     torch_class_index_loss,
@@ -155,7 +155,7 @@ def _class_targets(
 
 def _check_class_indices(labels: Any, num_classes: int, ignore_index: int, loss_name: str) -> None:
     """Raise if a label other than ``ignore_index`` lies outside ``[0, C)`` (when value checks are on)."""
-    if not _active(labels):
+    if not checks_apply(labels):
         return
     values = to_numpy(labels)
     values = values[values != ignore_index]
