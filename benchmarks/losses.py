@@ -664,6 +664,15 @@ def run_torch_compile(
     """Rows of the ``torch compile`` section: steps per second of each compiled step, and their ratio."""
     import torch
 
+    with torch.compiler.config.patch(force_disable_caches=True):  # compile times without inductor's disk caches
+        rows = _compile_rows(repeats, min_time, backend, cases)
+    torch._dynamo.reset()  # drop the compiled frames before the process moves on (or exits)
+    return rows
+
+
+def _compile_rows(repeats: int, min_time: float, backend: str, cases: tuple[str, ...]) -> list[dict[str, Any]]:
+    import torch
+
     peers = compile_peers()
     rows = []
     x, y = _compile_data(CASES["MSE"])
@@ -700,7 +709,6 @@ def run_torch_compile(
         )
         rows.append(row)
         _progress(row)
-    torch._dynamo.reset()  # drop the compiled frames before the process moves on (or exits)
     return rows
 
 
@@ -1092,9 +1100,9 @@ COMPILE_HOW_TO_READ = (
     f"Each step is `Linear({COMPILE_FEATURES}, {COMPILE_HIDDEN}) -> ReLU -> Linear({COMPILE_HIDDEN}, "
     f"{COMPILE_OUTPUTS})` on a batch of {COMPILE_BATCH}, the loss, `backward()` and an SGD step, the whole "
     "function under `torch.compile` (inductor unless the backend says otherwise), timed after its first call "
-    "(`compile s`: that first call, tracing and code generation). **ratio = losslab step time ÷ peer step time** "
-    "(= peer steps/s ÷ losslab steps/s): below 1 losslab's step is faster. `rel diff` compares the two losses "
-    "of the first step (same weights, same data)."
+    "(`compile s`: that first call, tracing and code generation, with inductor's on-disk caches off). "
+    "**ratio = losslab step time ÷ peer step time** (= peer steps/s ÷ losslab steps/s): below 1 losslab's step "
+    "is faster. `rel diff` compares the two losses of the first step (same weights, same data)."
 )
 
 
@@ -1381,7 +1389,8 @@ def print_table(rows: list[dict[str, Any]], notes: list[str]) -> None:
         from rich.console import Console
         from rich.table import Table
     except ImportError:
-        print(format_plain(rows))
+        if eager_rows(rows):
+            print(format_plain(rows))
         print(format_compile_plain(rows))
         print("\n".join(headline_lines(full_headline(rows)) + notes))
         return
@@ -1397,7 +1406,8 @@ def print_table(rows: list[dict[str, Any]], notes: list[str]) -> None:
     console = Console()
     if not console.is_terminal:  # piped or captured: don't squeeze the table into 80 columns
         console = Console(width=max(console.width, 250))
-    console.print(table)
+    if eager_rows(rows):
+        console.print(table)
     compiled = [r for r in rows if r["section"] == COMPILE_SECTION]
     if compiled:
         steps = Table(title="torch compile: compiled training steps (ratio = losslab time / peer time)")

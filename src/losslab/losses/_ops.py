@@ -7,7 +7,7 @@ from numbers import Real
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device
-from losslab._checks import check_finite
+from losslab._checks import check_finite, value_checks_enabled
 from losslab.losses._fast import (
     jax_log_softmax,
     jax_relu,
@@ -32,7 +32,8 @@ def prepare_pair(y_true: Any, y_pred: Any, xp: Any, loss_name: str) -> tuple[Any
     if y_true.shape != y_pred.shape:  # equal shapes (the common case) need no alignment
         y_true, y_pred = align_ranks(y_true, y_pred, xp)
         check_same_shape(y_true, y_pred, loss_name)
-    check_finite(loss_name, y_true=y_true, y_pred=y_pred)
+    if value_checks_enabled():  # (off by default; the call alone costs more than this test)
+        check_finite(loss_name, y_true=y_true, y_pred=y_pred)
     return xp, cast_like(y_true, y_pred, xp), y_pred
 
 

@@ -16,7 +16,7 @@ import warnings
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, dtype_kind, is_array, namespace
-from losslab._checks import check_finite, check_labels, check_range
+from losslab._checks import check_finite, check_labels, check_range, value_checks_enabled
 from losslab.losses._fast import (
     few_temporaries_win,
     jax_categorical_crossentropy_logits,
@@ -75,9 +75,10 @@ def _binary_inputs(
 ) -> tuple[Any, Any, Any]:
     smooths = _check_label_smoothing(label_smoothing, loss_name)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, loss_name)
-    check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Binary labels are 0 or 1; for {-1, 1} labels use hinge.")
-    if not from_logits:
-        check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("sigmoid"))
+    if value_checks_enabled():  # the value checks (off by default) cost a call each even when off
+        check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Binary labels are 0 or 1; for {-1, 1} labels use hinge.")
+        if not from_logits:
+            check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("sigmoid"))
     if smooths:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     return xp, y_true, y_pred
@@ -269,10 +270,11 @@ def _categorical_inputs(
             SyntaxWarning,
             stacklevel=3,
         )
-    check_finite(loss_name, y_true=y_true, y_pred=y_pred)
-    check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Use one-hot or soft labels that sum to 1.")
-    if not from_logits:
-        check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
+    if value_checks_enabled():
+        check_finite(loss_name, y_true=y_true, y_pred=y_pred)
+        check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Use one-hot or soft labels that sum to 1.")
+        if not from_logits:
+            check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
     y_true = cast_like(y_true, y_pred, xp)
     if smooths:
         # Keras <= 3.15 smooths over the last axis even when axis != -1.
@@ -428,10 +430,11 @@ def _sparse_inputs(
             f"y_pred {tuple(y_pred.shape)}.{hint}"
         )
         raise ValueError(msg)
-    check_finite(loss_name, y_true=y_true, y_pred=y_pred)
-    check_labels(loss_name, y_true, y_pred.shape[axis], ignore_class)
-    if not from_logits:
-        check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
+    if value_checks_enabled():
+        check_finite(loss_name, y_true=y_true, y_pred=y_pred)
+        check_labels(loss_name, y_true, y_pred.shape[axis], ignore_class)
+        if not from_logits:
+            check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
     if dtype_kind(xp, y_true.dtype) != "integral":
         y_true = xp.astype(y_true, xp.int32)  # class indices fit; int64 warns on JAX without x64
     if axis != y_pred.ndim - 1:
