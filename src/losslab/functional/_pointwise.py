@@ -38,7 +38,7 @@ from losslab.functional._fast import (
     torch_weighted_regression,
 )
 from losslab.functional._reduction import REDUCTIONS, check_reduction, reduce
-from losslab.losses._deviance import gaussian_nll, poisson_nll
+from losslab.losses._deviance import _check_var_shape, gaussian_nll, poisson_nll
 from losslab.losses._fast import on_torch
 from losslab.losses._noisy import multilabel_soft_margin
 from losslab.losses._ops import check_real, log_sigmoid, log_softmax, softplus
@@ -655,22 +655,10 @@ def poisson_nll_loss(
 
 
 def _gaussian_var(var: Any, input: Any, xp: Any) -> Any:
-    """``var`` as an array that broadcasts to ``input``'s shape, by torch's rule."""
+    """``var`` as an array that broadcasts to ``input``'s shape, by torch's rule (the catalogue's check)."""
     var = cast_like(as_array(var, xp, like=input, name="var"), input, xp)
-    var_shape, input_shape = tuple(var.shape), tuple(input.shape)
-    if var_shape == input_shape:
-        return var
-    if var_shape == input_shape[:-1]:
-        return xp.expand_dims(var, axis=-1)
-    mismatched = [v for v, i in zip(var_shape, input_shape, strict=False) if v != i]
-    if len(var_shape) == len(input_shape) and mismatched == [1]:
-        return var
-    msg = (
-        f"gaussian_nll_loss: var must have input's shape {input_shape} (one variance per entry), that shape without "
-        f"its last axis {input_shape[:-1]}, or input's shape with one axis of size 1 (a variance shared along that "
-        f"axis), or be a float; got var of shape {var_shape}"
-    )
-    raise ValueError(msg)
+    needs_axis = _check_var_shape(tuple(var.shape), tuple(input.shape), "gaussian_nll_loss", pred_name="input")
+    return xp.expand_dims(var, axis=-1) if needs_axis else var
 
 
 def gaussian_nll_loss(

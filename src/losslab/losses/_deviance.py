@@ -366,7 +366,9 @@ def _clamp_straight_through(var: Any, eps: float, xp: Any) -> Any:
     return xp.where(var >= eps, var, clamped)
 
 
-def _check_var_shape(var_shape: tuple[int, ...], pred_shape: tuple[int, ...], loss_name: str) -> bool:
+def _check_var_shape(
+    var_shape: tuple[int, ...], pred_shape: tuple[int, ...], loss_name: str, pred_name: str = "y_pred"
+) -> bool:
     """torch's rule for ``var``; returns whether ``var`` needs a trailing axis."""
     if var_shape == pred_shape:
         return False
@@ -376,9 +378,9 @@ def _check_var_shape(var_shape: tuple[int, ...], pred_shape: tuple[int, ...], lo
     if len(var_shape) == len(pred_shape) and len(mismatched) == 1 and var_shape[mismatched[0]] == 1:
         return False
     msg = (
-        f"{loss_name}: var must have y_pred's shape {pred_shape}, that shape without its last axis "
-        f"{pred_shape[:-1]}, or y_pred's shape with one axis of size 1 (homoscedastic); got var of shape "
-        f"{var_shape}"
+        f"{loss_name}: var must have {pred_name}'s shape {pred_shape} (one variance per entry), that shape without "
+        f"its last axis {pred_shape[:-1]}, or {pred_name}'s shape with one axis of size 1 (a variance shared along "
+        f"that axis), or be a float; got var of shape {var_shape}"
     )
     raise ValueError(msg)
 
