@@ -31,8 +31,11 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 from collections.abc import Callable
 from typing import Any
+
+from losslab.functional._reduction import reduce
 
 # ---------------------------------------------------------------- element-wise and class-wise losses (_pointwise.py)
 
@@ -42,22 +45,9 @@ def needs_grad(x: Any) -> bool:
     return bool(x.requires_grad)
 
 
-def _reduce(values: Any, reduction: str) -> Any:
-    """torch's reductions of element losses, with the mean of no values 0."""
-    if reduction == "none":
-        return values
-    if reduction == "sum" or values.numel() == 0:
-        return values.sum()
-    return values.mean()
-
-
-def _divide_or_zero(total: Any, total_weight: Any) -> Any:
-    """``total / total_weight``, or 0 where ``total_weight`` is 0 (a finite gradient either way)."""
-    import torch
-
-    zero = total_weight == 0
-    safe = torch.where(zero, torch.ones_like(total_weight), total_weight)
-    return torch.where(zero, torch.zeros_like(total), total / safe)
+def _torch() -> Any:
+    """``torch`` as the namespace of :func:`~losslab.functional._reduction.reduce` (imported with its tensors)."""
+    return sys.modules["torch"]
 
 
 def torch_pointwise(name: str, input: Any, target: Any, reduction: str, **kwargs: Any) -> Any:
@@ -77,7 +67,7 @@ def torch_weighted_regression(name: str, input: Any, target: Any, weight: Any, r
     loss = getattr(F, name)
     if reduction != "mean":
         return loss(input, target, reduction=reduction, weight=weight)
-    return _divide_or_zero(loss(input, target, reduction="sum", weight=weight), weight.sum())
+    return reduce(loss(input, target, reduction="sum", weight=weight), "mean", _torch(), total_weight=weight.sum())
 
 
 def _counted_weight(labels: Any, weight: Any, ignore_index: int, dtype: Any) -> Any:
@@ -116,14 +106,14 @@ def torch_class_index_loss(
     if reduction != "mean":
         return loss(input, labels, reduction=reduction, **kwargs)
     total = loss(input, labels, reduction="sum", **kwargs)
-    return _divide_or_zero(total, _counted_weight(labels, weight, ignore_index, input.dtype))
+    return reduce(total, "mean", _torch(), total_weight=_counted_weight(labels, weight, ignore_index, input.dtype))
 
 
 def torch_soft_margin(input: Any, target: Any, reduction: str) -> Any:
     """``log(1 + exp(-y x))`` as a softplus, finite where torch's ``soft_margin_loss`` overflows to ``inf``."""
     import torch.nn.functional as F
 
-    return _reduce(F.softplus(-input * target), reduction)
+    return reduce(F.softplus(-input * target), reduction, _torch())
 
 
 def torch_gaussian_nll(input: Any, target: Any, var: Any, full: bool, eps: float, reduction: str) -> Any:
@@ -136,7 +126,7 @@ def torch_gaussian_nll(input: Any, target: Any, var: Any, full: bool, eps: float
     loss = 0.5 * (var.log() + (input - target) ** 2 / var)
     if full:
         loss = loss + 0.5 * math.log(2.0 * math.pi)
-    return _reduce(loss, reduction)
+    return reduce(loss, reduction, _torch())
 
 
 # ---------------------------------------------------------------- margin, embedding and CTC losses (_margin.py)
