@@ -32,7 +32,6 @@ formatting helpers (used by ``tests/test_benchmark_script.py``) are cheap.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import statistics
@@ -283,14 +282,13 @@ def run_losslab(ids: list[str], seeds: int, scale: float, jobs_list: list[int]) 
             flush=True,
         )
         done_at: dict[str, float] = {}
-        kwargs: dict[str, Any] = {"jobs": jobs}
-        params = inspect.signature(run_experiments).parameters
-        if "progress" in params:
-            kwargs["progress"] = False
-        if "on_done" in params:  # completion times give each experiment's wall time when jobs=1
-            kwargs["on_done"] = lambda res, done_at=done_at: done_at.setdefault(res.spec.id, time.perf_counter())
         t0 = time.perf_counter()
-        results = run_experiments(specs, seeds, **kwargs)
+        results = run_experiments(  # completion times give each experiment's wall time when jobs=1
+            specs,
+            seeds,
+            jobs=jobs,
+            on_done=lambda res, done_at=done_at: done_at.setdefault(res.spec.id, time.perf_counter()),
+        )
         wall = time.perf_counter() - t0
         experiments = {}
         previous = t0
