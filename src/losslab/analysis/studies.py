@@ -70,7 +70,7 @@ class Study:
 def _summarise(result: ExperimentResult, metrics: Sequence[str]) -> dict[str, float]:
     row = {}
     for metric in metrics:
-        values = [run.test_metric if metric == "test" else run.extra_metrics[metric] for run in result.ok_runs]
+        values = result.values("test") if metric == "test" else [run.extra_metrics[metric] for run in result.ok_runs]
         row[f"{metric}_mean"] = float(np.mean(values)) if values else math.nan  # no ok seed: NaN in the table
         row[f"{metric}_std"] = float(np.std(values)) if values else math.nan
     return row
