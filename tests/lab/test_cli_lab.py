@@ -183,3 +183,27 @@ def test_resume_trains_only_what_is_missing(tmp_path, monkeypatch):
     trained.clear()
     assert runner.invoke(app, [*args, "--seeds", "2", "--resume"]).exit_code == 0
     assert len(trained) == 3  # other seeds: nothing to keep
+
+
+def test_study_writes_its_table_and_plot_together_or_not_at_all(tmp_path, monkeypatch):
+    from losslab.analysis import studies
+
+    rows = [
+        {"config": c, "outlier fraction": f, "test_mean": m, "test_std": 0.01}
+        for c, f, m in (("mse", 0.0, 0.1), ("mse", 0.2, 0.5), ("mae", 0.0, 0.12), ("mae", 0.2, 0.2))
+    ]
+    fake = studies.Study("robustness", "outlier fraction", ("test",), rows, {"mae beats mse with outliers": True})
+    monkeypatch.setattr(studies, "robustness_study", lambda **kwargs: fake)
+    result = runner.invoke(app, ["study", "robustness", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert set(before) == {"robustness.md", "robustness.png"} and b"| mae | 0.2 |" in before["robustness.md"]
+
+    def full_disk(study, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(studies, "plot_study", full_disk)
+    rows[0]["test_mean"] = 0.3
+    result = runner.invoke(app, ["study", "robustness", "--out", str(tmp_path)])
+    assert isinstance(result.exception, OSError)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # the old table, no temporary file

@@ -146,7 +146,7 @@ def study(
     out: Path = typer.Option(Path("out/study")),
 ) -> None:
     """Run one study of losses (outliers, class imbalance, regularization): a table, a plot, the claims checked."""
-    from losslab._io import atomic_write_text, check_output_dir
+    from losslab._io import Staging, check_output_dir
     from losslab.analysis import studies
 
     runs: dict[str, Callable[..., Study]] = {
@@ -159,8 +159,10 @@ def study(
     check_output_dir(out)  # before the runs
     result = runs[name](seeds=seeds, jobs=jobs)
     table = studies.study_markdown(result)
-    atomic_write_text(out / f"{name}.md", table)
-    picture = studies.plot_study(result, out / f"{name}.png")
+    picture = out / f"{name}.png"
+    with Staging() as staging:  # the table and the plot are replaced together, or neither is
+        staging.write_text(out / f"{name}.md", table)
+        studies.plot_study(result, staging.path(picture))
     typer.echo(table)
     typer.echo(f"plot: {picture}")
 
