@@ -172,8 +172,13 @@ def _log_epoch(
     penalty = model.penalty()
     val_loss = _per_member_loss(loss, test[1].expand(len(histories), *test[1].shape), test_pred) + penalty
     test_metric = _metric(spec.metric, test_pred, test[1])
-    series = {"loss": epoch_loss, "val_loss": val_loss, "metric": train_metric, "val_metric": test_metric}
-    series["penalty"] = penalty
+    series = {
+        "loss": epoch_loss,
+        "val_loss": val_loss,
+        "metric": train_metric,
+        "val_metric": test_metric,
+        "penalty": penalty,
+    }
     finite = {name: torch.isfinite(values).tolist() for name, values in series.items()}
     for m, history in enumerate(histories):
         if m in diverged:
