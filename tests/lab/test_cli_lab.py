@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -90,3 +91,119 @@ def test_run_a_custom_experiment_from_a_csv(tmp_path):
     assert result.exit_code == 0, result.output
     results, _ = load_results(tmp_path / "out" / "results.json")
     assert results[0].spec.id == "csv-huber" and results[0].mean("test") < 0.5
+
+
+def _circles_spec(id_: str, **change) -> dict:
+    spec = {
+        "id": id_,
+        "title": id_,
+        "data": {"name": "circles", "params": {"n_samples": 200, "noise": 0.1, "random_state": 1}, "labels": "binary"},
+        "model": {"hidden": [8], "output_activation": "sigmoid"},
+        "loss": "binary_crossentropy",
+        "n_train": 150,
+        "epochs": 3,
+    }
+    spec["data"]["n_train"] = spec.pop("n_train")
+    return {**spec, **change}
+
+
+def _strict_json(path):
+    return json.loads(path.read_text(), parse_constant=lambda c: pytest.fail(f"not strict JSON: {c}"))
+
+
+def test_a_diverging_experiment_is_reported_and_the_others_are_kept(tmp_path):
+    specs = [_circles_spec("fine"), _circles_spec("huge-lr", learning_rate=1e30), _circles_spec("fine-too")]
+    (tmp_path / "spec.json").write_text(json.dumps(specs))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(tmp_path / "spec.json"), "--seeds", "2", "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "1 of 3 experiments did not finish ok: huge-lr (diverged)" in result.output
+    payload = _strict_json(out / "results.json")
+    assert [e["status"] for e in payload["experiments"]] == ["ok", "diverged", "ok"]
+    assert "in_progress" not in payload["meta"]  # the final write, not one made along the way
+    assert {run["test_metric"] for run in payload["experiments"][1]["runs"]} == {None}
+    html = (out / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 3 and "diverged" in html
+    assert sorted(p.name for p in out.iterdir()) == [
+        "fine-too.png",
+        "fine.png",
+        "huge-lr.png",
+        "report.html",
+        "results.json",
+    ]
+
+
+@pytest.mark.parametrize("kind", ["a file", "under a file", "in /proc"])
+def test_an_unusable_out_fails_before_any_training(tmp_path, monkeypatch, kind):
+    from losslab.lab import runner as lab_runner
+
+    def no_training(*args, **kwargs):
+        pytest.fail("trained before checking --out")
+
+    monkeypatch.setattr(lab_runner, "run_experiments", no_training)
+    (tmp_path / "taken").write_text("a file")
+    out = {"a file": tmp_path / "taken", "under a file": tmp_path / "taken" / "out", "in /proc": Path("/proc/x")}[kind]
+    if kind == "in /proc" and not Path("/proc/self").exists():
+        pytest.skip("no /proc file system here")
+    (tmp_path / "spec.json").write_text(json.dumps(_circles_spec("fine")))
+    result = runner.invoke(app, ["run", str(tmp_path / "spec.json"), "--out", str(out)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ValueError)
+    message = str(result.exception)
+    assert str(out) in message and "--out" in message and "\n" not in message
+
+
+def test_resume_trains_only_what_is_missing(tmp_path, monkeypatch):
+    from losslab.lab import runner as lab_runner
+
+    args = ["compare", "--task", "circles", "--losses", "binary_crossentropy,hinge,poisson"]
+    args += ["--seeds", "1", "--epochs", "2", "--out", str(tmp_path)]
+    assert runner.invoke(app, args).exit_code == 0
+    payload = _strict_json(tmp_path / "results.json")
+    first = payload["experiments"]
+    payload["experiments"] = [first[0], first[2]]  # as if the run had stopped before hinge
+    (tmp_path / "results.json").write_text(json.dumps(payload))
+    trained = []
+    train = lab_runner._train
+
+    def counting(spec_dict, seeds):
+        trained.append(spec_dict["id"])
+        return train(spec_dict, seeds)
+
+    monkeypatch.setattr(lab_runner, "_train", counting)
+    result = runner.invoke(app, [*args, "--resume"])
+    assert result.exit_code == 0, result.output
+    assert trained == ["circles-hinge"]
+    assert "resuming: 2 of 3 experiments already done" in result.output
+    resumed = _strict_json(tmp_path / "results.json")["experiments"]
+    assert [e["spec"]["id"] for e in resumed] == ["circles-binary_crossentropy", "circles-hinge", "circles-poisson"]
+    assert resumed[0] == first[0] and resumed[2] == first[2]  # kept as they were
+    assert resumed[1]["spec"] == first[1]["spec"] and resumed[1]["status"] == "ok"
+    assert (tmp_path / "report.html").read_text().count("data:image/png;base64,") == 3
+    trained.clear()
+    assert runner.invoke(app, [*args, "--seeds", "2", "--resume"]).exit_code == 0
+    assert len(trained) == 3  # other seeds: nothing to keep
+
+
+def test_study_writes_its_table_and_plot_together_or_not_at_all(tmp_path, monkeypatch):
+    from losslab.analysis import studies
+
+    rows = [
+        {"config": c, "outlier fraction": f, "test_mean": m, "test_std": 0.01}
+        for c, f, m in (("mse", 0.0, 0.1), ("mse", 0.2, 0.5), ("mae", 0.0, 0.12), ("mae", 0.2, 0.2))
+    ]
+    fake = studies.Study("robustness", "outlier fraction", ("test",), rows, {"mae beats mse with outliers": True})
+    monkeypatch.setattr(studies, "robustness_study", lambda **kwargs: fake)
+    result = runner.invoke(app, ["study", "robustness", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert set(before) == {"robustness.md", "robustness.png"} and b"| mae | 0.2 |" in before["robustness.md"]
+
+    def full_disk(study, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(studies, "plot_study", full_disk)
+    rows[0]["test_mean"] = 0.3
+    result = runner.invoke(app, ["study", "robustness", "--out", str(tmp_path)])
+    assert isinstance(result.exception, OSError)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # the old table, no temporary file

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -186,3 +188,62 @@ def test_write_report_round_trips(results, tmp_path):
     assert loaded_meta == meta
     assert loaded == results
     assert summary_rows(loaded) == summary_rows(results)
+
+
+def _snapshot(folder):
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_a_write_failing_midway_leaves_the_previous_report_untouched(results, tmp_path, monkeypatch):
+    import errno
+
+    from matplotlib.figure import Figure
+
+    write_report(results, tmp_path, meta={"run": "previous"})
+    before = _snapshot(tmp_path)
+    assert set(before) == {"results.json", "report.html", "bin-bce.png", "reg-mse.png", "mc-cce.png"}
+    savefig = Figure.savefig
+    calls = []
+
+    def full_disk_on_the_second_plot(self, fname, **kwargs):
+        calls.append(fname)
+        if len(calls) == 2:
+            with open(fname, "wb") as file:  # half a file, then the disk is full
+                file.write(PNG_SIGNATURE)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return savefig(self, fname, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", full_disk_on_the_second_plot)
+    changed = [replace(results[0], runs=results[0].runs[:1])]
+    with pytest.raises(OSError, match="No space left"):
+        write_report(changed + results[1:], tmp_path, meta={"run": "new"})
+    assert len(calls) == 2
+    assert _snapshot(tmp_path) == before  # the same files, byte for byte: none truncated, none new, no temporary
+
+
+def test_diverged_and_failed_experiments_are_shown_as_such(results, tmp_path):
+    from rich.console import Console
+
+    spec = results[0].spec
+    diverged_run = RunResult(2, History(loss=[0.7]), None, None, 1.0, status="diverged", error="non-finite loss")
+    partly = ExperimentResult.from_runs(spec, [*results[0].runs[:2], diverged_run])
+    failed = ExperimentResult.failed(replace(results[1].spec, id="reg-dead"), 3, "its worker process died")
+    rows = summary_rows([partly, failed])
+    assert (rows[0]["status"], rows[0]["seeds_ok"], rows[0]["seeds"]) == ("diverged", 2, 3)
+    assert rows[0]["test_mean"] == pytest.approx(np.mean(FINALS["bin-bce"]["test"][:2]))  # over the ok seeds
+    assert rows[1]["status"] == "failed" and rows[1]["test_mean"] is None
+    buffer = io.StringIO()
+    print_summary([partly, failed], Console(file=buffer, width=220, force_terminal=False))
+    lines = buffer.getvalue().splitlines()
+    first = next(line for line in lines if line.startswith("│ bin-bce"))
+    assert "2 of 3 ok" in first and f"{rows[0]['test_mean']:.3f}" in first
+    dead = next(line for line in lines if line.startswith("│ reg-dead"))
+    assert dead.count("failed") == 2 and "0 of 3 ok" in dead
+    assert "reg-dead: failed: its worker process died" in lines
+    paths = write_report([partly, failed], tmp_path)
+    html = paths["html"].read_text()
+    assert '<td class="no">failed</td>' in html and '<td class="no">2 of 3 ok</td>' in html
+    assert "status: failed: its worker process died" in html
+    assert html.count("data:image/png;base64,") == 2
+    payload = json.loads(paths["results"].read_text(), parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
+    assert [e["status"] for e in payload["experiments"]] == ["diverged", "failed"]

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import base64
 import functools
-import os
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+
+from losslab._io import atomic_write_text
 
 __all__ = ["Cell", "Image", "Table", "png", "render", "table", "write_page", "write_text"]
 
@@ -108,18 +108,7 @@ def write_text(path: str | Path, text: str) -> Path:
     A reader never sees a half-written file, and a failed write leaves the old
     file as it was. The folder is created if needed.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    file = open(temporary, "x", encoding="utf-8")  # noqa: SIM115 ("x": created here, so ours to remove on failure)
-    try:
-        with file:
-            file.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write_text(path, text)
 
 
 def write_page(path: str | Path, template: str, **context: Any) -> Path:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from losslab._io import atomic_path
 from losslab.losses._card import Card, cards
 
 __all__ = ["CATALOGUE", "KINDS", "Curve", "LossMeta", "format_info", "loss_curves", "loss_info", "plot_losses"]
@@ -554,7 +555,8 @@ def plot_losses(
         bottom.set_ylabel("d loss / dx")
         bottom.set_xlabel(KINDS[kind][0])
         top.legend()
-    fig.savefig(path, dpi=100, format="png")
+    with atomic_path(path) as temporary:
+        fig.savefig(temporary, dpi=100, format="png")
     return path, [c for curves in per_entry for c in curves]
 
 

@@ -8,6 +8,7 @@ claims from the literature checked on our runs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from losslab._io import atomic_path
 from losslab.lab.results import ExperimentResult
 from losslab.lab.spec import DataSpec, ExperimentSpec, ModelSpec
 
@@ -68,9 +70,9 @@ class Study:
 def _summarise(result: ExperimentResult, metrics: Sequence[str]) -> dict[str, float]:
     row = {}
     for metric in metrics:
-        values = np.array([run.test_metric if metric == "test" else run.extra_metrics[metric] for run in result.runs])
-        row[f"{metric}_mean"] = float(np.mean(values))
-        row[f"{metric}_std"] = float(np.std(values))
+        values = result.values("test") if metric == "test" else [run.extra_metrics[metric] for run in result.ok_runs]
+        row[f"{metric}_mean"] = float(np.mean(values)) if values else math.nan  # no ok seed: NaN in the table
+        row[f"{metric}_std"] = float(np.std(values)) if values else math.nan
     return row
 
 
@@ -306,7 +308,8 @@ def plot_study(study: Study, path: str | Path) -> Path:
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize="small")
     fig.suptitle(f"{study.name} (mean ± std over seeds)")
-    fig.savefig(path, dpi=100, format="png")
+    with atomic_path(path) as temporary:
+        fig.savefig(temporary, dpi=100, format="png")
     return path
 
 

@@ -19,29 +19,72 @@ if TYPE_CHECKING:
 app = typer.Typer()
 
 
+_RESUME_HELP = "Keep the experiments already done in <out>/results.json (same spec and seeds); run the rest."
+
+
 def _run_and_report(
-    specs: Sequence[ExperimentSpec], seeds: int, jobs: int, ray: str | None, out: Path, title: str
+    specs: Sequence[ExperimentSpec],
+    seeds: int,
+    jobs: int,
+    ray: str | None,
+    out: Path,
+    title: str,
+    resume: bool = False,
 ) -> None:
+    """Check ``out``, train, save ``results.json`` after each experiment, then write the report.
+
+    Exits with status 1, after writing everything, when an experiment failed or diverged.
+    """
     from rich.progress import Progress
 
+    from losslab._io import check_output_dir
     from losslab.lab.report import print_summary, write_report
+    from losslab.lab.results import ExperimentResult, load_results, save_results
     from losslab.lab.runner import run_experiments
 
-    start = time.perf_counter()
-    with Progress(transient=True) as progress:
-        task = progress.add_task(f"{len(specs)} experiments x {seeds} seeds", total=len(specs))
-        results = run_experiments(specs, seeds, jobs=jobs, ray_address=ray, on_done=lambda _: progress.advance(task))
-    seconds = time.perf_counter() - start
-    print_summary(results)
+    check_output_dir(out)  # before any training: an unusable folder fails now, not after the work
+    json_path = out / "results.json"
+    previous: list[ExperimentResult] = []
+    if resume and json_path.exists():
+        try:
+            previous, _ = load_results(json_path)
+        except (ValueError, KeyError, TypeError) as error:
+            msg = f"cannot resume from {json_path}: it is not a results file ({error}); run without --resume"
+            raise ValueError(msg) from error
+    to_train = sum(not any(old.matches(spec, seeds) for old in previous) for spec in specs)
+    if resume:
+        typer.echo(f"resuming: {len(specs) - to_train} of {len(specs)} experiments already done in {json_path}")
     meta = {
         "title": title,
         "seeds": seeds,
         "jobs": jobs,
-        "wall_seconds": round(seconds, 2),
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
     }
-    paths = write_report(results, out, meta=meta)
-    typer.echo(f"{len(specs)} experiments x {seeds} seeds in {seconds:.1f} s; report: {paths['html']}")
+
+    def save(done: list[ExperimentResult]) -> None:
+        save_results(done, json_path, {**meta, "in_progress": f"{len(done)} of {len(specs)} experiments done"})
+
+    start = time.perf_counter()
+    with Progress(transient=True) as progress:
+        task = progress.add_task(f"{to_train} experiments x {seeds} seeds", total=to_train)
+        results = run_experiments(
+            specs,
+            seeds,
+            jobs=jobs,
+            ray_address=ray,
+            on_done=lambda _: progress.advance(task),
+            reuse=previous,
+            on_update=save,
+        )
+    seconds = time.perf_counter() - start
+    print_summary(results)
+    paths = write_report(results, out, meta={**meta, "wall_seconds": round(seconds, 2)})
+    typer.echo(f"{to_train} experiments x {seeds} seeds in {seconds:.1f} s; report: {paths['html']}")
+    bad = [result for result in results if result.status != "ok"]
+    if bad:
+        names = ", ".join(f"{result.spec.id} ({result.status})" for result in bad)
+        typer.echo(f"{len(bad)} of {len(results)} experiments did not finish ok: {names}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -52,13 +95,14 @@ def reproduce(
     out: Path = typer.Option(Path("out/reproduce"), help="Folder for results.json, the PNGs and report.html."),
     experiments: str | None = typer.Option(None, help="Comma-separated ids, e.g. bin-bce,mc-cce (default: all nine)."),
     epochs_scale: float = typer.Option(1.0, help="Multiply every experiment's epochs (for quick looks)."),
+    resume: bool = typer.Option(False, help=_RESUME_HELP),
 ) -> None:
     """Reproduce the loss-choice tutorial's nine experiments over several seeds."""
     from losslab.lab.experiments import TUTORIAL, tutorial_experiment
 
     chosen = TUTORIAL if not experiments else tuple(tutorial_experiment(i.strip()) for i in experiments.split(","))
     specs = [replace(s, epochs=max(1, round(s.epochs * epochs_scale))) for s in chosen]
-    _run_and_report(specs, seeds, jobs, ray, out, "How to choose loss functions: the nine experiments")
+    _run_and_report(specs, seeds, jobs, ray, out, "How to choose loss functions: the nine experiments", resume)
 
 
 @app.command()
@@ -69,12 +113,13 @@ def compare(
     epochs: int | None = typer.Option(None, help="Default: the tutorial's for the task."),
     jobs: int = typer.Option(1, min=1),
     out: Path = typer.Option(Path("out/compare")),
+    resume: bool = typer.Option(False, help=_RESUME_HELP),
 ) -> None:
     """Compare losses on a built-in task, each with the activation and labels it needs."""
     from losslab.lab.tasks import spec_for
 
     specs = [spec_for(task, loss.strip(), epochs=epochs) for loss in losses.split(",")]
-    _run_and_report(specs, seeds, jobs, None, out, f"Losses compared on {task}")
+    _run_and_report(specs, seeds, jobs, None, out, f"Losses compared on {task}", resume)
 
 
 @app.command()
@@ -83,13 +128,14 @@ def run(
     seeds: int = typer.Option(3, min=1),
     jobs: int = typer.Option(1, min=1),
     out: Path = typer.Option(Path("out/run")),
+    resume: bool = typer.Option(False, help=_RESUME_HELP),
 ) -> None:
     """Run your own experiments from a JSON spec (data from a generator, a CSV or an .npz file)."""
     from losslab.lab.spec import ExperimentSpec
 
     payload = json.loads(spec_file.read_text())
     specs = [ExperimentSpec.from_dict(p) for p in (payload if isinstance(payload, list) else [payload])]
-    _run_and_report(specs, seeds, jobs, None, out, f"Experiments from {spec_file.name}")
+    _run_and_report(specs, seeds, jobs, None, out, f"Experiments from {spec_file.name}", resume)
 
 
 @app.command()
@@ -100,6 +146,7 @@ def study(
     out: Path = typer.Option(Path("out/study")),
 ) -> None:
     """Run one study of losses (outliers, class imbalance, regularization): a table, a plot, the claims checked."""
+    from losslab._io import Staging, check_output_dir
     from losslab.analysis import studies
 
     runs: dict[str, Callable[..., Study]] = {
@@ -109,11 +156,13 @@ def study(
     }
     if name not in runs:
         raise typer.BadParameter(f"unknown study {name!r}; use one of {sorted(runs)}")
+    check_output_dir(out)  # before the runs
     result = runs[name](seeds=seeds, jobs=jobs)
     table = studies.study_markdown(result)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{name}.md").write_text(table)
-    picture = studies.plot_study(result, out / f"{name}.png")
+    picture = out / f"{name}.png"
+    with Staging() as staging:  # the table and the plot are replaced together, or neither is
+        staging.write_text(out / f"{name}.md", table)
+        studies.plot_study(result, staging.path(picture))
     typer.echo(table)
     typer.echo(f"plot: {picture}")
 
@@ -126,7 +175,9 @@ def report(
     quick: bool = typer.Option(False, help="Fewer epochs and settings: about a minute."),
 ) -> None:
     """Write one self-contained HTML page: tutorial, loss gallery, robustness, imbalance, regularization."""
+    from losslab._io import check_output_dir
     from losslab.analysis.report import write_full_report
 
+    check_output_dir(out)  # before the runs
     page = write_full_report(out, seeds=seeds, quick=quick, jobs=jobs)
     typer.echo(f"report: {page}")

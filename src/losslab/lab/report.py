@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from losslab import _html
-from losslab.lab.results import ExperimentResult, save_results
+from losslab._io import Staging, atomic_path
+from losslab.lab.results import ExperimentResult, results_json
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
     from rich.console import Console
 
 __all__ = [
@@ -73,7 +75,9 @@ def summary_rows(results: list[ExperimentResult]) -> list[dict[str, Any]]:
         ``test_min``, ``test_max`` (population std over seeds; ``None`` when
         there are no runs), ``train_in_range``, ``test_in_range`` (from
         :meth:`ExperimentResult.published_in_range`), ``seeds`` (number of
-        runs) and ``seconds_per_run`` (mean wall time of a run).
+        runs) and ``seconds_per_run`` (mean wall time of a run); ``status``,
+        ``error`` and ``seeds_ok`` (the number of ok seeds). The statistics
+        are over the ok seeds only (``None`` when none is ok).
     """
     rows = []
     for result in results:
@@ -98,6 +102,9 @@ def summary_rows(results: list[ExperimentResult]) -> list[dict[str, Any]]:
             else:
                 row.update(dict.fromkeys((f"{split}_{k}" for k in ("mean", "std", "min", "max", "in_range")), None))
         row["seeds"] = len(result.runs)
+        row["seeds_ok"] = len(result.ok_runs)
+        row["status"] = result.status
+        row["error"] = result.error
         row["seconds_per_run"] = sum(run.seconds for run in result.runs) / len(result.runs) if result.runs else None
         rows.append(row)
     return rows
@@ -119,20 +126,32 @@ _COLUMNS = (
 )
 
 
+def _seeds_cell(row: dict[str, Any]) -> str:
+    """The number of seeds, and how many are ok when not all are: ``3``, ``2 of 3 ok``."""
+    if row.get("seeds_ok", row["seeds"]) == row["seeds"]:
+        return str(row["seeds"])
+    return f"{row['seeds_ok']} of {row['seeds']} ok"
+
+
 def _table_cells(row: dict[str, Any], yes: str = "✓", no: str = "✗") -> list[str]:
-    """The cells of one summary row as text, in the order of ``_COLUMNS``."""
+    """The cells of one summary row as text, in the order of ``_COLUMNS``.
+
+    An experiment without an ok seed shows its status (``diverged``, ``failed``) in place of its values.
+    """
+    status = row.get("status", "ok")
+    no_values = row["train_mean"] is None and status != "ok"
     return [
         row["id"],
         row["title"],
         row["loss"],
         row["metric"],
         _fmt(row["published_train"]),
-        _fmt_mean_std(row["train_mean"], row["train_std"]),
+        status if no_values else _fmt_mean_std(row["train_mean"], row["train_std"]),
         _flag(row["train_in_range"], yes, no),
         _fmt(row["published_test"]),
-        _fmt_mean_std(row["test_mean"], row["test_std"]),
+        status if no_values else _fmt_mean_std(row["test_mean"], row["test_std"]),
         _flag(row["test_in_range"], yes, no),
-        str(row["seeds"]),
+        _seeds_cell(row),
         _fmt(row["seconds_per_run"], 1),
     ]
 
@@ -142,7 +161,9 @@ def print_summary(results: list[ExperimentResult], console: Console | None = Non
 
     Each split shows the published value, our "mean ± std" over seeds, and
     ✓/✗ for whether the published value lies in our [min, max] over seeds
-    (– when nothing was published).
+    (– when nothing was published). Values are over the ok seeds; an
+    experiment with none shows ``diverged`` or ``failed``, and a line under
+    the table gives the reason of each experiment that is not ok.
 
     Parameters
     ----------
@@ -183,11 +204,18 @@ def print_summary(results: list[ExperimentResult], console: Console | None = Non
             styled.append(Text(cell, style=style))
         table.add_row(*styled)
     console.print(table)
+    for result in results:
+        if result.status != "ok":
+            console.print(Text(f"{result.spec.id}: {result.status}: {result.error}", style="red"))
 
 
 def _stack(result: ExperimentResult, attribute: str) -> np.ndarray | None:
-    """One series of every run as a ``(runs, epochs)`` array, cut to the shortest run; ``None`` if empty."""
-    series = [np.asarray(getattr(run.history, attribute), dtype=float) for run in result.runs]
+    """One series of every ok run as a ``(runs, epochs)`` array, cut to the shortest run; ``None`` if empty.
+
+    Without an ok run, the runs that diverged are shown up to their last finite epoch.
+    """
+    runs = result.ok_runs or result.runs
+    series = [np.asarray(getattr(run.history, attribute), dtype=float) for run in runs]
     series = [s for s in series if s.size]
     if not series:
         return None
@@ -212,7 +240,8 @@ def plot_learning_curves(
         The experiment; runs whose histories differ in length are cut to the
         shortest.
     path : str or Path
-        The PNG to write; its folder is created if needed.
+        The PNG to write; its folder is created if needed. It is written
+        under a temporary name and moved into place.
     return_data : bool, default False
         Also return the plotted means.
 
@@ -223,10 +252,17 @@ def plot_learning_curves(
         is ``{"loss": {"train": mean, "test": mean}, "metric": {...}}`` of the
         arrays drawn (a split without history is left out).
     """
+    figure, data = _learning_curves_figure(result)
+    path = Path(path)
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, dpi=100, format="png")
+    return (path, data) if return_data else path
+
+
+def _learning_curves_figure(result: ExperimentResult) -> tuple[Figure, dict[str, dict[str, np.ndarray]]]:
+    """The figure of :func:`plot_learning_curves` and the means it draws."""
     from matplotlib.figure import Figure  # no pyplot: the user's backend and figure list stay untouched
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     spec = result.spec
     titles = {"loss": f"Loss ({_loss_name(spec.loss)})", "metric": _METRIC_LABELS.get(spec.metric, spec.metric)}
     data: dict[str, dict[str, np.ndarray]] = {}
@@ -250,9 +286,13 @@ def plot_learning_curves(
             ax.legend()
         ax.grid(alpha=0.3)
     axes[-1].set_xlabel("epoch")
-    fig.suptitle(f"{spec.id}: {spec.title} ({len(result.runs)} seeds; band: min–max)")
-    fig.savefig(path, dpi=100, format="png")
-    return (path, data) if return_data else path
+    seeds = (
+        f"{len(result.runs)} seeds"
+        if result.status == "ok"
+        else f"{len(result.ok_runs)} of {len(result.runs)} seeds ok"
+    )
+    fig.suptitle(f"{spec.id}: {spec.title} ({seeds}; band: min–max)")
+    return fig, data
 
 
 def plot_all(results: list[ExperimentResult], out_dir: str | Path) -> dict[str, Path]:
@@ -289,7 +329,7 @@ def _spec_summary(result: ExperimentResult) -> str:
         f"loss: {_loss_name(spec.loss)}; metric: {spec.metric}; epochs: {spec.epochs}; "
         f"batch {spec.batch_size}, lr {spec.learning_rate}, momentum {spec.momentum}; "
         f"seeds: {len(result.runs)}"
-    )
+    ) + ("" if result.status == "ok" else f"; status: {result.status}: {result.error}")
 
 
 def summary_table(results: list[ExperimentResult]) -> _html.Table:
@@ -309,7 +349,9 @@ def summary_table(results: list[ExperimentResult]) -> _html.Table:
     for row in summary_rows(results):
         cells = []
         for name, text in zip(_COLUMNS, _table_cells(row), strict=True):
-            if name.endswith("in range"):
+            if text in {"diverged", "failed"} or (name == "seeds" and "ok" in text):
+                css = "no"
+            elif name.endswith("in range"):
                 css = {"✓": "yes", "✗": "no"}.get(text, "na")
             elif name in {"id", "title", "loss", "metric"}:
                 css = ""
@@ -392,6 +434,11 @@ def write_report(
 ) -> dict[str, Any]:
     """Write everything: ``results.json``, one PNG per experiment, ``report.html``.
 
+    Every file is first written under a temporary name in ``out_dir``, then
+    all are moved into place: a failure while writing (a full disk, an
+    error in a plot) leaves the folder's previous files untouched and no
+    temporary file behind.
+
     Parameters
     ----------
     results : list of ExperimentResult
@@ -408,7 +455,15 @@ def write_report(
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = save_results(results, out_dir / "results.json", meta)
-    plots = plot_all(results, out_dir)
-    html_path = write_html(results, plots, out_dir / "report.html", meta)
+    json_path, html_path = out_dir / "results.json", out_dir / "report.html"
+    with Staging() as staging:
+        staging.write_text(json_path, results_json(results, meta))
+        plots: dict[str, Path] = {}
+        staged: dict[str, Path] = {}
+        for result in results:
+            plots[result.spec.id] = out_dir / f"{result.spec.id}.png"
+            staged[result.spec.id] = staging.path(plots[result.spec.id])
+            figure, _ = _learning_curves_figure(result)
+            figure.savefig(staged[result.spec.id], dpi=100, format="png")
+        write_html(results, staged, staging.path(html_path), meta)
     return {"results": json_path, "plots": plots, "html": html_path}

@@ -1,21 +1,41 @@
-"""Running experiments over seeds: in this process, on a local process pool, or on Ray."""
+"""Running experiments over seeds: in this process, on a local process pool, or on Ray.
+
+A run degrades instead of collapsing: an experiment that raises, or whose
+worker process dies, comes back as a ``"failed"`` result, and the other
+experiments still run.
+"""
 
 from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import traceback
 from collections.abc import Callable, Sequence
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from losslab.lab.results import ExperimentResult
 from losslab.lab.spec import ExperimentSpec, check_seeds
 
+_WORKER_DIED = "its worker process died ({error}): killed, out of memory, or a crash in native code"
+
 
 def _train(spec_dict: dict[str, Any], seeds: int) -> dict[str, Any]:
-    """Worker entry point: plain dicts in and out, so any executor can carry them."""
+    """Worker entry point: plain dicts in and out, so any executor can carry them.
+
+    An exception becomes a ``"failed"`` result carrying its message, so that
+    it never takes the executor (or the other experiments) down with it.
+    """
     from losslab.lab.train import train_experiment
 
-    return train_experiment(ExperimentSpec.from_dict(spec_dict), seeds).to_dict()
+    spec = ExperimentSpec.from_dict(spec_dict)
+    try:
+        return train_experiment(spec, seeds).to_dict()
+    except Exception as error:  # any error of one experiment is that experiment's outcome
+        last = traceback.extract_tb(error.__traceback__)[-1:]
+        where = f" (at {last[0].filename}:{last[0].lineno})" if last else ""
+        return ExperimentResult.failed(spec, seeds, f"{type(error).__name__}: {error}{where}").to_dict()
 
 
 def run_experiments(
@@ -25,8 +45,15 @@ def run_experiments(
     jobs: int = 1,
     ray_address: str | None = None,
     on_done: Callable[[ExperimentResult], None] | None = None,
+    reuse: Sequence[ExperimentResult] = (),
+    on_update: Callable[[list[ExperimentResult]], None] | None = None,
 ) -> list[ExperimentResult]:
     """Train every spec over every seed; results come back in the order of ``specs``.
+
+    Every spec gets a result: an experiment that raises, or whose worker
+    process dies, gets a ``"failed"`` one (with the error) and the others
+    still run; a seed that diverges is marked ``"diverged"``
+    (see :func:`losslab.lab.train.train_experiment`).
 
     Parameters
     ----------
@@ -35,42 +62,118 @@ def run_experiments(
         The number of seeds: each experiment runs seeds ``0, 1, ..., seeds - 1``, trained together as one
         ensemble.
     jobs : int
-        Experiments run in parallel on a local process pool of this size (1: in this process).
+        Experiments run in parallel on a local process pool of this size (1: in this process). When a
+        worker dies, the pool is replaced and the experiments it had not finished run again, each in a
+        process of its own, so that the one that killed it is known.
     ray_address : str, optional
         Run on a Ray cluster instead (``"auto"``, ``"ray://host:10001"``, or ``"local"`` to
         start one here). Needs ``pip install losslab[ray]``.
     on_done : callable, optional
-        Called with each result as it completes (e.g. to advance a progress bar).
+        Called with each result trained here as it completes (e.g. to advance a progress bar).
+    reuse : sequence of ExperimentResult
+        Earlier results (e.g. from ``results.json``): a spec with an ok result for the same spec and
+        seeds (:meth:`ExperimentResult.matches`) takes it instead of being trained.
+    on_update : callable, optional
+        Called after each experiment completes with every result so far (reused ones included), in
+        the order of ``specs`` (e.g. to save them as they come).
     """
     seeds = check_seeds(seeds)
     if jobs < 1:
         msg = f"jobs must be >= 1; got {jobs}"
         raise ValueError(msg)
-    payloads = [spec.to_dict() for spec in specs]
-    results: list[ExperimentResult | None] = [None] * len(payloads)
+    results: list[ExperimentResult | None] = [
+        next((old for old in reuse if old.matches(spec, seeds)), None) for spec in specs
+    ]
+    payloads = {index: spec.to_dict() for index, spec in enumerate(specs) if results[index] is None}
 
     def collect(index: int, payload: dict[str, Any]) -> None:
         result = ExperimentResult.from_dict(payload)
         results[index] = result
         if on_done is not None:
             on_done(result)
+        if on_update is not None:
+            on_update([r for r in results if r is not None])
 
-    if ray_address is not None:
-        _run_on_ray(payloads, seeds, ray_address, collect)
+    def fail(index: int, error: str) -> None:
+        collect(index, ExperimentResult.failed(specs[index], seeds, error).to_dict())
+
+    if not payloads:
+        pass
+    elif ray_address is not None:
+        _run_on_ray(payloads, seeds, ray_address, collect, fail)
     elif jobs == 1:
-        for index, payload in enumerate(payloads):
+        for index, payload in payloads.items():
             collect(index, _train(payload, seeds))
     else:
         context = multiprocessing.get_context("spawn")  # no fork after torch has started threads
-        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_train, payload, seeds): index for index, payload in enumerate(payloads)}
-            for future in concurrent.futures.as_completed(futures):
-                collect(futures[future], future.result())
+        unfinished = _run_on_pool(payloads, seeds, jobs, context, collect)
+        if unfinished:
+            _run_isolated({i: payloads[i] for i in unfinished}, seeds, jobs, context, collect, fail)
     return [r for r in results if r is not None]
 
 
+def _run_on_pool(
+    payloads: dict[int, dict[str, Any]],
+    seeds: int,
+    jobs: int,
+    context: BaseContext,
+    collect: Callable[[int, dict[str, Any]], None],
+) -> list[int]:
+    """Run on one shared pool; return the experiments left unfinished when a worker died."""
+    unfinished = []
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(payloads)), mp_context=context)
+    try:
+        futures = {pool.submit(_train, payload, seeds): index for index, payload in payloads.items()}
+        for future in concurrent.futures.as_completed(futures):
+            try:
+                payload = future.result()
+            except BrokenProcessPool:
+                unfinished.append(futures[future])
+                continue
+            collect(futures[future], payload)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return sorted(unfinished)
+
+
+def _run_isolated(
+    payloads: dict[int, dict[str, Any]],
+    seeds: int,
+    jobs: int,
+    context: BaseContext,
+    collect: Callable[[int, dict[str, Any]], None],
+    fail: Callable[[int, str], None],
+) -> None:
+    """Run each experiment in a fresh one-process pool, ``jobs`` at a time: a death names its experiment."""
+    waiting = list(payloads)
+    running: dict[concurrent.futures.Future[dict[str, Any]], tuple[int, concurrent.futures.ProcessPoolExecutor]] = {}
+    try:
+        while waiting or running:
+            while waiting and len(running) < jobs:
+                index = waiting.pop(0)
+                pool = concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
+                running[pool.submit(_train, payloads[index], seeds)] = (index, pool)
+            done, _ = concurrent.futures.wait(running, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                index, pool = running.pop(future)
+                pool.shutdown(wait=True)
+                try:
+                    payload = future.result()
+                except BrokenProcessPool as error:
+                    fail(index, _WORKER_DIED.format(error=type(error).__name__))
+                    continue
+                collect(index, payload)
+    finally:
+        for _, pool in running.values():
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _run_on_ray(
-    payloads: list[dict[str, Any]], seeds: int, address: str, collect: Callable[[int, dict[str, Any]], None]
+    payloads: dict[int, dict[str, Any]],
+    seeds: int,
+    address: str,
+    collect: Callable[[int, dict[str, Any]], None],
+    fail: Callable[[int, str], None],
 ) -> None:
     try:
         import ray
@@ -81,12 +184,18 @@ def _run_on_ray(
     if started_here:
         ray.init(address=None if address == "local" else address, include_dashboard=False, log_to_driver=False)
     try:
-        remote = ray.remote(_train)
-        pending = {remote.remote(payload, seeds): index for index, payload in enumerate(payloads)}
+        remote = ray.remote(max_retries=0)(_train)  # a task that kills its worker would kill each retry too
+        pending = {remote.remote(payload, seeds): index for index, payload in payloads.items()}
         while pending:
             done, _ = ray.wait(list(pending), num_returns=1)
             for ref in done:
-                collect(pending.pop(ref), ray.get(ref))
+                index = pending.pop(ref)
+                try:
+                    payload = ray.get(ref)
+                except ray.exceptions.RayError as error:  # the worker died, or Ray lost the task
+                    fail(index, _WORKER_DIED.format(error=type(error).__name__))
+                    continue
+                collect(index, payload)
     finally:
         if started_here:
             ray.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -101,7 +102,12 @@ def check_experiment(spec: ExperimentSpec, data: Dataset) -> Any:
 def train_experiment(spec: ExperimentSpec, seeds: int, data: Dataset | None = None) -> ExperimentResult:
     """Train seeds ``0, 1, ..., seeds - 1`` of ``spec`` as one ensemble; return their histories and final metrics.
 
-    The same number of seeds gives the same histories, bit for bit.
+    The same number of seeds gives the same histories, bit for bit. A seed
+    whose loss, metric or penalty becomes NaN or infinite is marked
+    ``"diverged"`` (its history stops at its last finite epoch, its metrics
+    are ``None``); the other seeds train on unchanged, since the members of
+    the ensemble share nothing, and training stops early once every seed
+    has diverged.
     """
     seeds = check_seeds(seeds)
     data = load_data(spec.data) if data is None else data
@@ -124,7 +130,8 @@ def _train(spec: ExperimentSpec, seeds: int, data: Dataset, loss: Any) -> Experi
     shufflers = [torch.Generator().manual_seed(10_000 + seed) for seed in range(seeds)]
     n = len(x_train)
     histories = [History() for _ in range(seeds)]
-    for _ in range(spec.epochs):
+    diverged: dict[int, str] = {}  # seed -> why; members are independent, so the others train on unchanged
+    for epoch in range(spec.epochs):
         order = torch.stack([torch.randperm(n, generator=g) for g in shufflers])
         epoch_loss = torch.zeros(seeds)
         for begin in range(0, n, spec.batch_size):
@@ -137,9 +144,11 @@ def _train(spec: ExperimentSpec, seeds: int, data: Dataset, loss: Any) -> Experi
             optimizer.step()
             model.apply_constraints()
             epoch_loss += batch_loss.detach() * index.shape[1]
-        _log_epoch(spec, model, loss, histories, epoch_loss / n, (x_train, y_train), (x_test, y_test))
+        _log_epoch(spec, model, loss, histories, epoch_loss / n, (x_train, y_train), (x_test, y_test), diverged, epoch)
+        if len(diverged) == seeds:  # nothing left to learn
+            break
     seconds = (time.perf_counter() - start) / seeds
-    return _results(spec, seeds, model, histories, seconds, (x_train, y_train), (x_test, y_test))
+    return _results(spec, seeds, model, histories, seconds, (x_train, y_train), (x_test, y_test), diverged)
 
 
 @torch.no_grad()
@@ -151,18 +160,35 @@ def _log_epoch(
     epoch_loss: torch.Tensor,
     train: Split,
     test: Split,
+    diverged: dict[int, str],
+    epoch: int,
 ) -> None:
+    """Append the epoch to the history of every seed still finite; a seed with a non-finite value diverges.
+
+    A diverged seed's history stops at its last finite epoch, and ``diverged`` records why.
+    """
     train_metric = _metric(spec.metric, model(train[0]), train[1])
     test_pred = model(test[0])
     penalty = model.penalty()
     val_loss = _per_member_loss(loss, test[1].expand(len(histories), *test[1].shape), test_pred) + penalty
     test_metric = _metric(spec.metric, test_pred, test[1])
+    series = {
+        "loss": epoch_loss,
+        "val_loss": val_loss,
+        "metric": train_metric,
+        "val_metric": test_metric,
+        "penalty": penalty,
+    }
+    finite = {name: torch.isfinite(values).tolist() for name, values in series.items()}
     for m, history in enumerate(histories):
-        history.penalty.append(float(penalty[m]))
-        history.loss.append(float(epoch_loss[m]))
-        history.val_loss.append(float(val_loss[m]))
-        history.metric.append(float(train_metric[m]))
-        history.val_metric.append(float(test_metric[m]))
+        if m in diverged:
+            continue
+        bad = [name for name in series if not finite[name][m]]
+        if bad:
+            diverged[m] = f"non-finite {', '.join(bad)} at epoch {epoch + 1}"
+            continue
+        for name, values in series.items():
+            getattr(history, name).append(float(values[m]))
 
 
 @torch.no_grad()
@@ -174,25 +200,33 @@ def _results(
     seconds: float,
     train: Split,
     test: Split,
+    diverged: dict[int, str],
 ) -> ExperimentResult:
+    ok = [m for m in range(seeds) if m not in diverged]
     train_pred, test_pred = model(train[0]), model(test[0])
     train_metric = _metric(spec.metric, train_pred, train[1])
     test_metric = _metric(spec.metric, test_pred, test[1])
-    extra: list[dict[str, float]] = [
-        {**_weight_statistics(model, m), "penalty": histories[m].penalty[-1]} for m in range(seeds)
-    ]
-    if spec.data.labels == "binary" and spec.model.output_units == 1:
-        for m, metrics in enumerate(_binary_metrics(test_pred, test[1])):
+    extra: dict[int, dict[str, float]] = {
+        m: {**_weight_statistics(model, m), "penalty": histories[m].penalty[-1]} for m in ok
+    }
+    if spec.data.labels == "binary" and spec.model.output_units == 1 and ok:
+        for m, metrics in zip(ok, _binary_metrics(test_pred[ok], test[1]), strict=True):
             extra[m].update(metrics)
     if spec.data.labels == "pm1":
         for split, pred, target in (("train", train_pred, train[1]), ("test", test_pred, test[1])):
-            for m, value in enumerate(_keras2_accuracy(pred, target)):
-                extra[m][f"keras2_accuracy_{split}"] = float(value)
-    runs = [
-        RunResult(seed, histories[seed], float(train_metric[seed]), float(test_metric[seed]), seconds, extra[seed])
-        for seed in range(seeds)
-    ]
-    return ExperimentResult(spec, runs)
+            values = _keras2_accuracy(pred, target)
+            for m in ok:
+                extra[m][f"keras2_accuracy_{split}"] = float(values[m])
+    runs = []
+    for seed in range(seeds):
+        finals = (float(train_metric[seed]), float(test_metric[seed]), *extra.get(seed, {}).values())
+        if seed not in diverged and not all(math.isfinite(value) for value in finals):
+            diverged[seed] = "non-finite final metrics"
+        if seed in diverged:
+            runs.append(RunResult(seed, histories[seed], None, None, seconds, status="diverged", error=diverged[seed]))
+        else:
+            runs.append(RunResult(seed, histories[seed], finals[0], finals[1], seconds, extra[seed]))
+    return ExperimentResult.from_runs(spec, runs)
 
 
 def _weight_statistics(model: EnsembleMLP, member: int) -> dict[str, float]:
