@@ -106,7 +106,7 @@ def run(
 
     The whole file is checked before anything trains (its JSON Schema: ``losslab.lab.spec.json_schema()``).
     """
-    from losslab.lab.spec import SpecError, specs_from_payload
+    from losslab.lab.spec import SpecError, check_data_files, specs_from_payload
 
     try:
         payload = json.loads(spec_file.read_text(encoding="utf-8"))
@@ -116,6 +116,7 @@ def run(
     except UnicodeDecodeError as error:
         raise SpecError([f"{spec_file}: not a UTF-8 text file ({error.reason} at byte {error.start})"]) from None
     specs = specs_from_payload(payload)
+    check_data_files(specs)
     _run_and_report(specs, seeds, jobs, None, out, f"Experiments from {spec_file.name}")
 
 

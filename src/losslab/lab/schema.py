@@ -14,6 +14,7 @@ that they agree.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal, get_args
 
@@ -201,6 +202,7 @@ _HINTS = {
     "published": 'an object such as {"train": 0.83, "test": 0.85} (numbers), or null',
     **{key: "one of " + ", ".join(map(repr, names)) for key, names in _ONE_OF.items()},
 }
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIELDS: dict[str, type[BaseModel]] = {"": ExperimentModel, "data": DataModel, "model": ModelModel}
 
 
@@ -221,6 +223,8 @@ def _path(loc: tuple[Any, ...]) -> str:
             path += f"[{part}]"
         elif part == "[key]":
             path += " (key)"
+        elif not _NAME.match(str(part)):  # a user's key with spaces, dots or worse: quoted
+            path += f"[{show(part, 30)}]"
         else:
             path += f".{part}" if path else str(part)
     return path
@@ -243,7 +247,7 @@ def _problem(error: Any) -> str:
     if kind == "missing":
         return f"{path}: missing; add it: {_hint(loc)}"
     if kind == "extra_forbidden":
-        parent = ".".join(str(p) for p in loc[:-1])
+        parent = ".".join(str(p) for p in loc[:-1] if isinstance(p, str))
         fields = list(_FIELDS[parent].model_fields) if parent in _FIELDS else []
         close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
         guess = f"did you mean {close[0]!r}? " if close else ""

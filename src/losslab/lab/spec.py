@@ -135,10 +135,10 @@ class ExperimentSpec:
 
         Examples
         --------
-        >>> ExperimentSpec.from_dict({"id": "x", "title": "x", "data": {"name": "circles"}, "loss": "hinge"}).epochs
+        >>> spec = {"id": "x", "title": "x", "data": {"name": "circles", "params": {"n_samples": 1000}}, "loss": "mse"}
+        >>> ExperimentSpec.from_dict(spec).epochs
         100
-        >>> ExperimentSpec.from_dict({"id": "x", "title": "x", "data": {"name": "circles"}, "loss": "hinge",
-        ...                           "epochs": 0})
+        >>> ExperimentSpec.from_dict({**spec, "epochs": 0})
         Traceback (most recent call last):
         ...
         losslab.lab.spec.SpecError: epochs: 0 is not allowed; use an int >= 1
@@ -191,7 +191,7 @@ def specs_from_payload(payload: Any) -> list[ExperimentSpec]:
 
     Examples
     --------
-    >>> spec = {"id": "a", "title": "a", "data": {"name": "circles"}, "loss": "hinge"}
+    >>> spec = {"id": "a", "title": "a", "data": {"name": "circles", "params": {"n_samples": 1000}}, "loss": "mse"}
     >>> [s.id for s in specs_from_payload([spec, {**spec, "id": "b"}])]
     ['a', 'b']
     >>> specs_from_payload([spec, {**spec, "epochs": 0}])
@@ -247,6 +247,28 @@ def check_specs(specs: Sequence[ExperimentSpec]) -> list[ExperimentSpec]:
         As :func:`specs_from_payload`.
     """
     return specs_from_payload([spec.to_dict() for spec in specs])
+
+
+def check_data_files(specs: Sequence[ExperimentSpec]) -> None:
+    """Check that the files of csv and npz data sets exist, before anything trains.
+
+    Not part of :meth:`ExperimentSpec.from_dict`: a results file stays readable where its data files are not.
+
+    Raises
+    ------
+    SpecError
+        One line per missing file.
+    """
+    problems = []
+    for number, spec in enumerate(specs, start=1):
+        path = spec.data.params.get("path")
+        if spec.data.name in ("csv", "npz") and isinstance(path, str) and not Path(path).is_file():
+            problems.append(
+                f"spec {number} ({spec.id!r}): data.params.path: {path!r} is not allowed; "
+                f"there is no such file (relative paths start at {Path.cwd()})"
+            )
+    if problems:
+        raise SpecError(problems)
 
 
 def json_schema() -> dict[str, Any]:
