@@ -11,6 +11,7 @@ error on that task is refused with the checker's message, before anything trains
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -106,6 +107,8 @@ def spec_for(task: str, loss: Any, *, epochs: int | None = None) -> ExperimentSp
     if task not in TASKS:
         msg = f"--task: unknown task {task!r}; use one of {', '.join(TASKS)}"
         raise SpecError([msg])
+    import numpy as np
+
     from losslab.analysis import check
     from losslab.lab.data import load_data
 
@@ -121,9 +124,10 @@ def spec_for(task: str, loss: Any, *, epochs: int | None = None) -> ExperimentSp
         base = TUTORIAL[6]
         data = DataSpec("blobs", BLOBS, labels=labels)
     y = load_data(data).y_train  # the labels it will train on
+    y_pred = np.zeros((len(y), units), dtype=np.float32)  # check reads the output's shape only
     first_errors: list[Any] = []
     for activation in outputs:
-        errors = [f for f in check(loss, activation, y, n_classes=units) if f.severity == "error"]
+        errors = [f for f in check(loss, activation, y, y_pred=y_pred) if f.severity == "error"]
         if not errors:
             break
         first_errors = first_errors or [(activation, errors)]
@@ -133,10 +137,12 @@ def spec_for(task: str, loss: Any, *, epochs: int | None = None) -> ExperimentSp
         raise SpecError(
             [f"--losses {loss!r} on the {task} task ({setup}): {f.problem} Fix: {f.fix}" for f in errors]
         )
+    name = loss if isinstance(loss, str) else card.name if card is not None else "custom"
+    name = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:48]  # the id names files: see schema.ID_PATTERN
     return replace(
         base,
-        id=f"{task}-{loss}",
-        title=f"{task}, {loss}",
+        id=f"{task}-{name}",
+        title=f"{task}, {name}",
         data=data,
         model=replace(base.model, output_units=units, output_activation=activation),
         loss=loss,
