@@ -78,9 +78,11 @@ def test_debug_reraises_the_error_with_its_traceback(tmp_path):
 def test_the_installed_script_prints_no_traceback_unless_debug(tmp_path):
     spec = _bad_spec(tmp_path)
     command = [sys.executable, "-m", "losslab"]
-    plain = subprocess.run([*command, "run", spec, "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    plain = subprocess.run(
+        [*command, "run", spec, "--out", str(tmp_path / "o")], capture_output=True, text=True, check=False
+    )
     assert plain.returncode == 2 and "Traceback" not in plain.stderr and "epochs: 0" in plain.stderr
-    debug = subprocess.run([*command, "--debug", "run", spec], capture_output=True, text=True)
+    debug = subprocess.run([*command, "--debug", "run", spec], capture_output=True, text=True, check=False)
     assert debug.returncode == 1 and "Traceback" in debug.stderr and "SpecError" in debug.stderr
 
 

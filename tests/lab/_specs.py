@@ -36,5 +36,3 @@ def mutated_specs(draw: Any) -> Any:
         else:
             target[key] = draw(field_values)
     return config
-
-

@@ -18,7 +18,14 @@ from losslab.losses._card import cards
         ("circles", "categorical_crossentropy", "onehot", 2, "softmax", "accuracy"),
         ("circles", "sparse_categorical_crossentropy", "integer", 2, "softmax", "accuracy"),
         ("circles", "binary_crossentropy", "binary", 1, "sigmoid", "accuracy"),
-        ("circles", {"class_name": "BinaryCrossentropy", "config": {"from_logits": True}}, "binary", 1, "linear", "accuracy"),
+        (
+            "circles",
+            {"class_name": "BinaryCrossentropy", "config": {"from_logits": True}},
+            "binary",
+            1,
+            "linear",
+            "accuracy",
+        ),
         ("circles", "hinge", "pm1", 1, "tanh", "sign_accuracy"),
         ("blobs", "categorical_crossentropy", "onehot", 3, "softmax", "accuracy"),
         ("blobs", "scce", "integer", 3, "softmax", "accuracy"),
@@ -53,7 +60,11 @@ def test_every_spec_compare_builds_passes_check():
             try:
                 spec = spec_for(task, card.name)
             except SpecError as error:
-                assert all(line.startswith(f"--losses {card.name!r} on the {task} task") for line in error.problems)
+                refusals = error.problems
+            else:
+                refusals = ()
+            if refusals:
+                assert all(line.startswith(f"--losses {card.name!r} on the {task} task") for line in refusals)
                 continue
             y = load_data(spec.data).y_train
             outputs = np.zeros((len(y), spec.model.output_units))
@@ -72,5 +83,5 @@ def test_a_loss_for_other_inputs_is_refused_with_what_it_takes(task, loss):
 def test_an_unknown_task_or_loss_is_refused():
     with pytest.raises(SpecError, match="unknown task 'moons'; use one of regression, circles, blobs"):
         spec_for("moons", "mse")
-    with pytest.raises(SpecError, match="unknown loss name 'hingee'.*`losslab list` prints every name"):
+    with pytest.raises(SpecError, match=r"unknown loss name 'hingee'.*`losslab list` prints every name"):
         spec_for("circles", "hingee")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -38,7 +37,7 @@ def user_error_lines(error: BaseException) -> list[str]:
 class _Group(TyperGroup):
     """The root group: a user error below any command exits 2 with its message, without a traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
         try:
             return super().invoke(ctx)
         except USER_ERRORS as error:

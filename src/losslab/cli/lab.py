@@ -76,20 +76,14 @@ def compare(
     that ``losslab check`` calls an error on the task is refused before anything trains.
     """
     from losslab.lab.spec import SpecError, check_specs
-    from losslab.lab.tasks import spec_for
+    from losslab.lab.tasks import specs_for
 
     names = [name.strip() for name in losses.split(",")]
     if not all(names):
         raise SpecError([f"--losses: {losses!r} has an empty name; use comma-separated names, e.g. mse,huber"])
-    specs, problems = [], []
-    for name in names:
-        try:
-            specs.append(spec_for(task, name, epochs=epochs))
-        except SpecError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise SpecError(problems)
-    specs = check_specs(specs)  # the same checks as a spec file: ids (one per loss), epochs, ...
+    specs = check_specs(
+        specs_for(task, names, epochs=epochs)
+    )  # the same checks as a spec file: ids (one per loss), epochs, ...
     _run_and_report(specs, seeds, jobs, None, out, f"Losses compared on {task}")
 
 

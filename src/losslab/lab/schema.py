@@ -57,9 +57,9 @@ class DataModel(_Strict):
         default_factory=dict,
         description="Arguments of the generator, or {'path': ..., 'target': ...} for csv, {'path': ...} for npz.",
     )
-    labels: Labels = Field("continuous", description="Label encoding fed to the loss.")
-    standardize: bool = Field(False, description="Standardize X (and continuous y) over the whole data set.")
-    n_train: int = Field(500, ge=1, description="The first n_train samples train, the rest test.")
+    labels: Labels = Field(default="continuous", description="Label encoding fed to the loss.")
+    standardize: bool = Field(default=False, description="Standardize X (and continuous y) over the whole data set.")
+    n_train: int = Field(default=500, ge=1, description="The first n_train samples train, the rest test.")
 
 
 class ModelModel(_Strict):
@@ -68,10 +68,10 @@ class ModelModel(_Strict):
     hidden: list[Units] = Field(default_factory=lambda: [25], description="Units of each hidden layer.")
     activation: Activation = "relu"
     kernel_initializer: Initializer = "he_uniform"
-    output_units: int = Field(1, ge=1)
+    output_units: int = Field(default=1, ge=1)
     output_activation: Activation = "linear"
-    kernel_regularizer: Any = Field(None, description="A losslab.regularizers identifier, or null.")
-    kernel_constraint: Any = Field(None, description="A losslab.constraints identifier, or null.")
+    kernel_regularizer: Any = Field(default=None, description="A losslab.regularizers identifier, or null.")
+    kernel_constraint: Any = Field(default=None, description="A losslab.constraints identifier, or null.")
 
     @field_validator("hidden", mode="before")
     @classmethod
@@ -99,18 +99,18 @@ class ExperimentModel(_Strict):
     id: str = Field(pattern=ID_PATTERN, description="Names the experiment's files: <id>.png.")
     title: str
     data: DataModel
-    model: ModelModel = Field(default_factory=ModelModel)
+    model: ModelModel = Field(default=ModelModel())  # frozen: one shared default is safe
     loss: Any = Field(description="A losslab.get identifier: a name, alias or config object.")
     metric: Metric = "accuracy"
-    epochs: int = Field(100, ge=1)
-    batch_size: int = Field(32, ge=1)
-    learning_rate: float = Field(0.01, gt=0, allow_inf_nan=False)
-    momentum: float = Field(0.9, ge=0, lt=1, allow_inf_nan=False)
+    epochs: int = Field(default=100, ge=1)
+    batch_size: int = Field(default=32, ge=1)
+    learning_rate: float = Field(default=0.01, gt=0, allow_inf_nan=False)
+    momentum: float = Field(default=0.9, ge=0, lt=1, allow_inf_nan=False)
     class_weight: dict[ClassIndex, Annotated[float, Field(ge=0, allow_inf_nan=False)]] | None = Field(
-        None, description="Weight of each class index (a string key) in the loss."
+        default=None, description="Weight of each class index (a string key) in the loss."
     )
     published: dict[Literal["train", "test"], FiniteFloat] | None = Field(
-        None, description="The train and test values reported by the source."
+        default=None, description="The train and test values reported by the source."
     )
     published_metric: PublishedMetric | None = None
 
@@ -185,13 +185,13 @@ _HINTS = {
     "id": "a file name of at most 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit",
     "title": "a string",
     "data": 'an object such as {"name": "circles", "params": {"n_samples": 1000}, "labels": "binary"}',
-    "data.params": "an object of the generator's arguments (string keys), or {\"path\": ...} for csv and npz",
+    "data.params": 'an object of the generator\'s arguments (string keys), or {"path": ...} for csv and npz',
     "data.standardize": "true or false",
     "data.n_train": "an int >= 1",
     "model": 'an object such as {"hidden": [50], "output_activation": "sigmoid"}',
     "model.hidden": "a list of ints >= 1, e.g. [50]",
     "model.output_units": "an int >= 1",
-    "model.kernel_regularizer": 'a losslab.regularizers identifier such as {"class_name": "L2", "config": {"l2": 1e-4}}',
+    "model.kernel_regularizer": 'a losslab.regularizers identifier such as {"class_name": "L2", "config": {}}',
     "model.kernel_constraint": 'a losslab.constraints identifier such as {"class_name": "MaxNorm", "config": {}}',
     "loss": "a loss name such as 'binary_crossentropy' (see `losslab list`) or a loss config object",
     "epochs": "an int >= 1",

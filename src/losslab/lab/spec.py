@@ -175,7 +175,7 @@ class ExperimentSpec:
             learning_rate=checked.learning_rate,
             momentum=checked.momentum,
             class_weight=None if checked.class_weight is None else dict(checked.class_weight),
-            published=None if checked.published is None else dict(checked.published),
+            published=None if checked.published is None else {str(k): v for k, v in checked.published.items()},
             published_metric=checked.published_metric,
         )
 

@@ -12,6 +12,7 @@ error on that task is refused with the checker's message, before anything trains
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -65,19 +66,21 @@ def _layout(task: str, loss: Any, card: Any) -> tuple[str, int, list[str], str]:
             return "continuous", 1, _outputs(card, "linear"), "mse"
     else:
         classes = _CLASSES[task]
+        two = classes == 2  # circles: one unit with binary or {-1, 1} labels for the losses that take them
         if inputs in _REAL_INPUTS:  # a regression loss on class labels: the task's own output (check may warn)
-            return ("binary", 1, ["sigmoid"], "accuracy") if classes == 2 else ("onehot", 3, ["softmax"], "accuracy")
+            return ("binary", 1, ["sigmoid"], "accuracy") if two else ("onehot", classes, ["softmax"], "accuracy")
         if inputs == "binary":
-            return ("binary", 1, _outputs(card, "sigmoid"), "accuracy") if classes == 2 else (
-                "onehot",
-                classes,
-                _outputs(card, "sigmoid"),
-                "accuracy",
+            return (
+                ("binary", 1, _outputs(card, "sigmoid"), "accuracy")
+                if two
+                else ("onehot", classes, _outputs(card, "sigmoid"), "accuracy")
             )
         if inputs == "pm1":
-            if classes == 2:
-                return "pm1", 1, _outputs(card, "tanh"), "sign_accuracy"
-            return "onehot", classes, _outputs(card, "tanh"), "accuracy"
+            return (
+                ("pm1", 1, _outputs(card, "tanh"), "sign_accuracy")
+                if two
+                else ("onehot", classes, _outputs(card, "tanh"), "accuracy")
+            )
         if inputs in ("onehot", "distributions"):
             return "onehot", classes, _outputs(card, "softmax"), "accuracy"
         if inputs == "indices":
@@ -134,9 +137,7 @@ def spec_for(task: str, loss: Any, *, epochs: int | None = None) -> ExperimentSp
     else:
         activation, errors = first_errors[0]
         setup = f"{units} {activation} output unit{'s' if units > 1 else ''} and {labels!r} labels"
-        raise SpecError(
-            [f"--losses {loss!r} on the {task} task ({setup}): {f.problem} Fix: {f.fix}" for f in errors]
-        )
+        raise SpecError([f"--losses {loss!r} on the {task} task ({setup}): {f.problem} Fix: {f.fix}" for f in errors])
     name = loss if isinstance(loss, str) else card.name if card is not None else "custom"
     name = re.sub(r"[^A-Za-z0-9._-]", "_", name)[:48]  # the id names files: see schema.ID_PATTERN
     return replace(
@@ -151,3 +152,25 @@ def spec_for(task: str, loss: Any, *, epochs: int | None = None) -> ExperimentSp
         published_metric=None,
         epochs=epochs or base.epochs,
     )
+
+
+def specs_for(task: str, losses: Sequence[Any], *, epochs: int | None = None) -> list[ExperimentSpec]:
+    """:func:`spec_for` of each loss, every refusal reported at once.
+
+    Raises
+    ------
+    SpecError
+        Every problem of every loss, one per line.
+    """
+
+    def one(loss: Any) -> tuple[ExperimentSpec | None, tuple[str, ...]]:
+        try:
+            return spec_for(task, loss, epochs=epochs), ()
+        except SpecError as error:
+            return None, error.problems
+
+    built = [one(loss) for loss in losses]
+    problems = [line for _, lines in built for line in lines]
+    if problems:
+        raise SpecError(problems)
+    return [spec for spec, _ in built if spec is not None]
