@@ -141,14 +141,29 @@ def test_a_spec_that_is_not_an_object():
 
 
 @pytest.mark.parametrize(
-    "id_", ["../../../tmp/pwned", "/tmp/pwned", "out/pwned", "a..b", "", ".hidden", "a" * 65, "a b"]
+    "id_",
+    [
+        "../../../tmp/pwned",
+        "/tmp/pwned",
+        "out/pwned",
+        "a..b",
+        "",
+        ".hidden",
+        "a" * 65,
+        "a:b",
+        "a\\b",
+        "a ",
+        "a.",
+        "a\nb",
+        "a\n",
+    ],
 )
 def test_an_id_must_be_a_plain_file_name(id_):
     lines = problems(with_(id=id_))
     assert len(lines) == 1 and lines[0].startswith(f"id: {show(id_)} is not allowed"), lines
 
 
-@pytest.mark.parametrize("id_", ["bin-bce", "a", "run_1.v2", "A" * 64])
+@pytest.mark.parametrize("id_", ["bin-bce", "a", "run_1.v2", "A" * 64, "robust-huber(0.5)-0.2", "focal(gamma=2), 1"])
 def test_a_plain_file_name_is_a_valid_id(id_):
     assert ExperimentSpec.from_dict(with_(id=id_)).id == id_
 

@@ -34,8 +34,12 @@ INITIALIZERS: tuple[str, ...] = get_args(Initializer)
 METRICS: tuple[str, ...] = get_args(Metric)
 PUBLISHED_METRICS: tuple[str, ...] = get_args(PublishedMetric)
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-"""An experiment's id names its files (``<id>.png``): a plain file name, no folders, no ``..``."""
+ID_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9 ._=(),+-]{0,62}[A-Za-z0-9_)-])?$"
+"""An experiment's id names its files (``<id>.png``): a plain file name, no folders, no ``..``.
+
+At most 64 characters: letters, digits and `` ._=(),+-``, starting with a letter or digit and
+not ending with a space or a dot (``"robust-huber(0.5)-0.2"`` is an id, ``"../x"`` and ``"a/b"`` are not).
+"""
 
 _GENERATORS = ("regression", "circles", "blobs")
 _SKLEARN_DEFAULT_SAMPLES = 100  # make_regression, make_circles and make_blobs all default to n_samples=100
@@ -118,7 +122,7 @@ class ExperimentModel(_Strict):
     @classmethod
     def _no_parent(cls, value: str) -> str:
         if ".." in value:
-            msg = "an id names a file and may not contain '..'; use letters, digits, '.', '_' or '-'"
+            msg = "an id names a file and may not contain '..'; use letters, digits, spaces and ._=(),+-"
             raise ValueError(msg)
         return value
 
@@ -182,7 +186,8 @@ _ONE_OF = {
 }
 _HINTS = {
     "": "an object (a JSON dict) with id, title, data, model and loss",
-    "id": "a file name of at most 64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit",
+    "id": "a file name of at most 64 characters: letters, digits, spaces and ._=(),+- (no '/', no '..'), "
+    "starting with a letter or digit",
     "title": "a string",
     "data": 'an object such as {"name": "circles", "params": {"n_samples": 1000}, "labels": "binary"}',
     "data.params": 'an object of the generator\'s arguments (string keys), or {"path": ...} for csv and npz',
