@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,15 @@ def problems(config: Any) -> list[str]:
 
 def with_(**fields: Any) -> dict[str, Any]:
     return {**valid(), **fields}
+
+
+def test_spec_error_survives_pickling_as_a_process_pool_sends_it():
+    error = pickle.loads(pickle.dumps(SpecError(["epochs: 0 is not allowed", "metric: 'f1' is not allowed"])))
+    assert isinstance(error, ValueError) and error.problems == (
+        "epochs: 0 is not allowed",
+        "metric: 'f1' is not allowed",
+    )
+    assert str(error) == "epochs: 0 is not allowed\nmetric: 'f1' is not allowed"
 
 
 def test_every_tutorial_spec_round_trips_and_validates():

@@ -38,6 +38,9 @@ class SpecError(ValueError):
         self.problems = tuple(" ".join(p.split()) for p in problems)
         super().__init__("\n".join(self.problems))
 
+    def __reduce__(self) -> tuple[type[SpecError], tuple[tuple[str, ...]]]:
+        return type(self), (self.problems,)  # a process pool sends it back from a worker intact
+
 
 def check_seeds(seeds: int) -> int:
     """Validate ``seeds``, the number of seeds of an experiment: its runs use seeds ``0, 1, ..., seeds - 1``."""
