@@ -81,9 +81,8 @@ def compare(
     names = [name.strip() for name in losses.split(",")]
     if not all(names):
         raise SpecError([f"--losses: {losses!r} has an empty name; use comma-separated names, e.g. mse,huber"])
-    specs = check_specs(
-        specs_for(task, names, epochs=epochs)
-    )  # the same checks as a spec file: ids (one per loss), epochs, ...
+    # every loss set up (or refused) first; then the checks a spec file gets (one id per loss, epochs, ...)
+    specs = check_specs(specs_for(task, names, epochs=epochs))
     _run_and_report(specs, seeds, jobs, None, out, f"Losses compared on {task}")
 
 
