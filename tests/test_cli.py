@@ -52,3 +52,48 @@ def test_help_does_not_import_torch():
 def test_python_dash_m_works():
     out = subprocess.run([sys.executable, "-m", "losslab", "--help"], capture_output=True, text=True, check=True)
     assert "demo" in out.stdout
+
+
+def _bad_spec(tmp_path):
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text('{"id": "a", "title": "a", "data": {"name": "circles"}, "loss": "mse", "epochs": 0}')
+    return str(spec_file)
+
+
+def test_a_user_error_is_one_line_on_stderr_with_exit_2(tmp_path):
+    result = runner.invoke(app, ["run", _bad_spec(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == ["error: epochs: 0 is not allowed; use an int >= 1"]
+    assert result.stdout == ""
+
+
+def test_debug_reraises_the_error_with_its_traceback(tmp_path):
+    from losslab.lab import SpecError
+
+    result = runner.invoke(app, ["--debug", "run", _bad_spec(tmp_path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1 and isinstance(result.exception, SpecError)
+    assert "epochs: 0 is not allowed" in str(result.exception)
+
+
+def test_the_installed_script_prints_no_traceback_unless_debug(tmp_path):
+    spec = _bad_spec(tmp_path)
+    command = [sys.executable, "-m", "losslab"]
+    plain = subprocess.run(
+        [*command, "run", spec, "--out", str(tmp_path / "o")], capture_output=True, text=True, check=False
+    )
+    assert plain.returncode == 2 and "Traceback" not in plain.stderr and "epochs: 0" in plain.stderr
+    debug = subprocess.run([*command, "--debug", "run", spec], capture_output=True, text=True, check=False)
+    assert debug.returncode == 1 and "Traceback" in debug.stderr and "SpecError" in debug.stderr
+
+
+def test_usage_errors_keep_typer_s_form():
+    result = runner.invoke(app, ["compare", "--task", "circles"])
+    assert result.exit_code == 2 and "Missing option '--losses'" in result.output
+    result = runner.invoke(app, ["run", "/nonexistent/spec.json"])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_an_unknown_task_is_a_user_error():
+    result = runner.invoke(app, ["compare", "--task", "moons", "--losses", "mse"])
+    assert result.exit_code == 2
+    assert result.stderr == "error: --task: unknown task 'moons'; use one of regression, circles, blobs\n"

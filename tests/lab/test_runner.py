@@ -15,6 +15,7 @@ from losslab.lab import runner
 from losslab.lab.experiments import tutorial_experiment
 from losslab.lab.results import ExperimentResult
 from losslab.lab.runner import run_experiments
+from losslab.lab.spec import ExperimentSpec, SpecError
 from losslab.lab.train import train_experiment
 
 pytest.importorskip("torch")
@@ -66,17 +67,34 @@ def test_a_diverging_experiment_stops_early_and_the_others_are_kept():
     )
 
 
-def test_an_experiment_that_raises_is_failed_and_the_run_goes_on():
+def test_an_experiment_that_raises_is_failed_and_the_run_goes_on(monkeypatch):
+    from losslab.lab import train
+
+    real = train.train_experiment
+
+    def broken_for_mc_cce(spec: ExperimentSpec, seeds: int) -> ExperimentResult:
+        if spec.id == "mc-cce":
+            msg = "no data today"
+            raise ValueError(msg)
+        return real(spec, seeds)
+
+    monkeypatch.setattr(train, "train_experiment", broken_for_mc_cce)
     done: list[str] = []
-    specs = [tiny("bin-bce"), replace(tiny("mc-cce"), metric="f1"), tiny("reg-mse")]
+    specs = [tiny("bin-bce"), tiny("mc-cce"), tiny("reg-mse")]
     results = run_experiments(specs, 2, on_done=lambda r: done.append(r.spec.id))
     assert [r.status for r in results] == ["ok", "failed", "ok"] and done == ["bin-bce", "mc-cce", "reg-mse"]
     failed = results[1]
-    assert "ValueError" in failed.error and "unknown metric 'f1'" in failed.error
+    assert failed.error is not None and failed.error.startswith("ValueError: no data today")
     assert [(run.seed, run.status, run.test_metric) for run in failed.runs] == [
         (0, "failed", None),
         (1, "failed", None),
     ]
+
+
+def test_a_bad_spec_built_in_python_is_refused_before_anything_trains(monkeypatch):
+    monkeypatch.setattr(runner, "_train", lambda *args: pytest.fail("trained before checking the specs"))
+    with pytest.raises(SpecError, match=r"spec 2 \('mc-cce'\): metric: 'f1' is not allowed"):
+        run_experiments([tiny("bin-bce"), replace(tiny("mc-cce"), metric="f1")], 1)
 
 
 def test_a_killed_worker_is_a_failed_experiment_and_the_others_complete(monkeypatch):

@@ -3,19 +3,65 @@
 The root app holds ``demo`` and ``list``; each sub-module (``lab``, ``analyze``,
 ``plot``) is a Typer app of its own, added without a name so that its commands
 sit at the top level. Every command imports its heavy libraries inside itself.
+
+A user's mistake (a bad spec, an unknown loss or task, a missing file) raises a
+``ValueError``, ``TypeError`` or ``OSError`` somewhere below a command; the root
+group turns it into one ``error:`` line per problem on stderr and exit status 2,
+in one place for every command. ``losslab --debug ...`` re-raises it with its
+traceback instead. Typer's own usage errors keep their form (also exit 2).
 """
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from losslab.cli import analyze, lab, plot
 
+USER_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, OSError)
+"""What a command raises for a user's mistake (``losslab.lab.SpecError`` is a ``ValueError``)."""
+_DEBUG = "losslab.debug"
+
+
+def user_error_lines(error: BaseException) -> list[str]:
+    """The message of a user error as ``error: ...`` lines, one per problem."""
+    text = str(error).strip() or type(error).__name__
+    if isinstance(error, OSError) and error.filename is not None and error.strerror:
+        text = f"{error.filename}: {error.strerror}"
+    return [f"error: {line.strip()}" for line in text.splitlines() if line.strip()]
+
+
+class _Group(TyperGroup):
+    """The root group: a user error below any command exits 2 with its message, without a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own click Context
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as error:
+            if ctx.meta.get(_DEBUG):
+                raise
+            for line in user_error_lines(error):
+                typer.echo(line, err=True)
+            raise typer.Exit(code=2) from None
+
+
 app = typer.Typer(
-    help="losslab: loss functions with Keras 3 semantics on NumPy, PyTorch and JAX.", no_args_is_help=True
+    cls=_Group,
+    help="losslab: loss functions with Keras 3 semantics on NumPy, PyTorch and JAX.",
+    no_args_is_help=True,
 )
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    debug: bool = typer.Option(False, "--debug", help="On an error, show the full traceback, not one line."),
+) -> None:
+    """losslab: loss functions with Keras 3 semantics on NumPy, PyTorch and JAX."""
+    ctx.meta[_DEBUG] = debug
 
 
 @app.command()

@@ -115,26 +115,47 @@ def compare(
     out: Path = typer.Option(Path("out/compare")),
     resume: bool = typer.Option(False, help=_RESUME_HELP),
 ) -> None:
-    """Compare losses on a built-in task, each with the activation and labels it needs."""
-    from losslab.lab.tasks import spec_for
+    """Compare losses on a built-in task, each with the activation and labels it needs.
 
-    specs = [spec_for(task, loss.strip(), epochs=epochs) for loss in losses.split(",")]
+    Each loss gets the output layer and label encoding its card asks for; a loss
+    that ``losslab check`` calls an error on the task is refused before anything trains.
+    """
+    from losslab.lab.spec import SpecError, check_specs
+    from losslab.lab.tasks import specs_for
+
+    names = [name.strip() for name in losses.split(",")]
+    if not all(names):
+        raise SpecError([f"--losses: {losses!r} has an empty name; use comma-separated names, e.g. mse,huber"])
+    # every loss set up (or refused) first; then the checks a spec file gets (one id per loss, epochs, ...)
+    specs = check_specs(specs_for(task, names, epochs=epochs))
     _run_and_report(specs, seeds, jobs, None, out, f"Losses compared on {task}", resume)
 
 
 @app.command()
 def run(
-    spec_file: Path = typer.Argument(..., exists=True, help="A JSON file: one experiment spec or a list of them."),
+    spec_file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="A JSON file: one experiment spec or a list of them."
+    ),
     seeds: int = typer.Option(3, min=1),
     jobs: int = typer.Option(1, min=1),
     out: Path = typer.Option(Path("out/run")),
     resume: bool = typer.Option(False, help=_RESUME_HELP),
 ) -> None:
-    """Run your own experiments from a JSON spec (data from a generator, a CSV or an .npz file)."""
-    from losslab.lab.spec import ExperimentSpec
+    """Run your own experiments from a JSON spec (data from a generator, a CSV or an .npz file).
 
-    payload = json.loads(spec_file.read_text())
-    specs = [ExperimentSpec.from_dict(p) for p in (payload if isinstance(payload, list) else [payload])]
+    The whole file is checked before anything trains (its JSON Schema: ``losslab.lab.spec.json_schema()``).
+    """
+    from losslab.lab.spec import SpecError, check_data_files, specs_from_payload
+
+    try:
+        payload = json.loads(spec_file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        msg = f"{spec_file}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        raise SpecError([msg]) from None
+    except UnicodeDecodeError as error:
+        raise SpecError([f"{spec_file}: not a UTF-8 text file ({error.reason} at byte {error.start})"]) from None
+    specs = specs_from_payload(payload)
+    check_data_files(specs)
     _run_and_report(specs, seeds, jobs, None, out, f"Experiments from {spec_file.name}", resume)
 
 

@@ -12,6 +12,7 @@ from losslab.lab.results import save_results as save_results
 from losslab.lab.spec import DataSpec as DataSpec
 from losslab.lab.spec import ExperimentSpec as ExperimentSpec
 from losslab.lab.spec import ModelSpec as ModelSpec
+from losslab.lab.spec import SpecError as SpecError
 
 __all__ = [
     "TUTORIAL",
@@ -21,6 +22,7 @@ __all__ = [
     "History",
     "ModelSpec",
     "RunResult",
+    "SpecError",
     "load_results",
     "save_results",
 ]

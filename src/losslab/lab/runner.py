@@ -16,7 +16,7 @@ from multiprocessing.context import BaseContext
 from typing import Any
 
 from losslab.lab.results import ExperimentResult
-from losslab.lab.spec import ExperimentSpec, check_seeds
+from losslab.lab.spec import ExperimentSpec, check_seeds, check_specs
 
 _WORKER_DIED = "its worker process died ({error}): killed, out of memory, or a crash in native code"
 
@@ -58,6 +58,8 @@ def run_experiments(
     Parameters
     ----------
     specs : sequence of ExperimentSpec
+        Checked first, all together (:func:`losslab.lab.spec.check_specs`: a :class:`~losslab.lab.SpecError`
+        lists every problem before anything trains).
     seeds : int
         The number of seeds: each experiment runs seeds ``0, 1, ..., seeds - 1``, trained together as one
         ensemble.
@@ -81,6 +83,7 @@ def run_experiments(
     if jobs < 1:
         msg = f"jobs must be >= 1; got {jobs}"
         raise ValueError(msg)
+    check_specs(specs)  # a spec built in Python is checked here, before anything trains, as a spec file is
     results: list[ExperimentResult | None] = [
         next((old for old in reuse if old.matches(spec, seeds)), None) for spec in specs
     ]
