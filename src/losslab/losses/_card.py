@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from losslab.losses._validation import Param
+from losslab.losses._validation import Param, check_hyperparameters
 
 TASKS = ("regression", "binary", "multiclass", "multilabel", "segmentation", "embedding", "sequence")
 """What a loss is for (a card names one or more)."""
@@ -209,3 +209,12 @@ def card_of_class(cls: type) -> Card | None:
         if found is not None:
             return found
     return None
+
+
+def check_arguments(name: str, **values: Any) -> None:
+    """Check a loss function's hyperparameters against its card (``name`` is the function's name).
+
+    For the functions whose bad values would otherwise differ between
+    backends; Python and NumPy scalars only, arrays pass through.
+    """
+    check_hyperparameters(name, _CARDS[name].params, values)

@@ -13,7 +13,7 @@ from losslab._backend import array_namespace, as_arrays
 from losslab.losses._card import card_of, card_of_class
 from losslab.losses._reduction import align_ranks, reduce_weighted_values, standardize_reduction
 from losslab.losses._registry import deserialize, get, register_loss, serialize
-from losslab.losses._validation import accepted_arguments, check_hyperparameters, check_keys
+from losslab.losses._validation import accepted_arguments, check_hyperparameters, check_keys, required_arguments
 
 
 def _snake_case(name: str) -> str:
@@ -210,7 +210,7 @@ class LossFunctionWrapper(Loss):
             msg = f"fn must be callable as fn(y_true, y_pred); got {type(fn).__name__}"
             raise TypeError(msg)
         card = card_of(fn)  # by identity: a user's function named like a built-in has no card
-        _check_arguments(type(self), fn, card, name, dtype, kwargs)
+        _check_arguments(type(self), fn, card, reduction, name, dtype, kwargs)
         super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
@@ -258,6 +258,10 @@ class LossFunctionWrapper(Loss):
         named, takes_kwargs = accepted_arguments(cls.__init__)
         if not takes_kwargs:  # (with **kwargs, __init__ checks them against fn's signature)
             check_keys(cls.__name__, config, named)
+        missing = [key for key in required_arguments(cls.__init__) if key not in config]
+        if missing:
+            msg = f"{cls.__name__}: the config lacks the required argument {missing[0]!r}"
+            raise ValueError(msg)
         return cls(**config)
 
 
@@ -266,15 +270,20 @@ _DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64")
 
 
 def _check_arguments(
-    cls: type, fn: Callable[..., Any], fn_card: Any, name: Any, dtype: Any, kwargs: dict[str, Any]
+    cls: type, fn: Callable[..., Any], fn_card: Any, reduction: Any, name: Any, dtype: Any, kwargs: dict[str, Any]
 ) -> None:
-    """Check a wrapper's arguments once, when it is built: ``name``, ``dtype`` and the hyperparameters.
+    """Check a wrapper's arguments once, when it is built: ``reduction``, ``name``, ``dtype``, the hyperparameters.
 
     The hyperparameters must be keyword arguments of ``fn`` that hide none of the
     loss's own attributes, and lie in the domains their card declares (the card of
     ``cls``, else of ``fn``). Nothing here runs per call.
     """
     loss_name = cls.__name__
+    try:
+        standardize_reduction(reduction)
+    except ValueError as error:  # Keras's message, with the loss named
+        msg = f"{loss_name}: {error}"
+        raise ValueError(msg) from None
     if name is not None and not isinstance(name, str):
         msg = f"{loss_name}: name must be a str or None; got name={name!r} of type {type(name).__name__}"
         raise ValueError(msg)
@@ -294,6 +303,17 @@ def _check_arguments(
     card = card_of_class(cls) or fn_card
     if card is not None:
         check_hyperparameters(loss_name, card.params, kwargs)
+
+
+def check_class_arguments(cls: type, **values: Any) -> None:
+    """Check a catalogue class's arguments against its card before its constructor changes them.
+
+    For a constructor that merges or converts arguments before
+    ``LossFunctionWrapper.__init__`` sees them (``ignore_index`` into ``ignore_class``).
+    """
+    card = card_of_class(cls)
+    if card is not None:
+        check_hyperparameters(cls.__name__, card.params, values)
 
 
 @register_loss()

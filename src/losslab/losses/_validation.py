@@ -154,6 +154,9 @@ def _passes_through(value: Any) -> bool:
 
 def _problem(param: Param, value: Any) -> str | None:
     """What is wrong with ``value`` for ``param`` (the end of the message), or ``None`` when it fits."""
+    kind, cls = param.kind, type(value)
+    if (kind == "bool" and cls is bool) or (kind == "real" and cls is float and param.contains(value)):
+        return None  # the common cases first: a loss function may check its arguments on each call
     if value is None:
         return None if param.optional else f"got {param.name}=None"
     name, got = param.name, f"got {param.name}={value!r} of type {_type_name(value)}"
@@ -204,7 +207,7 @@ def _expected(param: Param) -> str:
     if kind == "bool":
         text = "a bool (True or False)"
     elif kind == "real":
-        text = f"a real number in {param.interval()}"
+        text = f"a float in {param.interval()}"
     elif kind == "int":
         text = "an int"
     elif kind == "choice":
@@ -212,9 +215,9 @@ def _expected(param: Param) -> str:
     elif kind == "axes":
         text = "an int or a tuple of ints"
     elif kind == "reals":
-        text = f"a non-empty sequence of real numbers, each in {param.interval()}"
+        text = f"a non-empty sequence of floats, each in {param.interval()}"
     else:
-        text = "a non-empty 1-D sequence of real numbers >= 0, one per class"
+        text = "a non-empty 1-D sequence of floats >= 0, one per class"
     if param.optional and kind != "axes":
         text += " or None"
     elif kind == "axes":
@@ -232,8 +235,8 @@ def check_hyperparameters(loss_name: str, params: Iterable[Param], values: Mappi
             continue
         problem = _problem(param, values[param.name])
         if problem is not None:
-            what = f"{param.name}, {param.why}," if param.why else param.name
-            msg = f"{loss_name}: {what} must be {_expected(param)}; {problem}"
+            why = f" ({param.name}: {param.why})" if param.why else ""
+            msg = f"{loss_name}: {param.name} must be {_expected(param)}; {problem}{why}"
             raise ValueError(msg)
 
 
@@ -249,6 +252,18 @@ def accepted_arguments(fn: Callable[..., Any], drop: Iterable[str] = ()) -> tupl
         if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in set(drop) and p.name != "self"
     )
     return named, any(p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def required_arguments(fn: Callable[..., Any]) -> tuple[str, ...]:
+    """The named arguments of ``fn`` without a default (``self`` left out)."""
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return ()
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return tuple(
+        p.name for p in parameters if p.kind in named and p.default is inspect.Parameter.empty and p.name != "self"
+    )
 
 
 def check_keys(loss_name: str, keys: Iterable[Any], accepted: Iterable[str], what: str = "config key") -> None:
