@@ -64,7 +64,7 @@ class Registry:
             if existing is not None and existing is not obj:
                 msg = f"the {self.kind} name {key!r} is already registered to {existing!r}; pick another name"
                 raise ValueError(msg)
-        return keys  # type: ignore[return-value]  # (checked above: every key is a str)
+        return keys
 
     def register_lazy(self, name: str, load: Callable[[], Any]) -> None:
         """Record ``name`` for an object that ``load()`` imports on first use (one that needs an optional library)."""

@@ -62,7 +62,11 @@ def _check_label_smoothing(label_smoothing: Any, loss_name: str) -> bool:
             )
             raise ValueError(msg)
         return True
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, Real) or not 0.0 <= label_smoothing <= 1.0:
+    if (
+        isinstance(label_smoothing, bool)
+        or not isinstance(label_smoothing, Real)
+        or not 0.0 <= float(label_smoothing) <= 1.0
+    ):
         msg = f"{loss_name}: label_smoothing must be in [0, 1]; got {label_smoothing!r}"
         raise ValueError(msg)
     return label_smoothing != 0
