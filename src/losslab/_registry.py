@@ -35,20 +35,36 @@ class Registry:
         self._lazy: dict[str, Callable[[], Any]] = {}
 
     def register(self, name: str | None = None, *, aliases: tuple[str, ...] = ()) -> Callable[[T], T]:
-        """A decorator recording ``obj`` under ``name`` (default ``obj.__name__``) and ``aliases``."""
+        """A decorator recording ``obj`` under ``name`` (default ``obj.__name__``) and ``aliases``.
+
+        All or nothing: every name is checked before any is recorded, so a
+        clash leaves the registry as it was.
+        """
 
         def decorator(obj: T) -> T:
-            canonical = name or obj.__name__
-            for key in (canonical, *aliases):
-                existing = self._objects.get(key, self._lazy.get(key))
-                if existing is not None and existing is not obj:
-                    msg = f"the {self.kind} name {key!r} is already registered to {existing!r}; pick another name"
-                    raise ValueError(msg)
+            keys = self.check_free(obj, name, aliases=aliases)
+            for key in keys:
                 self._objects[key] = obj
-            self._canonical[id(obj)] = canonical
+            self._canonical[id(obj)] = keys[0]
             return obj
 
         return decorator
+
+    def check_free(self, obj: Any, name: str | None = None, *, aliases: Any = ()) -> tuple[str, ...]:
+        """The names ``obj`` would be recorded under (canonical first); a ``ValueError`` if any is taken or invalid."""
+        if isinstance(aliases, str) or not isinstance(aliases, (tuple, list)):
+            msg = f"the {self.kind} aliases must be a tuple of names, e.g. aliases=('mqe',); got {aliases!r}"
+            raise ValueError(msg)
+        keys = (name or getattr(obj, "__name__", None), *aliases)
+        for key in keys:
+            if not isinstance(key, str) or not key:
+                msg = f"a {self.kind} name must be a non-empty string; got {key!r} for {obj!r}"
+                raise ValueError(msg)
+            existing = self._objects.get(key, self._lazy.get(key))
+            if existing is not None and existing is not obj:
+                msg = f"the {self.kind} name {key!r} is already registered to {existing!r}; pick another name"
+                raise ValueError(msg)
+        return keys
 
     def register_lazy(self, name: str, load: Callable[[], Any]) -> None:
         """Record ``name`` for an object that ``load()`` imports on first use (one that needs an optional library)."""
@@ -129,10 +145,27 @@ class Registry:
             return self.get(custom.get(config, config))
         if isinstance(config, dict) and "class_name" in config:
             name = config["class_name"]
+            if not isinstance(name, str):
+                msg = f"Could not interpret {self.kind} identifier: 'class_name' must be a name (str); got {name!r}"
+                raise ValueError(msg)
             cls = custom[name] if name in custom else self.lookup(name)
+            kwargs = config.get("config")
+            if kwargs is None:
+                kwargs = {}
+            if not isinstance(kwargs, dict):
+                msg = (
+                    f"{name}: 'config' must be a dict of constructor arguments, e.g. "
+                    f"{{'class_name': {name!r}, 'config': {{}}}}; got {kwargs!r}"
+                )
+                raise ValueError(msg)
             if not inspect.isclass(cls):
+                if kwargs:  # a function takes no config: its arguments would be dropped without a word
+                    msg = (
+                        f"{name}: {name!r} names a function, so a config cannot set its arguments "
+                        f"{sorted(map(str, kwargs))}; name a registered class instead (the {self.kind}'s class form)"
+                    )
+                    raise ValueError(msg)
                 return cls
-            kwargs = config.get("config") or {}
             return cls.from_config(kwargs) if hasattr(cls, "from_config") else cls(**kwargs)
         msg = (
             f"Could not interpret {self.kind} identifier: {config!r}; expected a name or a dict with "

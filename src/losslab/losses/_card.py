@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from losslab.losses._validation import Param, check_hyperparameters
+
 TASKS = ("regression", "binary", "multiclass", "multilabel", "segmentation", "embedding", "sequence")
 """What a loss is for (a card names one or more)."""
 
@@ -116,6 +118,9 @@ class Card:
         The loss to use instead with integer class indices, or with one-hot labels.
     view : View or None
         How the gallery draws it.
+    params : tuple of Param
+        The domains of its hyperparameters (see ``_validation.py``), checked
+        when its class is built and by ``from_config``; arrays pass through.
     """
 
     function: Callable[..., Any]
@@ -138,6 +143,7 @@ class Card:
     for_indices: str | None = None
     for_onehot: str | None = None
     view: View | None = None
+    params: tuple[Param, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = set(self.tasks) - set(TASKS) or set(self.facts) - FACTS or {self.inputs} - set(INPUTS)
@@ -161,6 +167,7 @@ class Card:
 
 _CARDS: dict[str, Card] = {}
 _BY_FUNCTION: dict[int, Card] = {}
+_BY_CLASS: dict[type, Card] = {}
 
 
 def declare(*cards: Card) -> None:
@@ -171,10 +178,13 @@ def declare(*cards: Card) -> None:
         if card.name in _CARDS:
             msg = f"a card for {card.name!r} is already declared"
             raise ValueError(msg)
+        LOSSES.check_free(card.function, aliases=card.aliases)  # both free first: all or nothing
+        LOSSES.check_free(card.cls, aliases=card.class_aliases)
         LOSSES.register(aliases=card.aliases)(card.function)
         LOSSES.register(aliases=card.class_aliases)(card.cls)
         _CARDS[card.name] = card
         _BY_FUNCTION[id(card.function)] = card
+        _BY_CLASS[card.cls] = card
 
 
 def cards() -> Iterator[Card]:
@@ -190,3 +200,21 @@ def card(name: str) -> Card:
 def card_of(fn: Any) -> Card | None:
     """The card whose function is ``fn`` itself (not a namesake), or ``None``."""
     return _BY_FUNCTION.get(id(fn))
+
+
+def card_of_class(cls: type) -> Card | None:
+    """The card of ``cls`` or of its nearest catalogue base class (a user's ``class MyHuber(Huber)``), or ``None``."""
+    for base in cls.__mro__:
+        found = _BY_CLASS.get(base)
+        if found is not None:
+            return found
+    return None
+
+
+def check_arguments(name: str, **values: Any) -> None:
+    """Check a loss function's hyperparameters against its card (``name`` is the function's name).
+
+    For the functions whose bad values would otherwise differ between
+    backends; Python and NumPy scalars only, arrays pass through.
+    """
+    check_hyperparameters(name, _CARDS[name].params, values)

@@ -163,6 +163,23 @@ from losslab.losses._segmentation import (
 )
 from losslab.losses._sequence import CTC, ctc
 from losslab.losses._similarity import Circle, circle
+from losslab.losses._validation import axes, choice, flag, integer, real, reals, weights
+
+# Hyperparameter domains shared by several cards (see ``_validation.py``).
+_LOGITS = flag("from_logits")
+_SMOOTHING = real("label_smoothing", 0.0, 1.0)
+_AXIS = integer("axis")
+_FOCAL = (
+    real("alpha", 0.0, 1.0, why="the weight of the positive class"),
+    real("gamma", 0.0, why="the focusing exponent"),
+)
+_OVERLAP = (axes("axis"), real("ignore_index", optional=True))
+_TVERSKY = (
+    real("alpha", 0.0, why="the weight of false positives"),
+    real("beta", 0.0, why="the weight of false negatives"),
+)
+_POLY_EPSILON = real("epsilon", -1.0, why="the weight of 1 - p_t (below -1 the loss no longer falls as p_t rises)")
+_SCALE = (real("scale", 0.0, open_low=True, why="the width of the quadratic bowl"),)
 
 CARDS = (
     Card(
@@ -210,6 +227,7 @@ CARDS = (
         plain_mean=_huber,
         kernels=(torch_huber,),
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        params=(real("delta", 0.0, open_low=True, why="where the loss turns linear"),),
     ),
     Card(
         log_cosh,
@@ -268,6 +286,7 @@ CARDS = (
             example=([[1.0, 0.0]], [[1.0, 1.0]]),
             reason="it depends on the direction of a vector, not on one scalar output",
         ),
+        params=(_AXIS,),
     ),
     Card(
         binary_crossentropy,
@@ -286,6 +305,7 @@ CARDS = (
         facts=frozenset(["binary_labels"]),
         kernels=(torch_binary_crossentropy_logits, torch_binary_crossentropy_probs),
         view=View("probability", branches=(1.0, 0.0), example=([[0.0, 1.0]], [[0.4, 0.6]])),
+        params=(_LOGITS, _SMOOTHING, _AXIS),
     ),
     Card(
         binary_focal_crossentropy,
@@ -301,6 +321,7 @@ CARDS = (
         plain_mean=_binary_focal_crossentropy,
         facts=frozenset(["binary_labels"]),
         view=View("probability", branches=(1.0, 0.0), example=([[0.0, 1.0]], [[0.4, 0.6]])),
+        params=(flag("apply_class_balancing"), *_FOCAL, _LOGITS, _SMOOTHING, _AXIS),
     ),
     Card(
         categorical_crossentropy,
@@ -323,6 +344,7 @@ CARDS = (
         view=View(
             "true_class_probability", layout="one_hot", branches=(1.0,), example=([[0.0, 1.0, 0.0]], [[0.1, 0.7, 0.2]])
         ),
+        params=(_LOGITS, _SMOOTHING, _AXIS),
     ),
     Card(
         categorical_focal_crossentropy,
@@ -338,6 +360,7 @@ CARDS = (
         view=View(
             "true_class_probability", layout="one_hot", branches=(1.0,), example=([[0.0, 1.0, 0.0]], [[0.1, 0.7, 0.2]])
         ),
+        params=(*_FOCAL, _LOGITS, _SMOOTHING, _AXIS),
     ),
     Card(
         sparse_categorical_crossentropy,
@@ -357,6 +380,13 @@ CARDS = (
         for_onehot="categorical_crossentropy",
         kernels=(jax_sparse_categorical_crossentropy_logits, torch_sparse_categorical_crossentropy_logits),
         view=View("true_class_probability", layout="sparse", branches=(1.0,), example=([1], [[0.1, 0.7, 0.2]])),
+        params=(
+            _LOGITS,
+            integer("ignore_class", optional=True),
+            _AXIS,
+            _SMOOTHING,
+            integer("ignore_index", optional=True),
+        ),
     ),
     Card(
         categorical_generalized_cross_entropy,
@@ -370,6 +400,7 @@ CARDS = (
         keras_differs="Keras <= 3.15 mis-shapes (batch, 1) column labels",
         facts=frozenset(["probabilities_only", "sparse"]),
         view=View("true_class_probability", layout="sparse", branches=(1.0,), example=([1], [[0.1, 0.7, 0.2]])),
+        params=(real("q", 0.0, 1.0, open_low=True, open_high=True),),
     ),
     Card(
         kl_divergence,
@@ -460,6 +491,7 @@ CARDS = (
             example=([[1.0, 1.0, 0.0, 0.0]], [[1.0, 0.5, 0.5, 0.0]]),
             fixed=(("axis", -1),),
         ),
+        params=_OVERLAP,
     ),
     Card(
         tversky,
@@ -478,6 +510,7 @@ CARDS = (
             example=([[1.0, 1.0, 0.0, 0.0]], [[1.0, 0.5, 0.5, 0.0]]),
             fixed=(("axis", -1),),
         ),
+        params=(*_TVERSKY, *_OVERLAP),
     ),
     Card(
         jaccard,
@@ -496,6 +529,7 @@ CARDS = (
             example=([[1.0, 1.0, 0.0, 0.0]], [[1.0, 0.5, 0.5, 0.0]]),
             fixed=(("axis", -1),),
         ),
+        params=_OVERLAP,
     ),
     Card(
         focal_tversky,
@@ -512,6 +546,7 @@ CARDS = (
             example=([[1.0, 1.0, 0.0, 0.0]], [[1.0, 0.5, 0.5, 0.0]]),
             fixed=(("axis", -1),),
         ),
+        params=(*_TVERSKY, real("gamma", 0.0, open_low=True, why="the focal exponent"), *_OVERLAP),
     ),
     Card(
         generalized_dice,
@@ -530,6 +565,7 @@ CARDS = (
             branches=(1.0,),
             example=([[[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]], [[[0.8, 0.2], [0.6, 0.4], [0.3, 0.7]]]),
         ),
+        params=(integer("ignore_index", optional=True),),
     ),
     Card(
         lovasz_hinge,
@@ -543,6 +579,7 @@ CARDS = (
         view=View(
             "logit", branches=(1.0, 0.0), example=([[1.0, 0.0, 1.0]], [[2.0, -3.0, -0.5]]), fixed=(("per_image", True),)
         ),
+        params=(flag("per_image"), real("ignore_index", optional=True)),
     ),
     Card(
         lovasz_softmax,
@@ -561,6 +598,12 @@ CARDS = (
             example=([[0, 1, 1]], [[[0.9, 0.1], [0.4, 0.6], [0.7, 0.3]]]),
             fixed=(("per_image", True),),
         ),
+        params=(
+            choice("classes", "present", "all"),
+            flag("per_image"),
+            integer("ignore_index", optional=True),
+            _LOGITS,
+        ),
     ),
     Card(
         circle,
@@ -575,6 +618,11 @@ CARDS = (
             None,
             example=([0, 0, 1], [[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]]),
             reason="it compares every pair of embeddings in a batch, so no single output moves it alone",
+        ),
+        params=(
+            real("gamma", 0.0, open_low=True, why="the scale of the similarities"),
+            real("margin"),
+            flag("remove_diagonal"),
         ),
     ),
     Card(
@@ -605,6 +653,7 @@ CARDS = (
         inputs="real",
         plain_mean=_barron,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        params=(real("alpha", allow_inf=True, why="the shape (-inf and inf are its limits)"), *_SCALE),
     ),
     Card(
         cauchy,
@@ -618,6 +667,7 @@ CARDS = (
         class_aliases=("Lorentzian",),
         plain_mean=_cauchy,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        params=_SCALE,
     ),
     Card(
         geman_mcclure,
@@ -629,6 +679,7 @@ CARDS = (
         inputs="real",
         plain_mean=_geman_mcclure,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        params=_SCALE,
     ),
     Card(
         welsch,
@@ -641,6 +692,7 @@ CARDS = (
         aliases=("leclerc",),
         plain_mean=_welsch,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        params=_SCALE,
     ),
     Card(
         charbonnier,
@@ -654,6 +706,7 @@ CARDS = (
         class_aliases=("PseudoHuber",),
         plain_mean=_charbonnier,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        params=(real("epsilon", 0.0, open_low=True, why="the width of the quadratic region"),),
     ),
     Card(
         smooth_l1,
@@ -667,6 +720,7 @@ CARDS = (
         plain_mean=_smooth_l1,
         kernels=(torch_smooth_l1,),
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        params=(real("beta", 0.0, why="where the loss turns linear (0 gives the absolute error, as in torch)"),),
     ),
     Card(
         pinball,
@@ -680,6 +734,7 @@ CARDS = (
         class_aliases=("QuantileLoss",),
         plain_mean=_pinball,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 1.0]])),
+        params=(real("quantile", 0.0, 1.0),),
     ),
     Card(
         expectile,
@@ -691,6 +746,7 @@ CARDS = (
         inputs="real",
         plain_mean=_expectile,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 1.0]])),
+        params=(real("expectile", 0.0, 1.0),),
     ),
     Card(
         multi_quantile,
@@ -701,6 +757,7 @@ CARDS = (
         range="[0, inf)",
         inputs="quantiles",
         view=View("residual", layout="columns", example=([[0.0]], [[-1.0, 0.0, 1.0]])),
+        params=(reals("quantiles", 0.0, 1.0),),
     ),
     Card(
         gaussian_nll,
@@ -712,6 +769,7 @@ CARDS = (
         inputs="real",
         torch="GaussianNLLLoss",
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]]), preset=(("var", 1.0),)),
+        params=(flag("full"), real("eps", 0.0, open_low=True, why="the lower clamp of the variance")),
     ),
     Card(
         poisson_nll,
@@ -727,6 +785,7 @@ CARDS = (
         facts=frozenset(["count_targets", "nonnegative_targets"]),
         kernels=(torch_poisson_nll,),
         view=View("rate", branches=(1.0, 0.0), example=([[1.0, 0.0]], [[1.0, 2.0]]), switch=("log_input", "log_rate")),
+        params=(flag("log_input"), flag("full"), real("eps", 0.0, open_low=True)),
     ),
     Card(
         poisson_deviance,
@@ -763,6 +822,7 @@ CARDS = (
         plain_mean=_tweedie_deviance,
         facts=frozenset(["count_targets", "nonnegative_targets"]),
         view=View("mean", branches=(1.0,), example=([[1.0, 0.0]], [[1.0, 1.0]])),
+        params=(real("power"),),
     ),
     Card(
         multilabel_soft_margin,
@@ -777,6 +837,7 @@ CARDS = (
         facts=frozenset(["binary_labels"]),
         kernels=(torch_multilabel_soft_margin,),
         view=View("logit", branches=(1.0, 0.0), example=([[1.0, 0.0, 1.0]], [[2.0, -1.0, 0.0]])),
+        params=(weights("weight", optional=True),),
     ),
     Card(
         poly1_crossentropy,
@@ -794,6 +855,11 @@ CARDS = (
         view=View(
             "true_class_probability", layout="one_hot", branches=(1.0,), example=([[0.0, 1.0, 0.0]], [[0.1, 0.7, 0.2]])
         ),
+        params=(
+            _POLY_EPSILON,
+            _LOGITS,
+            _SMOOTHING,
+        ),
     ),
     Card(
         sparse_poly1_crossentropy,
@@ -808,6 +874,11 @@ CARDS = (
         facts=frozenset(["sparse"]),
         for_onehot="poly1_crossentropy",
         view=View("true_class_probability", layout="sparse", branches=(1.0,), example=([1], [[0.1, 0.7, 0.2]])),
+        params=(
+            _POLY_EPSILON,
+            _LOGITS,
+            _SMOOTHING,
+        ),
     ),
     Card(
         symmetric_crossentropy,
@@ -823,6 +894,12 @@ CARDS = (
         facts=frozenset(["class_axis"]),
         view=View(
             "true_class_probability", layout="one_hot", branches=(1.0,), example=([[0.0, 1.0, 0.0]], [[0.1, 0.7, 0.2]])
+        ),
+        params=(
+            real("alpha", 0.0),
+            real("beta", 0.0),
+            _LOGITS,
+            real("log_zero", high=0.0, open_high=True, why="the value taken for log 0"),
         ),
     ),
     Card(
@@ -842,6 +919,7 @@ CARDS = (
             example=([[0.0, 1.0]], [[0.3, 0.7]]),
             preset=(("class_weight", (1.0, 2.0)),),
         ),
+        params=(weights("class_weight"), _LOGITS, flag("sparse")),
     ),
     Card(
         margin_ranking,
@@ -854,6 +932,7 @@ CARDS = (
         torch="MarginRankingLoss",
         facts=frozenset(["pm1_labels"]),
         view=View("margin", layout="pair", branches=(1.0,), example=([1.0, -1.0], [[2.0, 1.0], [2.0, 1.0]])),
+        params=(real("margin", 0.0),),
     ),
     Card(
         triplet_margin,
@@ -868,6 +947,12 @@ CARDS = (
         view=View(
             "distance", layout="triplet", branches=(None,), example=(None, [[[0.0, 0.0], [0.0, 0.5], [0.0, 1.0]]])
         ),
+        params=(
+            real("margin", 0.0),
+            real("p", 0.0, open_low=True, allow_inf=True, why="the degree of the norm"),
+            real("eps", 0.0),
+            flag("swap"),
+        ),
     ),
     Card(
         contrastive,
@@ -880,6 +965,7 @@ CARDS = (
         aliases=("contrastive_loss",),
         class_aliases=("ContrastiveLoss",),
         view=View("distance", branches=(1.0, 0.0), example=([1.0, 0.0, 0.0], [0.5, 0.25, 2.0])),
+        params=(real("margin", 0.0),),
     ),
 )
 

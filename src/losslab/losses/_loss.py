@@ -10,9 +10,10 @@ from types import FrameType
 from typing import Any
 
 from losslab._backend import array_namespace, as_arrays
-from losslab.losses._card import card_of
+from losslab.losses._card import card_of, card_of_class
 from losslab.losses._reduction import align_ranks, reduce_weighted_values, standardize_reduction
 from losslab.losses._registry import deserialize, get, register_loss, serialize
+from losslab.losses._validation import accepted_arguments, check_hyperparameters, check_keys, required_arguments
 
 
 def _snake_case(name: str) -> str:
@@ -208,12 +209,13 @@ class LossFunctionWrapper(Loss):
         if not callable(fn):
             msg = f"fn must be callable as fn(y_true, y_pred); got {type(fn).__name__}"
             raise TypeError(msg)
+        card = card_of(fn)  # by identity: a user's function named like a built-in has no card
+        _check_arguments(type(self), fn, card, reduction, name, dtype, kwargs)
         super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
         for key, value in kwargs.items():  # hyperparameters read as attributes: Huber().delta
             setattr(self, key, value)
-        card = card_of(fn)  # by identity: a user's function named like a built-in has no card
         self._builtin = card is not None
         plain = card is not None and not self.masks_entries() and type(self).call is LossFunctionWrapper.call
         self._plain_mean = card.plain_mean if plain and card is not None else None
@@ -243,10 +245,75 @@ class LossFunctionWrapper(Loss):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Loss:
+        """Rebuild a loss from :meth:`get_config`'s output; unknown keys raise a ``ValueError`` naming them."""
+        if not isinstance(config, dict):
+            msg = f"{cls.__name__}: a config must be a dict of constructor arguments; got {config!r}"
+            raise ValueError(msg)
         config = dict(config)
         if cls is LossFunctionWrapper:
+            if "fn" not in config:
+                msg = "LossFunctionWrapper: the config needs 'fn', the name of a registered loss function"
+                raise ValueError(msg)
             config["fn"] = deserialize(config["fn"])
+        named, takes_kwargs = accepted_arguments(cls.__init__)
+        if not takes_kwargs:  # (with **kwargs, __init__ checks them against fn's signature)
+            check_keys(cls.__name__, config, named)
+        missing = [key for key in required_arguments(cls.__init__) if key not in config]
+        if missing:
+            msg = f"{cls.__name__}: the config lacks the required argument {missing[0]!r}"
+            raise ValueError(msg)
         return cls(**config)
+
+
+_WRAPPER_ARGUMENTS = frozenset({"fn", "reduction", "name", "dtype"})
+_DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64")
+
+
+def _check_arguments(
+    cls: type, fn: Callable[..., Any], fn_card: Any, reduction: Any, name: Any, dtype: Any, kwargs: dict[str, Any]
+) -> None:
+    """Check a wrapper's arguments once, when it is built: ``reduction``, ``name``, ``dtype``, the hyperparameters.
+
+    The hyperparameters must be keyword arguments of ``fn`` that hide none of the
+    loss's own attributes, and lie in the domains their card declares (the card of
+    ``cls``, else of ``fn``). Nothing here runs per call.
+    """
+    loss_name = cls.__name__
+    try:
+        standardize_reduction(reduction)
+    except ValueError as error:  # Keras's message, with the loss named
+        msg = f"{loss_name}: {error}"
+        raise ValueError(msg) from None
+    if name is not None and not isinstance(name, str):
+        msg = f"{loss_name}: name must be a str or None; got name={name!r} of type {type(name).__name__}"
+        raise ValueError(msg)
+    if (isinstance(dtype, str) and dtype not in _DTYPE_NAMES) or isinstance(dtype, (bool, int, float, list, dict)):
+        msg = f"{loss_name}: dtype must be one of {list(_DTYPE_NAMES)}, a dtype object or None; got dtype={dtype!r}"
+        raise ValueError(msg)
+    named, takes_kwargs = accepted_arguments(fn, drop=("y_true", "y_pred", "xp", "plain_mean"))
+    if not takes_kwargs:
+        check_keys(loss_name, kwargs, named, what=f"argument (of {getattr(fn, '__name__', 'fn')})")
+    hidden = [key for key in kwargs if hasattr(LossFunctionWrapper, key) or key in _WRAPPER_ARGUMENTS]
+    if hidden:
+        msg = (
+            f"{loss_name}: the hyperparameter {hidden[0]!r} would hide the loss's own attribute of that name; "
+            "rename that argument of the loss function"
+        )
+        raise ValueError(msg)
+    card = card_of_class(cls) or fn_card
+    if card is not None:
+        check_hyperparameters(loss_name, card.params, kwargs)
+
+
+def check_class_arguments(cls: type, **values: Any) -> None:
+    """Check a catalogue class's arguments against its card before its constructor changes them.
+
+    For a constructor that merges or converts arguments before
+    ``LossFunctionWrapper.__init__`` sees them (``ignore_index`` into ``ignore_class``).
+    """
+    card = card_of_class(cls)
+    if card is not None:
+        check_hyperparameters(cls.__name__, card.params, values)
 
 
 @register_loss()

@@ -44,7 +44,11 @@ def _weight_config(weight: Any, arg: str, loss_name: str) -> list[float] | None:
     """Per-class weights as a list of floats (JSON-ready for configs); ``None`` stays ``None``."""
     if weight is None:
         return None
-    values = to_numpy(weight) if is_array(weight) else np.asarray(weight)
+    try:
+        values = to_numpy(weight) if is_array(weight) else np.asarray(weight, dtype="float64")
+    except (TypeError, ValueError):  # strings, ragged lists, None entries
+        msg = f"{loss_name}: `{arg}` must be a 1-D sequence of floats, one weight per class; got {weight!r}"
+        raise ValueError(msg) from None
     if values.ndim != 1:
         msg = f"{loss_name}: `{arg}` must be a 1-D sequence with one weight per class; got shape {values.shape}"
         raise ValueError(msg)

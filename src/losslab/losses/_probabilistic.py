@@ -13,6 +13,7 @@ saturate.)
 from __future__ import annotations
 
 import warnings
+from numbers import Real
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, dtype_kind, is_array, namespace
@@ -29,7 +30,7 @@ from losslab.losses._fast import (
     torch_poisson,
     torch_sparse_categorical_crossentropy_logits,
 )
-from losslab.losses._loss import LossFunctionWrapper
+from losslab.losses._loss import LossFunctionWrapper, check_class_arguments
 from losslab.losses._ops import (
     check_axis,
     check_same_shape,
@@ -61,8 +62,12 @@ def _check_label_smoothing(label_smoothing: Any, loss_name: str) -> bool:
             )
             raise ValueError(msg)
         return True
-    if not 0.0 <= label_smoothing <= 1.0:
-        msg = f"{loss_name}: label_smoothing must be in [0, 1]; got {label_smoothing}"
+    if (
+        isinstance(label_smoothing, bool)
+        or not isinstance(label_smoothing, Real)
+        or not 0.0 <= float(label_smoothing) <= 1.0
+    ):
+        msg = f"{loss_name}: label_smoothing must be in [0, 1]; got {label_smoothing!r}"
         raise ValueError(msg)
     return label_smoothing != 0
 
@@ -442,10 +447,15 @@ def _sparse_inputs(
     return xp, y_true, y_pred, axis
 
 
-def _ignored_class(ignore_class: int | None, ignore_index: int | None) -> int | None:
+def _ignored_class(
+    ignore_class: int | None, ignore_index: int | None, loss_name: str = "sparse_categorical_crossentropy"
+) -> int | None:
     """Keras's ``ignore_class`` or torch's ``ignore_index``, whichever is given."""
     if ignore_class is not None and ignore_index is not None and ignore_class != ignore_index:
-        msg = f"give ignore_class (Keras) or ignore_index (torch), not both; got {ignore_class} and {ignore_index}"
+        msg = (
+            f"{loss_name}: give ignore_class (Keras) or ignore_index (torch), not both; "
+            f"got {ignore_class!r} and {ignore_index!r}"
+        )
         raise ValueError(msg)
     return ignore_class if ignore_class is not None else ignore_index
 
@@ -784,7 +794,8 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         label_smoothing: float = 0.0,
         ignore_index: int | None = None,
     ) -> None:
-        ignore_class = _ignored_class(ignore_class, ignore_index)
+        check_class_arguments(type(self), ignore_class=ignore_class, ignore_index=ignore_index)
+        ignore_class = _ignored_class(ignore_class, ignore_index, "SparseCategoricalCrossentropy")
         smooths = _check_label_smoothing(label_smoothing, "SparseCategoricalCrossentropy")
         kwargs = {"label_smoothing": label_smoothing} if smooths else {}  # Keras's config has no such key
         super().__init__(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from losslab._backend import EPSILON
+from losslab.losses._card import check_arguments
 from losslab.losses._fast import on_torch, torch_huber, torch_mae, torch_mse
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import LOG2, l2_normalize, mean_of_terms, prepare_pair, softplus
@@ -179,6 +180,7 @@ def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, xp: Any = None) -> An
     >>> huber([[0.0, 0.0]], [[0.5, 3.0]])
     array([1.3125], dtype=float32)
     """
+    check_arguments("huber", delta=delta)  # torch's kernel would raise its own error, NumPy's return a value
     return _huber(y_true, y_pred, xp, delta=delta)
 
 
