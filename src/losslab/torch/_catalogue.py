@@ -29,6 +29,7 @@ from torch import nn
 from losslab._backend import array_namespace
 from losslab.functional._reduction import REDUCTIONS, reduce
 from losslab.losses._card import Card, card, cards
+from losslab.losses._validation import check_hyperparameters
 from losslab.torch._base import bind, changed_options, check_reduction, describe, signed, store, with_self
 from losslab.torch._nn import TORCH_LOSSES
 
@@ -80,6 +81,7 @@ class CatalogueLoss(nn.Module):
         name = type(self).__name__
         options = bind(self._init_signature, name, (self, *args), kwargs)
         self.reduction = check_reduction(options["reduction"], name, REDUCTIONS)
+        check_hyperparameters(name, self.card.params, options)  # the card's domains, as the catalogue's classes
         for key in self.hyperparameter_names:
             store(self, key, options[key])
 
