@@ -88,6 +88,19 @@ def test_constructor_errors_name_the_module():
         LT.PinballLoss(size_average=True)
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: LT.BinaryFocalCrossentropyLoss(gamma=-1.0), r"gamma must be a float in \[0, inf\); got gamma=-1.0"),
+        (lambda: LT.BinaryFocalCrossentropyLoss(from_logits="false"), "from_logits must be a bool"),
+        (lambda: LT.TverskyLoss(alpha="0.3"), "alpha must be"),
+    ],
+)
+def test_hyperparameters_outside_the_card_domain_are_refused_when_built(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
 # ---------------------------------------------------------------- the catalogue is the oracle
 
 
