@@ -19,6 +19,7 @@ import math
 import re
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -561,15 +562,18 @@ def _layout(target: Target, card: Any) -> tuple[str, int, str] | str:
     return f"it takes {card.labels} (a loss for {', '.join(card.tasks)})"
 
 
-def _encode(target: Target, labels: str, rows: slice | np.ndarray) -> np.ndarray:
-    from losslab.lab.data import encode_labels
-
-    y = target.y[rows]
+def _encode(target: Target, labels: str) -> np.ndarray:
+    """The labels as the lab encodes them from the class indices (binary: 1 is the minority class)."""
+    y = target.y
     if labels == "continuous":
         return y.astype(np.float32).reshape(len(y), -1)
-    if labels in ("onehot",):
+    if labels == "onehot":
         return np.eye(len(target.classes), dtype=np.float32)[y]
-    return encode_labels(y, labels) if labels != "integer" else y.astype(np.int64)
+    if labels == "binary":
+        return y.astype(np.float32).reshape(-1, 1)
+    if labels == "pm1":
+        return (2.0 * y - 1.0).astype(np.float32).reshape(-1, 1)
+    return y.astype(np.int64)
 
 
 def candidates(target: Target, rules: Any) -> tuple[list[Candidate], list[str]]:
@@ -585,7 +589,6 @@ def candidates(target: Target, rules: Any) -> tuple[list[Candidate], list[str]]:
     out: list[Candidate] = []
     notes: list[str] = []
     seen: set[str] = set()
-    sample = np.arange(min(len(target.y), 256))
     for name, kwargs, activation, weighted, source in _wishes(target, rules):
         key = repr((name, sorted((k, v) for k, v in kwargs.items() if k != "from_logits"), weighted))
         if key in seen:
@@ -599,7 +602,7 @@ def candidates(target: Target, rules: Any) -> tuple[list[Candidate], list[str]]:
             notes.append(f"{label} left out: {layout}")
             continue
         labels, units, default = layout
-        y = _encode(target, labels, sample)
+        y = _encode(target, labels)
         y_pred = np.zeros((len(y), units), dtype=np.float32)
         tries = list(dict.fromkeys([a for a in (activation, *_outputs(card, default), "linear") if a]))
         chosen, problems = None, []
@@ -744,10 +747,13 @@ def _rank(
         p = None
         if rank > 1 and status == "ok" and best[4] == "ok" and len(values) > 1:
             a, b = np.asarray(best[1], dtype=np.float64), np.asarray(values, dtype=np.float64)
-            if np.allclose(a, b, rtol=0, atol=1e-12):
-                p = 1.0
+            diff = a - b
+            if np.ptp(diff) <= 1e-12 * max(1.0, float(np.abs(diff).max())):  # no spread: t is 0/0 or infinite
+                p = 1.0 if abs(float(diff.mean())) <= 1e-12 else 0.0
             else:
-                p = float(stats.ttest_rel(a, b).pvalue)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # nearly equal folds: scipy warns, p stays usable
+                    p = float(stats.ttest_rel(a, b).pvalue)
                 p = 1.0 if math.isnan(p) else p
         scores.append(
             LossScore(
