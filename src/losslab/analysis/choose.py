@@ -576,6 +576,16 @@ def _encode(target: Target, labels: str) -> np.ndarray:
     return y.astype(np.int64)
 
 
+def _key(loss: Any, weighted: bool) -> str:
+    """The same loss with the same arguments gives the same key, however it is named (logits or not)."""
+    import losslab
+
+    obj = losslab.get(loss)
+    config = obj.get_config() if hasattr(obj, "get_config") else {"name": getattr(obj, "__name__", str(obj))}
+    skip = ("reduction", "from_logits", "dtype")
+    return repr((type(obj).__name__, sorted((k, repr(v)) for k, v in config.items() if k not in skip), weighted))
+
+
 def candidates(target: Target, rules: Any) -> tuple[list[Candidate], list[str]]:
     """The candidates of a task, each with its labels and output layer; and a note per refused one.
 
@@ -590,12 +600,12 @@ def candidates(target: Target, rules: Any) -> tuple[list[Candidate], list[str]]:
     notes: list[str] = []
     seen: set[str] = set()
     for name, kwargs, activation, weighted, source in _wishes(target, rules):
-        key = repr((name, sorted((k, v) for k, v in kwargs.items() if k != "from_logits"), weighted))
+        label = _label(name, kwargs, weighted)
+        loss = _config(name, **kwargs)
+        key = _key(loss, weighted)
         if key in seen:
             continue
         seen.add(key)
-        label = _label(name, kwargs, weighted)
-        loss = _config(name, **kwargs)
         card = _card_of(loss)
         layout = _layout(target, card) if card is not None else "it has no card"
         if isinstance(layout, str):
@@ -1010,32 +1020,50 @@ def _specs(
     return specs
 
 
-def _calibrate(spec: Any) -> float:
-    """Seconds per epoch of one candidate on one fold, measured on a two-epoch run in this process."""
+def _calibrate(spec: Any) -> tuple[float, float]:
+    """``(seconds per epoch, seconds per run besides)`` of one candidate on one fold, timed in this process.
+
+    A one-epoch run warms up (imports, first calls); one- and three-epoch runs are then timed.
+    """
     from losslab.lab.train import train_experiment
 
-    start = time.perf_counter()
-    train_experiment(replace(spec, epochs=2), 1)
-    return (time.perf_counter() - start) / 2
+    def timed(epochs: int) -> float:
+        start = time.perf_counter()
+        train_experiment(replace(spec, epochs=epochs), 1)
+        return time.perf_counter() - start
+
+    timed(1)
+    one, three = timed(1), timed(3)
+    per_epoch = max((three - one) / 2, 1e-4)
+    return per_epoch, max(one - per_epoch, 0.0)
 
 
 def _fit_budget(
-    budget: float, per_epoch: float, n_cands: int, folds: int, epochs: int, parallel: int, notes: list[str]
+    budget: float,
+    timing: tuple[float, float],
+    n_cands: int,
+    folds: int,
+    epochs: int,
+    parallel: int,
+    notes: list[str],
 ) -> tuple[int, int]:
     """Epochs, then folds, reduced so that the estimated time fits the budget; a note says what changed."""
+    per_epoch, per_run = timing
 
     def cost(e: int, k: int) -> float:
-        return per_epoch * e * n_cands * k / parallel
+        return (per_run + per_epoch * e) * n_cands * k / parallel
 
     new_epochs, new_folds = epochs, folds
     if cost(new_epochs, new_folds) > budget:
-        new_epochs = max(MIN_EPOCHS, min(epochs, int(budget / cost(1, folds))))
+        runs = n_cands * folds / parallel
+        new_epochs = max(MIN_EPOCHS, min(epochs, int((budget / runs - per_run) / per_epoch)))
     while cost(new_epochs, new_folds) > budget and new_folds > MIN_FOLDS:
         new_folds -= 1
-    if (new_epochs, new_folds) != (epochs, folds):
+    changes = [f"{new} {what} instead of {old}" for what, new, old in (("epochs", new_epochs, epochs), ("folds", new_folds, folds)) if new != old]
+    if changes:
         notes.append(
-            f"to stay within the budget of {budget:g} s (about {per_epoch:.2g} s per epoch of one loss on one fold): "
-            f"{new_epochs} epochs instead of {epochs}, {new_folds} folds instead of {folds}"
+            f"to stay within the budget ({budget:.0f} s left after timing one loss: {per_epoch:.2g} s per epoch "
+            f"on one fold): {', '.join(changes)}"
         )
     if cost(new_epochs, new_folds) > budget:
         notes.append(
@@ -1079,9 +1107,9 @@ def _run(
         _write_fold(path, x, info, *split[0])
         probe = _specs(cands[:1], [path], [len(split[0][0])], info, epochs=epochs, hidden=hidden, batch_size=batch_size, learning_rate=learning_rate)
         spent = time.perf_counter()
-        per_epoch = _calibrate(probe[0])
+        timing = _calibrate(probe[0])
         spent = time.perf_counter() - spent
-        epochs, folds = _fit_budget(max(budget - spent, 0.0), per_epoch * seeds ** 0.5, len(cands), folds, epochs, jobs, notes)
+        epochs, folds = _fit_budget(max(budget - spent, 0.0), timing, len(cands), folds, epochs, jobs, notes)
     split = _folds(info, folds, random_state)
     paths = [where / f"fold-{k + 1}.npz" for k in range(folds)]
     scales = [_write_fold(p, x, info, train, test) for p, (train, test) in zip(paths, split, strict=True)]
