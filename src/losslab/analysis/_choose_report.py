@@ -62,7 +62,9 @@ def write_choice(choice: Any, cands: Sequence[Any], folds: int, out: Path) -> di
     rows = []
     sections = []
     with Staging() as staging:
-        staging.write_text(paths["choice"], json.dumps(_finite(choice.to_dict()), indent=1, allow_nan=False, default=str))
+        staging.write_text(
+            paths["choice"], json.dumps(_finite(choice.to_dict()), indent=1, allow_nan=False, default=str)
+        )
         staging.write_text(paths["runs"], results_json(list(choice.results), {"choice": str(paths["choice"])}))
         for score in choice.ranking:
             i = by_name[score.name]

@@ -64,8 +64,8 @@ class Table:
 def _column(values: Sequence[str]) -> np.ndarray:
     """A CSV column: floats (NaN where missing) when every present value is a number, else the strings."""
     out = np.empty(len(values), dtype=np.float64)
-    for i, text in enumerate(values):
-        text = text.strip()
+    for i, raw in enumerate(values):
+        text = raw.strip()
         if text.lower() in _MISSING:
             out[i] = np.nan
             continue
@@ -96,7 +96,7 @@ def _read_csv(path: Path) -> dict[str, np.ndarray]:
 
 def _read_parquet(path: Path) -> dict[str, np.ndarray]:
     try:
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
     except ImportError:
         msg = f"{path}: reading .parquet needs pandas and pyarrow; install them: pip install pandas pyarrow"
         raise ValueError(msg) from None
@@ -139,14 +139,16 @@ def read_table(path: str | Path, target: str | None = None, features: Sequence[s
     """
     path = Path(path)
     if not path.is_file():
-        msg = f"--data: {str(path)!r} is not a file (relative paths start at {Path.cwd()}); pass a .csv, .npz or .parquet"
+        msg = (
+            f"--data: {str(path)!r} is not a file (relative paths start at {Path.cwd()}); pass a .csv, .npz or .parquet"
+        )
         raise ValueError(msg)
     suffix = path.suffix.lower()
     if suffix == ".npz":
         with np.load(path, allow_pickle=False) as arrays:
             key = target or "y"
             if "X" not in arrays or key not in arrays:
-                msg = f"{path}: needs arrays 'X' and {key!r}; it has {sorted(arrays)} (save with np.savez(path, X=X, y=y))"
+                msg = f"{path}: needs arrays 'X' and {key!r}; it has {sorted(arrays)} (save with np.savez(path, X=X, y=y))"  # noqa: E501
                 raise ValueError(msg)
             x, y = np.asarray(arrays["X"]), np.asarray(arrays[key])
         if x.ndim != 2 or len(x) != len(y):
@@ -222,7 +224,10 @@ def _is_missing(values: np.ndarray) -> np.ndarray:
         return np.isnan(values)
     if values.dtype.kind == "O":
         return np.array(
-            [v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip().lower() in _MISSING for v in values]
+            [
+                v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip().lower() in _MISSING
+                for v in values
+            ]
         )
     return np.zeros(values.shape, dtype=bool)
 
@@ -250,22 +255,25 @@ def check_data(table: Table) -> np.ndarray:
         msg = f"target {table.target_name!r} has {_rows(missing_target)}; drop those rows or fill the target in"
         raise ValueError(msg)
     features = []
-    for name, values in table.columns.items():
-        missing = _is_missing(values)
+    for name, raw in table.columns.items():
+        missing = _is_missing(raw)
         if missing.any():
-            msg = f"feature column {name!r} has {_rows(missing)}; fill them in (e.g. with the column's median) or drop those rows"
+            msg = (
+                f"feature column {name!r} has {_rows(missing)}; "
+                "fill them in (e.g. with the column's median) or drop those rows"
+            )
             raise ValueError(msg)
-        if values.dtype.kind not in "biuf":
+        if raw.dtype.kind not in "biuf":
             try:
-                values = values.astype(np.float64)
+                raw.astype(np.float64)
             except (TypeError, ValueError):
-                example = next(v for v in values if not _number(v))
+                example = next(v for v in raw if not _number(v))
                 msg = (
                     f"feature column {name!r} is not numeric (e.g. {example!r}); encode it as numbers "
                     "(one-hot columns) or leave it out with --features"
                 )
                 raise ValueError(msg) from None
-        values = values.astype(np.float64)
+        values = raw.astype(np.float64)
         if not np.isfinite(values).all():
             msg = f"feature column {name!r} has infinite values; replace or drop them"
             raise ValueError(msg)
@@ -367,24 +375,37 @@ def infer_target(target: np.ndarray, task: str = "auto", name: str = "y") -> Tar
     if target.ndim == 2:
         zero_one = numeric is not None and bool(np.isin(numeric, (0.0, 1.0)).all())
         if task in ("binary", "multiclass") or (task == "multilabel" and not zero_one):
-            msg = f"--task {task}: target {name!r} has {target.shape[1]} columns{'' if zero_one else ' not all 0/1'}; a {task} target is one column of labels (multilabel: 0/1 columns)"
+            msg = (
+                f"--task {task}: target {name!r} has {target.shape[1]} columns{'' if zero_one else ' not all 0/1'}; "
+                f"a {task} target is one column of labels (multilabel: 0/1 columns)"
+            )
             raise ValueError(msg)
         if numeric is None:
-            msg = f"target {name!r} has {target.shape[1]} columns that are not numbers; a multi-column target is 0/1 (multilabel) or real (regression)"
+            msg = (
+                f"target {name!r} has {target.shape[1]} columns that are not numbers; "
+                "a multi-column target is 0/1 (multilabel) or real (regression)"
+            )
             raise ValueError(msg)
         if task == "regression" or (task == "auto" and not zero_one):
             reason = f"target {name!r} has {target.shape[1]} columns of real values: regression ({override})"
             return Target("regression", reason, numeric, outliers=_has_outliers(numeric))
         rates = numeric.mean(axis=0)
         reason = f"target {name!r} has {target.shape[1]} columns of 0/1: multilabel ({override})"
-        return Target("multilabel", reason, numeric, imbalanced=bool(rates.mean() < 0.2), counts=tuple(int(c) for c in numeric.sum(axis=0)))
+        return Target(
+            "multilabel",
+            reason,
+            numeric,
+            imbalanced=bool(rates.mean() < 0.2),
+            counts=tuple(int(c) for c in numeric.sum(axis=0)),
+        )
     if target.ndim != 1:
         msg = f"target {name!r} must be one column (or 0/1 columns for multilabel); got shape {target.shape}"
         raise ValueError(msg)
     values = numeric if numeric is not None else target.astype(str)
     classes, index, counts = np.unique(values, return_inverse=True, return_counts=True)
     if len(classes) < 2:
-        msg = f"target {name!r} has a single value ({_class_name(classes[0]) if len(classes) else 'none'}); there is nothing to learn"
+        only = _class_name(classes[0]) if len(classes) else "none"
+        msg = f"target {name!r} has a single value ({only}); there is nothing to learn"
         raise ValueError(msg)
     integral = numeric is not None and bool(np.all(numeric == np.round(numeric)))
     few = len(classes) <= min(_MAX_CLASSES, max(3, len(values) // 10))
@@ -403,17 +424,24 @@ def infer_target(target: np.ndarray, task: str = "auto", name: str = "y") -> Tar
         reason = f"task {task!r} as given"
     if task == "regression":
         if numeric is None:
-            msg = f"--task regression: target {name!r} is not numeric (e.g. {target[0]!r}); use --task multiclass or auto"
+            msg = (
+                f"--task regression: target {name!r} is not numeric (e.g. {target[0]!r}); use --task multiclass or auto"
+            )
             raise ValueError(msg)
         return Target("regression", reason, numeric.reshape(-1, 1), outliers=_has_outliers(numeric))
     if task == "multilabel":
-        msg = f"--task multilabel: target {name!r} is one column; a multilabel target is several 0/1 columns (an npz y of shape (n, labels))"
+        msg = (
+            f"--task multilabel: target {name!r} is one column; "
+            "a multilabel target is several 0/1 columns (an npz y of shape (n, labels))"
+        )
         raise ValueError(msg)
     if task == "binary" and len(classes) != 2:
         msg = f"--task binary: target {name!r} has {len(classes)} classes, not 2; use --task multiclass or auto"
         raise ValueError(msg)
     if task == "multiclass" and len(classes) > 100:
-        msg = f"--task multiclass: target {name!r} has {len(classes)} classes; use --task regression for a numeric target"
+        msg = (
+            f"--task multiclass: target {name!r} has {len(classes)} classes; use --task regression for a numeric target"
+        )
         raise ValueError(msg)
     names = tuple(_class_name(c) for c in classes)
     if task == "binary":
@@ -421,10 +449,14 @@ def infer_target(target: np.ndarray, task: str = "auto", name: str = "y") -> Tar
         y = (index == minority).astype(np.int64)  # the minority class is the positive one
         order = (names[1 - minority], names[minority])
         share = counts[minority] / counts.sum()
-        return Target("binary", reason, y, order, 1, (int(counts[1 - minority]), int(counts[minority])), bool(share < 0.2))
+        return Target(
+            "binary", reason, y, order, 1, (int(counts[1 - minority]), int(counts[minority])), bool(share < 0.2)
+        )
     minority = int(np.argmin(counts))
     imbalanced = bool(counts.max() > 3 * counts.min())
-    return Target("multiclass", reason, index.astype(np.int64), names, minority, tuple(int(c) for c in counts), imbalanced)
+    return Target(
+        "multiclass", reason, index.astype(np.int64), names, minority, tuple(int(c) for c in counts), imbalanced
+    )
 
 
 def _has_outliers(y: np.ndarray) -> bool:
@@ -615,7 +647,8 @@ def candidates(target: Target, rules: Any) -> tuple[list[Candidate], list[str]]:
         y = _encode(target, labels)
         y_pred = np.zeros((len(y), units), dtype=np.float32)
         tries = list(dict.fromkeys([a for a in (activation, *_outputs(card, default), "linear") if a]))
-        chosen, problems = None, []
+        chosen: str | None = None
+        problems: list[str] = []
         for output in tries:
             errors = [f for f in check(loss, output, y, y_pred=y_pred) if f.severity == "error"]
             if not errors:
@@ -739,16 +772,16 @@ def _rank(
     errors: Sequence[str | None],
     higher: bool,
 ) -> tuple[LossScore, ...]:
-    from scipy import stats
+    from scipy import stats  # type: ignore[import-untyped]
 
-    rows = []
+    rows: list[tuple[Candidate, tuple[float | None, ...], float | None, float | None, str, str | None]] = []
     for cand, values, error in zip(cands, fold_values, errors, strict=True):
         present = [v for v in values if v is not None]
         ok = len(present) == len(values) and error is None
         mean = float(np.mean(present)) if present else None
         std = float(np.std(present, ddof=1)) if len(present) > 1 else None
         status = "ok" if ok else ("failed" if not present else "partial")
-        rows.append([cand, tuple(values), mean, std, status, error])
+        rows.append((cand, tuple(values), mean, std, status, error))
     sign = -1.0 if higher else 1.0
     rows.sort(key=lambda r: (r[4] != "ok", math.inf if r[2] is None else sign * r[2]))
     best = rows[0]
@@ -934,7 +967,10 @@ def choose_loss(
                 f"{max(MIN_FOLDS, info.counts[smallest])} or fewer, or drop or merge that class"
             )
             if info.counts[smallest] < MIN_FOLDS:
-                msg = f"class {info.classes[smallest]!r} of target {table.target_name!r} has 1 sample; stratified folds need at least {MIN_FOLDS}: drop or merge that class"
+                msg = (
+                    f"class {info.classes[smallest]!r} of target {table.target_name!r} has 1 sample; "
+                    f"stratified folds need at least {MIN_FOLDS}: drop or merge that class"
+                )
             raise ValueError(msg)
     if out is not None:
         from losslab._io import check_output_dir
@@ -947,7 +983,9 @@ def choose_loss(
     if info.outliers:
         notes.append("the target has outliers (more than 1% beyond 5 robust standard deviations of its median)")
     if info.imbalanced:
-        notes.append(f"the classes are imbalanced (counts {dict(zip(info.classes, info.counts, strict=False)) or info.counts})")
+        notes.append(
+            f"the classes are imbalanced (counts {dict(zip(info.classes, info.counts, strict=False)) or info.counts})"
+        )
     cands, refused = candidates(info, rules)
     notes += refused
     with tempfile.TemporaryDirectory(prefix="losslab-choose-") as scratch:
@@ -1010,7 +1048,11 @@ def _specs(
                     data=DataSpec("npz", params, labels=cand.labels, standardize=False, n_train=n),
                     model=ModelSpec(hidden=hidden, output_units=cand.units, output_activation=cand.activation),
                     loss=cand.loss,
-                    metric="mse" if info.task == "regression" else "sign_accuracy" if cand.labels == "pm1" else "accuracy",
+                    metric="mse"
+                    if info.task == "regression"
+                    else "sign_accuracy"
+                    if cand.labels == "pm1"
+                    else "accuracy",
                     epochs=epochs,
                     batch_size=batch_size,
                     learning_rate=learning_rate,
@@ -1059,7 +1101,11 @@ def _fit_budget(
         new_epochs = max(MIN_EPOCHS, min(epochs, int((budget / runs - per_run) / per_epoch)))
     while cost(new_epochs, new_folds) > budget and new_folds > MIN_FOLDS:
         new_folds -= 1
-    changes = [f"{new} {what} instead of {old}" for what, new, old in (("epochs", new_epochs, epochs), ("folds", new_folds, folds)) if new != old]
+    changes = [
+        f"{new} {what} instead of {old}"
+        for what, new, old in (("epochs", new_epochs, epochs), ("folds", new_folds, folds))
+        if new != old
+    ]
     if changes:
         notes.append(
             f"to stay within the budget ({budget:.0f} s left after timing one loss: {per_epoch:.2g} s per epoch "
@@ -1105,7 +1151,16 @@ def _run(
         split = _folds(info, folds, random_state)
         path = where / "fold-1.npz"
         _write_fold(path, x, info, *split[0])
-        probe = _specs(cands[:1], [path], [len(split[0][0])], info, epochs=epochs, hidden=hidden, batch_size=batch_size, learning_rate=learning_rate)
+        probe = _specs(
+            cands[:1],
+            [path],
+            [len(split[0][0])],
+            info,
+            epochs=epochs,
+            hidden=hidden,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+        )
         spent = time.perf_counter()
         timing = _calibrate(probe[0])
         spent = time.perf_counter() - spent
@@ -1113,7 +1168,16 @@ def _run(
     split = _folds(info, folds, random_state)
     paths = [where / f"fold-{k + 1}.npz" for k in range(folds)]
     scales = [_write_fold(p, x, info, train, test) for p, (train, test) in zip(paths, split, strict=True)]
-    specs = _specs(cands, paths, [len(train) for train, _ in split], info, epochs=epochs, hidden=hidden, batch_size=batch_size, learning_rate=learning_rate)
+    specs = _specs(
+        cands,
+        paths,
+        [len(train) for train, _ in split],
+        info,
+        epochs=epochs,
+        hidden=hidden,
+        batch_size=batch_size,
+        learning_rate=learning_rate,
+    )
     done = [0]
 
     def on_done(result: Any) -> None:

@@ -72,9 +72,7 @@ def recommend(
             if given:
                 msg = f"{flag} is read from the data with --data; leave it out (or drop --data for the rules alone)"
                 raise ValueError(msg)
-        _recommend_on_data(
-            data, target, task or "auto", features, folds, budget, metric, epochs, seeds, out, jobs, ray
-        )
+        _recommend_on_data(data, target, task or "auto", features, folds, budget, metric, epochs, seeds, out, jobs, ray)
         return
     if task is None:
         msg = "pass --task (e.g. --task binary), or --data with your data file to choose on it"

@@ -34,12 +34,14 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def _class_scores(outputs: np.ndarray, labels: str, activation: str) -> np.ndarray:
     """Scores that rank each class, per sample: ``(n, 1)`` for one unit, else ``(n, C)``."""
-    if labels == "pm1" or activation not in ("linear",):  # a margin (threshold 0) or probabilities already
+    if labels == "pm1" or activation != "linear":  # a margin (threshold 0) or probabilities already
         return outputs
     return _sigmoid(outputs) if outputs.shape[-1] == 1 or labels == "continuous" else _softmax(outputs)
 
 
-def _one(task: str, outputs: np.ndarray, y: np.ndarray, labels: str, activation: str, minority: int) -> dict[str, float]:
+def _one(
+    task: str, outputs: np.ndarray, y: np.ndarray, labels: str, activation: str, minority: int
+) -> dict[str, float]:
     from sklearn import metrics
 
     if task == "regression":
