@@ -197,3 +197,16 @@ def test_breast_cancer_ranks_every_candidate_with_a_paired_test():
     assert choice.ranking[0].p_value is None
     assert all(s.p_value is not None and 0.0 <= s.p_value <= 1.0 for s in choice.ranking[1:] if s.status == "ok")
     assert choice.verdict().startswith("best by balanced_accuracy")
+
+
+def test_multiclass_candidates_are_distinct_and_fit_their_labels():
+    from losslab.analysis import recommend
+    from losslab.analysis.choose import candidates
+
+    target = infer_target(np.array([0, 1, 2] * 30))
+    cands, _ = candidates(target, recommend("multiclass"))
+    names = [c.name for c in cands]
+    assert len(names) == len(set(names))  # the rules' pick and its same-loss alternatives are one candidate
+    layouts = {c.name: (c.labels, c.units) for c in cands}
+    assert layouts["sparse_categorical_crossentropy"] == ("integer", 3)
+    assert layouts["categorical_crossentropy"] == ("onehot", 3)

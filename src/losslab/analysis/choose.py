@@ -613,6 +613,11 @@ def _key(loss: Any, weighted: bool) -> str:
     import losslab
 
     obj = losslab.get(loss)
+    if not hasattr(obj, "get_config"):  # a function: its class with default arguments
+        from losslab.losses._card import card_of
+
+        card = card_of(obj)
+        obj = card.cls() if card is not None and card.cls is not None else obj
     config = obj.get_config() if hasattr(obj, "get_config") else {"name": getattr(obj, "__name__", str(obj))}
     skip = ("reduction", "from_logits", "dtype")
     return repr((type(obj).__name__, sorted((k, repr(v)) for k, v in config.items() if k not in skip), weighted))
