@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 from typer.testing import CliRunner
 
 import losslab
@@ -97,3 +99,51 @@ def test_an_unknown_task_is_a_user_error():
     result = runner.invoke(app, ["compare", "--task", "moons", "--losses", "mse"])
     assert result.exit_code == 2
     assert result.stderr == "error: --task: unknown task 'moons'; use one of regression, circles, blobs\n"
+
+
+def _csv(path, rows, header="a,b,y"):
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_recommend_data_errors_are_one_line_exit_2(tmp_path):
+    pytest.importorskip("sklearn")
+    rows = [f"{i},{i % 3},{i % 2}" for i in range(20)]
+    cases = [
+        (_csv(tmp_path / "text.csv", [*rows[:-1], "1,x,0"]), "feature column 'b' is not numeric (e.g. 'x')"),
+        (_csv(tmp_path / "hole.csv", [*rows[:-1], "1,,0"]), "feature column 'b' has 1 missing value (rows 20,"),
+        (_csv(tmp_path / "flat.csv", [f"{i},7,{i % 2}" for i in range(20)]), "feature column 'b' is constant"),
+    ]
+    for path, message in cases:
+        result = runner.invoke(app, ["recommend", "--data", str(path), "--target", "y"])
+        assert result.exit_code == 2, result.output
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], result.output
+        assert "Traceback" not in result.output
+    few = _csv(tmp_path / "few.csv", [f"{i},{i * i % 7},{int(i < 2)}" for i in range(20)])
+    result = runner.invoke(app, ["recommend", "--data", str(few), "--target", "y", "--folds", "3"])
+    assert result.exit_code == 2
+    assert "class '1' of target 'y' has 2 samples, fewer than --folds 3; pass --folds 2" in result.output
+    result = runner.invoke(app, ["recommend", "--data", str(few), "--target", "y", "--imbalanced"])
+    assert result.exit_code == 2 and "--imbalanced is read from the data" in result.output
+    result = runner.invoke(app, ["recommend"])
+    assert result.exit_code == 2 and "pass --task" in result.output
+
+
+def test_recommend_on_data_ranks_and_writes(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("sklearn")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(80, 2))
+    labels = np.where(x[:, 0] + x[:, 1] > 0, "up", "down")
+    path = _csv(tmp_path / "d.csv", [f"{a:.4f},{b:.4f},{c}" for (a, b), c in zip(x, labels, strict=True)], "a,b,dir")
+    out = tmp_path / "out"
+    args = ["recommend", "--data", str(path), "--target", "dir", "--folds", "2", "--epochs", "2", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "target 'dir' has 2 values (down, up): binary" in result.output
+    assert "[1/" in result.output  # plain progress lines outside a terminal
+    assert "best by balanced_accuracy" in result.output
+    saved = json.loads((out / "choice.json").read_text())
+    assert saved["task"] == "binary" and saved["folds"] == 2 and saved["epochs"] == 2
+    assert (out / "report.html").is_file() and (out / "runs.json").is_file()

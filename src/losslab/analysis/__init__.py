@@ -1,5 +1,7 @@
 """Analysis of losses and loss setups: the loss chooser (:func:`recommend`, :func:`check`)."""
 
+from losslab.analysis.choose import LossChoice as LossChoice
+from losslab.analysis.choose import choose_loss as choose_loss
 from losslab.analysis.chooser import ACTIVATIONS as ACTIVATIONS
 from losslab.analysis.chooser import LABEL_ENCODINGS as LABEL_ENCODINGS
 from losslab.analysis.chooser import TASKS as TASKS
@@ -16,8 +18,10 @@ __all__ = [
     "TASKS",
     "Alternative",
     "Finding",
+    "LossChoice",
     "Recommendation",
     "check",
     "check_or_raise",
+    "choose_loss",
     "recommend",
 ]

@@ -28,18 +28,55 @@ def _load(path: Path, option: str) -> Any:
 
 @app.command()
 def recommend(
-    task: str = typer.Option(..., help="regression, binary, multiclass, multilabel or segmentation."),
+    task: str = typer.Option(
+        None,
+        help="regression, binary, multiclass, multilabel or segmentation; with --data also auto (the default there).",
+    ),
     outliers: bool = typer.Option(False, "--outliers", help="Outlying targets (regression) or noisy labels."),
     imbalanced: bool = typer.Option(False, "--imbalanced", help="Some classes (or the foreground) are rare."),
     labels: str = typer.Option(
         None, help="Label encoding: binary, pm1, integer, onehot, probabilities or continuous (default: the task's)."
     ),
+    data: Path = typer.Option(
+        None,
+        dir_okay=False,
+        help="Choose on your data: a .csv (with a header), .npz (arrays X and y) or .parquet file; "
+        "the rules' pick and the usual alternatives are cross-validated and ranked.",
+    ),
+    target: str = typer.Option(None, help="With --data: the target column (npz: the array, default y)."),
+    features: str = typer.Option(None, help="With --data: the feature columns, comma-separated (default: all others)."),
+    folds: int = typer.Option(5, help="With --data: cross-validation folds (stratified for classes)."),
+    budget: str = typer.Option(None, help="With --data: a time limit such as 60s or 5m (fewer epochs, then folds)."),
+    metric: str = typer.Option(
+        None,
+        help="With --data: the score to rank by: rmse or mae (regression); balanced_accuracy, f1, pr_auc, "
+        "minority_recall or accuracy (classes).",
+    ),
+    epochs: int = typer.Option(50, help="With --data: training epochs of each loss on each fold."),
+    seeds: int = typer.Option(1, help="With --data: seeds per loss and fold."),
+    out: Path = typer.Option(None, help="With --data: a folder for choice.json, runs.json, curves and report.html."),
+    jobs: int = typer.Option(1, help="With --data: parallel processes."),
+    ray: str = typer.Option(None, "--ray", help="With --data: run on Ray at this address ('local', 'auto', ...)."),
 ) -> None:
-    """Recommend a loss, output activation and label encoding for a task, with reasons and alternatives."""
+    """Recommend a loss, output activation and label encoding for a task, with reasons and alternatives.
+
+    With --data, choose on your data: cross-validate the rules' pick and the usual alternatives, and rank them.
+    """
     from rich.table import Table
     from rich.text import Text
 
     from losslab.analysis import recommend as recommend_loss
+
+    if data is not None:
+        for flag, given in (("--outliers", outliers), ("--imbalanced", imbalanced), ("--labels", labels is not None)):
+            if given:
+                msg = f"{flag} is read from the data with --data; leave it out (or drop --data for the rules alone)"
+                raise ValueError(msg)
+        _recommend_on_data(data, target, task or "auto", features, folds, budget, metric, epochs, seeds, out, jobs, ray)
+        return
+    if task is None:
+        msg = "pass --task (e.g. --task binary), or --data with your data file to choose on it"
+        raise ValueError(msg)
 
     try:
         rec = recommend_loss(task, outliers=outliers, imbalanced=imbalanced, labels=labels)
@@ -64,6 +101,99 @@ def recommend(
     for rank, alt in enumerate(rec.alternatives, start=1):
         table.add_row(str(rank), Text(alt.loss), alt.activation, Text(alt.reason))
     console.print(table)
+
+
+def _progress() -> tuple[Any, Any]:
+    """A progress callback ``(done, total, what)``: a rich bar on a terminal, plain lines otherwise; and its closer."""
+    if not sys.stderr.isatty():
+
+        def line(done: int, total: int, what: str) -> None:
+            typer.echo(f"[{done}/{total}] {what}")
+
+        return line, lambda: None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    bar.start()
+    task_id = bar.add_task("training", total=None)
+
+    def advance(done: int, total: int, what: str) -> None:
+        bar.update(task_id, completed=done, total=total, description=what)
+
+    return advance, bar.stop
+
+
+def _recommend_on_data(
+    data: Path,
+    target: str | None,
+    task: str,
+    features: str | None,
+    folds: int,
+    budget: str | None,
+    metric: str | None,
+    epochs: int,
+    seeds: int,
+    out: Path | None,
+    jobs: int,
+    ray: str | None,
+) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from losslab.analysis.choose import choose_loss, read_table
+
+    names = None if features is None else [name.strip() for name in features.split(",") if name.strip()]
+    table = read_table(data, target, names)
+    progress, close = _progress()
+    try:
+        choice = choose_loss(
+            table,
+            task=task,
+            folds=folds,
+            budget=budget,
+            metric=metric,
+            epochs=epochs,
+            seeds=seeds,
+            jobs=jobs,
+            ray_address=ray,
+            out=out,
+            progress=progress,
+        )
+    finally:
+        close()
+    console = _console()
+    console.print(Text.assemble(("Task: ", "bold"), choice.task_reason), soft_wrap=True)
+    rec = choice.recommendation
+    console.print(Text.assemble(("Rules' pick: ", "bold"), f"{rec.loss} after a {rec.output_activation} output"))
+    for note in choice.notes[1:]:
+        console.print(Text(f"note: {note}"), soft_wrap=True)
+    better = "higher" if choice.higher_is_better else "lower"
+    grid = Table(
+        title=f"{choice.metric} ({better} is better) over {choice.folds} folds, {choice.epochs} epochs, "
+        f"{choice.seeds} seed(s); p: {choice.test} against the best",
+        title_justify="left",
+    )
+    for name in ("#", "loss", "output", "labels", "mean", "std", "p vs best", "", "source"):
+        grid.add_column(name, no_wrap=name in ("loss", "output"))
+    for score in choice.ranking:
+        noise = "" if score.within_noise is None else "within noise" if score.within_noise else "worse"
+        status = score.source if score.status == "ok" else f"{score.status}: {score.error}"
+        grid.add_row(
+            str(score.rank),
+            Text(score.name),
+            score.output_activation,
+            score.labels,
+            "n/a" if score.mean is None else f"{score.mean:.4g}",
+            "n/a" if score.std is None else f"{score.std:.2g}",
+            "" if score.p_value is None else f"{score.p_value:.3g}",
+            noise,
+            Text(status),
+        )
+    console.print(grid)
+    console.print(Text(choice.verdict()), soft_wrap=True)
+    for kind in ("choice", "runs", "html"):
+        if kind in choice.files:
+            console.print(Text(f"wrote {choice.files[kind]}"), soft_wrap=True)
 
 
 @app.command()

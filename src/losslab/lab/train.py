@@ -212,6 +212,11 @@ def _results(
     if spec.data.labels == "binary" and spec.model.output_units == 1 and ok:
         for m, metrics in zip(ok, _binary_metrics(test_pred[ok], test[1]), strict=True):
             extra[m].update(metrics)
+    if "task" in spec.data.params and ok:  # data of `losslab recommend --data`: its task's test scores
+        from losslab.lab.scores import task_scores
+
+        for m, scores in zip(ok, task_scores(spec, test_pred[ok], test[1]), strict=True):
+            extra[m].update(scores)
     if spec.data.labels == "pm1":
         for split, pred, target in (("train", train_pred, train[1]), ("test", test_pred, test[1])):
             values = _keras2_accuracy(pred, target)
