@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001, RUF002  (Greek letters and math symbols are the point of this module)
 """LaTeX formulas as plain Unicode text, for a terminal.
 
 The loss docstrings write their formula in a ``.. math::`` block with a small
@@ -314,7 +315,8 @@ def latex_to_text(latex: str) -> str:
     --------
     >>> latex_to_text(r"\\ell = \\frac{1}{d} \\sum_{i=1}^{d} (y_{\\text{pred},i} - y_{\\text{true},i})^2")
     'ℓ = (1/d) Σᵢ₌₁ᵈ (y_{pred,i} - y_{true,i})²'
-    >>> print(latex_to_text(r"\\begin{cases} \\tfrac12 e^2 & |e| \\le \\delta \\\\ \\delta |e| & \\text{otherwise} \\end{cases}"))
+    >>> cases = r"\\begin{cases} \\tfrac12 e^2 & |e| \\le \\delta \\\\ \\delta |e| & \\text{otherwise} \\end{cases}"
+    >>> print(latex_to_text(cases))
     { ½ e²    if |e| ≤ δ
     { δ |e|   otherwise
     """
