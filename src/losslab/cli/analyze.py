@@ -29,6 +29,14 @@ def _load(path: Path, option: str) -> Any:
 _LABEL_KEYS = ("y", "labels", "y_true")
 
 
+def _numbers(row: list[str]) -> list[float] | None:
+    """A CSV row as floats, or ``None`` when a cell is not a number."""
+    try:
+        return [float(cell) for cell in row]
+    except ValueError:
+        return None
+
+
 def _load_labels(path: Path) -> Any:
     """Labels from a ``.npy`` array, an ``.npz`` archive or a ``.csv`` file of numbers.
 
@@ -65,13 +73,12 @@ def _load_labels(path: Path) -> Any:
             raise typer.BadParameter(f"cannot read {path} as a CSV file: {error}", param_hint="--labels") from error
         values = []
         for number, row in enumerate(rows, start=1):
-            try:
-                values.append([float(cell) for cell in row])
-            except ValueError:
-                if number == 1:  # a header
-                    continue
+            numbers = _numbers(row)
+            if numbers is not None:
+                values.append(numbers)
+            elif number > 1:  # a first row that is not numbers is a header
                 msg = f"{path}, line {number}: {row} is not a row of numbers; labels are numbers, one row per sample"
-                raise typer.BadParameter(msg, param_hint="--labels") from None
+                raise typer.BadParameter(msg, param_hint="--labels")
         if not values or len({len(row) for row in values}) != 1:
             msg = f"{path}: expected rows of numbers with the same number of columns; got {len(values)} rows"
             raise typer.BadParameter(msg, param_hint="--labels")
