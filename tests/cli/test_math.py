@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Greek letters and math symbols are what is tested)
 """LaTeX formulas of the docstrings as terminal text."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from losslab.cli._math import latex_to_text
         (r"y_\text{true}, y_{\text{pred},i}", "y_true, y_{pred,i}"),
         (r"\max\left(\tau u, (\tau - 1) u\right)", "max(τ u, (τ - 1) u)"),
         (r"\tfrac12 \log 2\pi", "½ log 2π"),
-        (r"\mathbb{1}(u < 0)", "𝟙(u < 0)"),  # noqa: RUF001
+        (r"\mathbb{1}(u < 0)", "𝟙(u < 0)"),
         (r"y \in \{-1, 1\}", "y ∈ {-1, 1}"),
     ],
 )
@@ -31,9 +32,12 @@ def test_each_construct(latex, text):
 
 
 def test_cases_are_aligned_lines():
-    latex = "\\ell = \\sum_i\n\\begin{cases} \\tfrac12 e_i^2 & |e_i| \\le \\delta \\\\\n\\delta |e_i| & \\text{otherwise} \\end{cases}"
+    latex = (
+        "\\ell = \\sum_i\n\\begin{cases} \\tfrac12 e_i^2 & |e_i| \\le \\delta \\\\\n"
+        "\\delta |e_i| & \\text{otherwise} \\end{cases}"
+    )
     first, second = latex_to_text(latex).splitlines()
-    assert first == "ℓ = Σᵢ { ½ eᵢ²    if |eᵢ| ≤ δ"  # noqa: RUF001
+    assert first == "ℓ = Σᵢ { ½ eᵢ²    if |eᵢ| ≤ δ"
     assert second == "       { δ |eᵢ|   otherwise"
     assert first.index("{") == second.index("{")
 
