@@ -109,7 +109,7 @@ def write_full_report(
         "imbalance": 15 if quick else 30,
         "regularization": 80 if quick else 200,
     }
-    hooks = {"seeds": seeds, "jobs": jobs, "on_start": on_start, "on_done": on_done}
+    hooks: dict[str, Any] = {"seeds": seeds, "jobs": jobs, "on_start": on_start, "on_done": on_done}
     runs = {
         "robustness": lambda: studies.robustness_study(
             (0.0, 0.2) if quick else (0.0, 0.1, 0.2, 0.3), epochs=epochs["robustness"], **hooks

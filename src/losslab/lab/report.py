@@ -118,7 +118,7 @@ def seed_flags(result: ExperimentResult) -> dict[int, str]:
 
     See :func:`is_stuck` for the definition of a stuck seed.
     """
-    flags = {}
+    flags: dict[int, str] = {}
     for run in result.runs:
         if run.status != "ok":
             flags[run.seed] = run.status
