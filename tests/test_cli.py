@@ -147,3 +147,58 @@ def test_recommend_on_data_ranks_and_writes(tmp_path):
     saved = json.loads((out / "choice.json").read_text())
     assert saved["task"] == "binary" and saved["folds"] == 2 and saved["epochs"] == 2
     assert (out / "report.html").is_file() and (out / "runs.json").is_file()
+
+
+def test_plot_draws_what_it_can_and_notes_the_rest(tmp_path):
+    out = tmp_path / "curves.png"
+    result = runner.invoke(app, ["plot", "mse", "ctc", "huber", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:4] == b"\x89PNG"
+    assert "mean_squared_error: x = residual" in result.output and "huber: x = residual" in result.output
+    assert "ctc: not drawn, it has no 1-D view" in result.output
+    nothing = runner.invoke(app, ["plot", "ctc", "--out", str(tmp_path / "none.png")])
+    assert nothing.exit_code == 2 and not (tmp_path / "none.png").exists()
+
+
+def test_info_prints_the_formula_as_text():
+    result = runner.invoke(app, ["info", "huber"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    first = next(i for i, line in enumerate(lines) if "formula:" in line)
+    assert "\\" not in result.output and "cases" not in result.output
+    assert "½ eᵢ²" in lines[first] and "if |eᵢ| ≤ δ" in lines[first]
+    assert "otherwise" in lines[first + 1] and lines[first + 1].index("{") == lines[first].index("{")
+
+
+def _labels_files(tmp_path):
+    labels = np.array([0, 1, 1, 0, 1])
+    np.save(tmp_path / "y.npy", labels)
+    np.savez(tmp_path / "one.npz", labels)
+    np.savez(tmp_path / "named.npz", X=np.zeros((5, 2)), y=labels)
+    (tmp_path / "y.csv").write_text("label\n" + "\n".join(map(str, labels)) + "\n")
+    (tmp_path / "plain.csv").write_text("\n".join(map(str, labels)) + "\n")
+    return ["y.npy", "one.npz", "named.npz", "y.csv", "plain.csv"]
+
+
+def test_check_reads_labels_from_npy_npz_and_csv(tmp_path):
+    outputs = []
+    for name in _labels_files(tmp_path):
+        args = ["check", "--loss", "binary_crossentropy", "--activation", "sigmoid", "--labels", str(tmp_path / name)]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (name, result.output)
+        assert "labels of shape (5,)" in result.output, name
+        outputs.append(result.output)
+    assert len(set(outputs)) == 1  # the same labels, the same findings, whatever the file
+
+
+def test_check_names_the_problem_of_an_unreadable_labels_file(tmp_path):
+    np.savez(tmp_path / "two.npz", a=np.zeros(3), b=np.ones(3))
+    (tmp_path / "bad.csv").write_text("label\n0\nyes\n")
+    (tmp_path / "y.txt").write_text("0\n1\n")
+    base = ["check", "--loss", "bce", "--activation", "sigmoid", "--labels"]
+    two = runner.invoke(app, [*base, str(tmp_path / "two.npz")])
+    assert two.exit_code == 2 and "['a', 'b']" in two.output and "y, labels, y_true" in two.output
+    bad = runner.invoke(app, [*base, str(tmp_path / "bad.csv")])
+    assert bad.exit_code == 2 and "line 3" in bad.output
+    txt = runner.invoke(app, [*base, str(tmp_path / "y.txt")])
+    assert txt.exit_code == 2 and ".npy, .npz or .csv" in txt.output

@@ -149,7 +149,7 @@ def test_robust_loss_beats_mse_on_outlying_targets(tmp_path):
     y[bad] += rng.choice([-1.0, 1.0], bad.sum()) * rng.uniform(20, 40, bad.sum())
     seen = []
     choice = choose_loss(
-        x, y, folds=2, epochs=12, metric="mae", out=tmp_path, progress=lambda d, t, w: seen.append((d, t))
+        x, y, folds=2, epochs=12, metric="mae", out=tmp_path, progress=lambda d, t, w, s: seen.append((d, t))
     )
     assert choice.task == "regression"
     scores = {s.name: s for s in choice.ranking}

@@ -25,9 +25,23 @@ window.addEventListener("load", () => {
 IMAGES = 9 + len(gallery_figures()) + 3  # the experiments, the gallery read from the cards, the studies
 
 
+STEPS: dict[str, list] = {"started": [], "done": []}  # what the progress hooks received
+
+
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    return write_full_report(tmp_path_factory.mktemp("report"), seeds=1, quick=True)
+    folder = tmp_path_factory.mktemp("report")
+    return write_full_report(
+        folder, seeds=1, quick=True, on_start=STEPS["started"].append, on_done=STEPS["done"].append
+    )
+
+
+def test_the_progress_hooks_see_every_step(page):
+    started, done = STEPS["started"], STEPS["done"]
+    assert started[:2] == [9, len(gallery_figures())] and len(started) == 5  # tutorial, gallery, three studies
+    assert sum(started) == len(done)
+    assert [getattr(item, "spec", None) is not None for item in done[:9]] == [True] * 9  # the experiments' results
+    assert done[9] == "gallery figure 1"
 
 
 def test_the_page_holds_every_section_with_embedded_images(page):

@@ -56,3 +56,16 @@ def test_regularization_shrinks_and_sparsifies_and_logs_its_term():
     assert study.claims == {"l1 makes weights sparser than l2": True, "stronger l2 shrinks the weights": True}
     assert study.value("none", 0.0, "penalty") == 0.0
     assert study.value("l2", 1e-2, "penalty") > 0.0
+
+
+@pytest.mark.parametrize("study", [robustness_study, imbalance_study, regularization_study])
+def test_a_study_reports_its_grid_then_each_experiment(study):
+    started, done = [], []
+    small = {
+        robustness_study: {"fractions": (0.0,), "losses": {"mse": "mse", "mae": "mae"}},
+        imbalance_study: {"ratios": (1,), "gammas": (2.0,)},
+        regularization_study: {"strengths": (1e-3,), "kinds": ("l2",)},
+    }[study]
+    result = study(**small, seeds=1, epochs=1, on_start=started.append, on_done=done.append)
+    assert started == [len(result.rows)]  # the grid, once, before training
+    assert len(done) == len(result.rows) and all(item.status in ("ok", "diverged") for item in done)

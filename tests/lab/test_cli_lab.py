@@ -298,3 +298,87 @@ def test_study_writes_its_table_and_plot_together_or_not_at_all(tmp_path, monkey
     result = runner.invoke(app, ["study", "robustness", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "No space left on device" in result.output
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # the old table, no temporary file
+
+
+def test_run_example_prints_a_spec_that_runs(tmp_path):
+    printed = runner.invoke(app, ["run", "--example"])
+    assert printed.exit_code == 0, printed.output
+    payload = json.loads(printed.stdout)
+    assert isinstance(payload, list) and len(payload) == 2
+    for spec in payload:
+        spec["epochs"] = 2  # tiny, for the test
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(json.dumps(payload))
+    result = runner.invoke(app, ["run", str(spec_file), "--seeds", "1", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    results, _ = load_results(tmp_path / "out" / "results.json")
+    assert [r.spec.id for r in results] == [spec["id"] for spec in payload]
+    assert all(r.status == "ok" for r in results)
+    # not a terminal: one plain progress line per experiment, on stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert [line.split(" in ")[0] for line in lines] == [
+        f"[{i}/2] {spec['id']} done" for i, spec in enumerate(payload, 1)
+    ]
+    assert "published" not in result.stdout and "in range" not in result.stdout  # nothing published: no such columns
+
+
+def test_run_schema_prints_the_json_schema():
+    from losslab.lab.spec import json_schema
+
+    result = runner.invoke(app, ["run", "--schema"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json_schema()
+
+
+def test_run_help_describes_every_field_and_points_to_the_schema():
+    from losslab.lab.schema import DataModel, ExperimentModel, ModelModel
+
+    result = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert max(len(line) for line in result.output.splitlines()) <= 80
+    text = " ".join(result.output.split())
+    for name in [*ExperimentModel.model_fields, *DataModel.model_fields, *ModelModel.model_fields]:
+        assert name in text, name
+    assert "--example" in text and "--schema" in text and "spec.schema.json" in text
+    assert "labels=continuous" in text and "n_train=500" in text  # defaults survive rich's markup
+
+
+def test_run_without_a_file_says_how_to_start():
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 2 and "--example" in result.output
+
+
+def test_study_reports_progress(tmp_path, monkeypatch):
+    from losslab.analysis import studies
+
+    rows = [{"config": "mse", "outlier fraction": 0.0, "test_mean": 0.1, "test_std": 0.01}]
+    fake = studies.Study("robustness", "outlier fraction", ("test",), rows)
+
+    def robustness_study(*, seeds, jobs, on_start, on_done):
+        on_start(2)
+        on_done("robust-mse-0.0")
+        on_done("robust-mae-0.0")
+        return fake
+
+    monkeypatch.setattr(studies, "robustness_study", robustness_study)
+    result = runner.invoke(app, ["study", "robustness", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = [line.split(" in ")[0] for line in result.stderr.splitlines() if line.startswith("[")]
+    assert lines == ["[1/2] robust-mse-0.0 done", "[2/2] robust-mae-0.0 done"]
+
+
+def test_report_reports_progress(tmp_path, monkeypatch):
+    from losslab.analysis import report
+
+    def write_full_report(out, *, seeds, quick, jobs, on_start, on_done):
+        on_start(1)
+        on_done("bin-bce")
+        on_start(1)
+        on_done("gallery figure 1")
+        return out / "report.html"
+
+    monkeypatch.setattr(report, "write_full_report", write_full_report)
+    result = runner.invoke(app, ["report", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    lines = [line.split(" in ")[0] for line in result.stderr.splitlines() if line.startswith("[")]
+    assert lines == ["[1/1] bin-bce done", "[2/2] gallery figure 1 done"]

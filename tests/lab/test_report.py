@@ -15,9 +15,11 @@ import pytest
 
 from losslab.lab.experiments import tutorial_experiment
 from losslab.lab.report import (
+    is_stuck,
     plot_all,
     plot_learning_curves,
     print_summary,
+    seed_flags,
     summary_rows,
     write_html,
     write_report,
@@ -93,6 +95,8 @@ def test_summary_rows(results):
             assert row[f"{split}_std"] == pytest.approx(values.std())  # population std, ddof=0
             assert row[f"{split}_min"] == values.min()
             assert row[f"{split}_max"] == values.max()
+            assert row[f"{split}_median"] == pytest.approx(np.median(values))
+            assert row[f"{split}_values"] == list(values)
         assert (row["train_in_range"], row["test_in_range"]) == IN_RANGE[spec.id]
         assert row["seeds"] == 3
         assert row["seconds_per_run"] == pytest.approx(np.mean([1.5, 2.5, 3.5]))
@@ -117,8 +121,9 @@ def test_print_summary(results):
     for row in summary_rows(results):
         line = next(line for line in text.splitlines() if row["id"] in line)
         assert row["title"] in line
-        assert f"{row['train_mean']:.3f} ± {row['train_std']:.3f}" in line
-        assert f"{row['test_mean']:.3f} ± {row['test_std']:.3f}" in line
+        for split in ("train", "test"):
+            assert f"{row[f'{split}_median']:.3f}" in line
+            assert f"{row[f'{split}_min']:.3f}–{row[f'{split}_max']:.3f}" in line
         marks = re.findall("[✓✗]", line)
         assert marks == ["✓" if flag else "✗" for flag in IN_RANGE[row["id"]]]
 
@@ -143,7 +148,7 @@ def test_plot_learning_curves(results, tmp_path):
     for panel, (train, test) in {"loss": ("loss", "val_loss"), "metric": ("metric", "val_metric")}.items():
         assert set(data[panel]) == {"train", "test"}
         for split, attribute in (("train", train), ("test", test)):
-            expected = np.mean([getattr(run.history, attribute) for run in result.runs], axis=0)
+            expected = np.median([getattr(run.history, attribute) for run in result.runs], axis=0)
             np.testing.assert_allclose(data[panel][split], expected)
     assert plot_learning_curves(result, tmp_path / "again.png") == tmp_path / "again.png"
 
@@ -164,9 +169,11 @@ def test_write_html(results, tmp_path):
         assert result.spec.id in text
         assert result.spec.title in text
     for row in summary_rows(results):
-        assert f"{row['train_mean']:.3f} ± {row['train_std']:.3f}" in text
-        assert f"{row['test_mean']:.3f} ± {row['test_std']:.3f}" in text
+        for split in ("train", "test"):
+            assert f"{row[f'{split}_median']:.3f}" in text
+            assert f"{row[f'{split}_min']:.3f}–{row[f'{split}_max']:.3f}" in text
         assert f"{row['published_test']:.3f}" in text
+        assert ", ".join(f"{v:.3f}" for v in row["train_values"]) in text  # every seed
     assert text.count("✓") >= 4 and text.count("✗") >= 2
     assert "test &lt;box&gt;" in text and "<box>" not in text  # escaped
     images = re.findall(r'<img src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
@@ -236,7 +243,7 @@ def test_diverged_and_failed_experiments_are_shown_as_such(results, tmp_path):
     print_summary([partly, failed], Console(file=buffer, width=220, force_terminal=False))
     lines = buffer.getvalue().splitlines()
     first = next(line for line in lines if line.startswith("│ bin-bce"))
-    assert "2 of 3 ok" in first and f"{rows[0]['test_mean']:.3f}" in first
+    assert "2 of 3 ok" in first and f"{rows[0]['test_median']:.3f}" in first
     dead = next(line for line in lines if line.startswith("│ reg-dead"))
     assert dead.count("failed") == 2 and "0 of 3 ok" in dead
     assert "reg-dead: failed: its worker process died" in lines
@@ -247,3 +254,116 @@ def test_diverged_and_failed_experiments_are_shown_as_such(results, tmp_path):
     assert html.count("data:image/png;base64,") == 2
     payload = json.loads(paths["results"].read_text(), parse_constant=lambda c: pytest.fail(f"not JSON: {c}"))
     assert [e["status"] for e in payload["experiments"]] == ["diverged", "failed"]
+
+
+def _printed(results, width):
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    print_summary(results, Console(file=buffer, width=width, force_terminal=False, color_system=None))
+    return buffer.getvalue()
+
+
+def _numbers(text):
+    return set(re.findall(r"\d+\.\d+", text))
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_the_summary_fits_its_console_and_cuts_no_number(results, width):
+    text = _printed(results, width)
+    assert max(len(line) for line in text.splitlines()) <= width
+    assert "…" not in text
+    for row in summary_rows(results):
+        assert row["id"] in text and row["loss"] in text.replace("\n", "")
+        for split in ("train", "test"):
+            expected = {f"{row[f'{split}_{k}']:.3f}" for k in ("median", "min", "max")}
+            assert expected <= _numbers(text), (split, row["id"])
+            assert f"{row[f'published_{split}']:.3f}" in text
+    assert text.count("✓") == sum(sum(flags) for flags in IN_RANGE.values())
+    assert ("Binary, binary_crossentropy" in text) == (width == 200)  # the title only where it fits
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_no_published_values_no_published_columns(results, width):
+    unpublished = [replace(r, spec=replace(r.spec, published=None)) for r in results]
+    text = _printed(unpublished, width)
+    assert "published" not in text and "in range" not in text and "✓" not in text and "✗" not in text
+    assert max(len(line) for line in text.splitlines()) <= width
+    for row in summary_rows(unpublished):
+        assert f"{row['test_median']:.3f}" in text
+
+
+def _stuck_result():
+    """mc-cce with three seeds; seed 1 stays near 0.5 (three classes: chance is 1/3) from its first epoch."""
+    spec = tutorial_experiment("mc-cce")
+    curves = {0: [0.45, 0.70, 0.85], 1: [0.49, 0.51, 0.53], 2: [0.40, 0.75, 0.84]}
+    runs = [
+        RunResult(
+            seed, History(metric=m, val_metric=m, loss=[1.0, 0.5, 0.4], val_loss=[1.0, 0.6, 0.5]), m[-1], m[-1], 1.0
+        )
+        for seed, m in curves.items()
+    ]
+    return ExperimentResult(spec, runs)
+
+
+def test_is_stuck_follows_its_documented_definition():
+    binary = tutorial_experiment("bin-bce")  # one sigmoid unit: chance 0.5, stuck at <= 0.52
+    mse = tutorial_experiment("reg-mse")
+
+    def run(series, status="ok"):
+        return RunResult(0, History(metric=series), series[-1], series[-1], 1.0, status=status)
+
+    assert is_stuck(binary, run([0.515]))  # one epoch: chance level only
+    assert not is_stuck(binary, run([0.53]))
+    assert is_stuck(binary, run([0.60, 0.62]))  # 0.02 < 0.1 * (1 - 0.60) = 0.04
+    assert not is_stuck(binary, run([0.60, 0.65]))  # 0.05 >= 0.04
+    assert is_stuck(mse, run([0.50, 0.46]))  # 0.04 < 0.1 * 0.5
+    assert not is_stuck(mse, run([0.50, 0.44]))
+    assert not is_stuck(binary, run([0.5, 0.5], status="diverged"))  # its own status, not "stuck"
+    assert seed_flags(_stuck_result()) == {1: "stuck"}
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_a_stuck_seed_is_flagged_in_the_table_with_every_seed(width):
+    result = _stuck_result()
+    text = _printed([result], width)
+    assert "1 stuck" in text
+    assert "0.530 (stuck)" in text and "0.850" in text and "0.840" in text  # each seed's value under the table
+    assert "0.840" in text and "0.530–0.850" in text  # the median and the range, not a mean hiding the stuck seed
+
+
+def test_a_stuck_seed_is_drawn_on_its_own_and_named(tmp_path):
+    from losslab.lab.report import _learning_curves_figure
+
+    result = _stuck_result()
+    figure, data = _learning_curves_figure(result)
+    np.testing.assert_allclose(data["metric"]["train"], [0.45, 0.70, 0.84])  # the median, epoch by epoch
+    labels = [line.get_label() for line in figure.axes[1].get_lines()]
+    assert "train seed 1 (stuck)" in labels and "test seed 1 (stuck)" in labels
+    per_seed = [line for line in figure.axes[1].get_lines() if line.get_linewidth() < 1.5]
+    assert len(per_seed) >= 6  # every seed of both splits
+    assert "seed 1 stuck" in figure.get_suptitle()
+
+
+def test_hinge_plots_show_the_published_metric():
+    spec = tutorial_experiment("bin-hinge")
+    finals = {0: (0.78, 0.74), 1: (0.80, 0.75)}
+    runs = [
+        RunResult(
+            seed,
+            History(metric=[0.5, 0.85], val_metric=[0.5, 0.84], loss=[1.0, 0.4], val_loss=[1.0, 0.4]),
+            0.85,
+            0.84,
+            1.0,
+            {"keras2_accuracy_train": train, "keras2_accuracy_test": test},
+        )
+        for seed, (train, test) in finals.items()
+    ]
+    from losslab.lab.report import _learning_curves_figure
+
+    figure, data = _learning_curves_figure(ExperimentResult(spec, runs))
+    np.testing.assert_allclose(data["final"]["train"], [0.78, 0.80])
+    np.testing.assert_allclose(data["final"]["test"], [0.74, 0.75])
+    lines = {line.get_label(): line for line in figure.axes[1].get_lines()}
+    np.testing.assert_allclose(lines["train: published (keras2_accuracy)"].get_ydata(), [spec.published["train"]])
+    np.testing.assert_allclose(lines["test: final keras2_accuracy per seed"].get_ydata(), [0.74, 0.75])

@@ -898,7 +898,7 @@ def choose_loss(
     jobs: int = 1,
     ray_address: str | None = None,
     out: str | Path | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
+    progress: Callable[[int, int, str, str], None] | None = None,
     random_state: int = 0,
 ) -> LossChoice:
     """Choose a loss on your data: the rules' pick and the usual alternatives, cross-validated and ranked.
@@ -937,7 +937,8 @@ def choose_loss(
         A folder for ``choice.json``, ``runs.json``, one learning-curve PNG per loss,
         ``report.html`` and the folds' ``.npz`` files. Without it nothing is kept.
     progress : callable, optional
-        Called with ``(done, total, what)`` as each training finishes.
+        Called with ``(done, total, what, status)`` as each training finishes: the trainings done so far,
+        all of them, the loss and fold just trained, and its status (``"ok"``, ``"diverged"``, ``"failed"``).
     random_state : int
         Seed of the fold split.
 
@@ -1143,7 +1144,7 @@ def _run(
     budget: float | None,
     jobs: int,
     ray_address: str | None,
-    progress: Callable[[int, int, str], None] | None,
+    progress: Callable[[int, int, str, str], None] | None,
     random_state: int,
 ) -> LossChoice:
     from losslab.lab.runner import run_experiments
@@ -1188,8 +1189,7 @@ def _run(
     def on_done(result: Any) -> None:
         done[0] += 1
         if progress is not None:
-            state = result.status if result.status != "ok" else "ok"
-            progress(done[0], len(specs), f"{result.spec.title}: {state}")
+            progress(done[0], len(specs), result.spec.title, result.status)
 
     results = run_experiments(specs, seeds, jobs=jobs, ray_address=ray_address, on_done=on_done)
     key = f"score_{metric}"

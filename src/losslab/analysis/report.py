@@ -8,6 +8,7 @@ page is rendered by ``losslab._html``, the writer the lab's page uses too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,15 @@ def gallery_figures() -> list[tuple[str, list[Any]]]:
     return figures
 
 
-def write_full_report(out: str | Path, *, seeds: int = 3, quick: bool = False, jobs: int = 1) -> Path:
+def write_full_report(
+    out: str | Path,
+    *,
+    seeds: int = 3,
+    quick: bool = False,
+    jobs: int = 1,
+    on_start: Callable[[int], None] | None = None,
+    on_done: Callable[[Any], None] | None = None,
+) -> Path:
     """Run the reproduction and the studies, draw the gallery, write ``<out>/report.html``.
 
     Parameters
@@ -55,6 +64,13 @@ def write_full_report(out: str | Path, *, seeds: int = 3, quick: bool = False, j
         Fewer epochs and settings, for a look in about a minute.
     jobs : int
         Experiments in parallel on a local process pool.
+    on_start : callable, optional
+        A progress hook, called with the number of steps about to start, once per part of the page: the
+        tutorial's experiments, the gallery's figures, each study's grid (known when the study starts).
+    on_done : callable, optional
+        A progress hook, called after each step: with the
+        :class:`~losslab.lab.results.ExperimentResult` of each experiment, and with a label (str) for
+        each gallery figure.
 
     Returns
     -------
@@ -73,25 +89,33 @@ def write_full_report(out: str | Path, *, seeds: int = 3, quick: bool = False, j
     out.mkdir(parents=True, exist_ok=True)
     scale = 0.25 if quick else 1.0
     specs = [replace(s, epochs=max(1, round(s.epochs * scale))) for s in TUTORIAL]
-    results = run_experiments(specs, seeds, jobs=jobs)
+    if on_start is not None:
+        on_start(len(specs))
+    results = run_experiments(specs, seeds, jobs=jobs, on_done=on_done)
     tutorial = write_report(results, out / "tutorial", meta={"seeds": seeds, "epochs scale": scale})
 
     gallery = []
-    for index, (title, losses) in enumerate(gallery_figures()):
+    figures = gallery_figures()
+    if on_start is not None:
+        on_start(len(figures))
+    for index, (title, losses) in enumerate(figures):
         path, _ = plot_losses(losses, out / f"gallery-{index}.png")
         gallery.append({"title": title, "image": _html.png(path, title)})
+        if on_done is not None:
+            on_done(f"gallery figure {index + 1}")
 
     epochs = {
         "robustness": 60 if quick else 100,
         "imbalance": 15 if quick else 30,
         "regularization": 80 if quick else 200,
     }
+    hooks: dict[str, Any] = {"seeds": seeds, "jobs": jobs, "on_start": on_start, "on_done": on_done}
     runs = {
         "robustness": lambda: studies.robustness_study(
-            (0.0, 0.2) if quick else (0.0, 0.1, 0.2, 0.3), seeds=seeds, epochs=epochs["robustness"], jobs=jobs
+            (0.0, 0.2) if quick else (0.0, 0.1, 0.2, 0.3), epochs=epochs["robustness"], **hooks
         ),
-        "imbalance": lambda: studies.imbalance_study((1, 10, 50), seeds=seeds, epochs=epochs["imbalance"], jobs=jobs),
-        "regularization": lambda: studies.regularization_study(seeds=seeds, epochs=epochs["regularization"], jobs=jobs),
+        "imbalance": lambda: studies.imbalance_study((1, 10, 50), epochs=epochs["imbalance"], **hooks),
+        "regularization": lambda: studies.regularization_study(epochs=epochs["regularization"], **hooks),
     }
     sections = []
     for name, run in runs.items():

@@ -4,12 +4,17 @@ Each study trains a grid of experiments over several seeds and returns a
 :class:`Study`: one row per (configuration, setting) with the mean and
 standard deviation over seeds of the metrics that matter, a picture, and the
 claims from the literature checked on our runs.
+
+Each study takes two optional progress hooks: ``on_start(n)``, called once with
+the number of experiments of its grid before training, and ``on_done(result)``,
+called with each :class:`~losslab.lab.results.ExperimentResult` as it completes
+(``losslab.cli._progress.Progress.add`` and ``.done`` fit them).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -76,10 +81,25 @@ def _summarise(result: ExperimentResult, metrics: Sequence[str]) -> dict[str, fl
     return row
 
 
-def _run(grid: list[tuple[str, Any, ExperimentSpec]], seeds: int, jobs: int, metrics: Sequence[str]) -> list[dict]:
+OnStart = Callable[[int], None]
+"""A progress hook: called once with the number of experiments about to train."""
+OnDone = Callable[[ExperimentResult], None]
+"""A progress hook: called with each experiment's result as it completes."""
+
+
+def _run(
+    grid: list[tuple[str, Any, ExperimentSpec]],
+    seeds: int,
+    jobs: int,
+    metrics: Sequence[str],
+    on_start: OnStart | None = None,
+    on_done: OnDone | None = None,
+) -> list[dict]:
     from losslab.lab.runner import run_experiments
 
-    results = run_experiments([spec for _, _, spec in grid], seeds, jobs=jobs)
+    if on_start is not None:
+        on_start(len(grid))
+    results = run_experiments([spec for _, _, spec in grid], seeds, jobs=jobs, on_done=on_done)
     return [
         {"config": config, "setting": setting, **_summarise(result, metrics)}
         for (config, setting, _), result in zip(grid, results, strict=True)
@@ -97,6 +117,8 @@ def robustness_study(
     seeds: int = 3,
     epochs: int = 100,
     jobs: int = 1,
+    on_start: OnStart | None = None,
+    on_done: OnDone | None = None,
 ) -> Study:
     """Regression with a fraction of corrupted training targets; test error on clean targets.
 
@@ -131,7 +153,10 @@ def robustness_study(
             )
             grid.append((label, fraction, spec))
     study = Study(
-        "robustness", "outlier fraction", ("test",), _rows(_run(grid, seeds, jobs, ("test",)), "outlier fraction")
+        "robustness",
+        "outlier fraction",
+        ("test",),
+        _rows(_run(grid, seeds, jobs, ("test",), on_start, on_done), "outlier fraction"),
     )
     if 0.2 in fractions and {"mse", "mae"} <= set(losses):
         mse = study.value("mse", 0.2, "test")
@@ -150,6 +175,8 @@ def imbalance_study(
     seeds: int = 3,
     epochs: int = 30,
     jobs: int = 1,
+    on_start: OnStart | None = None,
+    on_done: OnDone | None = None,
 ) -> Study:
     """A binary task with the minority class at 1:k; minority recall, F1 and PR-AUC on test.
 
@@ -203,7 +230,12 @@ def imbalance_study(
             )
             grid.append((label, k, spec))
     metrics = ("recall_test", "f1_test", "pr_auc_test")
-    study = Study("imbalance", "imbalance 1:k", metrics, _rows(_run(grid, seeds, jobs, metrics), "imbalance 1:k"))
+    study = Study(
+        "imbalance",
+        "imbalance 1:k",
+        metrics,
+        _rows(_run(grid, seeds, jobs, metrics, on_start, on_done), "imbalance 1:k"),
+    )
     if 50 in ratios:
         plain = study.value("bce", 50, "recall_test")
         better = [c for c in study.configs() if c != "bce" and c != "dice"]
@@ -220,6 +252,8 @@ def regularization_study(
     seeds: int = 3,
     epochs: int = 200,
     jobs: int = 1,
+    on_start: OnStart | None = None,
+    on_done: OnDone | None = None,
 ) -> Study:
     """The same over-parameterised regression model with l1, l2 or l1_l2 at several strengths.
 
@@ -260,7 +294,9 @@ def regularization_study(
                 )
             )
     metrics = ("test", "weight_norm", "weight_sparsity", "penalty")
-    study = Study("regularization", "strength", metrics, _rows(_run(grid, seeds, jobs, metrics), "strength"))
+    study = Study(
+        "regularization", "strength", metrics, _rows(_run(grid, seeds, jobs, metrics, on_start, on_done), "strength")
+    )
     top = max(strengths)
     if "l1" in kinds and "l2" in kinds:
         study.claims["l1 makes weights sparser than l2"] = study.value("l1", top, "weight_sparsity") > study.value(

@@ -26,6 +26,72 @@ def _load(path: Path, option: str) -> Any:
         raise typer.BadParameter(f"cannot read {path} as a .npy array: {error}", param_hint=option) from error
 
 
+_LABEL_KEYS = ("y", "labels", "y_true")
+
+
+def _numbers(row: list[str]) -> list[float] | None:
+    """A CSV row as floats, or ``None`` when a cell is not a number."""
+    try:
+        return [float(cell) for cell in row]
+    except ValueError:
+        return None
+
+
+def _load_labels(path: Path) -> Any:
+    """Labels from a ``.npy`` array, an ``.npz`` archive or a ``.csv`` file of numbers.
+
+    An ``.npz`` archive gives its only array, else the one named ``y``, ``labels`` or ``y_true``. A CSV
+    file may start with a header row; one column gives labels of shape ``(n,)``, several ``(n, k)``
+    (one-hot rows, say); numbers that are all whole become integers (class indices).
+    """
+    import csv
+
+    import numpy as np
+
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        try:
+            with np.load(path, allow_pickle=False) as archive:
+                keys = list(archive.keys())
+                key = keys[0] if len(keys) == 1 else next((k for k in _LABEL_KEYS if k in keys), None)
+                if key is None:
+                    msg = (
+                        f"cannot tell which array of {path} holds the labels: it has {keys}; "
+                        f"save one array, or name it one of {', '.join(_LABEL_KEYS)}"
+                    )
+                    raise typer.BadParameter(msg, param_hint="--labels")
+                return archive[key]
+        except (OSError, ValueError) as error:
+            raise typer.BadParameter(
+                f"cannot read {path} as an .npz archive: {error}", param_hint="--labels"
+            ) from error
+    if suffix == ".csv":
+        try:
+            with path.open(newline="", encoding="utf-8") as file:
+                rows = [row for row in csv.reader(file) if any(cell.strip() for cell in row)]
+        except (OSError, UnicodeDecodeError) as error:
+            raise typer.BadParameter(f"cannot read {path} as a CSV file: {error}", param_hint="--labels") from error
+        values = []
+        for number, row in enumerate(rows, start=1):
+            numbers = _numbers(row)
+            if numbers is not None:
+                values.append(numbers)
+            elif number > 1:  # a first row that is not numbers is a header
+                msg = f"{path}, line {number}: {row} is not a row of numbers; labels are numbers, one row per sample"
+                raise typer.BadParameter(msg, param_hint="--labels")
+        if not values or len({len(row) for row in values}) != 1:
+            msg = f"{path}: expected rows of numbers with the same number of columns; got {len(values)} rows"
+            raise typer.BadParameter(msg, param_hint="--labels")
+        array = np.asarray(values, dtype=np.float64)
+        array = array[:, 0] if array.shape[1] == 1 else array
+        whole = np.isfinite(array).all() and (array == np.round(array)).all()
+        return array.astype(np.int64) if whole else array
+    if suffix != ".npy":
+        msg = f"cannot read labels from {path}: use a .npy, .npz or .csv file"
+        raise typer.BadParameter(msg, param_hint="--labels")
+    return _load(path, "--labels")
+
+
 @app.command()
 def recommend(
     task: str = typer.Option(
@@ -103,26 +169,6 @@ def recommend(
     console.print(table)
 
 
-def _progress() -> tuple[Any, Any]:
-    """A progress callback ``(done, total, what)``: a rich bar on a terminal, plain lines otherwise; and its closer."""
-    if not sys.stderr.isatty():
-
-        def line(done: int, total: int, what: str) -> None:
-            typer.echo(f"[{done}/{total}] {what}")
-
-        return line, lambda: None
-    from rich.progress import Progress
-
-    bar = Progress(transient=True)
-    bar.start()
-    task_id = bar.add_task("training", total=None)
-
-    def advance(done: int, total: int, what: str) -> None:
-        bar.update(task_id, completed=done, total=total, description=what)
-
-    return advance, bar.stop
-
-
 def _recommend_on_data(
     data: Path,
     target: str | None,
@@ -141,11 +187,16 @@ def _recommend_on_data(
     from rich.text import Text
 
     from losslab.analysis.choose import choose_loss, read_table
+    from losslab.cli._progress import Progress
 
     names = None if features is None else [name.strip() for name in features.split(",") if name.strip()]
     table = read_table(data, target, names)
-    progress, close = _progress()
-    try:
+    with Progress(0) as bar:  # no heading line: a data error stays the only line
+
+        def progress(done: int, total: int, what: str, status: str) -> None:
+            bar.add(total - bar.total)
+            bar.done(what, status=None if status == "ok" else status)
+
         choice = choose_loss(
             table,
             task=task,
@@ -159,8 +210,6 @@ def _recommend_on_data(
             out=out,
             progress=progress,
         )
-    finally:
-        close()
     console = _console()
     console.print(Text.assemble(("Task: ", "bold"), choice.task_reason), soft_wrap=True)
     rec = choice.recommendation
@@ -200,7 +249,9 @@ def _recommend_on_data(
 def check(
     loss: str = typer.Option(..., help="A loss name or alias, or a JSON config such as '{\"class_name\": ...}'."),
     activation: str = typer.Option(..., help="The model's output activation: linear, sigmoid, softmax, tanh, ..."),
-    labels: Path = typer.Option(..., exists=True, dir_okay=False, help="A sample of labels, as a .npy file."),
+    labels: Path = typer.Option(
+        ..., exists=True, dir_okay=False, help="A sample of labels: a .npy, .npz or .csv (one row per sample) file."
+    ),
     predictions: Path = typer.Option(
         None, exists=True, dir_okay=False, help="A sample of model outputs (.npy), for the number of output units."
     ),
@@ -222,7 +273,7 @@ def check(
             identifier = json.loads(loss)
         except json.JSONDecodeError as error:
             raise typer.BadParameter(f"not valid JSON: {error}", param_hint="--loss") from error
-    y_true = _load(labels, "--labels")
+    y_true = _load_labels(labels)
     y_pred = None if predictions is None else _load(predictions, "--predictions")
     try:
         findings = check_setup(

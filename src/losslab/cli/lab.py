@@ -35,9 +35,8 @@ def _run_and_report(
 
     Exits with status 1, after writing everything, when an experiment failed or diverged.
     """
-    from rich.progress import Progress
-
     from losslab._io import check_output_dir
+    from losslab.cli._progress import Progress
     from losslab.lab.report import print_summary, write_report
     from losslab.lab.results import ExperimentResult, load_results, save_results
     from losslab.lab.runner import run_experiments
@@ -65,14 +64,13 @@ def _run_and_report(
         save_results(done, json_path, {**meta, "in_progress": f"{len(done)} of {len(specs)} experiments done"})
 
     start = time.perf_counter()
-    with Progress(transient=True) as progress:
-        task = progress.add_task(f"{to_train} experiments x {seeds} seeds", total=to_train)
+    with Progress(to_train, f"{to_train} experiments x {seeds} seeds") as progress:
         results = run_experiments(
             specs,
             seeds,
             jobs=jobs,
             ray_address=ray,
-            on_done=lambda _: progress.advance(task),
+            on_done=progress.done,
             reuse=previous,
             on_update=save,
         )
@@ -131,22 +129,101 @@ def compare(
     _run_and_report(specs, seeds, jobs, None, out, f"Losses compared on {task}", resume)
 
 
-@app.command()
+_RUN_HELP = """Run your own experiments from a JSON spec file: one experiment or a list.
+
+\b
+Fields of an experiment (* required; a default after "="):
+  id*           a short name; also names its plot, <id>.png
+  title*        one line shown in the report
+  data*         name*: regression, circles, blobs (scikit-learn), csv, npz
+                params: the generator's arguments, or for a file
+                  {"path": ..., "target": ...}
+                labels=continuous: or binary, pm1 ({-1, 1}), onehot, integer
+                standardize=false
+                n_train=500: the first n_train samples train, the rest test
+  model         hidden=[25], activation=relu, output_units=1,
+                output_activation=linear, kernel_initializer=he_uniform,
+                kernel_regularizer, kernel_constraint
+  loss*         a name or alias (losslab list), or
+                  {"class_name": ..., "config": {...}}
+  metric        accuracy (default), sign_accuracy ({-1, 1} labels), mse
+  epochs=100, batch_size=32, learning_rate=0.01, momentum=0.9 (SGD)
+  class_weight  per class, e.g. {"0": 1.0, "1": 50.0}
+  published     values to compare with: {"train": ..., "test": ...}
+  published_metric  their metric when not `metric` (keras2_accuracy)
+
+Every problem of the file is listed, one per line, before anything
+trains. Start from `losslab run --example > spec.json`; `losslab run
+--schema` prints the full JSON Schema (the file losslab/lab/spec.schema.json).
+"""
+
+
+def example_specs() -> list[dict[str, object]]:
+    """The spec that ``losslab run --example`` prints: two experiments, a classifier and a regression."""
+    return [
+        {
+            "id": "circles-bce",
+            "title": "Circles, binary cross-entropy",
+            "data": {
+                "name": "circles",
+                "params": {"n_samples": 1000, "noise": 0.1, "random_state": 1},
+                "labels": "binary",
+                "n_train": 500,
+            },
+            "model": {"hidden": [50], "activation": "relu", "output_units": 1, "output_activation": "sigmoid"},
+            "loss": "binary_crossentropy",
+            "metric": "accuracy",
+            "epochs": 100,
+            "batch_size": 32,
+            "learning_rate": 0.01,
+            "momentum": 0.9,
+        },
+        {
+            "id": "regression-huber",
+            "title": "Regression, Huber (delta 0.5) with L2",
+            "data": {
+                "name": "regression",
+                "params": {"n_samples": 1000, "n_features": 20, "noise": 0.1, "random_state": 1},
+                "standardize": True,
+            },
+            "model": {
+                "hidden": [25],
+                "output_activation": "linear",
+                "kernel_regularizer": {"class_name": "L2", "config": {"l2": 0.0001}},
+            },
+            "loss": {"class_name": "Huber", "config": {"delta": 0.5}},
+            "metric": "mse",
+            "epochs": 100,
+        },
+    ]
+
+
+@app.command(help=_RUN_HELP)
 def run(
-    spec_file: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help="A JSON file: one experiment spec or a list of them."
+    spec_file: Path | None = typer.Argument(
+        None, exists=True, dir_okay=False, help="A JSON file: one experiment spec or a list of them."
     ),
     seeds: int = typer.Option(3, min=1),
     jobs: int = typer.Option(1, min=1),
     out: Path = typer.Option(Path("out/run")),
     resume: bool = typer.Option(False, help=_RESUME_HELP),
+    example: bool = typer.Option(False, "--example", help="Print a working spec of two experiments to start from."),
+    schema: bool = typer.Option(False, "--schema", help="Print the JSON Schema of one experiment spec."),
 ) -> None:
-    """Run your own experiments from a JSON spec (data from a generator, a CSV or an .npz file).
-
-    The whole file is checked before anything trains (its JSON Schema: ``losslab.lab.spec.json_schema()``).
-    """
     from losslab.lab.spec import SpecError, check_data_files, specs_from_payload
 
+    if example or schema:
+        if spec_file is not None or (example and schema):
+            raise typer.BadParameter("--example and --schema print and exit; use one, without a spec file")
+        if example:
+            typer.echo(json.dumps(example_specs(), indent=2))
+        else:
+            from losslab.lab.spec import json_schema
+
+            typer.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
+        return
+    if spec_file is None:
+        raise typer.BadParameter("give a spec file (start from: losslab run --example > spec.json)")
     try:
         payload = json.loads(spec_file.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
@@ -169,6 +246,7 @@ def study(
     """Run one study of losses (outliers, class imbalance, regularization): a table, a plot, the claims checked."""
     from losslab._io import Staging, check_output_dir
     from losslab.analysis import studies
+    from losslab.cli._progress import Progress
 
     runs: dict[str, Callable[..., Study]] = {
         "robustness": studies.robustness_study,
@@ -178,7 +256,8 @@ def study(
     if name not in runs:
         raise typer.BadParameter(f"unknown study {name!r}; use one of {sorted(runs)}")
     check_output_dir(out)  # before the runs
-    result = runs[name](seeds=seeds, jobs=jobs)
+    with Progress(0, f"study {name}, {seeds} seeds") as progress:
+        result = runs[name](seeds=seeds, jobs=jobs, on_start=progress.add, on_done=progress.done)
     table = studies.study_markdown(result)
     picture = out / f"{name}.png"
     with Staging() as staging:  # the table and the plot are replaced together, or neither is
@@ -198,7 +277,9 @@ def report(
     """Write one self-contained HTML page: tutorial, loss gallery, robustness, imbalance, regularization."""
     from losslab._io import check_output_dir
     from losslab.analysis.report import write_full_report
+    from losslab.cli._progress import Progress
 
     check_output_dir(out)  # before the runs
-    page = write_full_report(out, seeds=seeds, quick=quick, jobs=jobs)
+    with Progress(0, f"report: experiments, gallery and studies, {seeds} seeds") as progress:
+        page = write_full_report(out, seeds=seeds, quick=quick, jobs=jobs, on_start=progress.add, on_done=progress.done)
     typer.echo(f"report: {page}")

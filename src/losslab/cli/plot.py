@@ -92,17 +92,35 @@ def plot(
     param: list[str] | None = typer.Option(None, "--param", "-p", help=_PARAM_HELP),
     out: Path = typer.Option(Path("loss_curves.png"), help="The PNG to write."),
 ) -> None:
-    """Plot losses and their derivatives along their natural variable (residual, probability, margin...)."""
-    from losslab.analysis.gallery import plot_losses
+    """Plot losses and their derivatives along their natural variable (residual, probability, margin...).
+
+    A loss without a 1-D view (ctc, a ranking or metric-learning loss) is left out with a note; the others are drawn.
+    """
+    from losslab.analysis.gallery import loss_info, plot_losses
 
     shared = parse_params(param or [])
-    entries = [parse_loss(text) for text in losses]
+    entries = []
+    notes = []
+    for name, own in (parse_loss(text) for text in losses):
+        try:
+            info = loss_info(name, params=own)
+        except ValueError as error:
+            raise typer.BadParameter(str(error)) from error
+        if info["x_kind"] is None:
+            notes.append(f"{name}: not drawn, it has no 1-D view ({info['no_view']})")
+        else:
+            entries.append((name, own))
+    if not entries:
+        msg = "none of the losses has a 1-D view to draw: " + "; ".join(notes)
+        raise typer.BadParameter(msg)
     try:
         path, curves = plot_losses(entries, out, params=shared)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
     for curve in curves:
         typer.echo(f"{curve.label}: x = {curve.x_name} in [{curve.x[0]:g}, {curve.x[-1]:g}]")
+    for note in notes:
+        typer.echo(note)
     typer.echo(f"wrote {path}")
 
 
@@ -111,12 +129,19 @@ def info(
     loss: str = typer.Argument(..., help="A loss name or alias; NAME:KEY=VALUE,... sets the example's parameters."),
     param: list[str] | None = typer.Option(None, "--param", "-p", help="KEY=VALUE for the worked example."),
 ) -> None:
-    """Print a loss's formula, arguments, aliases, expected activation and labels, range and an example."""
+    """Print a loss's formula, arguments, aliases, expected activation and labels, range and an example.
+
+    The formula is shown as Unicode text (the docstring's LaTeX converted by ``losslab.cli._math``).
+    """
     from losslab.analysis.gallery import format_info, loss_info
+    from losslab.cli._math import latex_to_text
 
     name, own = parse_loss(loss)
     try:
-        text = format_info(loss_info(name, params={**parse_params(param or []), **own}))
+        info = loss_info(name, params={**parse_params(param or []), **own})
+        if info["formula"]:
+            info = {**info, "formula": latex_to_text(info["formula"])}
+        text = format_info(info)
     except ValueError as error:
         raise typer.BadParameter(str(error)) from error
     typer.echo(text)

@@ -14,17 +14,21 @@ import numpy as np
 
 from losslab import _html
 from losslab._io import Staging, atomic_path
-from losslab.lab.results import ExperimentResult, results_json
+from losslab.lab.results import ExperimentResult, RunResult, results_json
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from rich.console import Console
 
 __all__ = [
+    "CHANCE_MARGIN",
+    "STUCK_PROGRESS",
     "experiment_sections",
+    "is_stuck",
     "plot_all",
     "plot_learning_curves",
     "print_summary",
+    "seed_flags",
     "summary_rows",
     "summary_table",
     "write_html",
@@ -49,12 +53,78 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _fmt_mean_std(mean: float | None, std: float | None) -> str:
-    return "–" if mean is None else f"{mean:.3f} ± {std:.3f}"
-
-
 def _flag(value: bool | None, yes: str = "✓", no: str = "✗") -> str:
     return "–" if value is None else (yes if value else no)
+
+
+STUCK_PROGRESS = 0.1
+"""A seed that closed less than this fraction of the gap between its first epoch and a perfect score is stuck."""
+CHANCE_MARGIN = 0.02
+"""A seed whose final train accuracy is at most chance level plus this is stuck."""
+
+
+def is_stuck(spec: Any, run: RunResult) -> bool:
+    """Whether an ok seed is stuck: it trained but its training metric did not move.
+
+    A seed is stuck when its final train metric ``m`` is
+
+    * at chance level, for an accuracy (``"accuracy"``, ``"sign_accuracy"``):
+      ``m <= 1 / max(2, output_units) + CHANCE_MARGIN`` (0.52 for a binary
+      task, 0.353 for three classes); or
+    * no real progress over its first epoch ``m1`` (with at least two epochs):
+      less than ``STUCK_PROGRESS`` (10 %) of the way from ``m1`` to a perfect
+      score, ``m - m1 < 0.1 * (1 - m1)`` for an accuracy and
+      ``m1 - m < 0.1 * m1`` for ``"mse"`` (lower is better, perfect is 0).
+
+    A seed that diverged or failed is not "stuck" (it has its own status).
+
+    Parameters
+    ----------
+    spec : ExperimentSpec
+        The experiment (its metric and output units).
+    run : RunResult
+        One seed.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from losslab.lab.experiments import tutorial_experiment
+    >>> from losslab.lab.results import History, RunResult
+    >>> spec = tutorial_experiment("mc-cce")  # three classes: chance is 1/3
+    >>> def run(series):
+    ...     return RunResult(0, History(metric=series), series[-1], series[-1], 1.0)
+    >>> is_stuck(spec, run([0.49, 0.51, 0.53])), is_stuck(spec, run([0.49, 0.66, 0.83]))
+    (True, False)
+    """
+    if run.status != "ok":
+        return False
+    series = list(run.history.metric)
+    final = run.train_metric if run.train_metric is not None else (series[-1] if series else None)
+    if final is None:
+        return False
+    first = series[0] if len(series) >= 2 else None
+    if spec.metric == "mse":
+        return first is not None and first - final < STUCK_PROGRESS * first
+    if final <= 1.0 / max(2, spec.model.output_units) + CHANCE_MARGIN:
+        return True
+    return first is not None and final - first < STUCK_PROGRESS * (1.0 - first)
+
+
+def seed_flags(result: ExperimentResult) -> dict[int, str]:
+    """The seeds of an experiment that did not train well: ``{seed: "stuck" | "diverged" | "failed"}``.
+
+    See :func:`is_stuck` for the definition of a stuck seed.
+    """
+    flags: dict[int, str] = {}
+    for run in result.runs:
+        if run.status != "ok":
+            flags[run.seed] = run.status
+        elif is_stuck(result.spec, run):
+            flags[run.seed] = "stuck"
+    return flags
 
 
 def summary_rows(results: list[ExperimentResult]) -> list[dict[str, Any]]:
@@ -70,14 +140,15 @@ def summary_rows(results: list[ExperimentResult]) -> list[dict[str, Any]]:
     list of dict
         One dict per experiment, in order, with keys ``id``, ``title``,
         ``loss`` (str), ``metric``, ``published_train``, ``published_test``
-        (``None`` when not published), ``train_mean``, ``train_std``,
-        ``train_min``, ``train_max``, ``test_mean``, ``test_std``,
-        ``test_min``, ``test_max`` (population std over seeds; ``None`` when
-        there are no runs), ``train_in_range``, ``test_in_range`` (from
-        :meth:`ExperimentResult.published_in_range`), ``seeds`` (number of
-        runs) and ``seconds_per_run`` (mean wall time of a run); ``status``,
-        ``error`` and ``seeds_ok`` (the number of ok seeds). The statistics
-        are over the ok seeds only (``None`` when none is ok).
+        (``None`` when not published); per split (``train_``, ``test_``):
+        ``values`` (the final value of each ok seed), ``seeds_of_values``
+        (their seeds), ``median``, ``mean``, ``std`` (population), ``min``,
+        ``max`` (``None`` when no seed is ok) and ``in_range`` (from
+        :meth:`ExperimentResult.published_in_range`); ``seeds`` (number of
+        runs), ``seeds_ok``, ``flags`` (:func:`seed_flags`: stuck, diverged
+        and failed seeds), ``seconds_per_run`` (mean wall time of a run),
+        ``status`` and ``error``. Values are in the published metric
+        (``spec.published_metric``) when there is one, and over the ok seeds only.
     """
     rows = []
     for result in results:
@@ -93,16 +164,21 @@ def summary_rows(results: list[ExperimentResult]) -> list[dict[str, Any]]:
         }
         for split in ("train", "test"):
             values = result.values(split, spec.published_metric) if result.runs else []
+            row[f"{split}_values"] = list(values)
+            row[f"{split}_seeds_of_values"] = [run.seed for run in result.ok_runs]
             if values:
+                row[f"{split}_median"] = float(np.median(values))
                 row[f"{split}_mean"] = result.mean(split, spec.published_metric)
                 row[f"{split}_std"] = result.std(split, spec.published_metric)
                 row[f"{split}_min"] = min(values)
                 row[f"{split}_max"] = max(values)
                 row[f"{split}_in_range"] = result.published_in_range(split)
             else:
-                row.update(dict.fromkeys((f"{split}_{k}" for k in ("mean", "std", "min", "max", "in_range")), None))
+                keys = ("median", "mean", "std", "min", "max", "in_range")
+                row.update(dict.fromkeys((f"{split}_{k}" for k in keys), None))
         row["seeds"] = len(result.runs)
         row["seeds_ok"] = len(result.ok_runs)
+        row["flags"] = seed_flags(result)
         row["status"] = result.status
         row["error"] = result.error
         row["seconds_per_run"] = sum(run.seconds for run in result.runs) / len(result.runs) if result.runs else None
@@ -110,60 +186,90 @@ def summary_rows(results: list[ExperimentResult]) -> list[dict[str, Any]]:
     return rows
 
 
-_COLUMNS = (
-    "id",
-    "title",
-    "loss",
-    "metric",
-    "published train",
-    "train (mean ± std)",
-    "train in range",
-    "published test",
-    "test (mean ± std)",
-    "test in range",
-    "seeds",
-    "s/run",
-)
+WIDE_TABLE = 160
+"""Below this many columns, :func:`print_summary` stacks each experiment's id, loss and metric in one cell."""
 
 
 def _seeds_cell(row: dict[str, Any]) -> str:
-    """The number of seeds, and how many are ok when not all are: ``3``, ``2 of 3 ok``."""
-    if row.get("seeds_ok", row["seeds"]) == row["seeds"]:
-        return str(row["seeds"])
-    return f"{row['seeds_ok']} of {row['seeds']} ok"
+    """The number of seeds, how many are ok if not all, and the stuck ones: ``3``, ``2 of 3 ok``, ``3, 1 stuck``."""
+    text = (
+        str(row["seeds"])
+        if row.get("seeds_ok", row["seeds"]) == row["seeds"]
+        else f"{row['seeds_ok']} of {row['seeds']} ok"
+    )
+    stuck = sum(flag == "stuck" for flag in row.get("flags", {}).values())
+    return text + (f", {stuck} stuck" if stuck else "")
 
 
-def _table_cells(row: dict[str, Any], yes: str = "✓", no: str = "✗") -> list[str]:
-    """The cells of one summary row as text, in the order of ``_COLUMNS``.
+def _split_cells(row: dict[str, Any], split: str, dash: str = "–") -> tuple[str, str]:
+    """``(median, range)`` of a split as text; an experiment without an ok seed shows its status twice."""
+    if row[f"{split}_median"] is None:
+        status = row.get("status", "ok")
+        return (status, "") if status != "ok" else ("–", "")
+    low, high = row[f"{split}_min"], row[f"{split}_max"]
+    return f"{row[f'{split}_median']:.3f}", f"{low:.3f}{dash}{high:.3f}" if len(row[f"{split}_values"]) > 1 else ""
 
-    An experiment without an ok seed shows its status (``diverged``, ``failed``) in place of its values.
-    """
-    status = row.get("status", "ok")
-    no_values = row["train_mean"] is None and status != "ok"
-    return [
-        row["id"],
-        row["title"],
-        row["loss"],
-        row["metric"],
-        _fmt(row["published_train"]),
-        status if no_values else _fmt_mean_std(row["train_mean"], row["train_std"]),
-        _flag(row["train_in_range"], yes, no),
-        _fmt(row["published_test"]),
-        status if no_values else _fmt_mean_std(row["test_mean"], row["test_std"]),
-        _flag(row["test_in_range"], yes, no),
-        _seeds_cell(row),
-        _fmt(row["seconds_per_run"], 1),
-    ]
+
+def _any_published(rows: list[dict[str, Any]]) -> bool:
+    return any(row["published_train"] is not None or row["published_test"] is not None for row in rows)
+
+
+def _wide_columns(published: bool) -> list[str]:
+    columns = ["id", "title", "loss", "metric"]
+    for split in ("train", "test"):
+        columns += [f"published {split}"] if published else []
+        columns += [f"{split} median", f"{split} min–max"]
+        columns += [f"{split} in range"] if published else []
+    return [*columns, "seeds", "s/run"]
+
+
+def _wide_cells(row: dict[str, Any], published: bool, yes: str = "✓", no: str = "✗", dash: str = "–") -> list[str]:
+    """The cells of one summary row as text, in the order of :func:`_wide_columns`."""
+    cells = [row["id"], row["title"], row["loss"], row["metric"]]
+    for split in ("train", "test"):
+        median, spread = _split_cells(row, split, dash)
+        cells += [_fmt(row[f"published_{split}"])] if published else []
+        cells += [median, spread]
+        cells += [_flag(row[f"{split}_in_range"], yes, no)] if published else []
+    return [*cells, _seeds_cell(row), _fmt(row["seconds_per_run"], 1)]
+
+
+def _notes(rows: list[dict[str, Any]], results: list[ExperimentResult]) -> list[str]:
+    """One line per experiment with a flagged seed or a failure: what happened, and every seed's value."""
+    lines = []
+    for row, result in zip(rows, results, strict=True):
+        flags = row["flags"]
+        if not flags and result.status == "ok":
+            continue
+        if result.status != "ok":
+            lines.append(f"{result.spec.id}: {result.status}: {result.error}")
+        stuck = [seed for seed, flag in flags.items() if flag == "stuck"]
+        if stuck:
+            values = ", ".join(
+                f"seed {seed} {value:.3f}" + (" (stuck)" if seed in stuck else "")
+                for seed, value in zip(row["train_seeds_of_values"], row["train_values"], strict=True)
+            )
+            which = ", ".join(str(seed) for seed in stuck)
+            lines.append(f"{result.spec.id}: seed {which} stuck (see losslab.lab.report.is_stuck); train: {values}")
+    return lines
 
 
 def print_summary(results: list[ExperimentResult], console: Console | None = None) -> None:
     """Print the summary of :func:`summary_rows` as a ``rich`` table.
 
-    Each split shows the published value, our "mean ± std" over seeds, and
-    ✓/✗ for whether the published value lies in our [min, max] over seeds
-    (– when nothing was published). Values are over the ok seeds; an
-    experiment with none shows ``diverged`` or ``failed``, and a line under
-    the table gives the reason of each experiment that is not ok.
+    Each split shows our median over seeds and the range (min–max) over
+    seeds; when a spec has published values, the published value and ✓/✗
+    for whether it lies in our range (columns left out when no experiment
+    has any). Values are over the ok seeds; an experiment with none shows
+    ``diverged`` or ``failed``. The seeds column counts the ok and the stuck
+    seeds (:func:`is_stuck`); lines under the table name each stuck seed with
+    every seed's value, and the reason of each experiment that is not ok.
+
+    On a console of at least :data:`WIDE_TABLE` columns, id, title, loss and
+    metric have columns of their own; on a narrower one (a terminal of 80
+    columns) the title is left out, the id, loss and metric share one cell,
+    and each split's median, range and published value are stacked in one
+    cell: no number is cut.
 
     Parameters
     ----------
@@ -187,26 +293,50 @@ def print_summary(results: list[ExperimentResult], console: Console | None = Non
         if not console.is_terminal:
             console = Console(width=max(console.width, _NOT_A_TTY_WIDTH))
     encoding = (console.encoding or "").lower()
-    yes, no = ("✓", "✗") if encoding.startswith("utf") else ("yes", "no")
-    table = Table(title="Loss-choice experiments: published vs. ours (over seeds)")
-    for name in _COLUMNS:
-        numeric = name.startswith(("published", "train", "test", "seeds", "s/run")) and "range" not in name
-        header = name.replace(" (", "\n(").replace("published ", "published\n").replace(" in range", "\nin range")
-        justify: Literal["right", "center", "left"] = "right" if numeric else "center" if "range" in name else "left"
-        table.add_column(header, justify=justify, no_wrap=name != "loss")
-    for row in summary_rows(results):
-        cells = _table_cells(row, yes, no)
-        styled = []
-        for name, cell in zip(_COLUMNS, cells, strict=True):
-            style = ""
-            if name.endswith("in range"):
-                style = {yes: "green", no: "red"}.get(cell, "")
-            styled.append(Text(cell, style=style))
-        table.add_row(*styled)
+    utf = encoding.startswith("utf")
+    yes, no, dash = ("✓", "✗", "–") if utf else ("yes", "no", "-")
+    rows = summary_rows(results)
+    published = _any_published(rows)
+    title = "Loss-choice experiments: ours over seeds" + (" vs. published" if published else "")
+    table = Table(title=title)
+    marks = {yes: "green", no: "red", "diverged": "red", "failed": "red"}
+    if console.width >= WIDE_TABLE:
+        columns = _wide_columns(published)
+        for name in columns:
+            numeric = name.startswith(("published", "train", "test", "s/run")) and "range" not in name
+            header = name.replace("published ", "published\n").replace(" ", "\n", 1) if name != "s/run" else name
+            justify: Literal["right", "center", "left"] = (
+                "right" if numeric else "center" if "range" in name else "left"
+            )
+            table.add_column(header, justify=justify, no_wrap=name not in ("title", "loss"))
+        for row in rows:
+            cells = _wide_cells(row, published, yes, no, dash)
+            table.add_row(*(Text(cell, style=marks.get(cell, "")) for cell in cells))
+    else:
+        table.add_column("experiment\nloss, metric", overflow="fold")
+        for split in ("train", "test"):
+            head = f"{split}\nmedian\nmin{dash}max" + ("\npublished" if published else "")
+            table.add_column(head, justify="right", no_wrap=True)
+        table.add_column("seeds", justify="right")
+        table.add_column("s/run", justify="right", no_wrap=True)
+        for row in rows:
+            experiment = Text.assemble((row["id"], "bold"), "\n", (row["loss"], ""), "\n", (row["metric"], "dim"))
+            split_cells = []
+            for split in ("train", "test"):
+                median, spread = _split_cells(row, split, dash)
+                cell = Text(median, style=marks.get(median, ""))
+                if spread:
+                    cell.append("\n" + spread)
+                if published and row[f"published_{split}"] is not None:
+                    mark = _flag(row[f"{split}_in_range"], yes, no)
+                    cell.append(f"\n{row[f'published_{split}']:.3f} ")
+                    cell.append(mark, style=marks.get(mark, ""))
+                split_cells.append(cell)
+            seeds = _seeds_cell(row).replace(", ", "\n").replace(" of ", "/")
+            table.add_row(experiment, *split_cells, seeds, _fmt(row["seconds_per_run"], 1))
     console.print(table)
-    for result in results:
-        if result.status != "ok":
-            console.print(Text(f"{result.spec.id}: {result.status}: {result.error}", style="red"))
+    for line in _notes(rows, results):
+        console.print(Text(line, style="red" if ": failed" in line or ": diverged" in line else "yellow"))
 
 
 def _stack(result: ExperimentResult, attribute: str) -> np.ndarray | None:
@@ -226,31 +356,38 @@ def _stack(result: ExperimentResult, attribute: str) -> np.ndarray | None:
 def plot_learning_curves(
     result: ExperimentResult, path: str | Path, return_data: bool = False
 ) -> Path | tuple[Path, dict[str, dict[str, np.ndarray]]]:
-    """Plot an experiment's learning curves, as the tutorial does, to a PNG.
+    """Plot an experiment's learning curves, every seed and their median, to a PNG.
 
     Two subplots stacked vertically: the loss on top (train ``history.loss``
     and test ``history.val_loss``), the metric below (``history.metric`` and
-    ``history.val_metric``), against the epoch. Each split is one line, the
-    mean over seeds, with a shaded band from the minimum to the maximum over
-    seeds.
+    ``history.val_metric``), against the epoch. Each split has one thin line
+    per seed and a bold line, the median over the ok seeds; a stuck seed
+    (:func:`is_stuck`) is dashed and a diverged seed dotted (drawn up to its
+    last finite epoch, ended by a cross), both named in the legend. When the
+    spec publishes values, they are drawn as stars at the last epoch; when
+    they are in another metric (``published_metric``, e.g. Keras 2's
+    accuracy of the hinge experiments, which the history does not log per
+    epoch), each ok seed's final value in that metric is drawn as a marker
+    at the last epoch beside them, so the plot shows what the table compares.
 
     Parameters
     ----------
     result : ExperimentResult
-        The experiment; runs whose histories differ in length are cut to the
-        shortest.
+        The experiment; the median is over the ok runs cut to the shortest.
     path : str or Path
         The PNG to write; its folder is created if needed. It is written
         under a temporary name and moved into place.
     return_data : bool, default False
-        Also return the plotted means.
+        Also return the plotted medians.
 
     Returns
     -------
     Path or tuple of (Path, dict)
         The PNG's path; with ``return_data``, ``(path, data)`` where ``data``
-        is ``{"loss": {"train": mean, "test": mean}, "metric": {...}}`` of the
-        arrays drawn (a split without history is left out).
+        is ``{"loss": {"train": median, "test": median}, "metric": {...}}`` of
+        the medians drawn (a split without history is left out), plus
+        ``"final": {"train": values, "test": values}`` of the per-seed final
+        values in the published metric when it differs from the spec's.
     """
     figure, data = _learning_curves_figure(result)
     path = Path(path)
@@ -259,39 +396,82 @@ def plot_learning_curves(
     return (path, data) if return_data else path
 
 
+_STYLES = {"stuck": "--", "diverged": ":", "failed": ":"}
+
+
 def _learning_curves_figure(result: ExperimentResult) -> tuple[Figure, dict[str, dict[str, np.ndarray]]]:
-    """The figure of :func:`plot_learning_curves` and the means it draws."""
+    """The figure of :func:`plot_learning_curves` and the medians it draws."""
     from matplotlib.figure import Figure  # no pyplot: the user's backend and figure list stay untouched
 
     spec = result.spec
     titles = {"loss": f"Loss ({_loss_name(spec.loss)})", "metric": _METRIC_LABELS.get(spec.metric, spec.metric)}
+    flags = seed_flags(result)
     data: dict[str, dict[str, np.ndarray]] = {}
     fig = Figure(figsize=(8, 8), layout="constrained")
     axes = fig.subplots(2, 1, sharex=True)
+    last_epoch = 1
     for ax, (panel, attributes) in zip(axes, _SERIES.items(), strict=True):
         data[panel] = {}
         for split, attribute, color in zip(("train", "test"), attributes, ("tab:blue", "tab:orange"), strict=True):
+            for run in result.runs:
+                series = np.asarray(getattr(run.history, attribute), dtype=float)
+                if not series.size:
+                    continue
+                epochs = np.arange(1, series.size + 1)
+                last_epoch = max(last_epoch, series.size)
+                flag = flags.get(run.seed)
+                label = f"{split} seed {run.seed} ({flag})" if flag else None
+                style = {"color": color, "linewidth": 1.0 if flag else 0.7, "alpha": 0.9 if flag else 0.35}
+                ax.plot(epochs, series, linestyle=_STYLES.get(flag or "", "-"), label=label, **style)
+                if flag == "diverged":
+                    ax.plot(epochs[-1:], series[-1:], marker="x", markersize=8, color=color, linestyle="none")
             stacked = _stack(result, attribute)
             if stacked is None:
                 continue
-            mean = stacked.mean(axis=0)
-            epochs = np.arange(1, mean.size + 1)
-            ax.plot(epochs, mean, color=color, label=split)
-            if stacked.shape[0] > 1:
-                ax.fill_between(epochs, stacked.min(axis=0), stacked.max(axis=0), color=color, alpha=0.2, linewidth=0)
-            data[panel][split] = mean
+            median = np.median(stacked, axis=0)
+            ax.plot(np.arange(1, median.size + 1), median, color=color, linewidth=2.4, label=f"{split} (median)")
+            data[panel][split] = median
         ax.set_title(titles[panel])
         ax.set_ylabel("loss" if panel == "loss" else spec.metric)
-        if data[panel]:
-            ax.legend()
         ax.grid(alpha=0.3)
+    metric_ax = axes[-1]
+    published = spec.published or {}
+    other = spec.published_metric not in (None, spec.metric)
+    if other:
+        data["final"] = {}
+    for split, color in (("train", "tab:blue"), ("test", "tab:orange")):
+        if other and result.ok_runs:
+            values = np.asarray(result.values(split, spec.published_metric), dtype=float)
+            data["final"][split] = values
+            metric_ax.plot(
+                np.full(values.size, last_epoch + 1.0),
+                values,
+                marker="^",
+                linestyle="none",
+                color=color,
+                alpha=0.7,
+                label=f"{split}: final {spec.published_metric} per seed",
+            )
+        if split in published:
+            metric_ax.plot(
+                [last_epoch + 1.0 + 0.03 * last_epoch],
+                [published[split]],
+                marker="*",
+                markersize=14,
+                markeredgecolor="black",
+                linestyle="none",
+                color=color,
+                label=f"{split}: published ({spec.published_metric or spec.metric})",
+            )
+    if other:
+        metric_ax.set_title(f"{titles['metric']}; markers: {spec.published_metric}, the published values' metric")
+    for ax in axes:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize="small")
     axes[-1].set_xlabel("epoch")
-    seeds = (
-        f"{len(result.runs)} seeds"
-        if result.status == "ok"
-        else f"{len(result.ok_runs)} of {len(result.runs)} seeds ok"
-    )
-    fig.suptitle(f"{spec.id}: {spec.title} ({seeds}; band: min–max)")
+    bad = ", ".join(f"seed {seed} {flag}" for seed, flag in flags.items())
+    seeds = f"{len(result.runs)} seeds" + (f": {bad}" if bad else "")
+    fig.suptitle(f"{spec.id}: {spec.title}\n{seeds}; thin lines: each seed, bold: median")
     return fig, data
 
 
@@ -324,12 +504,34 @@ def _spec_summary(result: ExperimentResult) -> str:
     model = spec.model
     hidden = "×".join(str(h) for h in model.hidden) or "none"
     return (
-        f"data: {spec.data.name} ({spec.data.labels} labels); "
-        f"model: hidden {hidden} {model.activation}, output {model.output_units} {model.output_activation}; "
-        f"loss: {_loss_name(spec.loss)}; metric: {spec.metric}; epochs: {spec.epochs}; "
-        f"batch {spec.batch_size}, lr {spec.learning_rate}, momentum {spec.momentum}; "
-        f"seeds: {len(result.runs)}"
-    ) + ("" if result.status == "ok" else f"; status: {result.status}: {result.error}")
+        (
+            f"data: {spec.data.name} ({spec.data.labels} labels); "
+            f"model: hidden {hidden} {model.activation}, output {model.output_units} {model.output_activation}; "
+            f"loss: {_loss_name(spec.loss)}; metric: {spec.metric}; epochs: {spec.epochs}; "
+            f"batch {spec.batch_size}, lr {spec.learning_rate}, momentum {spec.momentum}; "
+            f"seeds: {len(result.runs)}"
+        )
+        + ("" if result.status == "ok" else f"; status: {result.status}: {result.error}")
+        + _flag_summary(result)
+    )
+
+
+def _flag_summary(result: ExperimentResult) -> str:
+    stuck = [seed for seed, flag in seed_flags(result).items() if flag == "stuck"]
+    return f"; stuck seeds: {', '.join(map(str, stuck))}" if stuck else ""
+
+
+def _per_seed(row: dict[str, Any]) -> str:
+    """Every seed's final train value, a flagged seed marked: ``0.832, 0.530 (stuck), diverged``."""
+    values = dict(zip(row["train_seeds_of_values"], row["train_values"], strict=True))
+    cells = []
+    for seed in range(row["seeds"]):
+        flag = row["flags"].get(seed)
+        if seed in values:
+            cells.append(f"{values[seed]:.3f}" + (f" ({flag})" if flag else ""))
+        else:
+            cells.append(flag or "–")
+    return ", ".join(cells)
 
 
 def summary_table(results: list[ExperimentResult]) -> _html.Table:
@@ -343,23 +545,27 @@ def summary_table(results: list[ExperimentResult]) -> _html.Table:
     Returns
     -------
     losslab._html.Table
-        The columns of :func:`print_summary`.
+        The columns of :func:`print_summary` on a wide console, then every
+        seed's final train value (a stuck, diverged or failed seed marked).
     """
+    summary = summary_rows(results)
+    published = _any_published(summary)
+    columns = [*_wide_columns(published), "train per seed"]
     rows = []
-    for row in summary_rows(results):
+    for row in summary:
         cells = []
-        for name, text in zip(_COLUMNS, _table_cells(row), strict=True):
-            if text in {"diverged", "failed"} or (name == "seeds" and "ok" in text):
+        for name, text in zip(columns, [*_wide_cells(row, published), _per_seed(row)], strict=True):
+            if text in {"diverged", "failed"} or (name == "seeds" and ("ok" in text or "stuck" in text)):
                 css = "no"
             elif name.endswith("in range"):
                 css = {"✓": "yes", "✗": "no"}.get(text, "na")
-            elif name in {"id", "title", "loss", "metric"}:
+            elif name in {"id", "title", "loss", "metric", "train per seed"}:
                 css = ""
             else:
                 css = "num"
             cells.append(_html.Cell(text, css))
         rows.append(cells)
-    return _html.table(_COLUMNS, rows)
+    return _html.table(columns, rows)
 
 
 def experiment_sections(results: list[ExperimentResult], plots: dict[str, Path]) -> list[dict[str, Any]]:
