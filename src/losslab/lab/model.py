@@ -53,10 +53,13 @@ class EnsembleMLP(torch.nn.Module):
     n_features : int
         Input size.
     seeds : int
-        The number of members: member ``m`` has seed ``m``, and its initial weights depend on its seed only.
+        The number of seeds: member ``m`` has seed ``m % seeds``, and its initial weights depend on its seed only.
+    repeats : int
+        How many members each seed has (``seeds * repeats`` members, seeds ``0, ..., seeds - 1`` repeated
+        block after block): one block per experiment when experiments train together.
     """
 
-    def __init__(self, spec: ModelSpec, n_features: int, seeds: int) -> None:
+    def __init__(self, spec: ModelSpec, n_features: int, seeds: int, *, repeats: int = 1) -> None:
         super().__init__()
         for name in (spec.activation, spec.output_activation):
             if name not in ACTIVATIONS:
@@ -79,8 +82,8 @@ class EnsembleMLP(torch.nn.Module):
                 else:
                     kernel.normal_(0.0, limit, generator=generator)
                 members.append(kernel)
-            self.kernels.append(torch.nn.Parameter(torch.stack(members)))
-            self.biases.append(torch.nn.Parameter(torch.zeros(seeds, 1, fan_out)))
+            self.kernels.append(torch.nn.Parameter(torch.stack(members).repeat(repeats, 1, 1)))
+            self.biases.append(torch.nn.Parameter(torch.zeros(seeds * repeats, 1, fan_out)))
         self.regularizer = regularizers.get(spec.kernel_regularizer)
         self.constraint = constraints.get(spec.kernel_constraint)
 
