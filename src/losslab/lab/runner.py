@@ -48,7 +48,7 @@ def _train_together(spec_dicts: list[dict[str, Any]], seeds: int) -> list[dict[s
 
     try:
         results = train_experiments([ExperimentSpec.from_dict(d) for d in spec_dicts], seeds)
-    except Exception:  # noqa: BLE001 - whatever it was, training each alone tells whose it is
+    except Exception:  # whatever it was, training each alone tells whose it is
         return [_train(spec_dict, seeds) for spec_dict in spec_dicts]
     return [result.to_dict() for result in results]
 
@@ -60,7 +60,7 @@ def _groups(specs: dict[int, ExperimentSpec]) -> list[list[int]]:
     indices = list(specs)
     try:
         groups = group_experiments([specs[i] for i in indices])
-    except Exception:  # noqa: BLE001 - data that fail to load fail again, with their message, when trained alone
+    except Exception:  # data that fail to load fail again, with their message, when trained alone
         return [[i] for i in indices]
     return [[indices[i] for i in group] for group in groups]
 
