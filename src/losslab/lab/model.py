@@ -91,8 +91,9 @@ class EnsembleMLP(torch.nn.Module):
         """``x`` of shape ``(members, batch, features)`` (or ``(batch, features)``, shared)."""
         if x.ndim == 2:
             x = x.expand(len(self.kernels[0]), *x.shape)
-        last = len(self.kernels) - 1
-        for layer, (kernel, bias) in enumerate(zip(self.kernels, self.biases, strict=True)):
+        kernels, biases = list(self.kernels), list(self.biases)
+        last = len(kernels) - 1
+        for layer, (kernel, bias) in enumerate(zip(kernels, biases, strict=True)):
             x = torch.baddbmm(bias, x, kernel)
             x = ACTIVATIONS[self.spec.output_activation if layer == last else self.spec.activation](x)
         return x

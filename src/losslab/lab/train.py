@@ -228,6 +228,7 @@ def _train(entries: list[_Entry], seeds: int) -> list[ExperimentResult]:
     shufflers = [torch.Generator().manual_seed(10_000 + seed) for seed in range(seeds)]
     n, batch = len(x_train), spec.batch_size
     slices = [slice(e * seeds, (e + 1) * seeds) for e in range(n_entries)]
+    x_both = torch.cat([x_train, x_test])
     rows: list[torch.Tensor] = []  # one (series, members) row per epoch
     alive = torch.ones(members, dtype=torch.bool)
     for _ in range(spec.epochs):
@@ -263,7 +264,7 @@ def _train(entries: list[_Entry], seeds: int) -> list[ExperimentResult]:
                 torch._foreach_add_(params, velocities, alpha=-spec.learning_rate)
             model.apply_constraints()
             epoch_loss += batch_loss.detach() * min(batch, n - begin)
-        row = _log_epoch(entries, model, epoch_loss / n, (x_train, y_train), (x_test, y_test), slices)
+        row = _log_epoch(entries, model, epoch_loss / n, (x_train, y_train), (x_test, y_test), slices, x_both)
         rows.append(row)
         alive &= torch.isfinite(row).all(dim=0)
         if not bool(alive.any()):  # every member has diverged: nothing left to learn
@@ -281,9 +282,14 @@ def _log_epoch(
     train: tuple[torch.Tensor, list[torch.Tensor]],
     test: tuple[torch.Tensor, list[torch.Tensor]],
     slices: list[slice],
+    inputs: torch.Tensor,
 ) -> torch.Tensor:
-    """The epoch's values of every series (:data:`SERIES`) for every member, shape ``(series, members)``."""
-    train_pred, test_pred = model(train[0]), model(test[0])
+    """The epoch's values of every series (:data:`SERIES`) for every member, shape ``(series, members)``.
+
+    ``inputs`` holds the inputs of both splits, train then test, so that one pass evaluates both.
+    """
+    both = model(inputs)  # one pass over both splits
+    train_pred, test_pred = both[:, : len(train[0])], both[:, len(train[0]) :]
     penalty = model.penalty()
     seeds = slices[0].stop
     val_loss, train_metric, test_metric = [], [], []
