@@ -375,10 +375,14 @@ def two_sample_tests(a: list[float | None], b: list[float | None]) -> dict[str, 
         from scipy import stats
     except ImportError:
         return {"mannwhitneyu_p": None, "ks_p": None}
-    return {
-        "mannwhitneyu_p": float(stats.mannwhitneyu(a_ok, b_ok, alternative="two-sided").pvalue),
-        "ks_p": float(stats.ks_2samp(a_ok, b_ok).pvalue),
-    }
+    import warnings
+
+    with warnings.catch_warnings():  # ks_2samp warns when ties make it fall back to its asymptotic p-value
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return {
+            "mannwhitneyu_p": float(stats.mannwhitneyu(a_ok, b_ok, alternative="two-sided").pvalue),
+            "ks_p": float(stats.ks_2samp(a_ok, b_ok).pvalue),
+        }
 
 
 DISTRIBUTION_COLUMNS = ("experiment", "metric", "side", "median", "q1", "q3", "worst", "bad seeds", "MWU p", "KS p")

@@ -219,7 +219,7 @@ def _train(entries: list[_Entry], seeds: int) -> list[ExperimentResult]:
     n_entries = len(entries)
     members = n_entries * seeds
     model = EnsembleMLP(spec.model, entries[0].data.n_features, seeds, repeats=n_entries)
-    params = list(model.parameters())
+    params: list[torch.Tensor] = list(model.parameters())
     velocities: list[torch.Tensor] = []
     x_train, x_test = torch.as_tensor(entries[0].data.x_train), torch.as_tensor(entries[0].data.x_test)
     y_train = [torch.as_tensor(entry.data.y_train) for entry in entries]
