@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ import losslab
 from losslab.lab.data import Dataset, load_data
 from losslab.lab.model import EnsembleMLP
 from losslab.lab.results import ExperimentResult, History, RunResult
-from losslab.lab.spec import ExperimentSpec, check_seeds
+from losslab.lab.spec import ExperimentSpec, ModelSpec, check_seeds
 
 METRICS = ("mse", "accuracy", "sign_accuracy")
 
@@ -149,18 +149,19 @@ def train_experiments(specs: Sequence[ExperimentSpec], seeds: int) -> list[Exper
 def group_experiments(specs: Sequence[ExperimentSpec], datasets: Sequence[Dataset] | None = None) -> list[list[int]]:
     """Indices of ``specs`` that can train as one ensemble, each group in order, groups by their first index.
 
-    Specs go together when they train the same model (:class:`~losslab.lab.spec.ModelSpec`) on the same
-    inputs (equal ``x`` of both splits; labels may differ) for the same epochs, batch size, learning rate
-    and momentum: for the tutorial, the three regression experiments, the two hinge ones and the three
-    multi-class ones. ``datasets`` (one per spec) saves loading the data again.
+    Specs go together when they train the same model (:class:`~losslab.lab.spec.ModelSpec`; the output
+    activation may differ) on the same inputs (equal ``x`` of both splits; labels may differ) for the same
+    epochs, batch size, learning rate and momentum: for the tutorial, the three regression experiments, the
+    three binary ones (sigmoid and tanh outputs) and the three multi-class ones. ``datasets`` (one per
+    spec) saves loading the data again.
     """
     datasets = [load_data(spec.data) for spec in specs] if datasets is None else datasets
     groups: list[list[int]] = []
     for index, (spec, data) in enumerate(zip(specs, datasets, strict=True)):
         for group in groups:
             first, first_data = specs[group[0]], datasets[group[0]]
-            same_run = (spec.model, spec.epochs, spec.batch_size, spec.learning_rate, spec.momentum) == (
-                first.model,
+            same_run = (_shape(spec.model), spec.epochs, spec.batch_size, spec.learning_rate, spec.momentum) == (
+                _shape(first.model),
                 first.epochs,
                 first.batch_size,
                 first.learning_rate,
@@ -172,6 +173,11 @@ def group_experiments(specs: Sequence[ExperimentSpec], datasets: Sequence[Datase
         else:
             groups.append([index])
     return groups
+
+
+def _shape(model: ModelSpec) -> ModelSpec:
+    """The model without its output activation: experiments that differ in that only train together."""
+    return replace(model, output_activation="")
 
 
 def _same_inputs(a: Dataset, b: Dataset) -> bool:
@@ -218,7 +224,8 @@ def _train(entries: list[_Entry], seeds: int) -> list[ExperimentResult]:
     spec = entries[0].spec
     n_entries = len(entries)
     members = n_entries * seeds
-    model = EnsembleMLP(spec.model, entries[0].data.n_features, seeds, repeats=n_entries)
+    outputs = [entry.spec.model.output_activation for entry in entries]
+    model = EnsembleMLP(spec.model, entries[0].data.n_features, seeds, repeats=n_entries, output_activations=outputs)
     params: list[torch.Tensor] = list(model.parameters())
     velocities: list[torch.Tensor] = []
     x_train, x_test = torch.as_tensor(entries[0].data.x_train), torch.as_tensor(entries[0].data.x_test)
