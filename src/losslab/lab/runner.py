@@ -92,8 +92,8 @@ def run_experiments(
         ensemble.
     jobs : int
         Experiments run in parallel on a local process pool of this size. With 1 they run in this process,
-        and experiments that share their inputs and model (the tutorial's three regression experiments, its
-        two hinge ones, its three multi-class ones) train together as one ensemble, with the results each
+        and experiments that share their inputs and model shape (the tutorial's three regression experiments, its
+        three binary ones, its three multi-class ones) train together as one ensemble, with the results each
         would have alone (see :func:`losslab.lab.train.train_experiments`). When a
         worker dies, the pool is replaced and the experiments it had not finished run again, each in a
         process of its own, so that the one that killed it is known.

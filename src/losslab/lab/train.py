@@ -1,4 +1,4 @@
-"""Training: SGD with momentum, shuffled mini-batches, Keras-like history, all seeds at once."""
+"""Training: SGD with momentum, shuffled mini-batches, Keras-like history; compatible experiments at once."""
 
 from __future__ import annotations
 
