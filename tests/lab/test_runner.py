@@ -131,19 +131,20 @@ def test_reuse_skips_what_is_done_with_the_same_spec_and_seeds(monkeypatch):
 
 
 def test_experiments_that_share_data_and_model_train_together_with_the_results_each_has_alone(monkeypatch):
-    alone_calls: list[str] = []
+    groups: list[list[str]] = []
+    together = runner._train_together
 
-    def counting(spec_dict: dict[str, Any], seeds: int) -> dict[str, Any]:
-        alone_calls.append(spec_dict["id"])
-        return _TRAIN(spec_dict, seeds)
+    def recording(spec_dicts: list[dict[str, Any]], seeds: int) -> list[dict[str, Any]]:
+        groups.append([d["id"] for d in spec_dicts])
+        return together(spec_dicts, seeds)
 
-    monkeypatch.setattr(runner, "_train", counting)
+    monkeypatch.setattr(runner, "_train_together", recording)
     # lr 0.14: seed 3 of reg-mse overflows in its second epoch; its NaNs must reach no member of the other two
     specs = [replace(tiny(id_), epochs=3, learning_rate=0.14) for id_ in ("reg-mse", "reg-msle", "reg-mae")]
     specs.insert(1, tiny("bin-bce"))
     done: list[str] = []
     results = run_experiments(specs, 4, on_done=lambda r: done.append(r.spec.id))
-    assert alone_calls == ["bin-bce"]  # the three regression experiments trained as one ensemble
+    assert groups == [["reg-mse", "reg-msle", "reg-mae"]]  # trained as one ensemble; bin-bce alone
     assert [r.spec.id for r in results] == ["reg-mse", "bin-bce", "reg-msle", "reg-mae"]
     assert sorted(done) == sorted(r.spec.id for r in results)
     assert results[0].runs[3].status == "diverged" and "at epoch 2" in results[0].runs[3].error
