@@ -332,6 +332,105 @@ COLUMNS = (
 )
 
 
+def distribution(values: list[float | None], metric: str, k: float = 3.0) -> dict[str, Any]:
+    """Median, quartiles, worst seed and the share of bad seeds of one side's final test metric.
+
+    A seed is bad when it diverged (``None`` or not finite) or is an outlier by the rule of
+    ``ExperimentResult.outlier_seeds``: beyond ``q1 - k * spread`` or ``q3 + k * spread``, with
+    ``spread = max(q3 - q1, 0.01 * |median|)``. The worst seed is the highest MSE or the lowest accuracy.
+    """
+    finite = [v for v in values if v is not None and v == v and abs(v) != float("inf")]
+    out: dict[str, Any] = {"n": len(values), "diverged": len(values) - len(finite)}
+    if not finite:
+        return {**out, "median": None, "q1": None, "q3": None, "worst": None, "outliers": 0, "bad_share": None}
+    if len(finite) >= 2:
+        q1, median, q3 = statistics.quantiles(finite, n=4, method="inclusive")
+    else:
+        q1 = median = q3 = finite[0]
+    spread = max(q3 - q1, 0.01 * abs(median))
+    outliers = sum(not q1 - k * spread <= v <= q3 + k * spread for v in finite) if len(finite) >= 4 else 0
+    worst = max(finite) if metric == "mse" else min(finite)
+    bad = out["diverged"] + outliers
+    return {
+        **out,
+        "median": median,
+        "q1": q1,
+        "q3": q3,
+        "worst": worst,
+        "outliers": outliers,
+        "bad_share": bad / len(values),
+    }
+
+
+def two_sample_tests(a: list[float | None], b: list[float | None]) -> dict[str, float | None]:
+    """p-values of scipy's Mann-Whitney U and Kolmogorov-Smirnov tests of two sides' finite values.
+
+    ``None`` when either side has fewer than 3 finite values or scipy is missing.
+    """
+    a_ok = [v for v in a if v is not None and v == v]
+    b_ok = [v for v in b if v is not None and v == v]
+    if min(len(a_ok), len(b_ok)) < 3:
+        return {"mannwhitneyu_p": None, "ks_p": None}
+    try:
+        from scipy import stats
+    except ImportError:
+        return {"mannwhitneyu_p": None, "ks_p": None}
+    import warnings
+
+    with warnings.catch_warnings():  # ks_2samp warns when ties make it fall back to its asymptotic p-value
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return {
+            "mannwhitneyu_p": float(stats.mannwhitneyu(a_ok, b_ok, alternative="two-sided").pvalue),
+            "ks_p": float(stats.ks_2samp(a_ok, b_ok).pvalue),
+        }
+
+
+DISTRIBUTION_COLUMNS = ("experiment", "metric", "side", "median", "q1", "q3", "worst", "bad seeds", "MWU p", "KS p")
+
+
+def distribution_cells(rows: list[dict[str, Any]]) -> list[list[str]]:
+    """Two lines per experiment (Keras, then losslab) of :data:`DISTRIBUTION_COLUMNS`, as strings."""
+    cells = []
+    for r in rows:
+        tests = r.get("tests", {})
+        for side, key in (("Keras", "keras_distribution"), ("losslab", "losslab_distribution")):
+            d = r.get(key) or {}
+            bad = (
+                f"{d['diverged'] + d['outliers']}/{d['n']} ({d['bad_share']:.0%})"
+                if d.get("bad_share") is not None
+                else "—"
+            )
+            first = side == "Keras"
+            cells.append(
+                [
+                    r["experiment"] if first else "",
+                    r["metric"] if first else "",
+                    side,
+                    _fmt(d.get("median"), ".3f"),
+                    _fmt(d.get("q1"), ".3f"),
+                    _fmt(d.get("q3"), ".3f"),
+                    _fmt(d.get("worst"), ".3f"),
+                    bad,
+                    _fmt(tests.get("mannwhitneyu_p"), ".3f") if first else "",
+                    _fmt(tests.get("ks_p"), ".3f") if first else "",
+                ]
+            )
+    return cells
+
+
+def format_distributions(rows: list[dict[str, Any]]) -> str:
+    """The per-experiment distributions of the test metric over seeds, Keras beside losslab, as plain text."""
+    cells = distribution_cells(rows)
+    header = list(DISTRIBUTION_COLUMNS)
+    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
+    lines = [
+        "  ".join(v.ljust(w) if i < 3 else v.rjust(w) for i, (v, w) in enumerate(zip(c, widths, strict=True)))
+        for c in [header, *cells]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
@@ -365,7 +464,10 @@ def summarize(
                 "keras_train_mean": _mean([r["train_metric"] for r in k]),
                 "keras_test_mean": _mean([r["test_metric"] for r in k]),
                 "losslab_train_mean": _mean(lab["train_metric"]) if lab else None,
-                "losslab_test_mean": _mean(lab["test_metric"]) if lab else None,
+                "losslab_test_mean": _mean([v for v in lab["test_metric"] if v is not None]) if lab else None,
+                "keras_distribution": distribution([r["test_metric"] for r in k], KERAS_BY_ID[exp_id].metric),
+                "losslab_distribution": distribution(lab["test_metric"], KERAS_BY_ID[exp_id].metric) if lab else None,
+                "tests": two_sample_tests([r["test_metric"] for r in k], lab["test_metric"] if lab else []),
                 "n_keras_runs": len(k),
                 "n_losslab_runs": len(lab["run_seconds"]) if lab else 0,
             }
@@ -482,6 +584,19 @@ def format_markdown(rows: list[dict[str, Any]], totals: dict[str, Any], meta: di
     out.append("| " + " | ".join(f"**{v}**" if v and v != "—" else v for v in last) + " |")
     out.append("")
     out += [f"- {line}" for line in _extra_total_lines(totals)]
+    out += ["", "### The test metric over seeds", ""]
+    out.append("| " + " | ".join(DISTRIBUTION_COLUMNS) + " |")
+    out.append("|" + "|".join("---" if i < 3 else "---:" for i in range(len(DISTRIBUTION_COLUMNS))) + "|")
+    out += ["| " + " | ".join(c) + " |" for c in distribution_cells(rows)]
+    out += [
+        "",
+        (
+            "Worst: the highest MSE or the lowest accuracy. Bad seeds: diverged, or outliers (beyond the quartiles "
+            "by 3 × max(IQR, 1% of the median), the rule of `ExperimentResult.outlier_seeds`). MWU p, KS p: "
+            "two-sided p-values of `scipy.stats.mannwhitneyu` and `ks_2samp` on the two sides' finite values "
+            "(small: the two distributions differ)."
+        ),
+    ]
     out += [
         "",
         (
@@ -612,6 +727,8 @@ def main(argv: list[str] | None = None) -> int:
 
     rows, totals = summarize(ids, epochs, keras, losslab)
     print_table(rows, totals)
+    print()
+    print(format_distributions(rows))
     if not losslab.get("available"):
         print(f"losslab: {losslab.get('message')}")
 

@@ -107,3 +107,18 @@ def test_missing_losslab_half_gives_dashes(bench):
     rows, totals = bench.summarize(["bin-bce"], {"bin-bce": 200}, keras, missing)
     assert bench.table_cells(rows, totals)[0] == ["bin-bce", "200", "12.00", "—", "—", "accuracy", "0.850", "—"]
     assert totals["speedup"] is None
+
+
+def test_distributions_count_diverged_and_outlying_seeds_and_test_the_two_sides(bench):
+    # quartiles of the five finite values 0.10, 0.11, 0.12, 0.13, 5.0: 0.11 and 0.13 (worked by hand)
+    d = bench.distribution([0.10, 0.12, 0.13, None, 5.0, 0.11], "mse")
+    assert (d["median"], d["q1"], d["q3"], d["worst"]) == pytest.approx((0.12, 0.11, 0.13, 5.0))
+    assert (d["diverged"], d["outliers"], d["bad_share"]) == (1, 1, pytest.approx(2 / 6))
+    assert bench.distribution([0.8, 0.82, 0.81, 0.52], "accuracy")["worst"] == 0.52
+    tests = bench.two_sample_tests([0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8])
+    assert tests["mannwhitneyu_p"] == pytest.approx(2 / 70)  # exact test: 2 of the C(8, 4) = 70 splits as extreme
+    assert bench.two_sample_tests([0.1, None], [0.5, 0.6, 0.7])["mannwhitneyu_p"] is None
+    keras, losslab = _fake()
+    rows, _ = bench.summarize(["reg-mse", "bin-bce"], {"reg-mse": 100, "bin-bce": 200}, keras, losslab)
+    text = bench.format_distributions(rows)
+    assert "MWU p" in text and text.count("losslab") == 2

@@ -114,3 +114,34 @@ def test_a_write_that_runs_out_of_space_leaves_the_previous_file_whole(tmp_path)
     assert out.startswith("failed: File too large")
     assert path.read_bytes() == before and _strict(before.decode())["meta"] == {"run": "previous"}
     assert [p.name for p in tmp_path.iterdir()] == ["results.json"]  # no temporary file left behind
+
+
+# test MSE of seeds 0-19 of the tutorial's reg-msle, keras 3.15.1, KERAS_BACKEND=jax
+_KERAS_MSLE = [0.125, 0.104, 0.320, 0.117, 0.121, 0.174, 0.122, 0.118, 0.149, 0.132]
+_KERAS_MSLE += [0.147, 0.288, 0.218, 0.145, 0.217, 0.088, 0.147, 0.173, 0.120, 0.176]
+# the same with three seeds that blew up, as the lab's worst three did
+_LAB_MSLE = [*_KERAS_MSLE[:2], 4.89, *_KERAS_MSLE[3:5], 7.89, *_KERAS_MSLE[6:9], 10.93, *_KERAS_MSLE[10:]]
+
+
+def test_outlier_seeds_flag_blow_ups_and_stuck_seeds_but_not_the_spread_of_healthy_ones():
+    spec = tutorial_experiment("reg-msle")
+    lab = ExperimentResult(spec, [_run(seed, value) for seed, value in enumerate(_LAB_MSLE)])
+    assert lab.outlier_seeds("test") == [2, 5, 9]
+    keras = ExperimentResult(spec, [_run(seed, value) for seed, value in enumerate(_KERAS_MSLE)])
+    assert keras.outlier_seeds("test") == []  # q3 0.1745, IQR 0.054: 0.32 lies 2.7 IQRs above q3
+    # five values: the quartiles are the 2nd and 4th, 0.14 and 0.16 (IQR 0.02); the fences lie at 0.08 and 0.22
+    hand = ExperimentResult(spec, [_run(seed, v) for seed, v in enumerate([0.13, 0.14, 0.15, 0.16, 0.30])])
+    assert hand.outlier_seeds("test") == [4]
+    assert hand.outlier_seeds("test", k=8.0) == []  # fences at 0.32
+
+
+def test_outlier_seeds_use_ok_seeds_only_and_need_four_of_them():
+    spec = tutorial_experiment("mc-cce")
+    stuck = [0.82, 0.818, 0.816, 0.826, 0.522]
+    runs = [_run(seed, value) for seed, value in enumerate(stuck)] + [_run(5, None, "diverged", "non-finite loss")]
+    result = ExperimentResult.from_runs(spec, runs)
+    assert result.outlier_seeds("test") == [4] and result.outlier_seeds("train") == [4]
+    assert ExperimentResult(spec, runs[2:5]).outlier_seeds("test") == []  # 3 ok seeds: too few to tell
+    # seeds that agree to rounding: an interquartile range of 0, and a seed one sample (of 500) apart is no outlier
+    same = ExperimentResult(spec, [_run(seed, v) for seed, v in enumerate([0.83, 0.83, 0.83, 0.83, 0.832])])
+    assert same.outlier_seeds("test") == []

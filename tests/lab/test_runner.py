@@ -128,3 +128,42 @@ def test_reuse_skips_what_is_done_with_the_same_spec_and_seeds(monkeypatch):
     trained.clear()
     run_experiments(specs, 3, reuse=from_file)  # other seeds: nothing matches
     assert trained == ["bin-bce", "reg-mse", "mc-cce"]
+
+
+def test_experiments_that_share_data_and_model_train_together_with_the_results_each_has_alone(monkeypatch):
+    groups: list[list[str]] = []
+    together = runner._train_together
+
+    def recording(spec_dicts: list[dict[str, Any]], seeds: int) -> list[dict[str, Any]]:
+        groups.append([d["id"] for d in spec_dicts])
+        return together(spec_dicts, seeds)
+
+    monkeypatch.setattr(runner, "_train_together", recording)
+    # lr 0.14: seed 3 of reg-mse overflows in its second epoch; its NaNs must reach no member of the other two
+    specs = [replace(tiny(id_), epochs=3, learning_rate=0.14) for id_ in ("reg-mse", "reg-msle", "reg-mae")]
+    specs.insert(1, tiny("bin-bce"))
+    done: list[str] = []
+    results = run_experiments(specs, 4, on_done=lambda r: done.append(r.spec.id))
+    assert groups == [["reg-mse", "reg-msle", "reg-mae"]]  # trained as one ensemble; bin-bce alone
+    assert [r.spec.id for r in results] == ["reg-mse", "bin-bce", "reg-msle", "reg-mae"]
+    assert sorted(done) == sorted(r.spec.id for r in results)
+    assert results[0].runs[3].status == "diverged" and "at epoch 2" in results[0].runs[3].error
+    for together in results:
+        alone = train_experiment(together.spec, 4)
+        assert [run.status for run in together.runs] == [run.status for run in alone.runs]
+        for a, b in zip(together.runs, alone.runs, strict=True):
+            for series in ("loss", "val_loss", "metric", "val_metric"):
+                np.testing.assert_allclose(getattr(a.history, series), getattr(b.history, series), rtol=1e-5)
+            if b.status == "ok":
+                assert a.test_metric == pytest.approx(b.test_metric, rel=1e-5)
+                assert a.extra_metrics == pytest.approx(b.extra_metrics, rel=1e-5)
+
+
+def test_in_a_group_a_spec_that_does_not_fit_fails_alone_and_the_others_train():
+    bad = replace(tiny("mc-cce"), id="mc-bad", loss="sparse_categorical_crossentropy")  # one-hot labels
+    results = run_experiments([tiny("mc-cce"), bad, tiny("mc-scce")], 2)
+    assert [r.status for r in results] == ["ok", "failed", "ok"]
+    assert "looks one-hot encoded" in results[1].error
+    alone = train_experiment(tiny("mc-scce"), 2)
+    for together, by_itself in zip(results[2].runs, alone.runs, strict=True):
+        np.testing.assert_allclose(together.history.val_loss, by_itself.history.val_loss, rtol=1e-5)

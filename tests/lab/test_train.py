@@ -159,3 +159,28 @@ def test_every_tutorial_spec_round_trips_through_json():
 
     for spec in TUTORIAL:
         assert ExperimentSpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+
+
+def test_grouping_follows_inputs_model_and_optimizer():
+    from losslab.lab.experiments import TUTORIAL
+    from losslab.lab.train import group_experiments, train_experiments
+
+    ids = [[TUTORIAL[i].id for i in group] for group in group_experiments(TUTORIAL)]
+    assert ids == [
+        ["reg-mse", "reg-msle", "reg-mae"],
+        ["bin-bce", "bin-hinge", "bin-sqhinge"],  # sigmoid and tanh outputs train together
+        ["mc-cce", "mc-scce", "mc-kld"],
+    ]
+    mse, mae = short(tutorial_experiment("reg-mse"), 2), short(tutorial_experiment("reg-mae"), 2)
+    assert group_experiments([mse, replace(mae, learning_rate=0.02)]) == [[0], [1]]
+    assert group_experiments([mse, replace(mae, model=replace(mae.model, hidden=(8,)))]) == [[0], [1]]
+    with pytest.raises(ValueError, match="cannot train as one ensemble"):
+        train_experiments([mse, short(tutorial_experiment("bin-bce"), 2)], 1)
+
+
+def test_a_group_is_bit_for_bit_the_same_from_one_call_to_the_next():
+    from losslab.lab.train import train_experiments
+
+    specs = [short(tutorial_experiment(id_), 3) for id_ in ("mc-cce", "mc-scce", "mc-kld")]
+    first, second = train_experiments(specs, 2), train_experiments(specs, 2)
+    assert [[r.history for r in e.runs] for e in first] == [[r.history for r in e.runs] for e in second]

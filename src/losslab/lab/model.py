@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -43,6 +44,16 @@ def _init_limit(name: str, fan_in: int, fan_out: int) -> tuple[str, float]:
     return "normal", math.sqrt(scale / fan)
 
 
+def _runs(names: list[str]) -> list[tuple[str, int, list[str]]]:
+    """``(name, first index, the run)`` for each run of equal consecutive names."""
+    out, start = [], 0
+    for name, run in itertools.groupby(names):
+        items = list(run)
+        out.append((name, start, items))
+        start += len(items)
+    return out
+
+
 class EnsembleMLP(torch.nn.Module):
     """``seeds`` MLPs of the same architecture, evaluated as one batched computation.
 
@@ -53,16 +64,38 @@ class EnsembleMLP(torch.nn.Module):
     n_features : int
         Input size.
     seeds : int
-        The number of members: member ``m`` has seed ``m``, and its initial weights depend on its seed only.
+        The number of seeds: member ``m`` has seed ``m % seeds``, and its initial weights depend on its seed only.
+    repeats : int
+        How many members each seed has (``seeds * repeats`` members, seeds ``0, ..., seeds - 1`` repeated
+        block after block): one block per experiment when experiments train together.
+    output_activations : sequence of str, optional
+        The output activation of each block (default: ``spec.output_activation`` for every block), so that
+        experiments that differ in their output activation only (a sigmoid and a tanh unit) train together.
     """
 
-    def __init__(self, spec: ModelSpec, n_features: int, seeds: int) -> None:
+    def __init__(
+        self,
+        spec: ModelSpec,
+        n_features: int,
+        seeds: int,
+        *,
+        repeats: int = 1,
+        output_activations: Sequence[str] | None = None,
+    ) -> None:
         super().__init__()
-        for name in (spec.activation, spec.output_activation):
+        outputs = [spec.output_activation] * repeats if output_activations is None else list(output_activations)
+        if len(outputs) != repeats:
+            msg = f"output_activations needs one activation per block ({repeats}); got {outputs}"
+            raise ValueError(msg)
+        for name in (spec.activation, *outputs):
             if name not in ACTIVATIONS:
                 msg = f"unknown activation {name!r}; use one of {sorted(ACTIVATIONS)}"
                 raise ValueError(msg)
         self.spec = spec
+        # consecutive blocks with the same output activation share one call: (activation, members) per run
+        self._outputs = [
+            (name, slice(start * seeds, (start + len(run)) * seeds)) for name, start, run in _runs(outputs)
+        ]
         sizes = [n_features, *spec.hidden, spec.output_units]
         self.kernels = torch.nn.ParameterList()
         self.biases = torch.nn.ParameterList()
@@ -79,8 +112,8 @@ class EnsembleMLP(torch.nn.Module):
                 else:
                     kernel.normal_(0.0, limit, generator=generator)
                 members.append(kernel)
-            self.kernels.append(torch.nn.Parameter(torch.stack(members)))
-            self.biases.append(torch.nn.Parameter(torch.zeros(seeds, 1, fan_out)))
+            self.kernels.append(torch.nn.Parameter(torch.stack(members).repeat(repeats, 1, 1)))
+            self.biases.append(torch.nn.Parameter(torch.zeros(seeds * repeats, 1, fan_out)))
         self.regularizer = regularizers.get(spec.kernel_regularizer)
         self.constraint = constraints.get(spec.kernel_constraint)
 
@@ -88,10 +121,16 @@ class EnsembleMLP(torch.nn.Module):
         """``x`` of shape ``(members, batch, features)`` (or ``(batch, features)``, shared)."""
         if x.ndim == 2:
             x = x.expand(len(self.kernels[0]), *x.shape)
-        last = len(self.kernels) - 1
-        for layer, (kernel, bias) in enumerate(zip(self.kernels, self.biases, strict=True)):
+        kernels, biases = list(self.kernels), list(self.biases)
+        last = len(kernels) - 1
+        for layer, (kernel, bias) in enumerate(zip(kernels, biases, strict=True)):
             x = torch.baddbmm(bias, x, kernel)
-            x = ACTIVATIONS[self.spec.output_activation if layer == last else self.spec.activation](x)
+            if layer < last:
+                x = ACTIVATIONS[self.spec.activation](x)
+            elif len(self._outputs) == 1:
+                x = ACTIVATIONS[self._outputs[0][0]](x)
+            else:
+                x = torch.cat([ACTIVATIONS[name](x[members]) for name, members in self._outputs])
         return x
 
     def penalty(self) -> Any:

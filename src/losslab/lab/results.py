@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import statistics
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -121,6 +122,43 @@ class ExperimentResult:
             return math.nan
         mean = sum(values) / len(values)
         return math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
+
+    def outlier_seeds(self, split: str, metric: str | None = None, *, k: float = 3.0) -> list[int]:
+        """The ok seeds whose final metric lies far outside the others': Tukey's "far out" values.
+
+        A seed is an outlier when its value ``v`` lies beyond the fences
+        ``q1 - k * spread <= v <= q3 + k * spread``, where ``q1``, ``q3`` are the
+        quartiles of the ok seeds' values (linear interpolation, as
+        ``numpy.percentile``) and ``spread = max(q3 - q1, 0.01 * |median|)``: the
+        floor keeps seeds that agree to rounding (an interquartile range of 0)
+        from flagging a seed that differs by a hair. With ``k = 3``, a handful
+        of seeds that stall or blow up (a test MSE of 5 beside a median of
+        0.15, an accuracy of 0.52 beside 0.82) are flagged, while the spread of
+        healthy seeds is not. Diverged and failed seeds are not counted here
+        (their status says it); fewer than 4 ok seeds give ``[]``.
+
+        Parameters
+        ----------
+        split : str
+            ``"train"`` or ``"test"``.
+        metric : str, optional
+            As in :meth:`values` (default: the spec's metric).
+        k : float
+            How many spreads beyond the quartiles a value must lie.
+
+        Returns
+        -------
+        list of int
+            The outlying seeds, in seed order.
+        """
+        runs = self.ok_runs
+        values = self.values(split, metric)
+        if len(values) < 4:
+            return []
+        q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+        spread = max(q3 - q1, 0.01 * abs(median))
+        low, high = q1 - k * spread, q3 + k * spread
+        return [run.seed for run, value in zip(runs, values, strict=True) if not low <= value <= high]
 
     def published_in_range(self, split: str) -> bool | None:
         """Whether the published value lies within [min, max] of our seeds (rounded as published, 3 decimals).

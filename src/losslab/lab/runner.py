@@ -38,6 +38,36 @@ def _train(spec_dict: dict[str, Any], seeds: int) -> dict[str, Any]:
         return ExperimentResult.failed(spec, seeds, f"{type(error).__name__}: {error}{where}").to_dict()
 
 
+_OWN_WORKER = _train
+
+
+def _train_together(spec_dicts: list[dict[str, Any]], seeds: int) -> list[dict[str, Any]]:
+    """Train specs that share their inputs and model as one ensemble (:func:`losslab.lab.train.train_experiments`).
+
+    When that raises (a spec that does not fit its data, say), each spec trains alone through :func:`_train`,
+    so that the error is its experiment's own and the others are unaffected.
+    """
+    from losslab.lab.train import train_experiments
+
+    try:
+        results = train_experiments([ExperimentSpec.from_dict(d) for d in spec_dicts], seeds)
+    except Exception:  # whatever it was, training each alone tells whose it is
+        return [_train(spec_dict, seeds) for spec_dict in spec_dicts]
+    return [result.to_dict() for result in results]
+
+
+def _groups(specs: dict[int, ExperimentSpec]) -> list[list[int]]:
+    """The indices of ``specs`` that train together (:func:`losslab.lab.train.group_experiments`)."""
+    from losslab.lab.train import group_experiments
+
+    indices = list(specs)
+    try:
+        groups = group_experiments([specs[i] for i in indices])
+    except Exception:  # data that fail to load fail again, with their message, when trained alone
+        return [[i] for i in indices]
+    return [[indices[i] for i in group] for group in groups]
+
+
 def run_experiments(
     specs: Sequence[ExperimentSpec],
     seeds: int = 5,
@@ -64,7 +94,10 @@ def run_experiments(
         The number of seeds: each experiment runs seeds ``0, 1, ..., seeds - 1``, trained together as one
         ensemble.
     jobs : int
-        Experiments run in parallel on a local process pool of this size (1: in this process). When a
+        Experiments run in parallel on a local process pool of this size. With 1 they run in this process,
+        and experiments that share their inputs and model shape (the tutorial's three regression experiments, its
+        three binary ones, its three multi-class ones) train together as one ensemble, with the results each
+        would have alone (see :func:`losslab.lab.train.train_experiments`). When a
         worker dies, the pool is replaced and the experiments it had not finished run again, each in a
         process of its own, so that the one that killed it is known.
     ray_address : str, optional
@@ -105,8 +138,15 @@ def run_experiments(
     elif ray_address is not None:
         _run_on_ray(payloads, seeds, ray_address, collect, fail)
     elif jobs == 1:
-        for index, payload in payloads.items():
-            collect(index, _train(payload, seeds))
+        # a replaced _train (a wrapper that counts or fails experiments) gets every experiment, one by one
+        together = _train is _OWN_WORKER
+        groups = _groups({i: specs[i] for i in payloads}) if together else [[i] for i in payloads]
+        for group in groups:
+            if len(group) == 1:
+                collect(group[0], _train(payloads[group[0]], seeds))
+                continue
+            for index, payload in zip(group, _train_together([payloads[i] for i in group], seeds), strict=True):
+                collect(index, payload)
     else:
         context = multiprocessing.get_context("spawn")  # no fork after torch has started threads
         unfinished = _run_on_pool(payloads, seeds, jobs, context, collect)

@@ -1,18 +1,21 @@
-"""Training: SGD with momentum, shuffled mini-batches, Keras-like history, all seeds at once."""
+"""Training: SGD with momentum, shuffled mini-batches, Keras-like history; compatible experiments at once."""
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import torch
 
 import losslab
 from losslab.lab.data import Dataset, load_data
 from losslab.lab.model import EnsembleMLP
 from losslab.lab.results import ExperimentResult, History, RunResult
-from losslab.lab.spec import ExperimentSpec, check_seeds
+from losslab.lab.spec import ExperimentSpec, ModelSpec, check_seeds
 
 METRICS = ("mse", "accuracy", "sign_accuracy")
 
@@ -112,105 +115,275 @@ def train_experiment(spec: ExperimentSpec, seeds: int, data: Dataset | None = No
     seeds = check_seeds(seeds)
     data = load_data(spec.data) if data is None else data
     loss = check_experiment(spec, data)
+    return _one_thread(lambda: _train([_Entry(spec, data, loss)], seeds))[0]
+
+
+def train_experiments(specs: Sequence[ExperimentSpec], seeds: int) -> list[ExperimentResult]:
+    """Train specs that :func:`group_experiments` puts together as one ensemble; results in the order of ``specs``.
+
+    Every seed of every spec is a member of one ensemble, so a training step
+    costs about what one experiment's step costs. Each member keeps its own
+    loss, labels, metric and class weights, and its initial weights and
+    batch order depend on its seed only: each result is the one
+    :func:`train_experiment` gives for its spec alone, up to float rounding
+    (about 1e-6 relative; batched kernels may sum in another order), and
+    the same specs with the same number of seeds give the same histories,
+    bit for bit. A seed that diverges is marked as in :func:`train_experiment`,
+    and its non-finite values reach no other member.
+
+    Raises
+    ------
+    ValueError
+        When the specs cannot train together (see :func:`group_experiments`), or when a spec does not fit its
+        data (:func:`check_experiment`'s message).
+    """
+    seeds = check_seeds(seeds)
+    datasets = [load_data(spec.data) for spec in specs]
+    if len(group_experiments(specs, datasets)) > 1:
+        msg = f"experiments {[spec.id for spec in specs]} cannot train as one ensemble; see group_experiments"
+        raise ValueError(msg)
+    entries = [_Entry(spec, data, check_experiment(spec, data)) for spec, data in zip(specs, datasets, strict=True)]
+    return _one_thread(lambda: _train(entries, seeds))
+
+
+def group_experiments(specs: Sequence[ExperimentSpec], datasets: Sequence[Dataset] | None = None) -> list[list[int]]:
+    """Indices of ``specs`` that can train as one ensemble, each group in order, groups by their first index.
+
+    Specs go together when they train the same model (:class:`~losslab.lab.spec.ModelSpec`; the output
+    activation may differ) on the same inputs (equal ``x`` of both splits; labels may differ) for the same
+    epochs, batch size, learning rate and momentum: for the tutorial, the three regression experiments, the
+    three binary ones (sigmoid and tanh outputs) and the three multi-class ones. ``datasets`` (one per
+    spec) saves loading the data again.
+    """
+    datasets = [load_data(spec.data) for spec in specs] if datasets is None else datasets
+    groups: list[list[int]] = []
+    for index, (spec, data) in enumerate(zip(specs, datasets, strict=True)):
+        for group in groups:
+            first, first_data = specs[group[0]], datasets[group[0]]
+            same_run = (_shape(spec.model), spec.epochs, spec.batch_size, spec.learning_rate, spec.momentum) == (
+                _shape(first.model),
+                first.epochs,
+                first.batch_size,
+                first.learning_rate,
+                first.momentum,
+            )
+            if same_run and _same_inputs(data, first_data):
+                group.append(index)
+                break
+        else:
+            groups.append([index])
+    return groups
+
+
+def _shape(model: ModelSpec) -> ModelSpec:
+    """The model without its output activation: experiments that differ in that only train together."""
+    return replace(model, output_activation="")
+
+
+def _same_inputs(a: Dataset, b: Dataset) -> bool:
+    return (
+        a.x_train.shape == b.x_train.shape
+        and a.x_test.shape == b.x_test.shape
+        and bool(np.array_equal(a.x_train, b.x_train))
+        and bool(np.array_equal(a.x_test, b.x_test))
+    )
+
+
+def _one_thread(work: Callable[[], list[ExperimentResult]]) -> list[ExperimentResult]:
+    """Run ``work`` on one torch thread: tiny matrices gain nothing from threads, and results stay bitwise stable."""
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny matrices: threads cost more than they give, and results stay bitwise stable
+    torch.set_num_threads(1)
     try:
-        return _train(spec, seeds, data, loss)
+        return work()
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(spec: ExperimentSpec, seeds: int, data: Dataset, loss: Any) -> ExperimentResult:
+@dataclass(frozen=True)
+class _Entry:
+    """One experiment of an ensemble: its spec, its data and its loss (``reduction="none"``)."""
+
+    spec: ExperimentSpec
+    data: Dataset
+    loss: Any
+
+
+SERIES = ("loss", "val_loss", "metric", "val_metric", "penalty")
+"""The series of :class:`~losslab.lab.results.History`, in the order of the rows :func:`_train` logs."""
+
+
+def _train(entries: list[_Entry], seeds: int) -> list[ExperimentResult]:
+    """Train every seed of every entry as one ensemble: member ``e * seeds + s`` is seed ``s`` of entry ``e``.
+
+    One step runs the model once on every member's batch, each entry's loss on its members' outputs, and
+    one SGD-with-momentum update of every parameter (with ``torch._foreach`` ops: the same arithmetic as
+    ``torch.optim.SGD``, ``v = momentum * v + g; w -= lr * v``, in fewer calls). Each epoch logs one row
+    per series for every member, with no Python loop over members; histories are read back once at the end.
+    """
     start = time.perf_counter()
-    model = EnsembleMLP(spec.model, data.n_features, seeds)
-    optimizer = torch.optim.SGD(model.parameters(), lr=spec.learning_rate, momentum=spec.momentum)
-    x_train, y_train = torch.as_tensor(data.x_train), torch.as_tensor(data.y_train)
-    x_test, y_test = torch.as_tensor(data.x_test), torch.as_tensor(data.y_test)
-    sample_weight = _class_weights(spec, y_train)
+    spec = entries[0].spec
+    n_entries = len(entries)
+    members = n_entries * seeds
+    outputs = [entry.spec.model.output_activation for entry in entries]
+    model = EnsembleMLP(spec.model, entries[0].data.n_features, seeds, repeats=n_entries, output_activations=outputs)
+    params: list[torch.Tensor] = list(model.parameters())
+    velocities: list[torch.Tensor] = []
+    x_train, x_test = torch.as_tensor(entries[0].data.x_train), torch.as_tensor(entries[0].data.x_test)
+    y_train = [torch.as_tensor(entry.data.y_train) for entry in entries]
+    y_test = [torch.as_tensor(entry.data.y_test) for entry in entries]
+    weights = [_class_weights(entry.spec, y) for entry, y in zip(entries, y_train, strict=True)]
     shufflers = [torch.Generator().manual_seed(10_000 + seed) for seed in range(seeds)]
-    n = len(x_train)
-    histories = [History() for _ in range(seeds)]
-    diverged: dict[int, str] = {}  # seed -> why; members are independent, so the others train on unchanged
-    for epoch in range(spec.epochs):
-        order = torch.stack([torch.randperm(n, generator=g) for g in shufflers])
-        epoch_loss = torch.zeros(seeds)
-        for begin in range(0, n, spec.batch_size):
-            index = order[:, begin : begin + spec.batch_size]
-            y_pred = model(x_train[index])
-            weight = None if sample_weight is None else sample_weight[index]
-            batch_loss = _per_member_loss(loss, y_train[index], y_pred, weight) + model.penalty()
-            optimizer.zero_grad(set_to_none=True)
-            batch_loss.sum().backward()
-            optimizer.step()
+    n, batch = len(x_train), spec.batch_size
+    slices = [slice(e * seeds, (e + 1) * seeds) for e in range(n_entries)]
+    x_both = torch.cat([x_train, x_test])
+    rows: list[torch.Tensor] = []  # one (series, members) row per epoch
+    alive = torch.ones(members, dtype=torch.bool)
+    for _ in range(spec.epochs):
+        order = torch.stack([torch.randperm(n, generator=g) for g in shufflers])  # (seeds, n): one order per seed
+        x_epoch = x_train[order]
+        if n_entries > 1:
+            x_epoch = x_epoch.repeat(n_entries, 1, 1)  # seed s of every entry sees the same batches
+        y_epoch = [y[order] for y in y_train]
+        w_epoch = [None if w is None else w[order] for w in weights]
+        epoch_loss = torch.zeros(members)
+        for begin in range(0, n, batch):
+            batch_slice = slice(begin, begin + batch)
+            y_pred = model(x_epoch[:, batch_slice])
+            parts = [
+                _per_member_loss(
+                    entry.loss,
+                    y[:, batch_slice],
+                    y_pred[members_slice],
+                    None if w is None else w[:, batch_slice],
+                )
+                for entry, y, w, members_slice in zip(entries, y_epoch, w_epoch, slices, strict=True)
+            ]
+            batch_loss = parts[0] if n_entries == 1 else torch.cat(parts)
+            if model.regularizer is not None:
+                batch_loss = batch_loss + model.penalty()
+            grads = torch.autograd.grad(batch_loss.sum(), params)
+            with torch.no_grad():
+                if velocities:
+                    torch._foreach_mul_(velocities, spec.momentum)
+                    torch._foreach_add_(velocities, grads)
+                else:
+                    velocities = [grad.clone() for grad in grads]
+                torch._foreach_add_(params, velocities, alpha=-spec.learning_rate)
             model.apply_constraints()
-            epoch_loss += batch_loss.detach() * index.shape[1]
-        _log_epoch(spec, model, loss, histories, epoch_loss / n, (x_train, y_train), (x_test, y_test), diverged, epoch)
-        if len(diverged) == seeds:  # nothing left to learn
+            epoch_loss += batch_loss.detach() * min(batch, n - begin)
+        row = _log_epoch(entries, model, epoch_loss / n, (x_train, y_train), (x_test, y_test), slices, x_both)
+        rows.append(row)
+        alive &= torch.isfinite(row).all(dim=0)
+        if not bool(alive.any()):  # every member has diverged: nothing left to learn
             break
-    seconds = (time.perf_counter() - start) / seeds
-    return _results(spec, seeds, model, histories, seconds, (x_train, y_train), (x_test, y_test), diverged)
+    seconds = (time.perf_counter() - start) / members
+    histories, diverged = _histories(torch.stack(rows), members)
+    return _results(entries, seeds, model, histories, diverged, seconds, (x_train, y_train), (x_test, y_test))
 
 
 @torch.no_grad()
 def _log_epoch(
-    spec: ExperimentSpec,
+    entries: list[_Entry],
     model: EnsembleMLP,
-    loss: Any,
-    histories: list[History],
     epoch_loss: torch.Tensor,
-    train: Split,
-    test: Split,
-    diverged: dict[int, str],
-    epoch: int,
-) -> None:
-    """Append the epoch to the history of every seed still finite; a seed with a non-finite value diverges.
+    train: tuple[torch.Tensor, list[torch.Tensor]],
+    test: tuple[torch.Tensor, list[torch.Tensor]],
+    slices: list[slice],
+    inputs: torch.Tensor,
+) -> torch.Tensor:
+    """The epoch's values of every series (:data:`SERIES`) for every member, shape ``(series, members)``.
 
-    A diverged seed's history stops at its last finite epoch, and ``diverged`` records why.
+    ``inputs`` holds the inputs of both splits, train then test, so that one pass evaluates both.
     """
-    train_metric = _metric(spec.metric, model(train[0]), train[1])
-    test_pred = model(test[0])
+    both = model(inputs)  # one pass over both splits
+    train_pred, test_pred = both[:, : len(train[0])], both[:, len(train[0]) :]
     penalty = model.penalty()
-    val_loss = _per_member_loss(loss, test[1].expand(len(histories), *test[1].shape), test_pred) + penalty
-    test_metric = _metric(spec.metric, test_pred, test[1])
-    series = {
-        "loss": epoch_loss,
-        "val_loss": val_loss,
-        "metric": train_metric,
-        "val_metric": test_metric,
-        "penalty": penalty,
-    }
-    finite = {name: torch.isfinite(values).tolist() for name, values in series.items()}
-    for m, history in enumerate(histories):
-        if m in diverged:
-            continue
-        bad = [name for name in series if not finite[name][m]]
-        if bad:
-            diverged[m] = f"non-finite {', '.join(bad)} at epoch {epoch + 1}"
-            continue
-        for name, values in series.items():
-            getattr(history, name).append(float(values[m]))
+    seeds = slices[0].stop
+    val_loss, train_metric, test_metric = [], [], []
+    for entry, y_train, y_test, members in zip(entries, train[1], test[1], slices, strict=True):
+        val_loss.append(_per_member_loss(entry.loss, y_test.expand(seeds, *y_test.shape), test_pred[members]))
+        train_metric.append(_metric(entry.spec.metric, train_pred[members], y_train))
+        test_metric.append(_metric(entry.spec.metric, test_pred[members], y_test))
+    return torch.stack(
+        [epoch_loss, torch.cat(val_loss) + penalty, torch.cat(train_metric), torch.cat(test_metric), penalty]
+    )
+
+
+def _histories(rows: torch.Tensor, members: int) -> tuple[list[History], dict[int, str]]:
+    """Each member's history from the epochs' rows ``(epochs, series, members)``, and why members diverged.
+
+    A member's history stops at its last epoch whose every series is finite; ``diverged`` maps a
+    member to the series that were not finite at its first bad epoch.
+    """
+    finite = torch.isfinite(rows)
+    good_epoch = finite.all(dim=1)  # (epochs, members)
+    epochs = len(rows)
+    # the first bad epoch of each member (epochs when none)
+    first_bad = torch.where(~good_epoch, torch.arange(epochs).unsqueeze(1), epochs).min(dim=0).values.tolist()
+    values = rows.permute(2, 1, 0).tolist()  # members x series x epochs
+    finite_at = finite.permute(2, 1, 0).tolist()
+    histories, diverged = [], {}
+    for m in range(members):
+        stop = first_bad[m]
+        histories.append(History(**{name: values[m][i][:stop] for i, name in enumerate(SERIES)}))
+        if stop < epochs:
+            bad = [name for i, name in enumerate(SERIES) if not finite_at[m][i][stop]]
+            diverged[m] = f"non-finite {', '.join(bad)} at epoch {stop + 1}"
+    return histories, diverged
 
 
 @torch.no_grad()
 def _results(
+    entries: list[_Entry],
+    seeds: int,
+    model: EnsembleMLP,
+    histories: list[History],
+    diverged: dict[int, str],
+    seconds: float,
+    train: tuple[torch.Tensor, list[torch.Tensor]],
+    test: tuple[torch.Tensor, list[torch.Tensor]],
+) -> list[ExperimentResult]:
+    """One result per entry from the trained ensemble; member ``e * seeds + s`` is seed ``s`` of entry ``e``."""
+    train_pred, test_pred = model(train[0]), model(test[0])
+    results = []
+    for e, entry in enumerate(entries):
+        members = slice(e * seeds, (e + 1) * seeds)
+        results.append(
+            _experiment_result(
+                entry.spec,
+                seeds,
+                model,
+                histories[members],
+                {m - e * seeds: why for m, why in diverged.items() if members.start <= m < members.stop},
+                seconds,
+                (train_pred[members], train[1][e]),
+                (test_pred[members], test[1][e]),
+                e * seeds,
+            )
+        )
+    return results
+
+
+def _experiment_result(
     spec: ExperimentSpec,
     seeds: int,
     model: EnsembleMLP,
     histories: list[History],
+    diverged: dict[int, str],
     seconds: float,
     train: Split,
     test: Split,
-    diverged: dict[int, str],
+    first_member: int,
 ) -> ExperimentResult:
+    """The result of one experiment from its members' predictions ``(seeds, n, out)`` on each split."""
     ok = [m for m in range(seeds) if m not in diverged]
-    train_pred, test_pred = model(train[0]), model(test[0])
-    train_metric = _metric(spec.metric, train_pred, train[1])
-    test_metric = _metric(spec.metric, test_pred, test[1])
+    train_metric = _metric(spec.metric, train[0], train[1]).tolist()
+    test_metric = _metric(spec.metric, test[0], test[1]).tolist()
     extra: dict[int, dict[str, float]] = {
-        m: {**_weight_statistics(model, m), "penalty": histories[m].penalty[-1]} for m in ok
+        m: {**_weight_statistics(model, first_member + m), "penalty": histories[m].penalty[-1]} for m in ok
     }
     if spec.data.labels == "binary" and spec.model.output_units == 1 and ok:
-        for m, metrics in zip(ok, _binary_metrics(test_pred[ok], test[1]), strict=True):
+        for m, metrics in zip(ok, _binary_metrics(test[0][ok], test[1]), strict=True):
             extra[m].update(metrics)
     if "task" in spec.data.params and ok:  # data of `losslab recommend --data`: its task's test scores
         from losslab.lab.scores import task_scores
@@ -218,13 +391,13 @@ def _results(
         for m, scores in zip(ok, task_scores(spec, test_pred[ok], test[1]), strict=True):
             extra[m].update(scores)
     if spec.data.labels == "pm1":
-        for split, pred, target in (("train", train_pred, train[1]), ("test", test_pred, test[1])):
-            values = _keras2_accuracy(pred, target)
+        for split, (pred, target) in (("train", train), ("test", test)):
+            values = _keras2_accuracy(pred, target).tolist()
             for m in ok:
-                extra[m][f"keras2_accuracy_{split}"] = float(values[m])
+                extra[m][f"keras2_accuracy_{split}"] = values[m]
     runs = []
     for seed in range(seeds):
-        finals = (float(train_metric[seed]), float(test_metric[seed]), *extra.get(seed, {}).values())
+        finals = (train_metric[seed], test_metric[seed], *extra.get(seed, {}).values())
         if seed not in diverged and not all(math.isfinite(value) for value in finals):
             diverged[seed] = "non-finite final metrics"
         if seed in diverged:
