@@ -255,13 +255,18 @@ def test_resume_trains_only_what_is_missing(tmp_path, monkeypatch):
     payload["experiments"] = [first[0], first[2]]  # as if the run had stopped before hinge
     (tmp_path / "results.json").write_text(json.dumps(payload))
     trained = []
-    train = lab_runner._train
+    train, train_together = lab_runner._train, lab_runner._train_together
 
     def counting(spec_dict, seeds):
         trained.append(spec_dict["id"])
         return train(spec_dict, seeds)
 
+    def counting_together(spec_dicts, seeds):
+        trained.extend(spec_dict["id"] for spec_dict in spec_dicts)
+        return train_together(spec_dicts, seeds)
+
     monkeypatch.setattr(lab_runner, "_train", counting)
+    monkeypatch.setattr(lab_runner, "_train_together", counting_together)
     result = runner.invoke(app, [*args, "--resume"])
     assert result.exit_code == 0, result.output
     assert trained == ["circles-hinge"]

@@ -184,3 +184,19 @@ def test_a_group_is_bit_for_bit_the_same_from_one_call_to_the_next():
     specs = [short(tutorial_experiment(id_), 3) for id_ in ("mc-cce", "mc-scce", "mc-kld")]
     first, second = train_experiments(specs, 2), train_experiments(specs, 2)
     assert [[r.history for r in e.runs] for e in first] == [[r.history for r in e.runs] for e in second]
+
+
+def test_a_logit_output_is_class_1_above_0_and_a_probability_above_one_half():
+    bce = tutorial_experiment("bin-bce")  # a sigmoid output
+    logits = replace(bce, loss={"class_name": "BinaryCrossentropy", "config": {"from_logits": True}})
+    logits = replace(logits, model=replace(bce.model, output_activation="linear"))
+    result = train_experiment(replace(logits, epochs=40), 2)
+    # the same model's accuracy by hand: logits z > 0 are class 1; thresholding them at 0.5 would differ
+    from losslab.lab import train as lab_train
+
+    outputs = torch.tensor([[[-0.2], [0.3], [0.7]]])
+    labels = torch.tensor([[0.0], [1.0], [1.0]])
+    assert lab_train._metric("accuracy", outputs, labels, lab_train._threshold(logits)).tolist() == [1.0]
+    assert lab_train._metric("accuracy", outputs, labels, lab_train._threshold(bce)).tolist() == [pytest.approx(2 / 3)]
+    assert all(run.test_metric > 0.8 for run in result.runs), [run.test_metric for run in result.runs]
+    assert all(run.extra_metrics["recall_test"] > 0.7 for run in result.runs)

@@ -38,9 +38,6 @@ def _train(spec_dict: dict[str, Any], seeds: int) -> dict[str, Any]:
         return ExperimentResult.failed(spec, seeds, f"{type(error).__name__}: {error}{where}").to_dict()
 
 
-_OWN_WORKER = _train
-
-
 def _train_together(spec_dicts: list[dict[str, Any]], seeds: int) -> list[dict[str, Any]]:
     """Train specs that share their inputs and model as one ensemble (:func:`losslab.lab.train.train_experiments`).
 
@@ -138,10 +135,7 @@ def run_experiments(
     elif ray_address is not None:
         _run_on_ray(payloads, seeds, ray_address, collect, fail)
     elif jobs == 1:
-        # a replaced _train (a wrapper that counts or fails experiments) gets every experiment, one by one
-        together = _train is _OWN_WORKER
-        groups = _groups({i: specs[i] for i in payloads}) if together else [[i] for i in payloads]
-        for group in groups:
+        for group in _groups({i: specs[i] for i in payloads}):
             if len(group) == 1:
                 collect(group[0], _train(payloads[group[0]], seeds))
                 continue

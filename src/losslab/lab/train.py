@@ -23,14 +23,19 @@ Split = tuple[torch.Tensor, torch.Tensor]
 """Inputs and targets of one split (train or test)."""
 
 
-def _metric(name: str, y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor:
-    """The metric per member: ``y_pred`` of shape ``(members, n, out)``."""
+def _threshold(spec: ExperimentSpec) -> float:
+    """Where a one-unit output decides for class 1: 0 for logits (a linear output), else 0.5 (probabilities)."""
+    return 0.0 if spec.model.output_activation == "linear" else 0.5
+
+
+def _metric(name: str, y_pred: torch.Tensor, y_true: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
+    """The metric per member: ``y_pred`` of shape ``(members, n, out)``; a one-unit output is 1 above ``threshold``."""
     if name == "mse":
         return ((y_pred - y_true) ** 2).flatten(1).mean(dim=1)
     if name == "sign_accuracy":  # {-1, 1} labels: the sign of a tanh or linear output
         return (torch.where(y_pred >= 0, 1.0, -1.0) == y_true).flatten(1).float().mean(dim=1)
-    if y_pred.shape[-1] == 1:  # binary: threshold 0.5, as Keras's binary_accuracy
-        return ((y_pred > 0.5).float() == y_true).flatten(1).float().mean(dim=1)
+    if y_pred.shape[-1] == 1:  # binary: 0.5 on probabilities, as Keras's binary_accuracy; 0 on logits
+        return ((y_pred > threshold).float() == y_true).flatten(1).float().mean(dim=1)
     classes = y_true if not torch.is_floating_point(y_true) else y_true.argmax(dim=-1)
     return (y_pred.argmax(dim=-1) == classes).float().mean(dim=1)
 
@@ -302,8 +307,9 @@ def _log_epoch(
     val_loss, train_metric, test_metric = [], [], []
     for entry, y_train, y_test, members in zip(entries, train[1], test[1], slices, strict=True):
         val_loss.append(_per_member_loss(entry.loss, y_test.expand(seeds, *y_test.shape), test_pred[members]))
-        train_metric.append(_metric(entry.spec.metric, train_pred[members], y_train))
-        test_metric.append(_metric(entry.spec.metric, test_pred[members], y_test))
+        threshold = _threshold(entry.spec)
+        train_metric.append(_metric(entry.spec.metric, train_pred[members], y_train, threshold))
+        test_metric.append(_metric(entry.spec.metric, test_pred[members], y_test, threshold))
     return torch.stack(
         [epoch_loss, torch.cat(val_loss) + penalty, torch.cat(train_metric), torch.cat(test_metric), penalty]
     )
@@ -377,18 +383,18 @@ def _experiment_result(
 ) -> ExperimentResult:
     """The result of one experiment from its members' predictions ``(seeds, n, out)`` on each split."""
     ok = [m for m in range(seeds) if m not in diverged]
-    train_metric = _metric(spec.metric, train[0], train[1]).tolist()
-    test_metric = _metric(spec.metric, test[0], test[1]).tolist()
+    train_metric = _metric(spec.metric, train[0], train[1], _threshold(spec)).tolist()
+    test_metric = _metric(spec.metric, test[0], test[1], _threshold(spec)).tolist()
     extra: dict[int, dict[str, float]] = {
         m: {**_weight_statistics(model, first_member + m), "penalty": histories[m].penalty[-1]} for m in ok
     }
     if spec.data.labels == "binary" and spec.model.output_units == 1 and ok:
-        for m, metrics in zip(ok, _binary_metrics(test[0][ok], test[1]), strict=True):
+        for m, metrics in zip(ok, _binary_metrics(test[0][ok], test[1], _threshold(spec)), strict=True):
             extra[m].update(metrics)
     if "task" in spec.data.params and ok:  # data of `losslab recommend --data`: its task's test scores
         from losslab.lab.scores import task_scores
 
-        for m, scores in zip(ok, task_scores(spec, test_pred[ok], test[1]), strict=True):
+        for m, scores in zip(ok, task_scores(spec, test[0][ok], test[1]), strict=True):
             extra[m].update(scores)
     if spec.data.labels == "pm1":
         for split, (pred, target) in (("train", train), ("test", test)):
@@ -413,14 +419,14 @@ def _weight_statistics(model: EnsembleMLP, member: int) -> dict[str, float]:
     return {"weight_norm": float(weights.norm()), "weight_sparsity": float((weights.abs() < 1e-3).float().mean())}
 
 
-def _binary_metrics(y_pred: torch.Tensor, y_true: torch.Tensor) -> list[dict[str, float]]:
-    """Recall, precision and F1 of the positive (minority) class at 0.5, and PR-AUC, per member, on test."""
+def _binary_metrics(y_pred: torch.Tensor, y_true: torch.Tensor, threshold: float) -> list[dict[str, float]]:
+    """Recall, precision and F1 of the positive (minority) class above ``threshold``, and PR-AUC, per member."""
     from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
 
     truth = y_true[:, 0].numpy().astype(int)
     metrics = []
     for scores in y_pred[..., 0].numpy():
-        predicted = (scores > 0.5).astype(int)
+        predicted = (scores > threshold).astype(int)
         metrics.append(
             {
                 "recall_test": float(recall_score(truth, predicted, zero_division=0)),
