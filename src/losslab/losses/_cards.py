@@ -38,9 +38,11 @@ from losslab.losses._fast import (
     jax_sparse_categorical_crossentropy_logits,
     torch_binary_crossentropy_logits,
     torch_binary_crossentropy_probs,
+    torch_binary_crossentropy_probs_terms,
     torch_categorical_crossentropy_logits,
     torch_ctc,
     torch_huber,
+    torch_kl_divergence,
     torch_mae,
     torch_mse,
     torch_multilabel_soft_margin,
@@ -284,7 +286,11 @@ CARDS = (
         optax="sigmoid_binary_cross_entropy",
         plain_mean=_binary_crossentropy,
         facts=frozenset(["binary_labels"]),
-        kernels=(torch_binary_crossentropy_logits, torch_binary_crossentropy_probs),
+        kernels=(
+            torch_binary_crossentropy_logits,
+            torch_binary_crossentropy_probs,
+            torch_binary_crossentropy_probs_terms,
+        ),
         view=View("probability", branches=(1.0, 0.0), example=([[0.0, 1.0]], [[0.4, 0.6]])),
     ),
     Card(
@@ -383,6 +389,7 @@ CARDS = (
         keras="KLDivergence",
         torch="KLDivLoss",
         optax="kl_divergence",
+        kernels=(torch_kl_divergence,),
         facts=frozenset(["class_axis", "probabilities_only"]),
         for_indices="sparse_categorical_crossentropy",
         view=View(
