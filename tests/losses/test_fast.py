@@ -34,6 +34,11 @@ CASES = [
     ("binary_crossentropy", losslab.BinaryCrossentropy(), BINARY, 1 / (1 + np.exp(-LOGITS))),
     ("binary_crossentropy", losslab.BinaryCrossentropy(label_smoothing=0.1, axis=0), BINARY, 1 / (1 + np.exp(-LOGITS))),
     ("binary_crossentropy", losslab.BinaryCrossentropy(), BINARY, np.clip(LOGITS, 0.0, 1.0)),  # 0 and 1: clipped
+    ("cosine_similarity", losslab.CosineSimilarity(), LOGITS[::-1].copy(), LOGITS),
+    ("cosine_similarity", losslab.CosineSimilarity(axis=0), LOGITS[::-1].copy(), LOGITS),
+    # zero vectors and vectors shorter than eps: clamped norms, zero gradient through them
+    ("cosine_similarity", losslab.CosineSimilarity(), LOGITS[::-1] * 1e-9 * (LABELS[:, None] > 2), LOGITS),
+    ("cosine_similarity", losslab.CosineSimilarity(), BINARY, LOGITS * 1e-9 * (LABELS[:, None] > 2)),
     ("kl_divergence", losslab.KLDivergence(), PROBS[::-1].copy(), PROBS),
     ("kl_divergence", losslab.KLDivergence(), ONE_HOT, np.where(ONE_HOT == 1, 0.0, PROBS)),  # zeros on both sides
     ("smooth_l1", losslab.SmoothL1(beta=0.7), BINARY, LOGITS + 0.01),

@@ -87,7 +87,7 @@ def _torch_functional() -> Any:
     return sys.modules["torch.nn.functional"]
 
 
-_NONE, _MEAN = 0, 1
+_NONE, _MEAN, _SUM = 0, 1, 2
 """torch's reduction codes (``torch.nn._reduction.get_enum``) for the ATen loss ops called below."""
 
 
@@ -213,15 +213,36 @@ def torch_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any, plain
     return torch._C._nn.cross_entropy_loss(flat, flat_labels, None, _NONE, -100, 0.0).reshape(labels.shape)
 
 
-def torch_kl_divergence(y_true: Any, y_pred: Any) -> Any:
+def torch_kl_divergence(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
     """Per-sample ``sum(t (log t - log p))`` over the last axis, both clipped to ``[eps, 1]``, with ``F.kl_div``'s op.
 
     The op computes ``xlogy(t, t) - t log p`` in one call (equal to the generic terms to rounding);
-    the clipping is Keras's semantics, which ``F.kl_div`` does not have.
+    the clipping is Keras's semantics, which ``F.kl_div`` does not have. With ``plain_mean``, the
+    mean over the samples is the sum of every term divided by the number of samples (``F.kl_div``'s
+    ``"batchmean"``), and 0 without samples (as the class's reduction gives).
     """
     t = y_true.clamp(EPSILON, 1.0)
     log_p = y_pred.clamp(EPSILON, 1.0).log()
-    return _torch().kl_div(log_p, t, _NONE).sum(dim=-1)
+    if not plain_mean:
+        return _torch().kl_div(log_p, t, _NONE).sum(dim=-1)
+    total = _torch().kl_div(log_p, t, _SUM)
+    samples = math.prod(t.shape[:-1])
+    return total / samples if samples else total
+
+
+def torch_cosine_similarity(y_true: Any, y_pred: Any, axis: int) -> Any:
+    """``-sum(t / max(|t|, eps) * p / max(|p|, eps))`` over ``axis``: the generic formula in 8 torch calls, not 13.
+
+    ``max(|x|, eps)`` is the vector norm clamped from below, which has the generic code's zero gradient
+    below ``eps`` (and a zero gradient at a zero vector), and ``vecdot`` is the product and the sum in
+    one call. ``F.cosine_similarity`` is not used: its clamp is outside autograd, which gives vectors
+    shorter than ``eps`` another gradient.
+    """
+    vector_norm, vecdot = _torch().linalg.vector_norm, _torch().linalg.vecdot
+
+    unit_true = y_true / vector_norm(y_true, dim=axis, keepdim=True).clamp_min(EPSILON)
+    unit_pred = y_pred / vector_norm(y_pred, dim=axis, keepdim=True).clamp_min(EPSILON)
+    return -vecdot(unit_true, unit_pred, dim=axis)
 
 
 def torch_smooth_l1(y_true: Any, y_pred: Any, beta: float, plain_mean: bool) -> Any:
@@ -245,6 +266,12 @@ def torch_multilabel_soft_margin(y_true: Any, y_pred: Any, weight: Any, plain_me
     if plain_mean:
         return _torch().binary_cross_entropy_with_logits(y_pred, y_true, weight, None, _MEAN)
     return _torch().binary_cross_entropy_with_logits(y_pred, y_true, weight, None, _NONE).mean(dim=-1)
+
+
+def torch_mean(x: Any) -> Any:
+    """torch's mean of every value (array-api-compat's ``mean`` resolves its arguments first, at 1e3 values a
+    third of the cost)."""
+    return x.mean()
 
 
 def torch_log_softmax(x: Any, axis: int) -> Any:
@@ -324,8 +351,7 @@ def torch_ctc(labels: Any, log_probs: Any) -> Any:
         or log_probs.dtype not in (torch.float32, torch.float64)
     ):
         return None
-    low, high = torch.aminmax(labels)  # one pass over the labels for both ends of the range
-    if int(low) < 0 or int(high) >= num_classes:
+    if int(labels.min()) < 0 or int(labels.max()) >= num_classes:  # (two reductions: faster than one mask)
         return None
     label_length = labels.count_nonzero(dim=-1)
     frame_length = torch.full((batch,), frames, dtype=torch.long, device=log_probs.device)

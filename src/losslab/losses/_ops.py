@@ -15,8 +15,9 @@ from losslab.losses._fast import (
     on_torch,
     torch_cumulative_sum,
     torch_log_softmax,
+    torch_mean,
 )
-from losslab.losses._reduction import align_ranks
+from losslab.losses._reduction import align_ranks, reduce_values
 
 LOG2 = math.log(2.0)
 
@@ -114,6 +115,19 @@ def mean_of_terms(terms: Any, axis: int, xp: Any, plain_mean: bool = False) -> A
     if plain_mean:
         return xp.mean(terms)
     return xp.mean(terms, axis=axis)
+
+
+def mean_of_samples(losses: Any, xp: Any, plain_mean: bool) -> Any:
+    """Per-sample ``losses``, or with ``plain_mean`` what a class's default reduction makes of them.
+
+    That is their mean, and 0 for an empty batch (:func:`~losslab.losses._reduction.reduce_values`);
+    on torch the mean is torch's own, called directly.
+    """
+    if not plain_mean:
+        return losses
+    if on_torch(xp) and losses.numel() > 0:
+        return torch_mean(losses)
+    return reduce_values(losses, xp)
 
 
 def relu(x: Any, xp: Any) -> Any:

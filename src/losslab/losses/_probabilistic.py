@@ -38,6 +38,7 @@ from losslab.losses._ops import (
     clip_probability,
     log_sigmoid,
     log_softmax,
+    mean_of_samples,
     mean_of_terms,
     normalize_probabilities,
     one_hot,
@@ -576,15 +577,20 @@ def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     >>> round(float(out[0]), 6)
     0.143841
     """
+    return _kl_divergence(y_true, y_pred, xp)
+
+
+def _kl_divergence(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`kl_divergence`; ``plain_mean`` gives the mean over the samples (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "kl_divergence")
     if value_checks_enabled():  # (off by default)
         for name, array in (("y_true", y_true), ("y_pred", y_pred)):
             check_range("kl_divergence", name, array, 0.0, 1.0, "Both arguments are probability distributions.")
     if on_torch(xp):
-        return torch_kl_divergence(y_true, y_pred)
+        return torch_kl_divergence(y_true, y_pred, plain_mean)
     t = xp.clip(y_true, EPSILON, 1.0)
     p = xp.clip(y_pred, EPSILON, 1.0)
-    return xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1)
+    return mean_of_samples(xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1), xp, plain_mean)
 
 
 def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
