@@ -174,7 +174,7 @@ def torch_binary_crossentropy_probs_terms(y_true: Any, y_pred: Any, axis: int, p
 
     p = y_pred.clamp(EPSILON, 1.0 - EPSILON)
     log_p = p.log()
-    log_not_p = (1.0 - p).log()
+    log_not_p = torch.rsub(p, 1.0).log()  # 1 - p (the operator goes through a Python wrapper of Tensor)
     terms = torch.addcmul(log_not_p, y_true, log_p - log_not_p)
     return -(terms.mean() if plain_mean else terms.mean(dim=axis))
 

@@ -157,11 +157,11 @@ def _binary_crossentropy(
     """:func:`binary_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_crossentropy")
-    if on_torch(xp) and from_logits:
-        return torch_binary_crossentropy_logits(y_true, y_pred, axis, plain_mean)
-    if on_torch(xp) and few_temporaries_win(y_pred):  # torch's kernel: fewer temporaries, but not vectorised
-        return torch_binary_crossentropy_probs(y_true, y_pred, axis, plain_mean)
     if on_torch(xp):
+        if from_logits:
+            return torch_binary_crossentropy_logits(y_true, y_pred, axis, plain_mean)
+        if few_temporaries_win(y_pred):  # torch's kernel: fewer temporaries, but not vectorised
+            return torch_binary_crossentropy_probs(y_true, y_pred, axis, plain_mean)
         return torch_binary_crossentropy_probs_terms(y_true, y_pred, axis, plain_mean)
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     return -mean_of_terms(y_true * log_p + (1.0 - y_true) * log_not_p, axis, xp, plain_mean)
