@@ -15,7 +15,6 @@ from losslab.losses._fast import (
     on_torch,
     torch_cumulative_sum,
     torch_log_softmax,
-    torch_mean,
 )
 from losslab.losses._reduction import align_ranks, reduce_values
 
@@ -120,14 +119,9 @@ def mean_of_terms(terms: Any, axis: int, xp: Any, plain_mean: bool = False) -> A
 def mean_of_samples(losses: Any, xp: Any, plain_mean: bool) -> Any:
     """Per-sample ``losses``, or with ``plain_mean`` what a class's default reduction makes of them.
 
-    That is their mean, and 0 for an empty batch (:func:`~losslab.losses._reduction.reduce_values`);
-    on torch the mean is torch's own, called directly.
+    That is their mean, and 0 for an empty batch (:func:`~losslab.losses._reduction.reduce_values`).
     """
-    if not plain_mean:
-        return losses
-    if on_torch(xp) and losses.numel() > 0:
-        return torch_mean(losses)
-    return reduce_values(losses, xp)
+    return reduce_values(losses, xp) if plain_mean else losses
 
 
 def relu(x: Any, xp: Any) -> Any:
