@@ -31,6 +31,16 @@ CASES = [
         LOGITS,
     ),
     ("binary_crossentropy_from_logits", losslab.BinaryCrossentropy(from_logits=True, axis=0), BINARY, LOGITS),
+    ("binary_crossentropy", losslab.BinaryCrossentropy(), BINARY, 1 / (1 + np.exp(-LOGITS))),
+    ("binary_crossentropy", losslab.BinaryCrossentropy(label_smoothing=0.1, axis=0), BINARY, 1 / (1 + np.exp(-LOGITS))),
+    ("binary_crossentropy", losslab.BinaryCrossentropy(), BINARY, np.clip(LOGITS, 0.0, 1.0)),  # 0 and 1: clipped
+    ("cosine_similarity", losslab.CosineSimilarity(), LOGITS[::-1].copy(), LOGITS),
+    ("cosine_similarity", losslab.CosineSimilarity(axis=0), LOGITS[::-1].copy(), LOGITS),
+    # zero vectors and vectors shorter than eps: clamped norms, zero gradient through them
+    ("cosine_similarity", losslab.CosineSimilarity(), LOGITS[::-1] * 1e-9 * (LABELS[:, None] > 2), LOGITS),
+    ("cosine_similarity", losslab.CosineSimilarity(), BINARY, LOGITS * 1e-9 * (LABELS[:, None] > 2)),
+    ("kl_divergence", losslab.KLDivergence(), PROBS[::-1].copy(), PROBS),
+    ("kl_divergence", losslab.KLDivergence(), ONE_HOT, np.where(ONE_HOT == 1, 0.0, PROBS)),  # zeros on both sides
     ("smooth_l1", losslab.SmoothL1(beta=0.7), BINARY, LOGITS + 0.01),
     ("smooth_l1", losslab.SmoothL1(beta=0.0), BINARY, LOGITS + 0.01),
     ("poisson_nll", losslab.PoissonNLL(), BINARY * 3, LOGITS / 4),
@@ -55,6 +65,7 @@ CASES = [
         LABELS,
         LOGITS,
     ),
+    ("categorical_crossentropy_from_logits", losslab.CategoricalCrossentropy(from_logits=True), ONE_HOT, LOGITS),
     (
         "categorical_crossentropy_from_logits",
         losslab.CategoricalCrossentropy(from_logits=True, axis=0),
@@ -95,15 +106,13 @@ def test_fast_path_keeps_the_errors():
 
 
 def test_plain_means_use_one_fused_kernel(monkeypatch):
-    import torch.nn.functional as F
-
     calls = []
-    original = F.mse_loss
-    monkeypatch.setattr(F, "mse_loss", lambda *a, **k: calls.append(k.get("reduction", "mean")) or original(*a, **k))
+    original = torch._C._nn.mse_loss  # the op that F.mse_loss calls; its third argument is the reduction's code
+    monkeypatch.setattr(torch._C._nn, "mse_loss", lambda *a: calls.append(a[2]) or original(*a))
     y_true, y_pred = torch.as_tensor(BINARY), torch.as_tensor(LOGITS)
     mean = losslab.MeanSquaredError()(y_true, y_pred)
     weighted = losslab.MeanSquaredError()(y_true, y_pred, sample_weight=torch.ones(64))
-    assert calls == ["mean", "none"]  # a weight needs the per-sample values
+    assert calls == [1, 0]  # torch's codes of "mean" and "none": a weight needs the per-sample values
     assert float(mean) == pytest.approx(float(weighted), rel=1e-12)
     assert float(mean) == pytest.approx(((LOGITS - BINARY) ** 2).mean(), rel=1e-12)
 
@@ -194,11 +203,9 @@ def _ctc_value_and_grad(labels):
 
 
 def test_torch_ctc_kernel_matches_the_recursion(monkeypatch):
-    import torch.nn.functional as F
-
     calls = []
-    original = F.ctc_loss
-    monkeypatch.setattr(F, "ctc_loss", lambda *a, **k: calls.append(1) or original(*a, **k))
+    original = torch.ctc_loss  # the op that F.ctc_loss calls
+    monkeypatch.setattr(torch, "ctc_loss", lambda *a, **k: calls.append(1) or original(*a, **k))
     fast_value, fast_grad = _ctc_value_and_grad(CTC_LABELS)
     assert calls == [1]
     with generic_only():
@@ -322,15 +329,11 @@ def test_hinge_maps_binary_labels_with_one_scale_not_a_select():
 
 def test_torch_bce_on_probabilities_uses_the_kernel_only_for_large_buffers(monkeypatch):
     """On CPU the generic code is faster below 32 MiB; above, or on an accelerator, torch's kernel (same numbers)."""
-    import torch.nn.functional as F
-
     import losslab.losses._fast as fast
 
     calls = []
-    original = F.binary_cross_entropy
-    monkeypatch.setattr(
-        F, "binary_cross_entropy", lambda *a, **k: calls.append(k.get("reduction", "mean")) or original(*a, **k)
-    )
+    original = torch._C._nn.binary_cross_entropy  # F.binary_cross_entropy's op
+    monkeypatch.setattr(torch._C._nn, "binary_cross_entropy", lambda *a: calls.append(a[3]) or original(*a))
     probs = 1 / (1 + np.exp(-LOGITS))
     for loss in (losslab.BinaryCrossentropy(), losslab.BinaryCrossentropy(reduction="none", axis=0)):
         loss(torch.as_tensor(BINARY), torch.as_tensor(probs))
@@ -346,7 +349,7 @@ def test_torch_bce_on_probabilities_uses_the_kernel_only_for_large_buffers(monke
             reference.sum().backward()
         np.testing.assert_allclose(value.detach().numpy(), reference.detach().numpy(), rtol=1e-12)
         np.testing.assert_allclose(pred.grad.numpy(), reference_pred.grad.numpy(), rtol=1e-10, atol=1e-15)
-    assert calls == ["mean", "none"]
+    assert calls == [1, 0]  # torch's codes of "mean" and "none"
 
 
 def test_a_user_function_named_like_a_builtin_loss_is_not_fused(xp):

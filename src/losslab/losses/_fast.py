@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -86,36 +87,54 @@ def _torch_functional() -> Any:
     return sys.modules["torch.nn.functional"]
 
 
-def torch_mse(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
-    F = _torch_functional()
+_NONE, _MEAN, _SUM = 0, 1, 2
+"""torch's reduction codes (``torch.nn._reduction.get_enum``) for the ATen loss ops called below."""
 
+
+def _torch() -> Any:
+    """``torch``, read from ``sys.modules`` for the same reason as :func:`_torch_functional`."""
+    return sys.modules["torch"]
+
+
+def _torch_nn() -> Any:
+    """``torch._C._nn``: the ATen loss ops that ``torch.nn.functional``'s wrappers call.
+
+    The kernels below call these ops directly, on inputs whose shapes the loss
+    has already checked to be equal: ``F.mse_loss`` and its siblings first
+    compare sizes and ``broadcast_tensors`` the two inputs, which costs more
+    than the op itself at a thousand elements. The op is the same, so are the
+    value and the gradient; ``torch.compile`` traces these ops as it traces
+    ``F``'s (they are the calls ``F`` makes).
+    """
+    return sys.modules["torch"]._C._nn
+
+
+def torch_mse(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
+    """``F.mse_loss``'s op on inputs of equal shapes."""
     if plain_mean:
-        return F.mse_loss(y_pred, y_true)
-    return F.mse_loss(y_pred, y_true, reduction="none").mean(dim=-1)
+        return _torch_nn().mse_loss(y_pred, y_true, _MEAN)
+    return _torch_nn().mse_loss(y_pred, y_true, _NONE).mean(dim=-1)
 
 
 def torch_mae(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
-    F = _torch_functional()
-
+    """``F.l1_loss``'s op on inputs of equal shapes."""
     if plain_mean:
-        return F.l1_loss(y_pred, y_true)
-    return F.l1_loss(y_pred, y_true, reduction="none").mean(dim=-1)
+        return _torch_nn().l1_loss(y_pred, y_true, _MEAN)
+    return _torch_nn().l1_loss(y_pred, y_true, _NONE).mean(dim=-1)
 
 
 def torch_huber(y_true: Any, y_pred: Any, delta: float, plain_mean: bool) -> Any:
-    F = _torch_functional()
-
+    """``F.huber_loss``'s op on inputs of equal shapes."""
     if plain_mean:
-        return F.huber_loss(y_pred, y_true, delta=delta)
-    return F.huber_loss(y_pred, y_true, reduction="none", delta=delta).mean(dim=-1)
+        return _torch_nn().huber_loss(y_pred, y_true, _MEAN, delta)
+    return _torch_nn().huber_loss(y_pred, y_true, _NONE, delta).mean(dim=-1)
 
 
 def torch_poisson(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
-    F = _torch_functional()
-
+    """``F.poisson_nll_loss(log_input=False, eps=1e-7)``'s op."""
     if plain_mean:
-        return F.poisson_nll_loss(y_pred, y_true, log_input=False, eps=EPSILON)
-    return F.poisson_nll_loss(y_pred, y_true, log_input=False, eps=EPSILON, reduction="none").mean(dim=-1)
+        return _torch().poisson_nll_loss(y_pred, y_true, False, False, EPSILON, _MEAN)
+    return _torch().poisson_nll_loss(y_pred, y_true, False, False, EPSILON, _NONE).mean(dim=-1)
 
 
 LARGE_CPU_BUFFER = 32 * 2**20
@@ -138,23 +157,43 @@ def torch_binary_crossentropy_probs(y_true: Any, y_pred: Any, axis: int, plain_m
 
     On CPU below 32 MiB it is 2-4x slower than the generic code (benchmarks/results/losses.md).
     """
-    F = _torch_functional()
-
     p = y_pred.clamp(EPSILON, 1.0 - EPSILON)
     if plain_mean:
-        return F.binary_cross_entropy(p, y_true)
-    return F.binary_cross_entropy(p, y_true, reduction="none").mean(dim=axis)
+        return _torch_nn().binary_cross_entropy(p, y_true, None, _MEAN)
+    return _torch_nn().binary_cross_entropy(p, y_true, None, _NONE).mean(dim=axis)
+
+
+def torch_binary_crossentropy_probs_terms(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:
+    """The generic formula in eight torch calls instead of ten, vectorised (torch's kernel is not).
+
+    ``y log p + (1 - y) log(1 - p)`` is written ``log(1 - p) + y (log p - log(1 - p))`` (one
+    ``addcmul``), which saves the ``1 - y`` and one product; the values agree with the generic
+    code's to rounding. torch's own kernel costs 15 ns an element on CPU, and raises on NaN.
+    """
+    torch = _torch()
+
+    p = y_pred.clamp(EPSILON, 1.0 - EPSILON)
+    log_p = p.log()
+    log_not_p = torch.rsub(p, 1.0).log()  # 1 - p (the operator goes through a Python wrapper of Tensor)
+    terms = torch.addcmul(log_not_p, y_true, log_p - log_not_p)
+    return -(terms.mean() if plain_mean else terms.mean(dim=axis))
 
 
 def torch_binary_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:
-    F = _torch_functional()
-
+    """``F.binary_cross_entropy_with_logits``'s op on inputs of equal shapes."""
     if plain_mean:
-        return F.binary_cross_entropy_with_logits(y_pred, y_true)
-    return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none").mean(dim=axis)
+        return _torch().binary_cross_entropy_with_logits(y_pred, y_true, None, None, _MEAN)
+    return _torch().binary_cross_entropy_with_logits(y_pred, y_true, None, None, _NONE).mean(dim=axis)
 
 
 def torch_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:
+    """``-sum(y_true * log_softmax(y_pred))`` over ``axis``; its mean over the other axes with ``plain_mean``.
+
+    On a non-empty ``(batch, classes)`` batch this is ``F.cross_entropy``'s op with probability targets, which
+    computes these very terms (``log_softmax``, product, sum, division by the number of rows) in one call.
+    """
+    if y_pred.ndim == 2 and axis == 1 and y_pred.numel() > 0:
+        return _torch_nn().cross_entropy_loss(y_pred, y_true, None, _MEAN if plain_mean else _NONE, -100, 0.0)
     terms = y_true * y_pred.log_softmax(dim=axis)
     if plain_mean:
         return -terms.sum() / (y_pred.numel() // max(y_pred.shape[axis], 1))
@@ -163,41 +202,70 @@ def torch_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, p
 
 def torch_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any, plain_mean: bool) -> Any:
     """``labels`` of shape ``(...)``, ``y_pred`` of shape ``(..., C)`` with the classes last."""
-    F = _torch_functional()
+    torch = _torch()
 
     flat = y_pred if y_pred.ndim == 2 else y_pred.reshape(-1, y_pred.shape[-1])
     flat_labels = labels if labels.ndim == 1 else labels.reshape(-1)
-    if flat_labels.dtype != sys.modules["torch"].int64:
+    if flat_labels.dtype != torch.int64:
         flat_labels = flat_labels.long()
-    if plain_mean:
-        return F.cross_entropy(flat, flat_labels)
-    return F.cross_entropy(flat, flat_labels, reduction="none").reshape(labels.shape)
+    if plain_mean:  # F.cross_entropy's op, with its defaults: no weight, ignore_index -100, no smoothing
+        return torch._C._nn.cross_entropy_loss(flat, flat_labels, None, _MEAN, -100, 0.0)
+    return torch._C._nn.cross_entropy_loss(flat, flat_labels, None, _NONE, -100, 0.0).reshape(labels.shape)
+
+
+def torch_kl_divergence(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
+    """Per-sample ``sum(t (log t - log p))`` over the last axis, both clipped to ``[eps, 1]``, with ``F.kl_div``'s op.
+
+    The op computes ``xlogy(t, t) - t log p`` in one call (equal to the generic terms to rounding);
+    the clipping is Keras's semantics, which ``F.kl_div`` does not have. With ``plain_mean``, the
+    mean over the samples is the sum of every term divided by the number of samples (``F.kl_div``'s
+    ``"batchmean"``), and 0 without samples (as the class's reduction gives).
+    """
+    t = y_true.clamp(EPSILON, 1.0)
+    log_p = y_pred.clamp(EPSILON, 1.0).log()
+    if not plain_mean:
+        return _torch().kl_div(log_p, t, _NONE).sum(dim=-1)
+    total = _torch().kl_div(log_p, t, _SUM)
+    samples = math.prod(t.shape[:-1])
+    return total / samples if samples else total
+
+
+def torch_cosine_similarity(y_true: Any, y_pred: Any, axis: int) -> Any:
+    """``-sum(t / max(|t|, eps) * p / max(|p|, eps))`` over ``axis``: the generic formula in 8 torch calls, not 13.
+
+    ``max(|x|, eps)`` is the vector norm clamped from below, which has the generic code's zero gradient
+    below ``eps`` (and a zero gradient at a zero vector), and ``vecdot`` is the product and the sum in
+    one call. ``F.cosine_similarity`` is not used: its clamp is outside autograd, which gives vectors
+    shorter than ``eps`` another gradient.
+    """
+    vector_norm, vecdot = _torch().linalg.vector_norm, _torch().linalg.vecdot
+
+    unit_true = y_true / vector_norm(y_true, dim=axis, keepdim=True).clamp_min(EPSILON)
+    unit_pred = y_pred / vector_norm(y_pred, dim=axis, keepdim=True).clamp_min(EPSILON)
+    return -vecdot(unit_true, unit_pred, dim=axis)
 
 
 def torch_smooth_l1(y_true: Any, y_pred: Any, beta: float, plain_mean: bool) -> Any:
-    F = _torch_functional()
-
+    nn = _torch_nn()
+    if beta == 0.0:  # F.smooth_l1_loss's choice: the L1 op
+        return nn.l1_loss(y_pred, y_true, _MEAN) if plain_mean else nn.l1_loss(y_pred, y_true, _NONE).mean(dim=-1)
     if plain_mean:
-        return F.smooth_l1_loss(y_pred, y_true, beta=beta)
-    return F.smooth_l1_loss(y_pred, y_true, reduction="none", beta=beta).mean(dim=-1)
+        return nn.smooth_l1_loss(y_pred, y_true, _MEAN, beta)
+    return nn.smooth_l1_loss(y_pred, y_true, _NONE, beta).mean(dim=-1)
 
 
 def torch_poisson_nll(y_true: Any, y_pred: Any, log_input: bool, eps: float, plain_mean: bool) -> Any:
     """Without the Stirling term: torch's ``full=True`` gives NaN gradients for targets of 0."""
-    F = _torch_functional()
-
     if plain_mean:
-        return F.poisson_nll_loss(y_pred, y_true, log_input=log_input, eps=eps)
-    return F.poisson_nll_loss(y_pred, y_true, log_input=log_input, eps=eps, reduction="none").mean(dim=-1)
+        return _torch().poisson_nll_loss(y_pred, y_true, log_input, False, eps, _MEAN)
+    return _torch().poisson_nll_loss(y_pred, y_true, log_input, False, eps, _NONE).mean(dim=-1)
 
 
 def torch_multilabel_soft_margin(y_true: Any, y_pred: Any, weight: Any, plain_mean: bool) -> Any:
     """The per-class logistic loss is binary cross-entropy on logits, with ``weight`` per class."""
-    F = _torch_functional()
-
     if plain_mean:
-        return F.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight)
-    return F.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight, reduction="none").mean(dim=-1)
+        return _torch().binary_cross_entropy_with_logits(y_pred, y_true, weight, None, _MEAN)
+    return _torch().binary_cross_entropy_with_logits(y_pred, y_true, weight, None, _NONE).mean(dim=-1)
 
 
 def torch_log_softmax(x: Any, axis: int) -> Any:
@@ -267,19 +335,23 @@ def torch_ctc(labels: Any, log_probs: Any) -> Any:
     always runs the recursion (the same answer on every input; the compiled
     loop over frames fuses well).
     """
-    import torch
-
-    F = _torch_functional()
+    torch = _torch()
 
     batch, frames, num_classes = log_probs.shape
-    if torch.compiler.is_compiling() or labels.shape[1] == 0 or log_probs.dtype not in (torch.float32, torch.float64):
+    if (
+        torch.compiler.is_compiling()
+        or batch == 0
+        or labels.shape[1] == 0
+        or log_probs.dtype not in (torch.float32, torch.float64)
+    ):
         return None
-    label_length = (labels != 0).sum(dim=-1)
-    if bool(((labels < 0) | (labels >= num_classes)).any()):
+    if int(labels.min()) < 0 or int(labels.max()) >= num_classes:  # (two reductions: faster than one mask)
         return None
+    label_length = labels.count_nonzero(dim=-1)
     frame_length = torch.full((batch,), frames, dtype=torch.long, device=log_probs.device)
-    nll = F.ctc_loss(log_probs.transpose(0, 1), labels.long(), frame_length, label_length, blank=0, reduction="none")
-    if not bool(torch.isfinite(nll).all()):
+    # F.ctc_loss's op: blank 0, no reduction, zero_infinity off (an infinite loss is looked for below).
+    nll = torch.ctc_loss(log_probs.transpose(0, 1), labels.long(), frame_length, label_length, 0, _NONE, False)
+    if not math.isfinite(nll.detach().sum()):  # the sum of losses >= 0 is finite when each loss is (NaN too)
         return None
     return nll
 

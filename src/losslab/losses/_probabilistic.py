@@ -26,7 +26,9 @@ from losslab.losses._fast import (
     on_torch,
     torch_binary_crossentropy_logits,
     torch_binary_crossentropy_probs,
+    torch_binary_crossentropy_probs_terms,
     torch_categorical_crossentropy_logits,
+    torch_kl_divergence,
     torch_poisson,
     torch_sparse_categorical_crossentropy_logits,
 )
@@ -37,6 +39,7 @@ from losslab.losses._ops import (
     clip_probability,
     log_sigmoid,
     log_softmax,
+    mean_of_samples,
     mean_of_terms,
     normalize_probabilities,
     one_hot,
@@ -159,10 +162,12 @@ def _binary_crossentropy(
     """:func:`binary_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_crossentropy")
-    if on_torch(xp) and from_logits:
-        return torch_binary_crossentropy_logits(y_true, y_pred, axis, plain_mean)
-    if on_torch(xp) and few_temporaries_win(y_pred):  # else the generic code is faster
-        return torch_binary_crossentropy_probs(y_true, y_pred, axis, plain_mean)
+    if on_torch(xp):
+        if from_logits:
+            return torch_binary_crossentropy_logits(y_true, y_pred, axis, plain_mean)
+        if few_temporaries_win(y_pred):  # torch's kernel: fewer temporaries, but not vectorised
+            return torch_binary_crossentropy_probs(y_true, y_pred, axis, plain_mean)
+        return torch_binary_crossentropy_probs_terms(y_true, y_pred, axis, plain_mean)
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     return -mean_of_terms(y_true * log_p + (1.0 - y_true) * log_not_p, axis, xp, plain_mean)
 
@@ -582,12 +587,20 @@ def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     >>> round(float(out[0]), 6)
     0.143841
     """
+    return _kl_divergence(y_true, y_pred, xp)
+
+
+def _kl_divergence(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+    """:func:`kl_divergence`; ``plain_mean`` gives the mean over the samples (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "kl_divergence")
-    for name, array in (("y_true", y_true), ("y_pred", y_pred)):
-        check_range("kl_divergence", name, array, 0.0, 1.0, "Both arguments are probability distributions.")
+    if value_checks_enabled():  # (off by default)
+        for name, array in (("y_true", y_true), ("y_pred", y_pred)):
+            check_range("kl_divergence", name, array, 0.0, 1.0, "Both arguments are probability distributions.")
+    if on_torch(xp):
+        return torch_kl_divergence(y_true, y_pred, plain_mean)
     t = xp.clip(y_true, EPSILON, 1.0)
     p = xp.clip(y_pred, EPSILON, 1.0)
-    return xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1)
+    return mean_of_samples(xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1), xp, plain_mean)
 
 
 def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
