@@ -86,11 +86,20 @@ def _torch_functional() -> Any:
     return sys.modules["torch.nn.functional"]
 
 
+def _mean_or_sum(x: Any) -> str:
+    """torch's ``reduction`` for a plain mean over ``x``: ``"mean"``, or ``"sum"`` (0) when ``x`` is empty.
+
+    torch's mean of nothing is NaN; losslab's is 0, as ``reduce_values`` gives (the size is static under
+    ``torch.compile``).
+    """
+    return "mean" if x.numel() else "sum"
+
+
 def torch_mse(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
     F = _torch_functional()
 
     if plain_mean:
-        return F.mse_loss(y_pred, y_true)
+        return F.mse_loss(y_pred, y_true, reduction=_mean_or_sum(y_pred))
     return F.mse_loss(y_pred, y_true, reduction="none").mean(dim=-1)
 
 
@@ -98,7 +107,7 @@ def torch_mae(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
     F = _torch_functional()
 
     if plain_mean:
-        return F.l1_loss(y_pred, y_true)
+        return F.l1_loss(y_pred, y_true, reduction=_mean_or_sum(y_pred))
     return F.l1_loss(y_pred, y_true, reduction="none").mean(dim=-1)
 
 
@@ -106,7 +115,7 @@ def torch_huber(y_true: Any, y_pred: Any, delta: float, plain_mean: bool) -> Any
     F = _torch_functional()
 
     if plain_mean:
-        return F.huber_loss(y_pred, y_true, delta=delta)
+        return F.huber_loss(y_pred, y_true, delta=delta, reduction=_mean_or_sum(y_pred))
     return F.huber_loss(y_pred, y_true, reduction="none", delta=delta).mean(dim=-1)
 
 
@@ -114,7 +123,7 @@ def torch_poisson(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
     F = _torch_functional()
 
     if plain_mean:
-        return F.poisson_nll_loss(y_pred, y_true, log_input=False, eps=EPSILON)
+        return F.poisson_nll_loss(y_pred, y_true, log_input=False, eps=EPSILON, reduction=_mean_or_sum(y_pred))
     return F.poisson_nll_loss(y_pred, y_true, log_input=False, eps=EPSILON, reduction="none").mean(dim=-1)
 
 
@@ -142,7 +151,7 @@ def torch_binary_crossentropy_probs(y_true: Any, y_pred: Any, axis: int, plain_m
 
     p = y_pred.clamp(EPSILON, 1.0 - EPSILON)
     if plain_mean:
-        return F.binary_cross_entropy(p, y_true)
+        return F.binary_cross_entropy(p, y_true, reduction=_mean_or_sum(p))
     return F.binary_cross_entropy(p, y_true, reduction="none").mean(dim=axis)
 
 
@@ -150,14 +159,14 @@ def torch_binary_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, plain_
     F = _torch_functional()
 
     if plain_mean:
-        return F.binary_cross_entropy_with_logits(y_pred, y_true)
+        return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction=_mean_or_sum(y_pred))
     return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none").mean(dim=axis)
 
 
 def torch_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:
     terms = y_true * y_pred.log_softmax(dim=axis)
     if plain_mean:
-        return -terms.sum() / (y_pred.numel() // max(y_pred.shape[axis], 1))
+        return -terms.sum() / max(y_pred.numel() // max(y_pred.shape[axis], 1), 1)  # an empty batch: 0
     return -terms.sum(dim=axis)
 
 
@@ -170,7 +179,7 @@ def torch_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any, plain
     if flat_labels.dtype != sys.modules["torch"].int64:
         flat_labels = flat_labels.long()
     if plain_mean:
-        return F.cross_entropy(flat, flat_labels)
+        return F.cross_entropy(flat, flat_labels, reduction=_mean_or_sum(flat_labels))
     return F.cross_entropy(flat, flat_labels, reduction="none").reshape(labels.shape)
 
 
@@ -178,7 +187,7 @@ def torch_smooth_l1(y_true: Any, y_pred: Any, beta: float, plain_mean: bool) -> 
     F = _torch_functional()
 
     if plain_mean:
-        return F.smooth_l1_loss(y_pred, y_true, beta=beta)
+        return F.smooth_l1_loss(y_pred, y_true, beta=beta, reduction=_mean_or_sum(y_pred))
     return F.smooth_l1_loss(y_pred, y_true, reduction="none", beta=beta).mean(dim=-1)
 
 
@@ -187,7 +196,9 @@ def torch_poisson_nll(y_true: Any, y_pred: Any, log_input: bool, eps: float, pla
     F = _torch_functional()
 
     if plain_mean:
-        return F.poisson_nll_loss(y_pred, y_true, log_input=log_input, eps=eps)
+        return F.poisson_nll_loss(
+            y_pred, y_true, log_input=log_input, eps=eps, reduction=_mean_or_sum(y_pred)
+        )
     return F.poisson_nll_loss(y_pred, y_true, log_input=log_input, eps=eps, reduction="none").mean(dim=-1)
 
 
@@ -196,7 +207,7 @@ def torch_multilabel_soft_margin(y_true: Any, y_pred: Any, weight: Any, plain_me
     F = _torch_functional()
 
     if plain_mean:
-        return F.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight)
+        return F.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight, reduction=_mean_or_sum(y_pred))
     return F.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight, reduction="none").mean(dim=-1)
 
 

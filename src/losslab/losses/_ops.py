@@ -100,10 +100,20 @@ def mean_of_terms(terms: Any, axis: int, xp: Any, plain_mean: bool = False) -> A
     per-sample means, computed as one reduction (NumPy reduces short rows
     and then their means an order of magnitude slower, XLA on CPU at half
     the speed).
+
+    The mean of no terms is 0 (an empty batch, as ``reduce_values`` gives), not NaN. A 0-d ``terms`` is one
+    value: its own mean (0-d inputs are one sample of one value on every backend).
     """
     if plain_mean:
-        return xp.mean(terms)
+        return mean_or_zero(terms, xp)
+    if terms.ndim == 0:
+        return terms
     return xp.mean(terms, axis=axis)
+
+
+def mean_or_zero(x: Any, xp: Any) -> Any:
+    """The mean of every value of ``x``, 0 when ``x`` is empty (decided from the static shape)."""
+    return xp.sum(x) if 0 in x.shape else xp.mean(x)
 
 
 def relu(x: Any, xp: Any) -> Any:

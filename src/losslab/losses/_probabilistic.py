@@ -37,6 +37,7 @@ from losslab.losses._ops import (
     log_sigmoid,
     log_softmax,
     mean_of_terms,
+    mean_or_zero,
     normalize_probabilities,
     one_hot,
     prepare_pair,
@@ -359,7 +360,7 @@ def _categorical_crossentropy(
         losses = jax_categorical_crossentropy_logits(y_true, y_pred, axis)
     else:
         losses = -xp.sum(y_true * _categorical_log_probs(y_pred, from_logits, axis, xp), axis=axis)
-    return xp.mean(losses) if plain_mean else losses
+    return mean_or_zero(losses, xp) if plain_mean else losses
 
 
 def categorical_focal_crossentropy(
@@ -546,7 +547,7 @@ def _sparse_categorical_crossentropy(
             losses = (1.0 - label_smoothing) * losses - label_smoothing * xp.mean(log_p, axis=-1)
     if valid is not None:
         losses = xp.where(valid, losses, xp.zeros_like(losses))
-    return xp.mean(losses) if plain_mean else losses
+    return mean_or_zero(losses, xp) if plain_mean else losses
 
 
 def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
