@@ -164,7 +164,9 @@ def torch_binary_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, plain_
 
 
 def torch_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:
-    terms = y_true * y_pred.log_softmax(dim=axis)
+    """A class without target mass contributes 0, also at a ``-inf`` logit (see ``_target_log_probs``)."""
+    log_p = y_pred.log_softmax(dim=axis)
+    terms = y_true * log_p.masked_fill(y_true == 0, 0.0)
     if plain_mean:
         return -terms.sum() / max(y_pred.numel() // max(y_pred.shape[axis], 1), 1)  # an empty batch: 0
     return -terms.sum(dim=axis)
@@ -245,7 +247,10 @@ def jax_log_softmax(x: Any, axis: int) -> Any:
 def jax_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int) -> Any:
     import jax
 
-    return -(y_true * jax.nn.log_softmax(y_pred, axis=axis)).sum(axis=axis)
+    import jax.numpy as jnp
+
+    log_p = jax.nn.log_softmax(y_pred, axis=axis)
+    return -(y_true * jnp.where(y_true == 0, 0.0, log_p)).sum(axis=axis)  # a masked (-inf) class adds 0
 
 
 def jax_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any) -> Any:

@@ -111,6 +111,16 @@ def mean_of_terms(terms: Any, axis: int, xp: Any, plain_mean: bool = False) -> A
     return xp.mean(terms, axis=axis)
 
 
+def one_value_vectors(y_true: Any, y_pred: Any, xp: Any) -> tuple[Any, Any]:
+    """0-d inputs as vectors of one value, so that a reduction over the last axis gives a 0-d loss on every backend.
+
+    A 0-d pair is one sample of one value (NumPy and torch reduce a 0-d array over ``axis=-1``, JAX does not).
+    """
+    if y_pred.ndim == 0:
+        return xp.reshape(y_true, (1,)), xp.reshape(y_pred, (1,))
+    return y_true, y_pred
+
+
 def mean_or_zero(x: Any, xp: Any) -> Any:
     """The mean of every value of ``x``, 0 when ``x`` is empty (decided from the static shape)."""
     return xp.sum(x) if 0 in x.shape else xp.mean(x)

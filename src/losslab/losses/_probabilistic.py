@@ -40,6 +40,7 @@ from losslab.losses._ops import (
     mean_or_zero,
     normalize_probabilities,
     one_hot,
+    one_value_vectors,
     prepare_pair,
     sigmoid,
 )
@@ -289,6 +290,19 @@ def _categorical_log_probs(y_pred: Any, from_logits: bool, axis: int, xp: Any) -
     return xp.log(normalize_probabilities(y_pred, axis, xp))
 
 
+def _target_log_probs(target: Any, log_p: Any, from_logits: bool, xp: Any) -> Any:
+    """``log_p`` where ``target`` has mass, 0 where it has none: the factor of ``target`` in a cross-entropy.
+
+    A logit of ``-inf`` masks a class (vocabulary and action masks): its log-probability is ``-inf`` and
+    ``0 * -inf`` would make the loss NaN. A class without target mass contributes 0, with a zero gradient; a class
+    with target mass and a ``-inf`` logit gives ``+inf``, as torch's ``cross_entropy`` does. Probabilities are
+    clipped before their log, so only logits need this.
+    """
+    if not from_logits:
+        return log_p
+    return xp.where(target == 0, xp.zeros_like(log_p), log_p)
+
+
 def categorical_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -359,7 +373,8 @@ def _categorical_crossentropy(
     if on_jax(xp) and from_logits:
         losses = jax_categorical_crossentropy_logits(y_true, y_pred, axis)
     else:
-        losses = -xp.sum(y_true * _categorical_log_probs(y_pred, from_logits, axis, xp), axis=axis)
+        log_p = _categorical_log_probs(y_pred, from_logits, axis, xp)
+        losses = -xp.sum(y_true * _target_log_probs(y_true, log_p, from_logits, xp), axis=axis)
     return mean_or_zero(losses, xp) if plain_mean else losses
 
 
@@ -406,7 +421,7 @@ def categorical_focal_crossentropy(
     )
     log_p = _categorical_log_probs(y_pred, from_logits, axis, xp)
     p = clip_probability(xp.exp(log_p), xp)
-    return -xp.sum(alpha * (1.0 - p) ** gamma * y_true * log_p, axis=axis)
+    return -xp.sum(alpha * (1.0 - p) ** gamma * y_true * _target_log_probs(y_true, log_p, from_logits, xp), axis=axis)
 
 
 def _sparse_inputs(
@@ -574,6 +589,7 @@ def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     0.143841
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "kl_divergence")
+    y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
     for name, array in (("y_true", y_true), ("y_pred", y_pred)):
         check_range("kl_divergence", name, array, 0.0, 1.0, "Both arguments are probability distributions.")
     t = xp.clip(y_true, EPSILON, 1.0)
