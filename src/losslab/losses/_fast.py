@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -173,16 +174,22 @@ def torch_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, p
 
 
 def torch_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any, plain_mean: bool) -> Any:
-    """``labels`` of shape ``(...)``, ``y_pred`` of shape ``(..., C)`` with the classes last."""
+    """``labels`` of shape ``(...)``, ``y_pred`` of shape ``(..., C)`` with the classes last.
+
+    A label outside ``[0, C)`` gives NaN, as on the other paths, where torch's kernel raises an ``IndexError``
+    on CPU and fails a device-side assertion on CUDA (a check that no compiled graph can make).
+    """
     F = _torch_functional()
 
     flat = y_pred if y_pred.ndim == 2 else y_pred.reshape(-1, y_pred.shape[-1])
     flat_labels = labels if labels.ndim == 1 else labels.reshape(-1)
     if flat_labels.dtype != sys.modules["torch"].int64:
         flat_labels = flat_labels.long()
+    safe = flat_labels.clamp(0, max(flat.shape[-1] - 1, 0))
+    losses = F.cross_entropy(flat, safe, reduction="none").masked_fill(safe != flat_labels, math.nan)
     if plain_mean:
-        return F.cross_entropy(flat, flat_labels, reduction=_mean_or_sum(flat_labels))
-    return F.cross_entropy(flat, flat_labels, reduction="none").reshape(labels.shape)
+        return losses.mean() if losses.numel() else losses.sum()
+    return losses.reshape(labels.shape)
 
 
 def torch_smooth_l1(y_true: Any, y_pred: Any, beta: float, plain_mean: bool) -> Any:
@@ -256,8 +263,8 @@ def jax_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int) -> 
 def jax_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any) -> Any:
     """``logsumexp(z) - z[label]``: only the labelled logit is gathered, not the whole log-softmax.
 
-    Labels outside ``[0, C)`` give 0 (as the generic one-hot product does); they are gathered at
-    index 0 and masked, so the gather's gradient is a plain in-bounds scatter.
+    Labels outside ``[0, C)`` give NaN (as on the other paths); they are gathered at index 0 and
+    masked, so the gather's gradient is a plain in-bounds scatter.
     """
     import jax
     import jax.numpy as jnp
@@ -269,7 +276,7 @@ def jax_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any) -> Any:
     safe = jnp.where(valid, labels, 0)
     picked = jnp.take_along_axis(y_pred, safe[..., None], axis=-1, mode="promise_in_bounds") - shift
     log_normalizer = jnp.log(jnp.sum(jnp.exp(y_pred - shift), axis=-1))
-    return jnp.where(valid, log_normalizer - picked[..., 0], 0.0)
+    return jnp.where(valid, log_normalizer - picked[..., 0], jnp.nan)
 
 
 def torch_ctc(labels: Any, log_probs: Any) -> Any:

@@ -194,6 +194,17 @@ def l2_normalize(x: Any, axis: Any, xp: Any) -> Any:
     return x / xp.sqrt(xp.clip(square_sum, EPSILON**2))
 
 
+def nan_out_of_range(losses: Any, labels: Any, num_classes: int, xp: Any) -> Any:
+    """``losses`` with NaN where a class index lies outside ``[0, num_classes)``.
+
+    Without value checks (``losslab.value_checks()``, which raise instead; no check runs while a function is
+    traced), an impossible label must not give a plausible number: the one-hot product of such a label is 0, a
+    silent wrong loss. NaN makes the whole mean NaN, on every backend and under ``jax.jit``/``torch.compile``.
+    """
+    valid = (labels >= 0) & (labels < num_classes)
+    return xp.where(valid, losses, xp.full_like(losses, math.nan))
+
+
 def one_hot(labels: Any, num_classes: int, xp: Any, dtype: Any) -> Any:
     """One-hot encode integer ``labels`` along a new last axis (all zeros out of range)."""
     classes = xp.arange(num_classes, dtype=labels.dtype, device=device(labels))

@@ -39,6 +39,7 @@ from losslab.losses._ops import (
     mean_of_terms,
     mean_or_zero,
     normalize_probabilities,
+    nan_out_of_range,
     one_hot,
     one_value_vectors,
     prepare_pair,
@@ -560,6 +561,7 @@ def _sparse_categorical_crossentropy(
         losses = -xp.sum(xp.where(target, log_p, xp.zeros_like(log_p)), axis=-1)
         if smooths:
             losses = (1.0 - label_smoothing) * losses - label_smoothing * xp.mean(log_p, axis=-1)
+        losses = nan_out_of_range(losses, labels, y_pred.shape[-1], xp)
     if valid is not None:
         losses = xp.where(valid, losses, xp.zeros_like(losses))
     return mean_or_zero(losses, xp) if plain_mean else losses
