@@ -222,6 +222,8 @@ def resolve_dtype(xp: Any, dtype: Any) -> Any:
         return dtype
     if not isinstance(dtype, str):
         return xp.float32 if _is_half(dtype) else dtype
+    if dtype in _HALF_NAMES:  # also where the namespace has no such dtype (NumPy's bfloat16)
+        return xp.float32
     if dtype not in _FLOAT_NAMES or not hasattr(xp, dtype):
         msg = f"dtype must be one of {[n for n in _FLOAT_NAMES if hasattr(xp, n)]} or None; got {dtype!r}"
         raise ValueError(msg)

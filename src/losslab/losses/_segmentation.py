@@ -478,7 +478,9 @@ def _lovasz_gradient(truth_sorted: Any, xp: Any) -> Any:
 
 
 def _lovasz(errors: Any, truth: Any, xp: Any) -> Any:
-    """``sum_i sorted(errors)_i * lovasz_gradient_i`` for each row of ``(rows, pixels)``."""
+    """``sum_i sorted(errors)_i * lovasz_gradient_i`` for each row of ``(rows, pixels)`` (0 for no pixels)."""
+    if errors.shape[1] == 0:  # an empty batch as one image: nothing to sort, and no first pixel to slice
+        return xp.sum(errors, axis=1)
     order = xp.argsort(errors, axis=1, descending=True)
     errors_sorted = xp.take_along_axis(errors, order, axis=1)
     truth_sorted = xp.take_along_axis(truth, order, axis=1)
