@@ -78,6 +78,7 @@ def _binary_inputs(
 ) -> tuple[Any, Any, Any]:
     smooths = _check_label_smoothing(label_smoothing, loss_name)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, loss_name)
+    y_true, y_pred = one_value_vectors(y_true, y_pred, xp)  # a 0-d pair is one value, averaged over axis -1
     if value_checks_enabled():  # the value checks (off by default) cost a call each even when off
         check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Binary labels are 0 or 1; for {-1, 1} labels use hinge.")
         if not from_logits:
