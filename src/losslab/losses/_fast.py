@@ -205,9 +205,7 @@ def torch_poisson_nll(y_true: Any, y_pred: Any, log_input: bool, eps: float, pla
     F = _torch_functional()
 
     if plain_mean:
-        return F.poisson_nll_loss(
-            y_pred, y_true, log_input=log_input, eps=eps, reduction=_mean_or_sum(y_pred)
-        )
+        return F.poisson_nll_loss(y_pred, y_true, log_input=log_input, eps=eps, reduction=_mean_or_sum(y_pred))
     return F.poisson_nll_loss(y_pred, y_true, log_input=log_input, eps=eps, reduction="none").mean(dim=-1)
 
 
@@ -253,7 +251,6 @@ def jax_log_softmax(x: Any, axis: int) -> Any:
 
 def jax_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int) -> Any:
     import jax
-
     import jax.numpy as jnp
 
     log_p = jax.nn.log_softmax(y_pred, axis=axis)

@@ -159,7 +159,9 @@ def tversky(
     """
     xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "tversky", ignore_index)
     true_pos, false_pos, false_neg = _overlap_terms(y_true, y_pred, axis, xp)
-    return _empty_batch_is_zero(1.0 - true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON), y_pred, axis)
+    return _empty_batch_is_zero(
+        1.0 - true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON), y_pred, axis
+    )
 
 
 def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None, xp: Any = None) -> Any:
