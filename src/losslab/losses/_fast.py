@@ -186,7 +186,7 @@ def torch_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any, plain
     if flat_labels.dtype != sys.modules["torch"].int64:
         flat_labels = flat_labels.long()
     safe = flat_labels.clamp(0, max(flat.shape[-1] - 1, 0))
-    losses = F.cross_entropy(flat, safe, reduction="none").masked_fill(safe != flat_labels, math.nan)
+    losses = F.cross_entropy(flat, safe, reduction="none").masked_fill_(safe != flat_labels, math.nan)
     if plain_mean:
         return losses.mean() if losses.numel() else losses.sum()
     return losses.reshape(labels.shape)
