@@ -227,7 +227,7 @@ def resolve_dtype(xp: Any, dtype: Any) -> Any:
     if dtype not in _FLOAT_NAMES or not hasattr(xp, dtype):
         msg = f"dtype must be one of {[n for n in _FLOAT_NAMES if hasattr(xp, n)]} or None; got {dtype!r}"
         raise ValueError(msg)
-    return xp.float32 if dtype in _HALF_NAMES else getattr(xp, dtype)
+    return getattr(xp, dtype)
 
 
 def as_array(x: Any, xp: Any, *, like: Any = None, name: str = "array") -> Any:
