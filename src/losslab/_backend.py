@@ -20,6 +20,9 @@ EPSILON = 1e-7
 
 _FLOAT_NAMES = ("float16", "bfloat16", "float32", "float64")
 
+_HALF_NAMES = frozenset({"float16", "bfloat16"})
+"""Half-precision floats: computed in ``float32`` (see :func:`as_arrays`)."""
+
 _NAMESPACE_OF_TYPE: dict[type, Any] = {}
 """Array type -> its Array API namespace, filled on first sight.
 
@@ -102,26 +105,49 @@ def _known_kind(dtype: Any) -> str | None:
 
 @constant_while_traced
 def _plain_dtypes(pred_dtype: Any, true_dtype: Any) -> bool:
-    """Whether ``y_pred``'s dtype is known as real floating and ``y_true``'s as not boolean (see :func:`as_arrays`)."""
+    """Whether ``y_pred``'s dtype is known as real floating (32 or 64 bits) and ``y_true``'s as real floating or
+    integral (see :func:`as_arrays`); half precision and booleans take the full path, which casts them."""
     kinds = _INPUT_KIND
-    return (
-        kinds.get((type(pred_dtype), pred_dtype)) == "real floating"
-        and kinds.get((type(true_dtype), true_dtype), "bool") != "bool"
-    )
+    return kinds.get((type(pred_dtype), pred_dtype)) == "real floating" and kinds.get(
+        (type(true_dtype), true_dtype)
+    ) in ("real floating", "integral")
+
+
+def _is_half(dtype: Any) -> bool:
+    """Whether ``dtype`` is ``float16`` or ``bfloat16`` of any library (NumPy's ``ml_dtypes.bfloat16`` included)."""
+    name = getattr(dtype, "name", None)
+    return (name if isinstance(name, str) else str(dtype).rpartition(".")[2]) in _HALF_NAMES
 
 
 def dtype_kind(xp: Any, dtype: Any) -> str:
-    """``"real floating"``, ``"integral"``, ``"bool"`` or ``"other"`` (``xp.isdtype``, cached: it costs 0.3 us)."""
+    """``"real floating"``, ``"half floating"``, ``"integral"``, ``"bool"`` or ``"other"`` (cached: ``xp.isdtype``
+    costs 0.3 us).
+
+    ``"real floating"`` means 32 or 64 bits; ``float16`` and ``bfloat16`` are ``"half floating"`` (computed in
+    ``float32``, see :func:`as_arrays`), also where ``xp.isdtype`` does not know them (NumPy arrays of
+    ``ml_dtypes.bfloat16``).
+    """
     kind = _known_kind(dtype)
     if kind is None:
         kinds = ("real floating", "integral", "bool")
-        kind = _INPUT_KIND[(type(dtype), dtype)] = next((k for k in kinds if xp.isdtype(dtype, k)), "other")
+        if _is_half(dtype):
+            kind = "half floating"
+        else:
+            kind = next((k for k in kinds if xp.isdtype(dtype, k)), "other")
+        _INPUT_KIND[(type(dtype), dtype)] = kind
     return kind
+
+
+_TORCH_XP: list[Any] = [None]
+"""array-api-compat's torch namespace once torch is seen (a list: :func:`as_arrays` reads it without a global
+statement); ``None`` before, which no namespace is."""
 
 
 def _learn_torch_type(cls: type) -> Any:
     """Record torch's namespace for ``cls``, with the kind of each of torch's dtypes (all at once, see above)."""
     import array_api_compat.torch as torch_xp
+
+    _TORCH_XP[0] = torch_xp
 
     for name in _DTYPE_NAMES:
         dtype = getattr(torch_xp, name, None)
@@ -188,9 +214,16 @@ def to_numpy(x: Any) -> np.ndarray:
 
 
 def resolve_dtype(xp: Any, dtype: Any) -> Any:
-    """Turn ``"float32"``-style names into ``xp``'s dtype objects."""
-    if dtype is None or not isinstance(dtype, str):
+    """Turn ``"float32"``-style names into ``xp``'s dtype objects; half precision gives ``float32``.
+
+    ``float16`` and ``bfloat16`` are computed in ``float32`` (see :func:`as_arrays`), named or passed as dtype objects.
+    """
+    if dtype is None:
         return dtype
+    if not isinstance(dtype, str):
+        return xp.float32 if _is_half(dtype) else dtype
+    if dtype in _HALF_NAMES:  # also where the namespace has no such dtype (NumPy's bfloat16)
+        return xp.float32
     if dtype not in _FLOAT_NAMES or not hasattr(xp, dtype):
         msg = f"dtype must be one of {[n for n in _FLOAT_NAMES if hasattr(xp, n)]} or None; got {dtype!r}"
         raise ValueError(msg)
@@ -217,7 +250,13 @@ def as_arrays(y_true: Any, y_pred: Any, *, xp: Any = None, dtype: Any = None) ->
 
     ``y_pred`` becomes floating: ``dtype`` when given, else its own floating
     dtype, else ``float32`` (Keras's default float, also used for Python
-    lists and scalars). ``y_true`` keeps its dtype kind.
+    lists and scalars). Half precision (``float16``, ``bfloat16``, NumPy's
+    ``ml_dtypes.bfloat16`` included) becomes ``float32``, as torch's autocast
+    and Keras's default dtype policy compute losses: a squared error of 300
+    overflows ``float16``. ``y_true`` keeps its dtype kind (a half-precision
+    or boolean ``y_true`` is cast to ``y_pred``'s dtype) and moves onto
+    ``y_pred``'s device, whether it is a NumPy array or a tensor of the same
+    library on another device (as a target, it follows the prediction).
 
     Returns
     -------
@@ -232,6 +271,7 @@ def as_arrays(y_true: Any, y_pred: Any, *, xp: Any = None, dtype: Any = None) ->
         and (xp is None or xp is pred_xp)
         and _NAMESPACE_OF_TYPE.get(type(y_true)) is pred_xp
         and _plain_dtypes(y_pred.dtype, y_true.dtype)  # an unknown dtype takes the full path, which learns it
+        and (pred_xp is not _TORCH_XP[0] or y_true.device == y_pred.device)  # torch tensors may sit on two devices
     ):
         return pred_xp, y_true, y_pred
     from_python = not is_array(y_pred)
@@ -245,7 +285,9 @@ def as_arrays(y_true: Any, y_pred: Any, *, xp: Any = None, dtype: Any = None) ->
     if target_dtype is not None and y_pred.dtype != target_dtype:
         y_pred = xp.astype(y_pred, target_dtype)
     y_true = as_array(y_true, xp, like=y_pred, name="y_true")
-    if dtype_kind(xp, y_true.dtype) == "bool":
+    if _is_torch_type(type(y_true)) and y_true.device != y_pred.device:
+        y_true = y_true.to(y_pred.device)
+    if dtype_kind(xp, y_true.dtype) in ("bool", "half floating"):
         y_true = xp.astype(y_true, y_pred.dtype)
     return xp, y_true, y_pred
 

@@ -8,6 +8,8 @@ import pytest
 import losslab
 from losslab.losses._reduction import align_ranks, divide_no_nan, reduce_weighted_values
 from losslab.testing import assert_close
+from tests.losses._edges import PATHS, on_path, value_and_grad
+from tests.losses._registry import CASES, Case, case_id
 
 VALUES = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])  # per-sample losses of shape (2, 3)
 
@@ -73,3 +75,52 @@ def test_divide_no_nan_has_a_zero_gradient_at_zero():
     out = divide_no_nan(numerator, denominator, xp)
     out.backward()
     assert out.item() == 0.0 and numerator.grad.item() == 0.0 and denominator.grad.item() == 0.0
+
+
+REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none")
+
+
+def _empty_inputs(case: Case) -> tuple[np.ndarray, np.ndarray]:
+    y_true, y_pred = case.make(np.random.default_rng(5), case.shapes[0])
+    return y_true[:0], y_pred[:0]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_every_loss_gives_zero_for_an_empty_batch_on_every_path(case, path, xp, backend):
+    """A batch of no samples: 0 for every reduction but "none" (no NaN, no warning), a zero-size gradient."""
+    y_true, y_pred = (xp.asarray(a) for a in _empty_inputs(case))
+    kwargs = case.kwargs[0]
+    with on_path(path):
+        for reduction in REDUCTIONS:
+            out = case.loss_class(**kwargs, reduction=reduction)(y_true, y_pred)
+            if reduction == "none" and not case.batch_output:
+                assert tuple(out.shape) == (0,)
+            else:
+                assert_close(out, np.asarray(0.0), xp=xp, dtype=xp.float64)
+        weighted = case.loss_class(**kwargs, reduction="mean_with_sample_weight")
+        if not case.batch_output:
+            out = weighted(y_true, y_pred, sample_weight=xp.asarray(np.zeros((0,))))
+            assert_close(out, np.asarray(0.0), xp=xp, dtype=xp.float64)
+        value, grad = value_and_grad(case.loss_class(**kwargs), y_true, y_pred, backend)
+    assert float(value) == 0.0
+    if grad is not None:
+        assert tuple(grad.shape) == tuple(y_pred.shape)
+
+
+def test_empty_batch_mean_squared_error_is_zero_on_numpy_without_a_warning():
+    """The documented answer, on the plain-mean entry point that NumPy's mean of nothing made NaN."""
+    out = losslab.MeanSquaredError()(np.zeros((0, 3)), np.zeros((0, 3)))
+    assert out == 0.0 and not np.isnan(out)
+
+
+def test_per_sample_weights_on_a_whole_input_loss_name_the_fix():
+    with pytest.raises(ValueError, match=r"one sample of 8 values.*shape \(8, 1\) for 8 samples"):
+        losslab.MeanSquaredError()(np.zeros(8), np.ones(8), sample_weight=np.ones(8))
+    with pytest.raises(ValueError, match=r"pass axis= over the non-batch axes"):
+        losslab.Dice()(np.zeros((8, 3)), np.ones((8, 3)), sample_weight=np.ones(8))
+    # the fix the message names works: (8, 1) arrays are 8 samples, axis=1 gives one Dice value per sample
+    out = losslab.MeanSquaredError(reduction="sum")(np.zeros((8, 1)), np.ones((8, 1)), sample_weight=np.arange(8.0))
+    assert float(out) == pytest.approx(28.0)  # sum of the weights 0..7, each times an error of 1
+    per_sample = losslab.Dice(axis=1, reduction="none")(np.zeros((8, 3)), np.ones((8, 3)), sample_weight=np.ones(8))
+    assert per_sample.shape == (8,)

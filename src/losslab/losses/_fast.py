@@ -91,6 +91,15 @@ _NONE, _MEAN, _SUM = 0, 1, 2
 """torch's reduction codes (``torch.nn._reduction.get_enum``) for the ATen loss ops called below."""
 
 
+def _mean_or_sum(x: Any) -> int:
+    """torch's reduction for a plain mean over ``x``: the mean, or the sum (0) when ``x`` is empty.
+
+    torch's mean of nothing is NaN; losslab's is 0, as ``reduce_values`` gives (the size is static under
+    ``torch.compile``).
+    """
+    return _MEAN if x.numel() else _SUM
+
+
 def _torch() -> Any:
     """``torch``, read from ``sys.modules`` for the same reason as :func:`_torch_functional`."""
     return sys.modules["torch"]
@@ -112,28 +121,28 @@ def _torch_nn() -> Any:
 def torch_mse(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
     """``F.mse_loss``'s op on inputs of equal shapes."""
     if plain_mean:
-        return _torch_nn().mse_loss(y_pred, y_true, _MEAN)
+        return _torch_nn().mse_loss(y_pred, y_true, _mean_or_sum(y_pred))
     return _torch_nn().mse_loss(y_pred, y_true, _NONE).mean(dim=-1)
 
 
 def torch_mae(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
     """``F.l1_loss``'s op on inputs of equal shapes."""
     if plain_mean:
-        return _torch_nn().l1_loss(y_pred, y_true, _MEAN)
+        return _torch_nn().l1_loss(y_pred, y_true, _mean_or_sum(y_pred))
     return _torch_nn().l1_loss(y_pred, y_true, _NONE).mean(dim=-1)
 
 
 def torch_huber(y_true: Any, y_pred: Any, delta: float, plain_mean: bool) -> Any:
     """``F.huber_loss``'s op on inputs of equal shapes."""
     if plain_mean:
-        return _torch_nn().huber_loss(y_pred, y_true, _MEAN, delta)
+        return _torch_nn().huber_loss(y_pred, y_true, _mean_or_sum(y_pred), delta)
     return _torch_nn().huber_loss(y_pred, y_true, _NONE, delta).mean(dim=-1)
 
 
 def torch_poisson(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
     """``F.poisson_nll_loss(log_input=False, eps=1e-7)``'s op."""
     if plain_mean:
-        return _torch().poisson_nll_loss(y_pred, y_true, False, False, EPSILON, _MEAN)
+        return _torch().poisson_nll_loss(y_pred, y_true, False, False, EPSILON, _mean_or_sum(y_pred))
     return _torch().poisson_nll_loss(y_pred, y_true, False, False, EPSILON, _NONE).mean(dim=-1)
 
 
@@ -159,7 +168,7 @@ def torch_binary_crossentropy_probs(y_true: Any, y_pred: Any, axis: int, plain_m
     """
     p = y_pred.clamp(EPSILON, 1.0 - EPSILON)
     if plain_mean:
-        return _torch_nn().binary_cross_entropy(p, y_true, None, _MEAN)
+        return _torch_nn().binary_cross_entropy(p, y_true, None, _mean_or_sum(p))
     return _torch_nn().binary_cross_entropy(p, y_true, None, _NONE).mean(dim=axis)
 
 
@@ -176,41 +185,63 @@ def torch_binary_crossentropy_probs_terms(y_true: Any, y_pred: Any, axis: int, p
     log_p = p.log()
     log_not_p = torch.rsub(p, 1.0).log()  # 1 - p (the operator goes through a Python wrapper of Tensor)
     terms = torch.addcmul(log_not_p, y_true, log_p - log_not_p)
-    return -(terms.mean() if plain_mean else terms.mean(dim=axis))
+    if plain_mean:
+        return -(terms.mean() if terms.numel() else terms.sum())  # an empty batch: 0
+    return -terms.mean(dim=axis)
 
 
 def torch_binary_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:
     """``F.binary_cross_entropy_with_logits``'s op on inputs of equal shapes."""
     if plain_mean:
-        return _torch().binary_cross_entropy_with_logits(y_pred, y_true, None, None, _MEAN)
+        return _torch().binary_cross_entropy_with_logits(y_pred, y_true, None, None, _mean_or_sum(y_pred))
     return _torch().binary_cross_entropy_with_logits(y_pred, y_true, None, None, _NONE).mean(dim=axis)
 
 
 def torch_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:
     """``-sum(y_true * log_softmax(y_pred))`` over ``axis``; its mean over the other axes with ``plain_mean``.
 
-    On a non-empty ``(batch, classes)`` batch this is ``F.cross_entropy``'s op with probability targets, which
-    computes these very terms (``log_softmax``, product, sum, division by the number of rows) in one call.
+    A class without target mass contributes 0, also at a ``-inf`` logit (a masked class; see
+    ``_target_log_probs``), which ``F.cross_entropy``'s probability-target op would turn into NaN.
     """
-    if y_pred.ndim == 2 and axis == 1 and y_pred.numel() > 0:
-        return _torch_nn().cross_entropy_loss(y_pred, y_true, None, _MEAN if plain_mean else _NONE, -100, 0.0)
-    terms = y_true * y_pred.log_softmax(dim=axis)
+    log_p = y_pred.log_softmax(dim=axis)
+    terms = y_true * log_p.masked_fill(y_true == 0, 0.0)
     if plain_mean:
-        return -terms.sum() / (y_pred.numel() // max(y_pred.shape[axis], 1))
+        return -terms.sum() / max(y_pred.numel() // max(y_pred.shape[axis], 1), 1)  # an empty batch: 0
     return -terms.sum(dim=axis)
 
 
-def torch_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any, plain_mean: bool) -> Any:
-    """``labels`` of shape ``(...)``, ``y_pred`` of shape ``(..., C)`` with the classes last."""
-    torch = _torch()
+_NO_IGNORED_INDEX = -(2**63)
+"""``ignore_index`` for torch's op: no label is ignored (torch's default, -100, would drop a label of -100)."""
 
+
+def torch_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any, plain_mean: bool) -> Any:
+    """``labels`` of shape ``(...)``, ``y_pred`` of shape ``(..., C)`` with the classes last.
+
+    A label outside ``[0, C)`` gives NaN, as on the other paths. torch's op raises an ``IndexError``
+    for it on CPU and fails a device-side assertion on CUDA: eagerly on CPU the fused mean is tried
+    first and the NaN path taken only when it raises; on other devices and while traced (where no
+    value can be checked) the labels are clamped and the bad ones marked NaN.
+    """
+    torch = _torch()
+    nn = torch._C._nn
     flat = y_pred if y_pred.ndim == 2 else y_pred.reshape(-1, y_pred.shape[-1])
     flat_labels = labels if labels.ndim == 1 else labels.reshape(-1)
     if flat_labels.dtype != torch.int64:
         flat_labels = flat_labels.long()
-    if plain_mean:  # F.cross_entropy's op, with its defaults: no weight, ignore_index -100, no smoothing
-        return torch._C._nn.cross_entropy_loss(flat, flat_labels, None, _MEAN, -100, 0.0)
-    return torch._C._nn.cross_entropy_loss(flat, flat_labels, None, _NONE, -100, 0.0).reshape(labels.shape)
+    reduction = _mean_or_sum(flat_labels) if plain_mean else _NONE
+    if flat.is_cpu and not torch.compiler.is_compiling():
+        try:
+            losses = nn.cross_entropy_loss(flat, flat_labels, None, reduction, _NO_IGNORED_INDEX, 0.0)
+        except IndexError:  # a label outside [0, C): NaN for its sample, below
+            pass
+        else:
+            return losses if plain_mean else losses.reshape(labels.shape)
+    safe = flat_labels.clamp(0, max(flat.shape[-1] - 1, 0))
+    losses = nn.cross_entropy_loss(flat, safe, None, _NONE, _NO_IGNORED_INDEX, 0.0)
+    losses = losses.masked_fill(safe != flat_labels, math.nan)
+    if plain_mean:
+        return losses.mean() if losses.numel() else losses.sum()
+    return losses.reshape(labels.shape)
 
 
 def torch_kl_divergence(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
@@ -248,23 +279,27 @@ def torch_cosine_similarity(y_true: Any, y_pred: Any, axis: int) -> Any:
 def torch_smooth_l1(y_true: Any, y_pred: Any, beta: float, plain_mean: bool) -> Any:
     nn = _torch_nn()
     if beta == 0.0:  # F.smooth_l1_loss's choice: the L1 op
-        return nn.l1_loss(y_pred, y_true, _MEAN) if plain_mean else nn.l1_loss(y_pred, y_true, _NONE).mean(dim=-1)
+        return (
+            nn.l1_loss(y_pred, y_true, _mean_or_sum(y_pred))
+            if plain_mean
+            else nn.l1_loss(y_pred, y_true, _NONE).mean(dim=-1)
+        )
     if plain_mean:
-        return nn.smooth_l1_loss(y_pred, y_true, _MEAN, beta)
+        return nn.smooth_l1_loss(y_pred, y_true, _mean_or_sum(y_pred), beta)
     return nn.smooth_l1_loss(y_pred, y_true, _NONE, beta).mean(dim=-1)
 
 
 def torch_poisson_nll(y_true: Any, y_pred: Any, log_input: bool, eps: float, plain_mean: bool) -> Any:
     """Without the Stirling term: torch's ``full=True`` gives NaN gradients for targets of 0."""
     if plain_mean:
-        return _torch().poisson_nll_loss(y_pred, y_true, log_input, False, eps, _MEAN)
+        return _torch().poisson_nll_loss(y_pred, y_true, log_input, False, eps, _mean_or_sum(y_pred))
     return _torch().poisson_nll_loss(y_pred, y_true, log_input, False, eps, _NONE).mean(dim=-1)
 
 
 def torch_multilabel_soft_margin(y_true: Any, y_pred: Any, weight: Any, plain_mean: bool) -> Any:
     """The per-class logistic loss is binary cross-entropy on logits, with ``weight`` per class."""
     if plain_mean:
-        return _torch().binary_cross_entropy_with_logits(y_pred, y_true, weight, None, _MEAN)
+        return _torch().binary_cross_entropy_with_logits(y_pred, y_true, weight, None, _mean_or_sum(y_pred))
     return _torch().binary_cross_entropy_with_logits(y_pred, y_true, weight, None, _NONE).mean(dim=-1)
 
 
@@ -301,15 +336,17 @@ def jax_log_softmax(x: Any, axis: int) -> Any:
 
 def jax_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int) -> Any:
     import jax
+    import jax.numpy as jnp
 
-    return -(y_true * jax.nn.log_softmax(y_pred, axis=axis)).sum(axis=axis)
+    log_p = jax.nn.log_softmax(y_pred, axis=axis)
+    return -(y_true * jnp.where(y_true == 0, 0.0, log_p)).sum(axis=axis)  # a masked (-inf) class adds 0
 
 
 def jax_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any) -> Any:
     """``logsumexp(z) - z[label]``: only the labelled logit is gathered, not the whole log-softmax.
 
-    Labels outside ``[0, C)`` give 0 (as the generic one-hot product does); they are gathered at
-    index 0 and masked, so the gather's gradient is a plain in-bounds scatter.
+    Labels outside ``[0, C)`` give NaN (as on the other paths); they are gathered at index 0 and
+    masked, so the gather's gradient is a plain in-bounds scatter.
     """
     import jax
     import jax.numpy as jnp
@@ -321,7 +358,7 @@ def jax_sparse_categorical_crossentropy_logits(labels: Any, y_pred: Any) -> Any:
     safe = jnp.where(valid, labels, 0)
     picked = jnp.take_along_axis(y_pred, safe[..., None], axis=-1, mode="promise_in_bounds") - shift
     log_normalizer = jnp.log(jnp.sum(jnp.exp(y_pred - shift), axis=-1))
-    return jnp.where(valid, log_normalizer - picked[..., 0], 0.0)
+    return jnp.where(valid, log_normalizer - picked[..., 0], jnp.nan)
 
 
 def torch_ctc(labels: Any, log_probs: Any) -> Any:

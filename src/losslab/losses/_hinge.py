@@ -13,7 +13,7 @@ from typing import Any
 from losslab._backend import device
 from losslab._checks import check_range
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import mean_of_terms, prepare_pair, relu
+from losslab.losses._ops import mean_of_terms, one_value_vectors, prepare_pair, relu
 
 _DEFAULT = "sum_over_batch_size"
 
@@ -122,6 +122,7 @@ def categorical_hinge(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     array([1.4], dtype=float32)
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "categorical_hinge")
+    y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
     positive = xp.sum(y_true * y_pred, axis=-1)
     negative = xp.max((1.0 - y_true) * y_pred, axis=-1)
     return relu(negative - positive + 1.0, xp)

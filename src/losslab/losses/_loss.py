@@ -42,7 +42,12 @@ class Loss:
         Floating dtype of the computation (``"float32"``, ``"float64"``...).
         ``None`` keeps ``y_pred``'s floating dtype (``float32`` for integer or
         Python inputs). Keras casts to ``float32`` here; losslab keeps
-        ``float64`` inputs in ``float64``.
+        ``float64`` inputs in ``float64``. Half precision (``float16``,
+        ``bfloat16``, also NumPy arrays of ``ml_dtypes.bfloat16``), as input
+        or as ``dtype``, is computed in ``float32`` and the loss is returned
+        in ``float32``, as Keras's classes return it and torch's autocast
+        computes losses: a squared error of 300 overflows ``float16``.
+        Gradients reach half-precision inputs in their own dtype.
 
     Notes
     -----
@@ -50,6 +55,16 @@ class Loss:
     any shape that matches the leading axes of the per-sample losses. A
     trailing axis of size 1 is squeezed as in Keras. Shapes that do not fit
     raise a ``ValueError`` instead of broadcasting along the wrong axis.
+
+    ``y_pred`` decides the namespace, device and dtype of the result;
+    ``y_true`` follows it onto its device (a NumPy array, or a torch tensor
+    on another device, is moved there).
+
+    An empty batch gives 0 for every reduction but ``"none"`` (which gives
+    the empty per-sample losses), with a gradient of zero size, where torch
+    and NumPy's means give NaN. A 0-d ``y_true`` and ``y_pred`` are one
+    sample of one value for the losses that reduce the last axis; losses
+    that need more axes (classes, pairs, images) raise a ``ValueError``.
 
     Examples
     --------

@@ -33,7 +33,12 @@ from losslab._checks import check_finite, check_range
 from losslab.losses._fast import on_torch, torch_multilabel_soft_margin
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import check_real, check_same_shape, log_sigmoid, mean_of_terms, one_hot, prepare_pair
-from losslab.losses._probabilistic import _categorical_log_probs, _check_label_smoothing, _sparse_inputs
+from losslab.losses._probabilistic import (
+    _categorical_log_probs,
+    _check_label_smoothing,
+    _sparse_inputs,
+    _target_log_probs,
+)
 from losslab.losses._reduction import align_ranks, divide_no_nan, reduce_weighted_values
 
 _DEFAULT = "sum_over_batch_size"
@@ -153,7 +158,7 @@ def _multilabel_soft_margin(y_true: Any, y_pred: Any, xp: Any, *, weight: Any = 
 
 def _poly1(y_true: Any, y_pred: Any, epsilon: float, from_logits: bool, xp: Any) -> Any:
     log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
-    cross_entropy = -xp.sum(y_true * log_p, axis=-1)
+    cross_entropy = -xp.sum(y_true * _target_log_probs(y_true, log_p, from_logits, xp), axis=-1)
     one_minus_pt = xp.sum(y_true * (1.0 - xp.exp(log_p)), axis=-1)
     return cross_entropy + epsilon * one_minus_pt
 
@@ -353,7 +358,7 @@ def symmetric_crossentropy(
         y_true, y_pred, xp, from_logits, "symmetric_crossentropy", "one-hot encode them to the shape of y_pred."
     )
     log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
-    cross_entropy = -xp.sum(y_true * log_p, axis=-1)
+    cross_entropy = -xp.sum(y_true * _target_log_probs(y_true, log_p, from_logits, xp), axis=-1)
     positive = y_true > 0
     log_q = xp.log(xp.where(positive, y_true, xp.ones_like(y_true)))
     log_q = xp.where(positive, xp.clip(log_q, log_zero), xp.full_like(y_true, log_zero))
@@ -450,7 +455,7 @@ def _class_weighted_parts(
     else:
         xp, target, y_pred = _dense_inputs(y_true, y_pred, xp, from_logits, name, "pass sparse=True for them.")
     weighted_target = target * _class_vector(class_weight, y_pred, xp, "class_weight", name)
-    log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
+    log_p = _target_log_probs(weighted_target, _categorical_log_probs(y_pred, from_logits, -1, xp), from_logits, xp)
     return xp, -xp.sum(weighted_target * log_p, axis=-1), xp.sum(weighted_target, axis=-1)
 
 

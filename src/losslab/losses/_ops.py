@@ -110,9 +110,14 @@ def mean_of_terms(terms: Any, axis: int, xp: Any, plain_mean: bool = False) -> A
     per-sample means, computed as one reduction (NumPy reduces short rows
     and then their means an order of magnitude slower, XLA on CPU at half
     the speed).
+
+    The mean of no terms is 0 (an empty batch, as ``reduce_values`` gives), not NaN. A 0-d ``terms`` is one
+    value: its own mean (0-d inputs are one sample of one value on every backend).
     """
     if plain_mean:
-        return xp.mean(terms)
+        return mean_or_zero(terms, xp)
+    if terms.ndim == 0:
+        return terms
     return xp.mean(terms, axis=axis)
 
 
@@ -122,6 +127,21 @@ def mean_of_samples(losses: Any, xp: Any, plain_mean: bool) -> Any:
     That is their mean, and 0 for an empty batch (:func:`~losslab.losses._reduction.reduce_values`).
     """
     return reduce_values(losses, xp) if plain_mean else losses
+
+
+def one_value_vectors(y_true: Any, y_pred: Any, xp: Any) -> tuple[Any, Any]:
+    """0-d inputs as vectors of one value, so that a reduction over the last axis gives a 0-d loss on every backend.
+
+    A 0-d pair is one sample of one value (NumPy and torch reduce a 0-d array over ``axis=-1``, JAX does not).
+    """
+    if y_pred.ndim == 0:
+        return xp.reshape(y_true, (1,)), xp.reshape(y_pred, (1,))
+    return y_true, y_pred
+
+
+def mean_or_zero(x: Any, xp: Any) -> Any:
+    """The mean of every value of ``x``, 0 when ``x`` is empty (decided from the static shape)."""
+    return xp.sum(x) if 0 in x.shape else xp.mean(x)
 
 
 def relu(x: Any, xp: Any) -> Any:
@@ -190,6 +210,17 @@ def l2_normalize(x: Any, axis: Any, xp: Any) -> Any:
     """
     square_sum = xp.sum(x * x, axis=axis, keepdims=True)
     return x / xp.sqrt(xp.clip(square_sum, EPSILON**2))
+
+
+def nan_out_of_range(losses: Any, labels: Any, num_classes: int, xp: Any) -> Any:
+    """``losses`` with NaN where a class index lies outside ``[0, num_classes)``.
+
+    Without value checks (``losslab.value_checks()``, which raise instead; no check runs while a function is
+    traced), an impossible label must not give a plausible number: the one-hot product of such a label is 0, a
+    silent wrong loss. NaN makes the whole mean NaN, on every backend and under ``jax.jit``/``torch.compile``.
+    """
+    valid = (labels >= 0) & (labels < num_classes)
+    return xp.where(valid, losses, xp.full_like(losses, math.nan))
 
 
 def one_hot(labels: Any, num_classes: int, xp: Any, dtype: Any) -> Any:

@@ -41,8 +41,11 @@ from losslab.losses._ops import (
     log_softmax,
     mean_of_samples,
     mean_of_terms,
+    mean_or_zero,
+    nan_out_of_range,
     normalize_probabilities,
     one_hot,
+    one_value_vectors,
     prepare_pair,
     sigmoid,
 )
@@ -83,6 +86,7 @@ def _binary_inputs(
 ) -> tuple[Any, Any, Any]:
     smooths = _check_label_smoothing(label_smoothing, loss_name)
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, loss_name)
+    y_true, y_pred = one_value_vectors(y_true, y_pred, xp)  # a 0-d pair is one value, averaged over axis -1
     if value_checks_enabled():  # the value checks (off by default) cost a call each even when off
         check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Binary labels are 0 or 1; for {-1, 1} labels use hinge.")
         if not from_logits:
@@ -298,6 +302,19 @@ def _categorical_log_probs(y_pred: Any, from_logits: bool, axis: int, xp: Any) -
     return xp.log(normalize_probabilities(y_pred, axis, xp))
 
 
+def _target_log_probs(target: Any, log_p: Any, from_logits: bool, xp: Any) -> Any:
+    """``log_p`` where ``target`` has mass, 0 where it has none: the factor of ``target`` in a cross-entropy.
+
+    A logit of ``-inf`` masks a class (vocabulary and action masks): its log-probability is ``-inf`` and
+    ``0 * -inf`` would make the loss NaN. A class without target mass contributes 0, with a zero gradient; a class
+    with target mass and a ``-inf`` logit gives ``+inf``, as torch's ``cross_entropy`` does. Probabilities are
+    clipped before their log, so only logits need this.
+    """
+    if not from_logits:
+        return log_p
+    return xp.where(target == 0, xp.zeros_like(log_p), log_p)
+
+
 def categorical_crossentropy(
     y_true: Any,
     y_pred: Any,
@@ -368,8 +385,9 @@ def _categorical_crossentropy(
     if on_jax(xp) and from_logits:
         losses = jax_categorical_crossentropy_logits(y_true, y_pred, axis)
     else:
-        losses = -xp.sum(y_true * _categorical_log_probs(y_pred, from_logits, axis, xp), axis=axis)
-    return xp.mean(losses) if plain_mean else losses
+        log_p = _categorical_log_probs(y_pred, from_logits, axis, xp)
+        losses = -xp.sum(y_true * _target_log_probs(y_true, log_p, from_logits, xp), axis=axis)
+    return mean_or_zero(losses, xp) if plain_mean else losses
 
 
 def categorical_focal_crossentropy(
@@ -415,7 +433,7 @@ def categorical_focal_crossentropy(
     )
     log_p = _categorical_log_probs(y_pred, from_logits, axis, xp)
     p = clip_probability(xp.exp(log_p), xp)
-    return -xp.sum(alpha * (1.0 - p) ** gamma * y_true * log_p, axis=axis)
+    return -xp.sum(alpha * (1.0 - p) ** gamma * y_true * _target_log_probs(y_true, log_p, from_logits, xp), axis=axis)
 
 
 def _sparse_inputs(
@@ -559,9 +577,10 @@ def _sparse_categorical_crossentropy(
         losses = -xp.sum(xp.where(target, log_p, xp.zeros_like(log_p)), axis=-1)
         if smooths:
             losses = (1.0 - label_smoothing) * losses - label_smoothing * xp.mean(log_p, axis=-1)
+        losses = nan_out_of_range(losses, labels, y_pred.shape[-1], xp)
     if valid is not None:
         losses = xp.where(valid, losses, xp.zeros_like(losses))
-    return xp.mean(losses) if plain_mean else losses
+    return mean_or_zero(losses, xp) if plain_mean else losses
 
 
 def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
@@ -593,6 +612,7 @@ def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
 def _kl_divergence(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
     """:func:`kl_divergence`; ``plain_mean`` gives the mean over the samples (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "kl_divergence")
+    y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
     if value_checks_enabled():  # (off by default)
         for name, array in (("y_true", y_true), ("y_pred", y_pred)):
             check_range("kl_divergence", name, array, 0.0, 1.0, "Both arguments are probability distributions.")

@@ -70,13 +70,27 @@ def _broadcast_weight(sample_weight: Any, values: Any, xp: Any) -> Any:
         w in (1, v) for w, v in zip(sample_weight.shape, values.shape, strict=True)
     )
     if not fits:
-        msg = (
-            f"sample_weight of shape {tuple(sample_weight.shape)} does not fit per-sample "
-            f"losses of shape {values_shape}: it must match their leading axes, e.g. "
-            f"{values_shape[:1]} for one weight per sample or {values_shape} for one per value."
-        )
-        raise ValueError(msg)
+        raise ValueError(_weight_mismatch_message(tuple(sample_weight.shape), values_shape))
     return values, xp.broadcast_to(sample_weight, tuple(values.shape))
+
+
+def _weight_mismatch_message(weight_shape: tuple[int, ...], values_shape: tuple[int, ...]) -> str:
+    """The error for a sample weight that does not fit the per-sample losses, naming the fix."""
+    head = f"sample_weight of shape {weight_shape} does not fit per-sample losses of shape {values_shape}"
+    if values_shape:
+        return (
+            f"{head}: it must match their leading axes, e.g. {values_shape[:1]} for one weight per sample "
+            f"or {values_shape} for one per value."
+        )
+    n = weight_shape[0] if weight_shape else 1
+    return (
+        f"{head}: the loss gave one value for its whole input, so there is nothing per sample to weight. "
+        f"A loss that averages the last axis (mean_squared_error, huber, ...) reads arrays of shape ({n},) as "
+        f"one sample of {n} values: pass y_true and y_pred of shape ({n}, 1) for {n} samples of one value each. "
+        "An overlap loss with axis=None (dice, tversky, jaccard, focal_tversky) scores the whole batch at once: "
+        "pass axis= over the non-batch axes (e.g. axis=(1, 2) for masks of shape (batch, height, width)) for one "
+        "value per sample. Or pass a scalar sample_weight."
+    )
 
 
 def _mask_to_weight(mask: Any, reduction: Any, xp: Any, dtype: Any) -> Any:

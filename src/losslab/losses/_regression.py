@@ -14,7 +14,7 @@ from losslab._backend import EPSILON
 from losslab.losses._card import check_arguments
 from losslab.losses._fast import on_torch, torch_cosine_similarity, torch_huber, torch_mae, torch_mse
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import LOG2, l2_normalize, mean_of_terms, prepare_pair, softplus
+from losslab.losses._ops import LOG2, l2_normalize, mean_of_terms, one_value_vectors, prepare_pair, softplus
 
 _DEFAULT = "sum_over_batch_size"
 
@@ -254,6 +254,7 @@ def cosine_similarity(y_true: Any, y_pred: Any, *, axis: int = -1, xp: Any = Non
     array([-1., -0.], dtype=float32)
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "cosine_similarity")
+    y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
     if on_torch(xp):
         return torch_cosine_similarity(y_true, y_pred, axis)
     return -xp.sum(l2_normalize(y_true, axis, xp) * l2_normalize(y_pred, axis, xp), axis=axis)

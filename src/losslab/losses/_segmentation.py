@@ -10,6 +10,7 @@ equals it are removed from both masks before the sums.
 
 from __future__ import annotations
 
+import math
 from numbers import Integral
 from typing import Any
 
@@ -43,6 +44,15 @@ def _overlap_inputs(
                 )
                 raise ValueError(msg)
     return xp, cast_like(y_true, y_pred, xp), y_pred, axis
+
+
+def _empty_batch_is_zero(losses: Any, y_pred: Any, axis: Any) -> Any:
+    """``losses``, or 0 (still differentiable) for a whole-batch loss (``axis=None``) of an empty batch.
+
+    The overlap of two empty masks is 1 - 0/epsilon = 1 per sample; an empty batch has no sample, and its loss is
+    0, as every mean over an empty batch is (decided from the static shape).
+    """
+    return losses * 0.0 if axis is None and 0 in y_pred.shape else losses
 
 
 def _axis_argument(axis: Any) -> Any:
@@ -97,7 +107,7 @@ def dice(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None
     xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "dice", ignore_index)
     intersection = xp.sum(y_true * y_pred, axis=axis)
     total = xp.sum(y_true, axis=axis) + xp.sum(y_pred, axis=axis)
-    return 1.0 - 2.0 * intersection / (total + EPSILON)
+    return _empty_batch_is_zero(1.0 - 2.0 * intersection / (total + EPSILON), y_pred, axis)
 
 
 def tversky(
@@ -149,7 +159,9 @@ def tversky(
     """
     xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "tversky", ignore_index)
     true_pos, false_pos, false_neg = _overlap_terms(y_true, y_pred, axis, xp)
-    return 1.0 - true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON)
+    return _empty_batch_is_zero(
+        1.0 - true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON), y_pred, axis
+    )
 
 
 def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None, xp: Any = None) -> Any:
@@ -184,7 +196,7 @@ def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = N
     xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "jaccard", ignore_index)
     intersection = xp.sum(y_true * y_pred, axis=axis)
     union = xp.sum(y_true, axis=axis) + xp.sum(y_pred, axis=axis) - intersection
-    return 1.0 - intersection / (union + EPSILON)
+    return _empty_batch_is_zero(1.0 - intersection / (union + EPSILON), y_pred, axis)
 
 
 class Dice(LossFunctionWrapper):
@@ -437,7 +449,25 @@ def focal_tversky(
     xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "focal_tversky", ignore_index)
     true_pos, false_pos, false_neg = _overlap_terms(y_true, y_pred, axis, xp)
     index = true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON)
-    return xp.clip(1.0 - index, EPSILON) ** gamma
+    return _empty_batch_is_zero(xp.clip(1.0 - index, EPSILON) ** gamma, y_pred, axis)
+
+
+def _check_rank(y_pred: Any, min_ndim: int, loss_name: str, shape: str) -> None:
+    """Raise a ``ValueError`` when ``y_pred`` has fewer than ``min_ndim`` axes (a 0-d input has no batch axis)."""
+    if y_pred.ndim < min_ndim:
+        msg = f"{loss_name}: y_pred must have shape {shape}; got shape {tuple(y_pred.shape)}. Add the missing axes."
+        raise ValueError(msg)
+
+
+def _rows_and_pixels(shape: tuple[int, ...], per_image: bool) -> tuple[int, int]:
+    """The ``(rows, pixels)`` shape of a batch of images ``shape``: one row per image, or one for the batch.
+
+    Counted from the static shape (an empty batch has 0 rows, where a reshape cannot infer ``-1``).
+    """
+    total = math.prod(shape)
+    if not per_image:
+        return 1, total
+    return shape[0], math.prod(shape[1:])
 
 
 def _lovasz_gradient(truth_sorted: Any, xp: Any) -> Any:
@@ -450,7 +480,9 @@ def _lovasz_gradient(truth_sorted: Any, xp: Any) -> Any:
 
 
 def _lovasz(errors: Any, truth: Any, xp: Any) -> Any:
-    """``sum_i sorted(errors)_i * lovasz_gradient_i`` for each row of ``(rows, pixels)``."""
+    """``sum_i sorted(errors)_i * lovasz_gradient_i`` for each row of ``(rows, pixels)`` (0 for no pixels)."""
+    if errors.shape[1] == 0:  # an empty batch as one image: nothing to sort, and no first pixel to slice
+        return xp.sum(errors, axis=1)
     order = xp.argsort(errors, axis=1, descending=True)
     errors_sorted = xp.take_along_axis(errors, order, axis=1)
     truth_sorted = xp.take_along_axis(truth, order, axis=1)
@@ -496,9 +528,10 @@ def lovasz_hinge(
     """
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     check_same_shape(y_true, y_pred, "lovasz_hinge")
-    rows = y_pred.shape[0] if per_image else 1
-    scores = xp.reshape(y_pred, (rows, -1))
-    labels = xp.reshape(cast_like(y_true, y_pred, xp), (rows, -1))
+    _check_rank(y_pred, 1, "lovasz_hinge", "(batch, ...)")
+    rows, pixels = _rows_and_pixels(y_pred.shape, per_image)
+    scores = xp.reshape(y_pred, (rows, pixels))
+    labels = xp.reshape(cast_like(y_true, y_pred, xp), (rows, pixels))
     valid = None if ignore_index is None else labels != ignore_index
     truth = labels if valid is None else xp.where(valid, labels, xp.zeros_like(labels))
     errors = xp.clip(1.0 - scores * (2.0 * truth - 1.0), 0.0)
@@ -557,6 +590,7 @@ def lovasz_softmax(
         msg = f"lovasz_softmax: classes must be 'present' or 'all'; got {classes!r}"
         raise ValueError(msg)
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    _check_rank(y_pred, 2, "lovasz_softmax", "(batch, ..., C)")
     if tuple(y_true.shape) != tuple(y_pred.shape[:-1]):
         msg = (
             f"lovasz_softmax: y_true must hold one class index per pixel, of shape {tuple(y_pred.shape[:-1])}; "
@@ -565,9 +599,9 @@ def lovasz_softmax(
         raise ValueError(msg)
     num_classes = y_pred.shape[-1]
     probs = xp.exp(log_softmax(y_pred, -1, xp)) if from_logits else y_pred
-    rows = y_pred.shape[0] if per_image else 1
-    probs = xp.reshape(probs, (rows, -1, num_classes))
-    labels = xp.reshape(y_true, (rows, -1))
+    rows, pixels = _rows_and_pixels(y_pred.shape[:-1], per_image)
+    probs = xp.reshape(probs, (rows, pixels, num_classes))
+    labels = xp.reshape(y_true, (rows, pixels))
     valid = (
         xp.ones(labels.shape, dtype=xp.bool, device=device(labels)) if ignore_index is None else labels != ignore_index
     )
@@ -576,13 +610,13 @@ def lovasz_softmax(
     )
     errors = xp.where(valid[..., None], xp.abs(truth - probs), xp.zeros_like(probs))
     # one row per (image, class): move classes next to the images, then flatten them together
-    errors = xp.reshape(xp.permute_dims(errors, (0, 2, 1)), (rows * num_classes, -1))
-    truth = xp.reshape(xp.permute_dims(truth, (0, 2, 1)), (rows * num_classes, -1))
+    errors = xp.reshape(xp.permute_dims(errors, (0, 2, 1)), (rows * num_classes, pixels))
+    truth = xp.reshape(xp.permute_dims(truth, (0, 2, 1)), (rows * num_classes, pixels))
     per_class = xp.reshape(_lovasz(errors, truth, xp), (rows, num_classes))
     if classes == "all":
         losses = xp.mean(per_class, axis=1)
     else:
-        present = xp.astype(xp.sum(xp.reshape(truth, (rows, num_classes, -1)), axis=2) > 0, per_class.dtype)
+        present = xp.astype(xp.sum(xp.reshape(truth, (rows, num_classes, pixels)), axis=2) > 0, per_class.dtype)
         count = xp.sum(present, axis=1)
         losses = xp.sum(per_class * present, axis=1) / xp.clip(count, 1.0)
     return losses if per_image else losses[0]

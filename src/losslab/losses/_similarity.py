@@ -17,6 +17,8 @@ _NEG_LARGE = -1e9  # stands in for -inf in masked log-sum-exp, keeping gradients
 
 
 def _masked_logsumexp(x: Any, mask: Any, xp: Any) -> Any:
+    if x.shape[1] == 0:  # no pairs at all (an empty batch): as if all were masked, without a max over nothing
+        return xp.sum(x, axis=1) + _NEG_LARGE
     x = xp.where(mask, x, xp.full_like(x, _NEG_LARGE))
     peak = xp.max(x, axis=1, keepdims=True)
     return xp.squeeze(peak, axis=1) + xp.log(xp.sum(xp.exp(x - peak), axis=1))
