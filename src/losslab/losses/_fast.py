@@ -149,7 +149,7 @@ def few_temporaries_win(x: Any) -> bool:
     temporaries win (measured at 1e7 elements). On an accelerator one kernel launch replaces several.
     Decided from the input's device and size, which are static under ``torch.compile``.
     """
-    return x.device.type != "cpu" or x.numel() * x.element_size() >= LARGE_CPU_BUFFER
+    return not x.is_cpu or x.numel() * x.element_size() >= LARGE_CPU_BUFFER
 
 
 def torch_binary_crossentropy_probs(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:

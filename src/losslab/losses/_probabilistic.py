@@ -268,14 +268,16 @@ def _categorical_inputs(
     smooths = _check_label_smoothing(label_smoothing, loss_name)
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     axis = check_axis(axis, y_pred.ndim, loss_name)
-    if y_true.ndim == y_pred.ndim - 1 or (y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1 != y_pred.shape[axis]):
-        hint = (
-            f" y_true looks like integer class indices; use sparse_{loss_name} for them,"
-            " or one-hot encode them to the shape of y_pred."
-        )
-        check_same_shape(y_true, y_pred, loss_name, hint)
-    check_same_shape(y_true, y_pred, loss_name)
-    if y_pred.shape[axis] == 1:
+    shape = y_pred.shape  # (read once: a torch tensor builds its shape afresh on each read)
+    if y_true.shape != shape:  # equal shapes (the common case) need neither test below
+        if y_true.ndim == y_pred.ndim - 1 or (y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1 != shape[axis]):
+            hint = (
+                f" y_true looks like integer class indices; use sparse_{loss_name} for them,"
+                " or one-hot encode them to the shape of y_pred."
+            )
+            check_same_shape(y_true, y_pred, loss_name, hint)
+        check_same_shape(y_true, y_pred, loss_name)
+    if shape[axis] == 1:
         warnings.warn(
             f"{loss_name} expects y_pred of shape (batch_size, num_classes) with num_classes > 1; "
             f"got y_pred.shape={tuple(y_pred.shape)}. Use binary_crossentropy for two classes.",
