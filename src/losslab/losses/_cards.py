@@ -107,6 +107,7 @@ from losslab.losses._regression import (
     MeanAbsolutePercentageError,
     MeanSquaredError,
     MeanSquaredLogarithmicError,
+    _cosine_similarity,
     _huber,
     _log_cosh,
     _mean_absolute_error,
@@ -285,6 +286,7 @@ CARDS = (
         inputs="real",
         keras="CosineSimilarity",
         optax="cosine_distance",
+        plain_mean=_cosine_similarity,
         kernels=(torch_cosine_similarity,),
         view=View(
             None,

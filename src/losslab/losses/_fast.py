@@ -158,7 +158,7 @@ def few_temporaries_win(x: Any) -> bool:
     temporaries win (measured at 1e7 elements). On an accelerator one kernel launch replaces several.
     Decided from the input's device and size, which are static under ``torch.compile``.
     """
-    return x.device.type != "cpu" or x.numel() * x.element_size() >= LARGE_CPU_BUFFER
+    return not x.is_cpu or x.numel() * x.element_size() >= LARGE_CPU_BUFFER
 
 
 def torch_binary_crossentropy_probs(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:
@@ -261,19 +261,24 @@ def torch_kl_divergence(y_true: Any, y_pred: Any, plain_mean: bool) -> Any:
     return total / samples if samples else total
 
 
-def torch_cosine_similarity(y_true: Any, y_pred: Any, axis: int) -> Any:
+def torch_cosine_similarity(y_true: Any, y_pred: Any, axis: int, plain_mean: bool) -> Any:
     """``-sum(t / max(|t|, eps) * p / max(|p|, eps))`` over ``axis``: the generic formula in 8 torch calls, not 13.
 
     ``max(|x|, eps)`` is the vector norm clamped from below, which has the generic code's zero gradient
     below ``eps`` (and a zero gradient at a zero vector), and ``vecdot`` is the product and the sum in
     one call. ``F.cosine_similarity`` is not used: its clamp is outside autograd, which gives vectors
-    shorter than ``eps`` another gradient.
+    shorter than ``eps`` another gradient. With ``plain_mean``, the mean of the per-sample values (0
+    without samples, as the class's reduction gives), negated after the mean: the same number, since
+    rounding is symmetric in sign.
     """
-    vector_norm, vecdot = _torch().linalg.vector_norm, _torch().linalg.vecdot
+    linalg = _torch().linalg
 
-    unit_true = y_true / vector_norm(y_true, dim=axis, keepdim=True).clamp_min(EPSILON)
-    unit_pred = y_pred / vector_norm(y_pred, dim=axis, keepdim=True).clamp_min(EPSILON)
-    return -vecdot(unit_true, unit_pred, dim=axis)
+    unit_true = y_true / linalg.vector_norm(y_true, dim=axis, keepdim=True).clamp_min(EPSILON)
+    unit_pred = y_pred / linalg.vector_norm(y_pred, dim=axis, keepdim=True).clamp_min(EPSILON)
+    similarity = linalg.vecdot(unit_true, unit_pred, dim=axis)
+    if not plain_mean:
+        return -similarity
+    return -similarity.mean() if similarity.numel() else similarity.sum()
 
 
 def torch_smooth_l1(y_true: Any, y_pred: Any, beta: float, plain_mean: bool) -> Any:

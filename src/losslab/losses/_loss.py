@@ -234,6 +234,7 @@ class LossFunctionWrapper(Loss):
         self._builtin = card is not None
         plain = card is not None and not self.masks_entries() and type(self).call is LossFunctionWrapper.call
         self._plain_mean = card.plain_mean if plain and card is not None else None
+        self._plain_mean_kwargs = {**kwargs, "plain_mean": True}  # (built once: merging per call costs more)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         _refuse_keras_wrapper(self)
@@ -242,7 +243,7 @@ class LossFunctionWrapper(Loss):
             xp = None  # the entry point converts its inputs itself; only a dtype asks for a cast first
             if self.dtype is not None:
                 xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
-            return self._plain_mean(y_true, y_pred, xp, plain_mean=True, **self._fn_kwargs)
+            return self._plain_mean(y_true, y_pred, xp, **self._plain_mean_kwargs)
         return super().__call__(y_true, y_pred, sample_weight)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:

@@ -60,7 +60,9 @@ def _check_label_smoothing(label_smoothing: Any, loss_name: str) -> bool:
     array (a value traced by ``jax.jit``, like Huber's ``delta``) cannot be
     read: it always smooths, and only its shape is checked.
     """
-    if type(label_smoothing) is not float and is_array(label_smoothing):  # (a float is the common case)
+    if type(label_smoothing) is float and 0.0 <= label_smoothing <= 1.0:  # the common case, without the ABC check
+        return label_smoothing != 0.0
+    if is_array(label_smoothing):
         if label_smoothing.ndim != 0:
             msg = (
                 f"{loss_name}: label_smoothing must be a float in [0, 1] or a 0-d array; "
@@ -270,14 +272,16 @@ def _categorical_inputs(
     smooths = _check_label_smoothing(label_smoothing, loss_name)
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     axis = check_axis(axis, y_pred.ndim, loss_name)
-    if y_true.ndim == y_pred.ndim - 1 or (y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1 != y_pred.shape[axis]):
-        hint = (
-            f" y_true looks like integer class indices; use sparse_{loss_name} for them,"
-            " or one-hot encode them to the shape of y_pred."
-        )
-        check_same_shape(y_true, y_pred, loss_name, hint)
-    check_same_shape(y_true, y_pred, loss_name)
-    if y_pred.shape[axis] == 1:
+    shape = y_pred.shape  # (read once: a torch tensor builds its shape afresh on each read)
+    if y_true.shape != shape:  # equal shapes (the common case) need neither test below
+        if y_true.ndim == y_pred.ndim - 1 or (y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1 != shape[axis]):
+            hint = (
+                f" y_true looks like integer class indices; use sparse_{loss_name} for them,"
+                " or one-hot encode them to the shape of y_pred."
+            )
+            check_same_shape(y_true, y_pred, loss_name, hint)
+        check_same_shape(y_true, y_pred, loss_name)
+    if shape[axis] == 1:
         warnings.warn(
             f"{loss_name} expects y_pred of shape (batch_size, num_classes) with num_classes > 1; "
             f"got y_pred.shape={tuple(y_pred.shape)}. Use binary_crossentropy for two classes.",
@@ -440,12 +444,13 @@ def _sparse_inputs(
     y_true: Any, y_pred: Any, xp: Any, axis: int, loss_name: str, *, from_logits: bool = False, ignore_class: Any = None
 ) -> tuple[Any, Any, Any, int]:
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
-    axis = check_axis(axis, y_pred.ndim, loss_name)
-    if y_true.ndim == y_pred.ndim and y_true.shape[axis] == 1:
+    ndim = y_pred.ndim
+    axis = check_axis(axis, ndim, loss_name)
+    if y_true.ndim == ndim and y_true.shape[axis] == 1:
         y_true = xp.squeeze(y_true, axis=axis)
-    shape = tuple(y_pred.shape)
-    expected = shape[:axis] + shape[axis + 1 :]
-    if tuple(y_true.shape) != expected:
+    shape = tuple(y_pred.shape)  # (read once: a torch tensor builds its shape afresh on each read)
+    expected = shape[:-1] if axis == ndim - 1 else shape[:axis] + shape[axis + 1 :]
+    if y_true.shape != expected:
         hint = ""
         if tuple(y_true.shape) == tuple(y_pred.shape):
             hint = (
@@ -465,7 +470,7 @@ def _sparse_inputs(
             check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
     if dtype_kind(xp, y_true.dtype) != "integral":
         y_true = xp.astype(y_true, xp.int32)  # class indices fit; int64 warns on JAX without x64
-    if axis != y_pred.ndim - 1:
+    if axis != ndim - 1:
         y_pred = xp.moveaxis(y_pred, axis, -1)
     return xp, y_true, y_pred, axis
 

@@ -14,7 +14,15 @@ from losslab._backend import EPSILON
 from losslab.losses._card import check_arguments
 from losslab.losses._fast import on_torch, torch_cosine_similarity, torch_huber, torch_mae, torch_mse
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import LOG2, l2_normalize, mean_of_terms, one_value_vectors, prepare_pair, softplus
+from losslab.losses._ops import (
+    LOG2,
+    l2_normalize,
+    mean_of_samples,
+    mean_of_terms,
+    one_value_vectors,
+    prepare_pair,
+    softplus,
+)
 
 _DEFAULT = "sum_over_batch_size"
 
@@ -253,11 +261,17 @@ def cosine_similarity(y_true: Any, y_pred: Any, *, axis: int = -1, xp: Any = Non
     >>> cosine_similarity([[1.0, 0.0], [1.0, 0.0]], [[2.0, 0.0], [0.0, 1.0]])
     array([-1., -0.], dtype=float32)
     """
+    return _cosine_similarity(y_true, y_pred, xp, axis=axis)
+
+
+def _cosine_similarity(y_true: Any, y_pred: Any, xp: Any, *, axis: int = -1, plain_mean: bool = False) -> Any:
+    """:func:`cosine_similarity`; ``plain_mean`` gives the mean over the samples (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "cosine_similarity")
     y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
     if on_torch(xp):
-        return torch_cosine_similarity(y_true, y_pred, axis)
-    return -xp.sum(l2_normalize(y_true, axis, xp) * l2_normalize(y_pred, axis, xp), axis=axis)
+        return torch_cosine_similarity(y_true, y_pred, axis, plain_mean)
+    losses = -xp.sum(l2_normalize(y_true, axis, xp) * l2_normalize(y_pred, axis, xp), axis=axis)
+    return mean_of_samples(losses, xp, plain_mean)
 
 
 class MeanSquaredError(LossFunctionWrapper):
