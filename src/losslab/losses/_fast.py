@@ -201,8 +201,16 @@ def torch_categorical_crossentropy_logits(y_true: Any, y_pred: Any, axis: int, p
     """``-sum(y_true * log_softmax(y_pred))`` over ``axis``; its mean over the other axes with ``plain_mean``.
 
     A class without target mass contributes 0, also at a ``-inf`` logit (a masked class; see
-    ``_target_log_probs``), which ``F.cross_entropy``'s probability-target op would turn into NaN.
+    ``_target_log_probs``). Eagerly on CPU a non-empty ``(batch, classes)`` batch first goes through
+    ``F.cross_entropy``'s op with probability targets, which computes these very terms in one call
+    but gives NaN at a masked class: only then (or for a NaN input) are the terms computed below, as
+    they always are on other devices and while traced (where no value can be read).
     """
+    torch = _torch()
+    if y_pred.ndim == 2 and axis == 1 and y_pred.numel() > 0 and y_pred.is_cpu and not torch.compiler.is_compiling():
+        losses = torch._C._nn.cross_entropy_loss(y_pred, y_true, None, _MEAN if plain_mean else _NONE, -100, 0.0)
+        if not (math.isnan(losses.item()) if plain_mean else losses.isnan().any()):  # (one read on CPU: no sync)
+            return losses
     log_p = y_pred.log_softmax(dim=axis)
     terms = y_true * log_p.masked_fill(y_true == 0, 0.0)
     if plain_mean:
