@@ -41,6 +41,9 @@ LOSSES = [
     QuarticError(),  # Loss.__call__
     0.5 * losslab.MeanSquaredError() + losslab.LogCosh(),  # CombinedLoss.__call__
     LoudHuber(),
+    losslab.ClassWeightedCrossentropy(  # its own reduction path, apart from Loss.__call__
+        class_weight=[1.0, 2.0, 3.0], reduction="mean_with_sample_weight"
+    ),
 ]
 
 

@@ -31,7 +31,7 @@ import numpy as np
 from losslab._backend import EPSILON, as_array, as_arrays, cast_like, is_array, to_numpy
 from losslab._checks import check_finite, check_range
 from losslab.losses._fast import on_torch, torch_multilabel_soft_margin
-from losslab.losses._loss import LossFunctionWrapper
+from losslab.losses._loss import LossFunctionWrapper, _refuse_keras_wrapper
 from losslab.losses._ops import check_real, check_same_shape, log_sigmoid, mean_of_terms, one_hot, prepare_pair
 from losslab.losses._probabilistic import (
     _categorical_log_probs,
@@ -653,6 +653,7 @@ class ClassWeightedCrossentropy(LossFunctionWrapper):
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         if self.reduction != "mean_with_sample_weight":
             return super().__call__(y_true, y_pred, sample_weight)
+        _refuse_keras_wrapper(self)  # this path does not pass through Loss.__call__, whose check it is
         xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
         y_true, y_pred = align_ranks(y_true, y_pred, xp)
         xp, losses, target_weight = _class_weighted_parts(y_true, y_pred, xp, **self._fn_kwargs)
