@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from losslab.cli import app
-from losslab.lab.experiments import TUTORIAL
+from losslab.lab.experiments import TUTORIAL, tutorial_experiment
 from losslab.lab.results import load_results
 from losslab.lab.spec import ExperimentSpec, SpecError
 from tests.lab._specs import mutated_specs
@@ -387,3 +388,41 @@ def test_report_reports_progress(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     lines = [line.split(" in ")[0] for line in result.stderr.splitlines() if line.startswith("[")]
     assert lines == ["[1/1] bin-bce done", "[2/2] gallery figure 1 done"]
+
+
+def test_a_run_stopped_part_way_leaves_the_previous_report_whole_and_resume_finishes_it(tmp_path, monkeypatch):
+    from losslab.lab import runner as lab_runner
+
+    specs = [replace(tutorial_experiment(i), epochs=2).to_dict() for i in ("reg-mse", "bin-bce", "mc-cce")]
+    spec_file, out = tmp_path / "spec.json", tmp_path / "out"
+    spec_file.write_text(json.dumps(specs[:2]))
+    assert runner.invoke(app, ["run", str(spec_file), "--seeds", "1", "--out", str(out)]).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert "results.partial.json" not in before and "report.html" in before
+    spec_file.write_text(json.dumps(specs))
+    train = lab_runner._train
+
+    def stopped_at_mc_cce(spec_dict, seeds):  # as Ctrl-C in the middle of the third experiment
+        if spec_dict["id"] == "mc-cce":
+            raise KeyboardInterrupt
+        return train(spec_dict, seeds)
+
+    monkeypatch.setattr(lab_runner, "_train", stopped_at_mc_cce)
+    assert runner.invoke(app, ["run", str(spec_file), "--seeds", "1", "--out", str(out)]).exit_code != 0
+    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    partial = json.loads(after.pop("results.partial.json"))
+    assert after == before  # the previous run's report, whole: no new results.json beside an old report.html
+    assert [e["spec"]["id"] for e in partial["experiments"]] == ["reg-mse", "bin-bce"]
+    trained = []
+
+    def counting(spec_dict, seeds):
+        trained.append(spec_dict["id"])
+        return train(spec_dict, seeds)
+
+    monkeypatch.setattr(lab_runner, "_train", counting)
+    result = runner.invoke(app, ["run", str(spec_file), "--seeds", "1", "--out", str(out), "--resume"])
+    assert result.exit_code == 0, result.output
+    assert trained == ["mc-cce"] and not (out / "results.partial.json").exists()
+    final = _strict_json(out / "results.json")
+    assert [e["spec"]["id"] for e in final["experiments"]] == ["reg-mse", "bin-bce", "mc-cce"]
+    assert "in_progress" not in final["meta"]

@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 app = typer.Typer()
 
 
-_RESUME_HELP = "Keep the experiments already done in <out>/results.json (same spec and seeds); run the rest."
+_RESUME_HELP = (
+    "Keep the experiments already done in <out>/results.json, or in results.partial.json left by a stopped run "
+    "(same spec and seeds); run the rest."
+)
+PARTIAL_RESULTS = "results.partial.json"
+"""Where a run saves its results after each experiment, until its report replaces ``results.json``."""
 
 
 def _run_and_report(
@@ -31,9 +36,12 @@ def _run_and_report(
     title: str,
     resume: bool = False,
 ) -> None:
-    """Check ``out``, train, save ``results.json`` after each experiment, then write the report.
+    """Check ``out``, train, save the results so far after each experiment, then write the report.
 
-    Exits with status 1, after writing everything, when an experiment failed or diverged.
+    Along the way the results go to ``results.partial.json``; the report's files (``results.json``, the
+    PNGs, ``report.html``) are then replaced together and the partial file removed. A run killed
+    part-way thus leaves the previous run's report whole, beside the partial file that ``--resume``
+    reads. Exits with status 1, after writing everything, when an experiment failed or diverged.
     """
     from losslab._io import check_output_dir
     from losslab.cli._progress import Progress
@@ -42,7 +50,8 @@ def _run_and_report(
     from losslab.lab.runner import run_experiments
 
     check_output_dir(out)  # before any training: an unusable folder fails now, not after the work
-    json_path = out / "results.json"
+    partial_path = out / PARTIAL_RESULTS
+    json_path = partial_path if partial_path.exists() else out / "results.json"  # the newest results
     previous: list[ExperimentResult] = []
     if resume and json_path.exists():
         try:
@@ -61,7 +70,7 @@ def _run_and_report(
     }
 
     def save(done: list[ExperimentResult]) -> None:
-        save_results(done, json_path, {**meta, "in_progress": f"{len(done)} of {len(specs)} experiments done"})
+        save_results(done, partial_path, {**meta, "in_progress": f"{len(done)} of {len(specs)} experiments done"})
 
     start = time.perf_counter()
     with Progress(to_train, f"{to_train} experiments x {seeds} seeds") as progress:
@@ -77,6 +86,7 @@ def _run_and_report(
     seconds = time.perf_counter() - start
     print_summary(results)
     paths = write_report(results, out, meta={**meta, "wall_seconds": round(seconds, 2)})
+    partial_path.unlink(missing_ok=True)  # the report holds every result now
     typer.echo(f"{to_train} experiments x {seeds} seeds in {seconds:.1f} s; report: {paths['html']}")
     bad = [result for result in results if result.status != "ok"]
     if bad:
