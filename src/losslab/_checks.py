@@ -101,6 +101,34 @@ def check_finite(loss_name: str, **arrays: Any) -> None:
             raise ValueError(msg)
 
 
+def check_logits(loss_name: str, name: str, array: Any, axis: int = -1) -> None:
+    """Raise if logits over classes hold NaN or +inf, or a row with every class at -inf (when checks are on).
+
+    A logit of -inf masks its class (vocabulary and action masks), which the
+    cross-entropies over classes handle; a row with nothing left unmasked has no
+    distribution at all.
+    """
+    if not value_checks_enabled() or not checks_apply(array):
+        return
+    values = to_numpy(array)
+    bad = np.isnan(values) | np.isposinf(values)
+    if bad.any():
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        msg = (
+            f"{loss_name}: {name} holds {int(bad.sum())} NaN or +inf value(s), the first at index {first} (a logit "
+            "of -inf masks a class and is allowed). Check the data pipeline or the model's output (a diverging "
+            "model gives inf/NaN)."
+        )
+        raise ValueError(msg)
+    if values.size and values.shape[axis] and np.isneginf(values).all(axis=axis).any():
+        first = tuple(int(i) for i in np.argwhere(np.isneginf(values).all(axis=axis))[0])
+        msg = (
+            f"{loss_name}: {name} masks every class of the sample at index {first} (all its logits are -inf), "
+            "so it has no distribution; leave at least one class unmasked, or give the sample a weight of 0."
+        )
+        raise ValueError(msg)
+
+
 def check_range(loss_name: str, name: str, array: Any, low: float, high: float, hint: str) -> None:
     """Raise if ``array`` has values outside ``[low, high]`` (when checks are on)."""
     if not checks_apply(array):

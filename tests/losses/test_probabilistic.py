@@ -140,3 +140,20 @@ def test_a_label_out_of_range_gives_nan_on_every_path(from_logits, path, xp):
 def test_a_label_out_of_range_raises_under_value_checks():
     with losslab.value_checks(), pytest.raises(ValueError, match=r"class indices must lie in \[0, 3\)"):
         losslab.sparse_categorical_crossentropy(LABELS, LOGITS, from_logits=True)
+
+
+@pytest.mark.parametrize(("case", "kwargs"), MASKED_CASES)
+def test_value_checks_let_masked_logits_through_and_refuse_nan_and_a_row_with_every_class_masked(case, kwargs):
+    y_true, masked, very_negative, _ = _masked_inputs(case)
+    loss = case.loss_class(**kwargs)
+    with losslab.value_checks():
+        checked = loss(y_true, masked)
+        nan = masked.copy()
+        nan[0, 0] = np.nan
+        with pytest.raises(ValueError, match=r"y_pred holds 1 NaN or \+inf value\(s\), the first at index \(0, 0\)"):
+            loss(y_true, nan)
+        all_masked = masked.copy()
+        all_masked[2] = -np.inf
+        with pytest.raises(ValueError, match=r"masks every class of the sample at index \(2,\)"):
+            loss(y_true, all_masked)
+    np.testing.assert_allclose(checked, loss(y_true, very_negative), rtol=1e-12)

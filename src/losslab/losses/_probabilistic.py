@@ -17,7 +17,7 @@ from numbers import Real
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, dtype_kind, is_array, namespace
-from losslab._checks import check_finite, check_labels, check_range, value_checks_enabled
+from losslab._checks import check_finite, check_labels, check_logits, check_range, value_checks_enabled
 from losslab.losses._fast import (
     few_temporaries_win,
     jax_categorical_crossentropy_logits,
@@ -289,7 +289,11 @@ def _categorical_inputs(
             stacklevel=3,
         )
     if value_checks_enabled():
-        check_finite(loss_name, y_true=y_true, y_pred=y_pred)
+        check_finite(loss_name, y_true=y_true)
+        if from_logits:
+            check_logits(loss_name, "y_pred", y_pred, axis)
+        else:
+            check_finite(loss_name, y_pred=y_pred)
         check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Use one-hot or soft labels that sum to 1.")
         if not from_logits:
             check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
@@ -464,7 +468,11 @@ def _sparse_inputs(
         )
         raise ValueError(msg)
     if value_checks_enabled():
-        check_finite(loss_name, y_true=y_true, y_pred=y_pred)
+        check_finite(loss_name, y_true=y_true)
+        if from_logits:
+            check_logits(loss_name, "y_pred", y_pred, axis)
+        else:
+            check_finite(loss_name, y_pred=y_pred)
         check_labels(loss_name, y_true, y_pred.shape[axis], ignore_class)
         if not from_logits:
             check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
