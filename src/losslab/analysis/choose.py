@@ -524,6 +524,13 @@ def _wishes(target: Target, rules: Any) -> list[tuple[str, dict[str, Any], str |
         if re.fullmatch(r"[a-z_0-9]+", alternative.loss):  # expressions of several losses are left to the rules
             kwargs = dict(logits) if alternative.activation == "linear" and "crossentropy" in alternative.loss else {}
             wishes.append((alternative.loss, kwargs, alternative.activation, False, "rules alternative"))
+    balanced_focal = (  # for one unit per label: alpha weights the positives
+        "binary_focal_crossentropy",
+        {**logits, "gamma": 2.0, "apply_class_balancing": True, "alpha": 0.75},
+        "linear",
+        False,
+        "standard",
+    )
     if target.task == "regression":
         wishes += [
             ("mean_squared_error", {}, "linear", False, "standard"),
@@ -536,13 +543,7 @@ def _wishes(target: Target, rules: Any) -> list[tuple[str, dict[str, Any], str |
             ("binary_crossentropy", logits, "linear", False, "standard"),
             ("binary_crossentropy", logits, "linear", True, "standard"),
             ("binary_focal_crossentropy", {**logits, "gamma": 2.0}, "linear", False, "standard"),
-            (
-                "binary_focal_crossentropy",
-                {**logits, "gamma": 2.0, "apply_class_balancing": True, "alpha": 0.75},
-                "linear",
-                False,
-                "standard",
-            ),
+            balanced_focal,
             ("dice", {"axis": [1, 2]}, "sigmoid", False, "standard"),
         ]
     elif target.task == "multiclass":
@@ -557,13 +558,7 @@ def _wishes(target: Target, rules: Any) -> list[tuple[str, dict[str, Any], str |
         wishes += [
             ("binary_crossentropy", logits, "linear", False, "standard"),
             ("binary_focal_crossentropy", {**logits, "gamma": 2.0}, "linear", False, "standard"),
-            (
-                "binary_focal_crossentropy",
-                {**logits, "gamma": 2.0, "apply_class_balancing": True, "alpha": 0.75},
-                "linear",
-                False,
-                "standard",
-            ),
+            balanced_focal,
         ]
     return wishes
 
