@@ -367,3 +367,22 @@ def test_hinge_plots_show_the_published_metric():
     lines = {line.get_label(): line for line in figure.axes[1].get_lines()}
     np.testing.assert_allclose(lines["train: published (keras2_accuracy)"].get_ydata(), [spec.published["train"]])
     np.testing.assert_allclose(lines["test: final keras2_accuracy per seed"].get_ydata(), [0.74, 0.75])
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_a_seed_far_from_the_others_is_flagged_as_an_outlier(width):
+    """Six mc-cce seeds that all learned; seed 5 ends at 0.70 where the others end at 0.81-0.83.
+
+    By hand (numpy's linear quartiles): q1 = 0.8125, q3 = 0.82, spread = max(IQR 0.0075, 1% of the median 0.82)
+    = 0.0082, so the lower fence is 0.8125 - 3 * 0.0082 = 0.7879: 0.70 is out, 0.81 is in.
+    """
+    finals = [0.82, 0.82, 0.81, 0.83, 0.82, 0.70]
+    runs = [
+        RunResult(seed, History(metric=[0.4, 0.6, v], val_metric=[0.4, 0.6, v], loss=[1, 0.8, 0.5]), v, v, 1.0)
+        for seed, v in enumerate(finals)
+    ]
+    result = ExperimentResult(tutorial_experiment("mc-cce"), runs)
+    assert seed_flags(result) == {5: "outlier"}
+    text = _printed([result], width)
+    assert "1 outlier" in text  # in the seeds column
+    assert "seed 5 far from the other seeds" in text.replace("\n", "") and "0.700 (outlier)" in text.replace("\n", "")

@@ -114,16 +114,21 @@ def is_stuck(spec: Any, run: RunResult) -> bool:
 
 
 def seed_flags(result: ExperimentResult) -> dict[int, str]:
-    """The seeds of an experiment that did not train well: ``{seed: "stuck" | "diverged" | "failed"}``.
+    """The seeds of an experiment that did not train like the others: ``{seed: "stuck" | "outlier" | "diverged" |
+    "failed"}``.
 
-    See :func:`is_stuck` for the definition of a stuck seed.
+    See :func:`is_stuck` for a stuck seed; an outlier is an ok seed whose final test value lies far outside
+    the other seeds' (:meth:`~losslab.lab.results.ExperimentResult.outlier_seeds`, needs 4 ok seeds or more).
     """
     flags: dict[int, str] = {}
+    outliers = set(result.outlier_seeds("test"))
     for run in result.runs:
         if run.status != "ok":
             flags[run.seed] = run.status
         elif is_stuck(result.spec, run):
             flags[run.seed] = "stuck"
+        elif run.seed in outliers:
+            flags[run.seed] = "outlier"
     return flags
 
 
@@ -197,8 +202,8 @@ def _seeds_cell(row: dict[str, Any]) -> str:
         if row.get("seeds_ok", row["seeds"]) == row["seeds"]
         else f"{row['seeds_ok']} of {row['seeds']} ok"
     )
-    stuck = sum(flag == "stuck" for flag in row.get("flags", {}).values())
-    return text + (f", {stuck} stuck" if stuck else "")
+    flags = list(row.get("flags", {}).values())
+    return text + "".join(f", {flags.count(kind)} {kind}" for kind in ("stuck", "outlier") if kind in flags)
 
 
 def _split_cells(row: dict[str, Any], split: str, dash: str = "–") -> tuple[str, str]:
@@ -251,6 +256,14 @@ def _notes(rows: list[dict[str, Any]], results: list[ExperimentResult]) -> list[
             )
             which = ", ".join(str(seed) for seed in stuck)
             lines.append(f"{result.spec.id}: seed {which} stuck (see losslab.lab.report.is_stuck); train: {values}")
+        outliers = [seed for seed, flag in flags.items() if flag == "outlier"]
+        if outliers:
+            values = ", ".join(
+                f"seed {seed} {value:.3f}" + (" (outlier)" if seed in outliers else "")
+                for seed, value in zip(row["test_seeds_of_values"], row["test_values"], strict=True)
+            )
+            which = ", ".join(str(seed) for seed in outliers)
+            lines.append(f"{result.spec.id}: seed {which} far from the other seeds (Tukey's fences); test: {values}")
     return lines
 
 
@@ -396,7 +409,7 @@ def plot_learning_curves(
     return (path, data) if return_data else path
 
 
-_STYLES = {"stuck": "--", "diverged": ":", "failed": ":"}
+_STYLES = {"stuck": "--", "outlier": "-.", "diverged": ":", "failed": ":"}
 
 
 def _learning_curves_figure(result: ExperimentResult) -> tuple[Figure, dict[str, dict[str, np.ndarray]]]:
@@ -555,7 +568,8 @@ def summary_table(results: list[ExperimentResult]) -> _html.Table:
     for row in summary:
         cells = []
         for name, text in zip(columns, [*_wide_cells(row, published), _per_seed(row)], strict=True):
-            if text in {"diverged", "failed"} or (name == "seeds" and ("ok" in text or "stuck" in text)):
+            flagged = name == "seeds" and any(word in text for word in ("ok", "stuck", "outlier"))
+            if text in {"diverged", "failed"} or flagged:
                 css = "no"
             elif name.endswith("in range"):
                 css = {"✓": "yes", "✗": "no"}.get(text, "na")
