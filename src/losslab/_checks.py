@@ -129,6 +129,15 @@ def check_logits(loss_name: str, name: str, array: Any, axis: int = -1) -> None:
         raise ValueError(msg)
 
 
+def check_scores(loss_name: str, y_pred: Any, from_logits: bool, axis: int = -1) -> None:
+    """Check class scores: logits with :func:`check_logits` (a -inf masks a class), probabilities with
+    :func:`check_finite` (when checks are on)."""
+    if from_logits:
+        check_logits(loss_name, "y_pred", y_pred, axis)
+    else:
+        check_finite(loss_name, y_pred=y_pred)
+
+
 def check_range(loss_name: str, name: str, array: Any, low: float, high: float, hint: str) -> None:
     """Raise if ``array`` has values outside ``[low, high]`` (when checks are on)."""
     if not checks_apply(array):

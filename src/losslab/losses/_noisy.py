@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from losslab._backend import EPSILON, as_array, as_arrays, cast_like, is_array, to_numpy
-from losslab._checks import check_finite, check_logits, check_range
+from losslab._checks import check_finite, check_range, check_scores
 from losslab.losses._fast import on_torch, torch_multilabel_soft_margin
 from losslab.losses._loss import LossFunctionWrapper, _refuse_keras_wrapper
 from losslab.losses._ops import check_real, check_same_shape, log_sigmoid, mean_of_terms, one_hot, prepare_pair
@@ -89,10 +89,7 @@ def _dense_inputs(
     hint = f" y_true looks like integer class indices; {sparse_hint}" if looks_sparse else ""
     check_same_shape(y_true, y_pred, loss_name, hint)
     check_finite(loss_name, y_true=y_true)
-    if from_logits:
-        check_logits(loss_name, "y_pred", y_pred)
-    else:
-        check_finite(loss_name, y_pred=y_pred)
+    check_scores(loss_name, y_pred, from_logits)
     check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Use one-hot or soft labels that sum to 1.")
     if not from_logits:
         check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT)

@@ -115,7 +115,7 @@ def mean_of_terms(terms: Any, axis: int, xp: Any, plain_mean: bool = False) -> A
     value: its own mean (0-d inputs are one sample of one value on every backend).
     """
     if plain_mean:
-        return mean_or_zero(terms, xp)
+        return reduce_values(terms, xp)
     if terms.ndim == 0:
         return terms
     return xp.mean(terms, axis=axis)
@@ -137,11 +137,6 @@ def one_value_vectors(y_true: Any, y_pred: Any, xp: Any) -> tuple[Any, Any]:
     if y_pred.ndim == 0:
         return xp.reshape(y_true, (1,)), xp.reshape(y_pred, (1,))
     return y_true, y_pred
-
-
-def mean_or_zero(x: Any, xp: Any) -> Any:
-    """The mean of every value of ``x``, 0 when ``x`` is empty (decided from the static shape)."""
-    return xp.sum(x) if 0 in x.shape else xp.mean(x)
 
 
 def relu(x: Any, xp: Any) -> Any:

@@ -17,7 +17,7 @@ from numbers import Real
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, dtype_kind, is_array, namespace
-from losslab._checks import check_finite, check_labels, check_logits, check_range, value_checks_enabled
+from losslab._checks import check_finite, check_labels, check_range, check_scores, value_checks_enabled
 from losslab.losses._fast import (
     few_temporaries_win,
     jax_categorical_crossentropy_logits,
@@ -41,7 +41,6 @@ from losslab.losses._ops import (
     log_softmax,
     mean_of_samples,
     mean_of_terms,
-    mean_or_zero,
     nan_out_of_range,
     normalize_probabilities,
     one_hot,
@@ -290,10 +289,7 @@ def _categorical_inputs(
         )
     if value_checks_enabled():
         check_finite(loss_name, y_true=y_true)
-        if from_logits:
-            check_logits(loss_name, "y_pred", y_pred, axis)
-        else:
-            check_finite(loss_name, y_pred=y_pred)
+        check_scores(loss_name, y_pred, from_logits, axis)
         check_range(loss_name, "y_true", y_true, 0.0, 1.0, "Use one-hot or soft labels that sum to 1.")
         if not from_logits:
             check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
@@ -395,7 +391,7 @@ def _categorical_crossentropy(
     else:
         log_p = _categorical_log_probs(y_pred, from_logits, axis, xp)
         losses = -xp.sum(y_true * _target_log_probs(y_true, log_p, from_logits, xp), axis=axis)
-    return mean_or_zero(losses, xp) if plain_mean else losses
+    return mean_of_samples(losses, xp, plain_mean)
 
 
 def categorical_focal_crossentropy(
@@ -469,10 +465,7 @@ def _sparse_inputs(
         raise ValueError(msg)
     if value_checks_enabled():
         check_finite(loss_name, y_true=y_true)
-        if from_logits:
-            check_logits(loss_name, "y_pred", y_pred, axis)
-        else:
-            check_finite(loss_name, y_pred=y_pred)
+        check_scores(loss_name, y_pred, from_logits, axis)
         check_labels(loss_name, y_true, y_pred.shape[axis], ignore_class)
         if not from_logits:
             check_range(loss_name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("softmax"))
@@ -593,7 +586,7 @@ def _sparse_categorical_crossentropy(
         losses = nan_out_of_range(losses, labels, y_pred.shape[-1], xp)
     if valid is not None:
         losses = xp.where(valid, losses, xp.zeros_like(losses))
-    return mean_or_zero(losses, xp) if plain_mean else losses
+    return mean_of_samples(losses, xp, plain_mean)
 
 
 def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:

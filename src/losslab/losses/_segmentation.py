@@ -15,7 +15,7 @@ from numbers import Integral
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device
-from losslab._checks import check_finite, check_labels, check_logits, check_range
+from losslab._checks import check_finite, check_labels, check_range, check_scores
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import check_same_shape, cumulative_sum, log_softmax, one_hot
 
@@ -598,10 +598,8 @@ def lovasz_softmax(
         )
         raise ValueError(msg)
     num_classes = y_pred.shape[-1]
-    if from_logits:  # (the checks read values only under losslab.value_checks())
-        check_logits("lovasz_softmax", "y_pred", y_pred)
-    else:
-        check_finite("lovasz_softmax", y_pred=y_pred)
+    check_scores("lovasz_softmax", y_pred, from_logits)  # (values are read only under losslab.value_checks())
+    if not from_logits:
         check_range("lovasz_softmax", "y_pred", y_pred, 0.0, 1.0, "Pass probabilities, or logits with from_logits.")
     check_labels("lovasz_softmax", y_true, num_classes, ignore_index, ignore_arg="ignore_index")
     probs = xp.exp(log_softmax(y_pred, -1, xp)) if from_logits else y_pred
