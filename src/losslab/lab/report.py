@@ -239,6 +239,13 @@ def _wide_cells(row: dict[str, Any], published: bool, yes: str = "✓", no: str 
     return [*cells, _seeds_cell(row), _fmt(row["seconds_per_run"], 1)]
 
 
+_NOTE_KINDS = (
+    ("stuck", "train", "stuck (see losslab.lab.report.is_stuck)"),
+    ("outlier", "test", "far from the other seeds (Tukey's fences)"),
+)
+"""The seed flags that get a note under the table: the flag, the split whose values it lists, what it says."""
+
+
 def _notes(rows: list[dict[str, Any]], results: list[ExperimentResult]) -> list[str]:
     """One line per experiment with a flagged seed or a failure: what happened, and every seed's value."""
     lines = []
@@ -248,22 +255,15 @@ def _notes(rows: list[dict[str, Any]], results: list[ExperimentResult]) -> list[
             continue
         if result.status != "ok":
             lines.append(f"{result.spec.id}: {result.status}: {result.error}")
-        stuck = [seed for seed, flag in flags.items() if flag == "stuck"]
-        if stuck:
-            values = ", ".join(
-                f"seed {seed} {value:.3f}" + (" (stuck)" if seed in stuck else "")
-                for seed, value in zip(row["train_seeds_of_values"], row["train_values"], strict=True)
-            )
-            which = ", ".join(str(seed) for seed in stuck)
-            lines.append(f"{result.spec.id}: seed {which} stuck (see losslab.lab.report.is_stuck); train: {values}")
-        outliers = [seed for seed, flag in flags.items() if flag == "outlier"]
-        if outliers:
-            values = ", ".join(
-                f"seed {seed} {value:.3f}" + (" (outlier)" if seed in outliers else "")
-                for seed, value in zip(row["test_seeds_of_values"], row["test_values"], strict=True)
-            )
-            which = ", ".join(str(seed) for seed in outliers)
-            lines.append(f"{result.spec.id}: seed {which} far from the other seeds (Tukey's fences); test: {values}")
+        for kind, split, why in _NOTE_KINDS:
+            seeds = [seed for seed, flag in flags.items() if flag == kind]
+            if seeds:
+                values = ", ".join(
+                    f"seed {seed} {value:.3f}" + (f" ({kind})" if seed in seeds else "")
+                    for seed, value in zip(row[f"{split}_seeds_of_values"], row[f"{split}_values"], strict=True)
+                )
+                which = ", ".join(str(seed) for seed in seeds)
+                lines.append(f"{result.spec.id}: seed {which} {why}; {split}: {values}")
     return lines
 
 
