@@ -128,6 +128,20 @@ def test_print_summary(results):
         assert marks == ["✓" if flag else "✗" for flag in IN_RANGE[row["id"]]]
 
 
+def test_print_summary_title_names_published_values_only_when_there_are_some(results):
+    from dataclasses import replace
+
+    from rich.console import Console
+
+    unpublished = [ExperimentResult(replace(r.spec, published=None), r.runs) for r in results]
+    titles = []
+    for batch in (results, unpublished):
+        buffer = io.StringIO()
+        print_summary(batch, Console(file=buffer, width=220, force_terminal=False))
+        titles.append(buffer.getvalue().splitlines()[0].strip())
+    assert titles == ["Loss-choice experiments: ours over seeds vs. published", "Experiments over seeds"]
+
+
 def test_print_summary_default_console_not_a_tty(results, capsys):
     print_summary(results)
     text = capsys.readouterr().out

@@ -310,7 +310,7 @@ def print_summary(results: list[ExperimentResult], console: Console | None = Non
     yes, no, dash = ("✓", "✗", "–") if utf else ("yes", "no", "-")
     rows = summary_rows(results)
     published = _any_published(rows)
-    title = "Loss-choice experiments: ours over seeds" + (" vs. published" if published else "")
+    title = "Loss-choice experiments: ours over seeds vs. published" if published else "Experiments over seeds"
     table = Table(title=title)
     marks = {yes: "green", no: "red", "diverged": "red", "failed": "red"}
     if console.width >= WIDE_TABLE:
