@@ -421,7 +421,7 @@ def _weight_statistics(model: EnsembleMLP, member: int) -> dict[str, float]:
 
 def _binary_metrics(y_pred: torch.Tensor, y_true: torch.Tensor, threshold: float) -> list[dict[str, float]]:
     """Recall, precision and F1 of the positive (minority) class above ``threshold``, and PR-AUC, per member."""
-    from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
+    from losslab.lab._metrics import average_precision_score, f1_score, precision_score, recall_score
 
     truth = y_true[:, 0].numpy().astype(int)
     metrics = []
@@ -429,10 +429,10 @@ def _binary_metrics(y_pred: torch.Tensor, y_true: torch.Tensor, threshold: float
         predicted = (scores > threshold).astype(int)
         metrics.append(
             {
-                "recall_test": float(recall_score(truth, predicted, zero_division=0)),
-                "precision_test": float(precision_score(truth, predicted, zero_division=0)),
-                "f1_test": float(f1_score(truth, predicted, zero_division=0)),
-                "pr_auc_test": float(average_precision_score(truth, scores)),
+                "recall_test": recall_score(truth, predicted),
+                "precision_test": precision_score(truth, predicted),
+                "f1_test": f1_score(truth, predicted),
+                "pr_auc_test": average_precision_score(truth, scores),
             }
         )
     return metrics
