@@ -36,7 +36,7 @@ def _generate(spec: DataSpec) -> tuple[np.ndarray, np.ndarray]:
             return sample
         from sklearn import datasets
 
-        return getattr(datasets, f"make_{spec.name}")(**spec.params)  # type: ignore[no-any-return]
+        return getattr(datasets, f"make_{spec.name}")(**spec.params)
     if spec.name == "arrays":
         return np.asarray(spec.params["X"]), np.asarray(spec.params["y"])
     if spec.name == "npz":
