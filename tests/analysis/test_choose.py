@@ -286,3 +286,20 @@ def test_multilabel_scores_are_per_label():
     assert scores["score_pr_auc"] == pytest.approx(1.0)
     # balanced accuracy: label 0 (1 + 1/2) / 2 = 0.75; label 1 (0 + 1) / 2 = 0.5
     assert scores["score_balanced_accuracy"] == pytest.approx(0.625)
+
+
+# ------------------------------------------------------------------------------------------ on Ray
+
+
+def test_ray_gives_the_process_pools_ranking_and_numbers():
+    pytest.importorskip("ray", reason="running on Ray needs the ray package (pip install 'losslab[ray]')")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2))
+    y = (x[:, 0] + x[:, 1] > 0).astype(int)
+    on_ray = choose_loss(x, y, folds=2, epochs=6, ray_address="local")  # a Ray instance started here
+    on_pool = choose_loss(x, y, folds=2, epochs=6, jobs=2)  # each spec trains alone in both: equal bit for bit
+    assert [(s.name, s.folds, s.status) for s in on_ray.ranking] == [
+        (s.name, s.folds, s.status) for s in on_pool.ranking
+    ]
+    assert all(s.status == "ok" for s in on_ray.ranking)
+    assert len(on_ray.results) == 2 * len(on_ray.ranking)
