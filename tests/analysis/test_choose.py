@@ -210,3 +210,96 @@ def test_multiclass_candidates_are_distinct_and_fit_their_labels():
     layouts = {c.name: (c.labels, c.units) for c in cands}
     assert layouts["sparse_categorical_crossentropy"] == ("integer", 3)
     assert layouts["categorical_crossentropy"] == ("onehot", 3)
+
+
+# ------------------------------------------------------------------------------------------ multi-label
+
+
+def _multilabel(n=400, seed=3):
+    """Three labels, each a threshold of one feature; the last is rare (about 5% positives)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4))
+    y = np.stack([x[:, 0] > 0, x[:, 1] + 0.5 * x[:, 2] > 0.3, x[:, 3] > 1.65], axis=1).astype(float)
+    return x, y
+
+
+def test_multilabel_candidates_train_on_0_1_columns_with_sigmoid_units():
+    from losslab.analysis import recommend
+    from losslab.analysis.choose import candidates
+
+    _, y = _multilabel()
+    target = infer_target(y, name="a,b,c")
+    assert target.task == "multilabel" and target.classes == ("a", "b", "c")
+    assert target.minority == 2 and target.counts == tuple(int(c) for c in y.sum(axis=0))
+    cands, _ = candidates(target, recommend("multilabel", imbalanced=target.imbalanced))
+    by_name = {c.name: c for c in cands}
+    assert all(c.labels == "continuous" and c.units == 3 for c in cands)  # the 0/1 columns as they are
+    assert by_name["dice"].activation == "sigmoid"
+    weighted = by_name["binary_crossentropy + positive weights"].class_weight
+    negatives, positives = len(y) - y.sum(axis=0), y.sum(axis=0)
+    assert weighted == pytest.approx({str(j): negatives[j] / positives[j] for j in range(3)})
+
+
+def test_balanced_losses_win_the_rare_labels_recall():
+    x, y = _multilabel()
+    choice = choose_loss(x, y, folds=3, epochs=10, metric="minority_recall")
+    assert choice.task == "multilabel"
+    assert any(note.startswith("folds stratified on the 8 label sets") for note in choice.notes)
+    scores = {s.name: s.mean for s in choice.ranking}
+    plain = scores["binary_crossentropy"]
+    assert plain is not None and plain < 0.3  # unweighted BCE leaves the rare label at 0
+    balanced = ("binary_crossentropy + positive weights", "dice")
+    assert choice.best.name in balanced or "alpha=0.75" in choice.best.name
+    assert all(scores[name] > plain + 0.4 for name in balanced)
+
+
+def test_multilabel_folds_fall_back_to_plain_kfold_for_rare_label_sets():
+    from losslab.analysis.choose import _folds
+
+    _, y = _multilabel(n=60)
+    target = infer_target(y)
+    split, note = _folds(target, 5, 0)
+    assert note is not None and "plain k-fold" in note
+    assert sorted(np.concatenate([test for _, test in split]).tolist()) == list(range(60))
+    common = infer_target(np.tile([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], (10, 1)))
+    split, note = _folds(common, 5, 0)
+    assert note is not None and "stratified" in note
+    for _, test in split:  # each label set once per fold: 2 rows of each of the 3 sets
+        assert len(test) == 6
+
+
+def test_multilabel_scores_are_per_label():
+    from types import SimpleNamespace
+
+    from losslab.lab.scores import task_scores
+
+    data = SimpleNamespace(params={"task": "multilabel", "minority": 1}, labels="continuous")
+    spec = SimpleNamespace(data=data, model=SimpleNamespace(output_activation="sigmoid"))
+    y = np.array([[1, 0], [1, 1], [0, 0], [0, 0]], dtype=float)
+    p = np.array([[0.9, 0.2], [0.8, 0.4], [0.6, 0.1], [0.1, 0.3]])  # label 1's positive is missed
+    (scores,) = task_scores(spec, p[None], y)
+    # label 0: tp 2, fp 1 -> F1 0.8; label 1: no positive predicted -> F1 0 (worked by hand)
+    assert scores["score_f1"] == pytest.approx(0.4)
+    assert scores["score_minority_recall"] == 0.0
+    assert scores["score_accuracy"] == pytest.approx(6 / 8)
+    # average precision by hand: label 0 ranks its positives first (1.0); label 1's one positive is ranked 1st of 4
+    assert scores["score_pr_auc"] == pytest.approx(1.0)
+    # balanced accuracy: label 0 (1 + 1/2) / 2 = 0.75; label 1 (0 + 1) / 2 = 0.5
+    assert scores["score_balanced_accuracy"] == pytest.approx(0.625)
+
+
+# ------------------------------------------------------------------------------------------ on Ray
+
+
+def test_ray_gives_the_process_pools_ranking_and_numbers():
+    pytest.importorskip("ray", reason="running on Ray needs the ray package (pip install 'losslab[ray]')")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2))
+    y = (x[:, 0] + x[:, 1] > 0).astype(int)
+    on_ray = choose_loss(x, y, folds=2, epochs=6, ray_address="local")  # a Ray instance started here
+    on_pool = choose_loss(x, y, folds=2, epochs=6, jobs=2)  # each spec trains alone in both: equal bit for bit
+    assert [(s.name, s.folds, s.status) for s in on_ray.ranking] == [
+        (s.name, s.folds, s.status) for s in on_pool.ranking
+    ]
+    assert all(s.status == "ok" for s in on_ray.ranking)
+    assert len(on_ray.results) == 2 * len(on_ray.ranking)

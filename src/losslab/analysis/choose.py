@@ -32,9 +32,14 @@ METRICS: dict[str, tuple[str, ...]] = {
     "regression": ("rmse", "mae"),
     "binary": ("balanced_accuracy", "f1", "pr_auc", "minority_recall", "accuracy"),
     "multiclass": ("balanced_accuracy", "f1", "pr_auc", "minority_recall", "accuracy"),
-    "multilabel": ("balanced_accuracy", "f1", "pr_auc", "minority_recall", "accuracy"),
+    "multilabel": ("f1", "pr_auc", "minority_recall", "balanced_accuracy", "accuracy"),
 }
-"""The scores each task can be ranked by (the first is the default; ``mae`` for regression with outliers)."""
+"""The scores each task can be ranked by (the first is the default; ``mae`` for regression with outliers).
+
+For multi-label targets each is taken per label: ``f1`` is the macro F1, ``pr_auc`` the mean of the labels'
+average precisions, ``balanced_accuracy`` the labels' mean, ``minority_recall`` the recall of the rarest label
+and ``accuracy`` the share of correct 0/1 entries.
+"""
 LOWER_IS_BETTER = frozenset({"rmse", "mae"})
 ALPHA = 0.05
 """A difference to the best with a paired t-test p-value at or above this is called within noise."""
@@ -123,7 +128,9 @@ def read_table(path: str | Path, target: str | None = None, features: Sequence[s
     path : str or Path
         The file.
     target : str, optional
-        The target's column (csv, parquet; required there) or array (npz; default ``"y"``).
+        The target's column (csv, parquet; required there; several comma-separated, ``"a,b,c"``, for a
+        multi-label target of 0/1 columns) or array (npz; default ``"y"``, of shape ``(n, labels)`` for
+        multi-label).
     features : sequence of str, optional
         The feature columns to use (default: every other column). The features of
         an npz file are named ``x0, x1, ...``.
@@ -172,22 +179,28 @@ def _split_target(
     if target is None:
         msg = f"{where}: which column is the target? pass --target (target=) with one of {list(columns)}"
         raise ValueError(msg)
-    if target not in columns:
-        msg = f"{where}: no column {target!r} for --target; the columns are {list(columns)}"
+    names = [target] if target in columns else [name.strip() for name in target.split(",")]
+    unknown = [name for name in names if name not in columns]
+    if unknown or not all(names):
+        several = " (several target columns, e.g. multi-label 0/1 columns, are comma-separated)" * (len(names) > 1)
+        msg = f"{where}: no column {(unknown or [target])[0]!r} for --target{several}; the columns are {list(columns)}"
         raise ValueError(msg)
-    rest = {name: values for name, values in columns.items() if name != target}
-    return _select(Table(rest, columns[target], target), features, where)
+    values = columns[names[0]] if len(names) == 1 else np.stack([columns[name] for name in names], axis=1)
+    rest = {name: column for name, column in columns.items() if name not in names}
+    return _select(Table(rest, values, ",".join(names)), features, where)
 
 
 def _select(table: Table, features: Sequence[str] | None, where: str) -> Table:
     if features is None:
         return table
+    targets = {table.target_name, *table.target_name.split(",")}
+    named = [name for name in features if name in targets]
+    if named:
+        msg = f"{where}: --features names the target {named[0]!r}; leave it out of the features"
+        raise ValueError(msg)
     unknown = [name for name in features if name not in table.columns]
     if unknown:
         msg = f"{where}: no feature column {unknown[0]!r} for --features; the columns are {list(table.columns)}"
-        raise ValueError(msg)
-    if table.target_name in features:
-        msg = f"{where}: --features names the target {table.target_name!r}; leave it out of the features"
         raise ValueError(msg)
     return replace(table, columns={name: table.columns[name] for name in features})
 
@@ -304,7 +317,9 @@ class Target:
     """The target as the lab trains on it.
 
     ``y`` holds floats ``(n, k)`` for regression and multi-label tasks, class
-    indices ``(n,)`` otherwise (binary: 1 is the minority class).
+    indices ``(n,)`` otherwise (binary: 1 is the minority class). For a
+    multi-label task ``classes`` names the labels, ``counts`` holds each
+    label's positives and ``minority`` is the rarest label.
     """
 
     task: str
@@ -391,12 +406,17 @@ def infer_target(target: np.ndarray, task: str = "auto", name: str = "y") -> Tar
             return Target("regression", reason, numeric, outliers=_has_outliers(numeric))
         rates = numeric.mean(axis=0)
         reason = f"target {name!r} has {target.shape[1]} columns of 0/1: multilabel ({override})"
+        given = name.split(",")
+        labels = tuple(given) if len(given) == target.shape[1] else tuple(str(j) for j in range(target.shape[1]))
+        counts = numeric.sum(axis=0)
         return Target(
             "multilabel",
             reason,
             numeric,
-            imbalanced=bool(rates.mean() < 0.2),
-            counts=tuple(int(c) for c in numeric.sum(axis=0)),
+            labels,
+            minority=int(np.argmin(counts)),
+            counts=tuple(int(c) for c in counts),
+            imbalanced=bool(rates.mean() < 0.2 or rates.min() < 0.1),
         )
     if target.ndim != 1:
         msg = f"target {name!r} must be one column (or 0/1 columns for multilabel); got shape {target.shape}"
@@ -504,13 +524,18 @@ def _config(name: str, **kwargs: Any) -> Any:
     return {"class_name": cls.__name__, "config": dict(kwargs)}
 
 
-def _label(name: str, kwargs: Mapping[str, Any], class_weight: bool) -> str:
+def _label(name: str, kwargs: Mapping[str, Any], class_weight: bool, task: str = "") -> str:
     shown = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k not in ("from_logits", "axis"))
-    return name + (f"({shown})" if shown else "") + (" + class_weight" if class_weight else "")
+    weighted = " + positive weights" if task == "multilabel" else " + class_weight"
+    return name + (f"({shown})" if shown else "") + (weighted if class_weight else "")
 
 
 def _balanced_weights(target: Target) -> dict[str, float]:
+    """Classes weighted by ``n / (classes * count)``; multi-label: each label's positives by negatives / positives."""
     counts = np.asarray(target.counts, dtype=np.float64)
+    if target.task == "multilabel":
+        n = float(len(target.y))
+        return {str(j): float((n - c) / c) if c > 0 else 1.0 for j, c in enumerate(counts)}
     return {str(c): float(counts.sum() / (len(counts) * counts[c])) for c in range(len(counts))}
 
 
@@ -554,11 +579,13 @@ def _wishes(target: Target, rules: Any) -> list[tuple[str, dict[str, Any], str |
             ("categorical_crossentropy", {**logits, "label_smoothing": 0.1}, "linear", False, "standard"),
             ("categorical_crossentropy", logits, "linear", True, "standard"),
         ]
-    else:
+    else:  # multilabel: one sigmoid unit per label
         wishes += [
             ("binary_crossentropy", logits, "linear", False, "standard"),
+            ("binary_crossentropy", logits, "linear", True, "standard"),  # each label's positives weighted
             ("binary_focal_crossentropy", {**logits, "gamma": 2.0}, "linear", False, "standard"),
             balanced_focal,
+            ("dice", {"axis": [1]}, "sigmoid", False, "standard"),  # per label over the batch, then the mean
         ]
     return wishes
 
@@ -572,7 +599,7 @@ def _layout(target: Target, card: Any) -> tuple[str, int, str] | str:
             return "continuous", target.y.shape[1], "linear"
         return f"it takes {card.labels}; the targets are standardized, so they are not"
     if target.task == "multilabel":
-        if inputs == "binary":  # 0/1 columns pass through as they are
+        if inputs in ("binary", "masks"):  # 0/1 columns pass through as they are
             return "continuous", target.y.shape[1], "sigmoid"
         return f"it takes {card.labels}, not 0/1 label columns"
     two = target.task == "binary"
@@ -632,7 +659,7 @@ def candidates(target: Target, rules: Any) -> tuple[list[Candidate], list[str]]:
     notes: list[str] = []
     seen: set[str] = set()
     for name, kwargs, activation, weighted, source in _wishes(target, rules):
-        label = _label(name, kwargs, weighted)
+        label = _label(name, kwargs, weighted, target.task)
         loss = _config(name, **kwargs)
         key = _key(loss, weighted)
         if key in seen:
@@ -822,13 +849,32 @@ def _rank(
 # ------------------------------------------------------------------------------------------ folds, budget
 
 
-def _folds(target: Target, folds: int, random_state: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def _folds(target: Target, folds: int, random_state: int) -> tuple[list[tuple[np.ndarray, np.ndarray]], str | None]:
+    """The ``(train, test)`` rows of each fold, and a note on how a multi-label target was split.
+
+    Classes are stratified. A multi-label target is stratified on its label sets (each row's 0/1
+    pattern) when every set has at least ``folds`` rows, else split at random (plain k-fold).
+    """
     from sklearn.model_selection import KFold, StratifiedKFold
 
+    rows = np.zeros(len(target.y))
+    stratified = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
     if target.task in ("binary", "multiclass"):
-        splitter: Any = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-        return list(splitter.split(np.zeros(len(target.y)), target.y))
-    return list(KFold(n_splits=folds, shuffle=True, random_state=random_state).split(np.zeros(len(target.y))))
+        return list(stratified.split(rows, target.y)), None
+    plain = list(KFold(n_splits=folds, shuffle=True, random_state=random_state).split(rows))
+    if target.task != "multilabel":
+        return plain, None
+    sets = np.array(["".join("1" if v > 0.5 else "0" for v in row) for row in target.y])
+    names, counts = np.unique(sets, return_counts=True)
+    if counts.min() >= folds:
+        note = f"folds stratified on the {len(names)} label sets (each has at least {folds} rows)"
+        return list(stratified.split(rows, sets)), note
+    rare = int((counts < folds).sum())
+    note = (
+        f"folds split at random (plain k-fold): {rare} of the {len(names)} label sets have fewer than {folds} rows, "
+        "too few to stratify on the label sets; a rare label may be missing from some folds' test rows"
+    )
+    return plain, note
 
 
 def _write_fold(path: Path, x: np.ndarray, target: Target, train: np.ndarray, test: np.ndarray) -> float:
@@ -895,6 +941,7 @@ def choose_loss(
     out: str | Path | None = None,
     progress: Callable[[int, int, str, str], None] | None = None,
     random_state: int = 0,
+    started: float | None = None,
 ) -> LossChoice:
     """Choose a loss on your data: the rules' pick and the usual alternatives, cross-validated and ranked.
 
@@ -918,7 +965,8 @@ def choose_loss(
     folds : int
         Cross-validation folds (at least 2).
     budget : str or float, optional
-        A time limit (seconds, or ``"90s"``, ``"5m"``): epochs, then folds, are reduced to fit, and the result says so.
+        A time limit (seconds, or ``"90s"``, ``"5m"``) counted from ``started``: epochs, then folds, are reduced
+        to fit what is left after one loss is timed, and the result says so.
     metric : str, optional
         The score to rank by (:data:`METRICS` of the task); default ``balanced_accuracy`` for classification,
         ``rmse`` for regression (``mae`` when the target has outliers).
@@ -936,6 +984,9 @@ def choose_loss(
         all of them, the loss and fold just trained, and its status (``"ok"``, ``"diverged"``, ``"failed"``).
     random_state : int
         Seed of the fold split.
+    started : float, optional
+        ``time.monotonic()`` when the work began, for ``budget`` (the command line passes its process's start,
+        so that start-up and reading the data count); default: when this function is called.
 
     Returns
     -------
@@ -953,6 +1004,7 @@ def choose_loss(
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         msg = f"--epochs: {epochs!r} is not allowed; use an int >= 1"
         raise ValueError(msg)
+    started = time.monotonic() if started is None else started
     seconds = parse_budget(budget)
     table = X if isinstance(X, Table) else _as_table(X, y, target, features)
     x = check_data(table)
@@ -984,9 +1036,13 @@ def choose_loss(
     if info.outliers:
         notes.append("the target has outliers (more than 1% beyond 5 robust standard deviations of its median)")
     if info.imbalanced:
-        notes.append(
-            f"the classes are imbalanced (counts {dict(zip(info.classes, info.counts, strict=False)) or info.counts})"
+        counts = dict(zip(info.classes, info.counts, strict=False)) or info.counts
+        what = (
+            "labels are imbalanced (positives per label"
+            if info.task == "multilabel"
+            else "classes are imbalanced (counts"
         )
+        notes.append(f"the {what} {counts})")
     cands, refused = candidates(info, rules)
     notes += refused
     with tempfile.TemporaryDirectory(prefix="losslab-choose-") as scratch:
@@ -1006,7 +1062,7 @@ def choose_loss(
             hidden=tuple(hidden),
             batch_size=batch_size,
             learning_rate=learning_rate,
-            budget=seconds,
+            budget=None if seconds is None else (seconds, started),
             jobs=jobs,
             ray_address=ray_address,
             progress=progress,
@@ -1081,8 +1137,12 @@ def _calibrate(spec: Any) -> tuple[float, float]:
     return per_epoch, max(one - per_epoch, 0.0)
 
 
+def _secs(seconds: float) -> str:
+    return f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.2g}"
+
+
 def _fit_budget(
-    budget: float,
+    budget: tuple[float, float],
     timing: tuple[float, float],
     n_cands: int,
     folds: int,
@@ -1090,17 +1150,22 @@ def _fit_budget(
     parallel: int,
     notes: list[str],
 ) -> tuple[int, int]:
-    """Epochs, then folds, reduced so that the estimated time fits the budget; a note says what changed."""
+    """Epochs, then folds, reduced so that the estimated time fits what is left; a note says what changed.
+
+    ``budget`` is ``(the whole budget, the seconds left of it)``: start-up, reading the data and timing
+    one loss have used the rest.
+    """
+    whole, left = budget[0], max(budget[1], 0.0)
     per_epoch, per_run = timing
 
     def cost(e: int, k: int) -> float:
         return (per_run + per_epoch * e) * n_cands * k / parallel
 
     new_epochs, new_folds = epochs, folds
-    if cost(new_epochs, new_folds) > budget:
+    if cost(new_epochs, new_folds) > left:
         runs = n_cands * folds / parallel
-        new_epochs = max(MIN_EPOCHS, min(epochs, int((budget / runs - per_run) / per_epoch)))
-    while cost(new_epochs, new_folds) > budget and new_folds > MIN_FOLDS:
+        new_epochs = min(epochs, max(MIN_EPOCHS, int((left / runs - per_run) / per_epoch)))
+    while cost(new_epochs, new_folds) > left and new_folds > MIN_FOLDS:
         new_folds -= 1
     changes = [
         f"{new} {what} instead of {old}"
@@ -1109,10 +1174,10 @@ def _fit_budget(
     ]
     if changes:
         notes.append(
-            f"to stay within the budget ({budget:.0f} s left after timing one loss: {per_epoch:.2g} s per epoch "
-            f"on one fold): {', '.join(changes)}"
+            f"to stay within the budget of {_secs(whole)} s ({_secs(left)} s left after start-up, reading the data and "
+            f"timing one loss: {per_epoch:.2g} s per epoch on one fold): {', '.join(changes)}"
         )
-    if cost(new_epochs, new_folds) > budget:
+    if cost(new_epochs, new_folds) > left:
         notes.append(
             f"even so it needs about {cost(new_epochs, new_folds):.0f} s, more than the budget; "
             "pass a larger --budget, more --jobs or a smaller sample"
@@ -1136,7 +1201,7 @@ def _run(
     hidden: tuple[int, ...],
     batch_size: int,
     learning_rate: float,
-    budget: float | None,
+    budget: tuple[float, float] | None,
     jobs: int,
     ray_address: str | None,
     progress: Callable[[int, int, str, str], None] | None,
@@ -1149,7 +1214,7 @@ def _run(
         raise ValueError(msg)
     where.mkdir(parents=True, exist_ok=True)
     if budget is not None:
-        split = _folds(info, folds, random_state)
+        split, _ = _folds(info, folds, random_state)
         path = where / "fold-1.npz"
         _write_fold(path, x, info, *split[0])
         probe = _specs(
@@ -1162,11 +1227,13 @@ def _run(
             batch_size=batch_size,
             learning_rate=learning_rate,
         )
-        spent = time.perf_counter()
         timing = _calibrate(probe[0])
-        spent = time.perf_counter() - spent
-        epochs, folds = _fit_budget(max(budget - spent, 0.0), timing, len(cands), folds, epochs, jobs, notes)
-    split = _folds(info, folds, random_state)
+        seconds, started = budget
+        left = seconds - (time.monotonic() - started)
+        epochs, folds = _fit_budget((seconds, left), timing, len(cands), folds, epochs, jobs, notes)
+    split, how = _folds(info, folds, random_state)
+    if how is not None:
+        notes.append(how)
     paths = [where / f"fold-{k + 1}.npz" for k in range(folds)]
     scales = [_write_fold(p, x, info, train, test) for p, (train, test) in zip(paths, split, strict=True)]
     specs = _specs(

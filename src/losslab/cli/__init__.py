@@ -14,6 +14,7 @@ traceback instead. Typer's own usage errors keep their form (also exit 2).
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 import typer
@@ -24,6 +25,8 @@ from losslab.cli import analyze, lab, plot
 USER_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, OSError)
 """What a command raises for a user's mistake (``losslab.lab.SpecError`` is a ``ValueError``)."""
 _DEBUG = "losslab.debug"
+STARTED = "losslab.started"
+"""Key of ``ctx.meta``: ``time.monotonic()`` when the command started (the process's start from ``main``)."""
 
 
 def user_error_lines(error: BaseException) -> list[str]:
@@ -62,6 +65,7 @@ def _root(
 ) -> None:
     """losslab: loss functions with Keras 3 semantics on NumPy, PyTorch and JAX."""
     ctx.meta[_DEBUG] = debug
+    ctx.meta[STARTED] = ctx.obj.get(STARTED, time.monotonic()) if isinstance(ctx.obj, dict) else time.monotonic()
 
 
 @app.command()
@@ -110,4 +114,6 @@ app.add_typer(plot.app)
 
 def main() -> None:
     """Entry point of the ``losslab`` script."""
-    app()
+    from losslab.cli._clock import process_start
+
+    app(obj={STARTED: process_start()})

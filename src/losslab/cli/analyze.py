@@ -94,6 +94,7 @@ def _load_labels(path: Path) -> Any:
 
 @app.command()
 def recommend(
+    ctx: typer.Context,
     task: str = typer.Option(
         None,
         help="regression, binary, multiclass, multilabel or segmentation; with --data also auto (the default there).",
@@ -109,7 +110,11 @@ def recommend(
         help="Choose on your data: a .csv (with a header), .npz (arrays X and y) or .parquet file; "
         "the rules' pick and the usual alternatives are cross-validated and ranked.",
     ),
-    target: str = typer.Option(None, help="With --data: the target column (npz: the array, default y)."),
+    target: str = typer.Option(
+        None,
+        help="With --data: the target column (npz: the array, default y); several comma-separated for a "
+        "multi-label target of 0/1 columns (--target a,b,c).",
+    ),
     features: str = typer.Option(None, help="With --data: the feature columns, comma-separated (default: all others)."),
     folds: int = typer.Option(5, help="With --data: cross-validation folds (stratified for classes)."),
     budget: str = typer.Option(None, help="With --data: a time limit such as 60s or 5m (fewer epochs, then folds)."),
@@ -138,7 +143,10 @@ def recommend(
             if given:
                 msg = f"{flag} is read from the data with --data; leave it out (or drop --data for the rules alone)"
                 raise ValueError(msg)
-        _recommend_on_data(data, target, task or "auto", features, folds, budget, metric, epochs, seeds, out, jobs, ray)
+        started = ctx.meta.get("losslab.started", None)  # the root group's record of the command's start
+        _recommend_on_data(
+            data, target, task or "auto", features, folds, budget, metric, epochs, seeds, out, jobs, ray, started
+        )
         return
     if task is None:
         msg = "pass --task (e.g. --task binary), or --data with your data file to choose on it"
@@ -182,6 +190,7 @@ def _recommend_on_data(
     out: Path | None,
     jobs: int,
     ray: str | None,
+    started: float | None = None,
 ) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -209,6 +218,7 @@ def _recommend_on_data(
             ray_address=ray,
             out=out,
             progress=progress,
+            started=started,
         )
     console = _console()
     console.print(Text.assemble(("Task: ", "bold"), choice.task_reason), soft_wrap=True)

@@ -16,7 +16,7 @@ TASK_SCORES: dict[str, tuple[str, ...]] = {
     "regression": ("rmse", "mae"),
     "binary": ("balanced_accuracy", "f1", "pr_auc", "minority_recall", "accuracy"),
     "multiclass": ("balanced_accuracy", "f1", "pr_auc", "minority_recall", "accuracy"),
-    "multilabel": ("balanced_accuracy", "f1", "pr_auc", "minority_recall", "accuracy"),
+    "multilabel": ("f1", "pr_auc", "minority_recall", "balanced_accuracy", "accuracy"),
 }
 """The scores of each task, as keys of a run's ``extra_metrics`` (with the prefix ``score_``)."""
 
@@ -39,6 +39,12 @@ def _class_scores(outputs: np.ndarray, labels: str, activation: str) -> np.ndarr
     return _sigmoid(outputs) if outputs.shape[-1] == 1 or labels == "continuous" else _softmax(outputs)
 
 
+def _balanced_accuracy(truth: np.ndarray, predicted: np.ndarray) -> float:
+    """The mean of the recalls of 0 and 1, over those present in ``truth`` (scikit-learn's, without its warning)."""
+    recalls = [float(np.mean(predicted[truth == c] == c)) for c in (0, 1) if (truth == c).any()]
+    return float(np.mean(recalls))
+
+
 def _one(
     task: str, outputs: np.ndarray, y: np.ndarray, labels: str, activation: str, minority: int
 ) -> dict[str, float]:
@@ -48,23 +54,19 @@ def _one(
         error = outputs.reshape(len(y), -1) - y.reshape(len(y), -1)
         return {"rmse": float(np.sqrt(np.mean(error**2))), "mae": float(np.mean(np.abs(error)))}
     scores = _class_scores(outputs, labels, activation)
-    if task == "multilabel":
+    if task == "multilabel":  # per label, then averaged; minority_recall is the rarest label's recall
         truth = (y > 0.5).astype(int)
         predicted = (scores > 0.5).astype(int)
-        per_label = [
-            (
-                metrics.balanced_accuracy_score(truth[:, j], predicted[:, j]),
-                metrics.average_precision_score(truth[:, j], scores[:, j]) if truth[:, j].any() else 0.0,
-                metrics.recall_score(truth[:, j], predicted[:, j], zero_division=0),
-            )
-            for j in range(truth.shape[1])
-        ]
-        balanced, pr_auc, recall = (float(np.mean(v)) for v in zip(*per_label, strict=True))
+        present = [j for j in range(truth.shape[1]) if truth[:, j].any()]
         return {
-            "balanced_accuracy": balanced,
             "f1": float(metrics.f1_score(truth, predicted, average="macro", zero_division=0)),
-            "pr_auc": pr_auc,
-            "minority_recall": recall,
+            "pr_auc": float(np.mean([metrics.average_precision_score(truth[:, j], scores[:, j]) for j in present]))
+            if present
+            else 0.0,
+            "minority_recall": float(metrics.recall_score(truth[:, minority], predicted[:, minority], zero_division=0)),
+            "balanced_accuracy": float(
+                np.mean([_balanced_accuracy(truth[:, j], predicted[:, j]) for j in range(truth.shape[1])])
+            ),
             "accuracy": float(np.mean(truth == predicted)),
         }
     if task == "binary":
@@ -101,8 +103,8 @@ def task_scores(spec: Any, test_pred: Any, y_test: Any) -> list[dict[str, float]
     ----------
     spec : ExperimentSpec
         Its ``data.params`` holds ``task`` (a key of :data:`TASK_SCORES`) and, for
-        classification, ``minority`` (the index of the rarest class; binary data
-        code it as 1).
+        classification, ``minority`` (the index of the rarest class, or label for
+        multi-label data; binary data code it as 1).
     test_pred : tensor or array of shape (members, n, units)
         The outputs of the members on the test split.
     y_test : tensor or array of shape (n, ...)

@@ -116,7 +116,9 @@ class ExperimentSpec:
     momentum: float = 0.9
     class_weight: dict[str, float] | None = None
     """Weight of each class in the loss, as Keras's ``fit(class_weight=...)``: ``{"0": 1.0, "1": 50.0}``
-    (keys are class indices as strings, so that the spec stays JSON)."""
+    (keys are class indices as strings, so that the spec stays JSON). For multi-label 0/1 columns
+    (``data.params["task"] == "multilabel"``, as ``losslab recommend --data`` writes) a key is a label's
+    index and its weight applies to that label's positives only."""
     published: dict[str, float] | None = None
     """``{"train": ..., "test": ...}`` values reported by the tutorial."""
     published_metric: str | None = None

@@ -48,8 +48,14 @@ def _keras2_accuracy(y_pred: torch.Tensor, y_true: torch.Tensor) -> torch.Tensor
 def _per_member_loss(loss: Any, y_true: torch.Tensor, y_pred: torch.Tensor, weight: torch.Tensor | None = None) -> Any:
     """Mean loss of each member over its batch (Keras's ``sum_over_batch_size``), shape ``(members,)``.
 
-    A loss that already reduces the batch (e.g. ``Dice(axis=(1, 2))``) gives one value per member.
+    A loss that already reduces the batch gives one value per member (``Dice(axis=(1, 2))``) or one per
+    output unit (``Dice(axis=1)``, averaged). ``weight`` holds one weight per sample ``(members, batch)``,
+    or per sample and label ``(members, batch, labels)`` for multi-label 0/1 columns: the loss then runs
+    on each label's column, and the weighted values are averaged over labels and samples.
     """
+    if weight is not None and weight.ndim == 3:
+        columns = [loss(y_true[..., j : j + 1], y_pred[..., j : j + 1]) for j in range(y_true.shape[-1])]
+        return (torch.stack(columns, dim=-1) * weight).flatten(1).mean(dim=1)
     values = loss(y_true, y_pred)
     if values.ndim == 1:
         return values
@@ -59,9 +65,20 @@ def _per_member_loss(loss: Any, y_true: torch.Tensor, y_pred: torch.Tensor, weig
 
 
 def _class_weights(spec: ExperimentSpec, y: torch.Tensor) -> torch.Tensor | None:
-    """One weight per sample from ``spec.class_weight`` (``None`` without it)."""
+    """One weight per sample from ``spec.class_weight`` (``None`` without it).
+
+    For multi-label data (``spec.data.params["task"] == "multilabel"``, 0/1 columns) a key is a label's
+    index and its value weighs that label's positives (negatives weigh 1): one weight per sample and
+    label, ``(n, labels)``.
+    """
     if not spec.class_weight:
         return None
+    if spec.data.params.get("task") == "multilabel":
+        positives = torch.ones(y.shape[-1])
+        for key, weight in spec.class_weight.items():
+            if int(key) < len(positives):
+                positives[int(key)] = float(weight)
+        return 1.0 + (positives - 1.0) * y
     if torch.is_floating_point(y):
         classes = y.argmax(dim=-1) if y.shape[-1] > 1 else y[..., 0].round().long()
     else:
@@ -90,10 +107,11 @@ def check_experiment(spec: ExperimentSpec, data: Dataset) -> Any:
     config["reduction"] = "none"
     loss = type(loss).from_config(config)
     model = EnsembleMLP(spec.model, data.n_features, 1)
-    y_true = torch.as_tensor(data.y_train[:8]).unsqueeze(0)
+    n = 9 if spec.model.output_units == 8 else 8  # so that one value per sample and one per unit differ in shape
+    y_true = torch.as_tensor(data.y_train[:n]).unsqueeze(0)
     try:
         with torch.no_grad(), losslab.value_checks():
-            values = loss(y_true, model(torch.as_tensor(data.x_train[:8]).unsqueeze(0)))
+            values = loss(y_true, model(torch.as_tensor(data.x_train[:n]).unsqueeze(0)))
     except ValueError as error:
         msg = (
             f"experiment {spec.id!r}: the loss {spec.loss!r} does not fit the model's output "
@@ -101,7 +119,8 @@ def check_experiment(spec: ExperimentSpec, data: Dataset) -> Any:
             f"{spec.data.labels!r} labels of shape {data.y_train.shape[1:]}: {error}"
         )
         raise ValueError(msg) from error
-    if values.ndim != 1 and tuple(values.shape[:2]) != (1, 8):
+    per_unit = tuple(values.shape) == (1, spec.model.output_units)  # over the batch, per unit: Dice(axis=1)
+    if values.ndim != 1 and tuple(values.shape[:2]) != (1, min(n, len(data.y_train))) and not per_unit:
         msg = f"experiment {spec.id!r}: the loss gives values of shape {tuple(values.shape)}, not one per sample"
         raise ValueError(msg)
     return loss
@@ -421,7 +440,7 @@ def _weight_statistics(model: EnsembleMLP, member: int) -> dict[str, float]:
 
 def _binary_metrics(y_pred: torch.Tensor, y_true: torch.Tensor, threshold: float) -> list[dict[str, float]]:
     """Recall, precision and F1 of the positive (minority) class above ``threshold``, and PR-AUC, per member."""
-    from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
+    from losslab.lab._metrics import average_precision_score, f1_score, precision_score, recall_score
 
     truth = y_true[:, 0].numpy().astype(int)
     metrics = []
@@ -429,10 +448,10 @@ def _binary_metrics(y_pred: torch.Tensor, y_true: torch.Tensor, threshold: float
         predicted = (scores > threshold).astype(int)
         metrics.append(
             {
-                "recall_test": float(recall_score(truth, predicted, zero_division=0)),
-                "precision_test": float(precision_score(truth, predicted, zero_division=0)),
-                "f1_test": float(f1_score(truth, predicted, zero_division=0)),
-                "pr_auc_test": float(average_precision_score(truth, scores)),
+                "recall_test": recall_score(truth, predicted),
+                "precision_test": precision_score(truth, predicted),
+                "f1_test": f1_score(truth, predicted),
+                "pr_auc_test": average_precision_score(truth, scores),
             }
         )
     return metrics
