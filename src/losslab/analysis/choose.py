@@ -382,7 +382,7 @@ def infer_target(target: np.ndarray, task: str = "auto", name: str = "y") -> Tar
     if task not in TASKS:
         msg = f"--task: unknown task {task!r}; use one of {', '.join(TASKS)}"
         raise ValueError(msg)
-    override = "pass --task (task=) to override"
+    override = "override it with --task, or task= in Python"
     numeric = _numeric_target(target)
     if target.ndim == 2 and target.shape[1] == 1:
         target = target[:, 0]
