@@ -578,7 +578,10 @@ SEGMENTATION: tuple[Case, ...] = (
 )
 """Segmentation losses beyond Keras: per sample (``axis``, ``per_image``) or over the whole batch."""
 
-CASES = CASES + BEYOND_KERAS + EMBEDDING + NOISY + SEGMENTATION
+OPTAX: tuple[Case, ...] = (Case("generalized_kl_divergence", _strictly_positive, shapes=((6, 4), (3, 5, 4), (7, 1))),)
+"""Losses that optax has and Keras does not (``tests/losses/test_optax_parity.py``: optax is their oracle)."""
+
+CASES = CASES + BEYOND_KERAS + EMBEDDING + NOISY + SEGMENTATION + OPTAX
 
 
 def case_id(case: Case) -> str:

@@ -50,6 +50,7 @@ from losslab.losses._probabilistic import BinaryFocalCrossentropy as BinaryFocal
 from losslab.losses._probabilistic import CategoricalCrossentropy as CategoricalCrossentropy
 from losslab.losses._probabilistic import CategoricalFocalCrossentropy as CategoricalFocalCrossentropy
 from losslab.losses._probabilistic import CategoricalGeneralizedCrossEntropy as CategoricalGeneralizedCrossEntropy
+from losslab.losses._probabilistic import GeneralizedKLDivergence as GeneralizedKLDivergence
 from losslab.losses._probabilistic import KLDivergence as KLDivergence
 from losslab.losses._probabilistic import Poisson as Poisson
 from losslab.losses._probabilistic import SparseCategoricalCrossentropy as SparseCategoricalCrossentropy
@@ -58,6 +59,7 @@ from losslab.losses._probabilistic import binary_focal_crossentropy as binary_fo
 from losslab.losses._probabilistic import categorical_crossentropy as categorical_crossentropy
 from losslab.losses._probabilistic import categorical_focal_crossentropy as categorical_focal_crossentropy
 from losslab.losses._probabilistic import categorical_generalized_cross_entropy as categorical_generalized_cross_entropy
+from losslab.losses._probabilistic import generalized_kl_divergence as generalized_kl_divergence
 from losslab.losses._probabilistic import kl_divergence as kl_divergence
 from losslab.losses._probabilistic import poisson as poisson
 from losslab.losses._probabilistic import sparse_categorical_crossentropy as sparse_categorical_crossentropy

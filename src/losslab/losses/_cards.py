@@ -81,6 +81,7 @@ from losslab.losses._probabilistic import (
     CategoricalCrossentropy,
     CategoricalFocalCrossentropy,
     CategoricalGeneralizedCrossEntropy,
+    GeneralizedKLDivergence,
     KLDivergence,
     Poisson,
     SparseCategoricalCrossentropy,
@@ -95,6 +96,7 @@ from losslab.losses._probabilistic import (
     categorical_crossentropy,
     categorical_focal_crossentropy,
     categorical_generalized_cross_entropy,
+    generalized_kl_divergence,
     kl_divergence,
     poisson,
     sparse_categorical_crossentropy,
@@ -979,6 +981,19 @@ CARDS = (
         class_aliases=("ContrastiveLoss",),
         view=View("distance", branches=(1.0, 0.0), example=([1.0, 0.0, 0.0], [0.5, 0.25, 2.0])),
         params=(real("margin", 0.0),),
+    ),
+    # ---------------------------------------------------------------- optax's losses (optax names as aliases)
+    Card(
+        generalized_kl_divergence,
+        GeneralizedKLDivergence,
+        tasks=("regression",),
+        labels="non-negative measures (intensities, counts, unnormalised histograms)",
+        activation="exp or softplus (non-negative)",
+        range="[0, inf)",
+        inputs="positive",
+        optax="generalized_kl_divergence",
+        facts=frozenset(["log_predictions", "nonnegative_targets"]),
+        view=View("rate", branches=(1.0, 0.0), example=([[1.0, 0.0]], [[1.0, 2.0]])),
     ),
 )
 

@@ -1,5 +1,5 @@
 r"""Probabilistic losses: cross-entropies (binary, categorical, sparse, focal,
-generalized), Kullback-Leibler divergence and Poisson.
+generalized), Kullback-Leibler divergence (and its generalized form) and Poisson.
 
 Probabilities are clipped to :math:`[\epsilon, 1-\epsilon]` with
 :math:`\epsilon = 10^{-7}` before a log, as in Keras. With
@@ -629,6 +629,66 @@ def _kl_divergence(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = Fals
     return mean_of_samples(xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1), xp, plain_mean)
 
 
+def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Generalized Kullback-Leibler divergence of two non-negative measures over the last axis.
+
+    .. math:: \ell = \sum_i \left(t_i \log\frac{t_i}{p_i} - t_i + p_i\right), \quad
+              t = \max(y_\text{true}, \epsilon),\;
+              p = \max(y_\text{pred}, \epsilon)
+
+    The Bregman divergence of :math:`x \log x - x`: it needs neither argument
+    to sum to 1, is :math:`\ge 0` and is 0 only at :math:`p = t`; for two
+    probability distributions it is :func:`kl_divergence`. As in
+    :func:`kl_divergence` both arguments are clipped below at
+    :math:`\epsilon = 10^{-7}` (and, the measures being unnormalised, not
+    above), so zeros give finite values and gradients: a target of 0 costs
+    :math:`p - \epsilon\log(p/\epsilon) - \epsilon` instead of :math:`p`
+    (within :math:`2 \cdot 10^{-6}` for :math:`p \le 1`), and a prediction
+    of 0 a finite :math:`t \log(t/\epsilon)` where the unclipped formula
+    is infinite (optax gives inf, and NaN where the target is 0 as well).
+
+    Equals ``optax.losses.generalized_kl_divergence(log(y_pred), y_true)``
+    for entries above :math:`\epsilon`; optax takes the log of the
+    prediction, losslab the prediction itself, like :func:`kl_divergence`.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., d)
+        The target measure, >= 0.
+    y_pred : array of shape (batch, ..., d)
+        The predicted measure, >= 0 (e.g. an exp or softplus output).
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = generalized_kl_divergence([[1.0, 2.0]], [[2.0, 2.0]])
+    >>> round(float(out[0]), 6)  # 1 log(1/2) - 1 + 2
+    0.306853
+
+    References
+    ----------
+    Boyd & Vandenberghe, *Convex Optimization*, 2004, p. 90.
+
+    See Also
+    --------
+    kl_divergence, poisson
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "generalized_kl_divergence")
+    y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
+    if value_checks_enabled():  # (off by default)
+        for name, array in (("y_true", y_true), ("y_pred", y_pred)):
+            check_range(
+                "generalized_kl_divergence", name, array, 0.0, float("inf"), "Both arguments are non-negative measures."
+            )
+    t = xp.clip(y_true, EPSILON)
+    p = xp.clip(y_pred, EPSILON)
+    return xp.sum(t * (xp.log(t) - xp.log(p)) - t + p, axis=-1)
+
+
 def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Poisson negative log-likelihood (up to a constant) of counts given predicted rates.
 
@@ -867,6 +927,13 @@ class KLDivergence(LossFunctionWrapper):
 
     def __init__(self, reduction: Any = _DEFAULT, name: str = "kl_divergence", dtype: Any = None) -> None:
         super().__init__(kl_divergence, reduction=reduction, name=name, dtype=dtype)
+
+
+class GeneralizedKLDivergence(LossFunctionWrapper):
+    """Class form of :func:`generalized_kl_divergence`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "generalized_kl_divergence", dtype: Any = None) -> None:
+        super().__init__(generalized_kl_divergence, reduction=reduction, name=name, dtype=dtype)
 
 
 class Poisson(LossFunctionWrapper):

@@ -1,0 +1,140 @@
+"""The losses that optax has and Keras does not, against optax itself (optax 0.2.8, JAX float64).
+
+Each loss is compared with its optax namesake on the same float64 inputs, on every backend
+(``xp``) in float32 and float64; gradients (torch autograd, ``jax.grad``) against ``jax.grad``
+of optax's function; and edge inputs (zeros, huge values) give finite values and gradients
+where losslab's finite policy departs from optax (documented in each docstring).
+optax's argument order is ``(prediction, target)``; losslab's is ``(y_true, y_pred)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import losslab
+from losslab.testing import Backend, assert_close
+
+optax = pytest.importorskip("optax")
+
+DTYPES = ["float32", "float64"]
+SEEDS = range(5)
+SHAPES = [(6, 4), (3, 5, 7), (8, 1)]
+
+
+def jnp():
+    return Backend.JAX.namespace()  # JAX with x64 enabled, so optax computes in float64
+
+
+def tolerance(dtype: str) -> dict[str, float]:
+    return {"rtol": 2e-5, "atol": 1e-6} if dtype == "float32" else {"rtol": 1e-12, "atol": 1e-14}
+
+
+def as_dtype(xp, x: np.ndarray, dtype: str):
+    return xp.asarray(x, dtype=getattr(xp, dtype)) if np.issubdtype(x.dtype, np.floating) else xp.asarray(x)
+
+
+def rounded(x: np.ndarray, dtype: str) -> np.ndarray:
+    """``x`` as the backend sees it in ``dtype``, back in float64 (the oracle's inputs)."""
+    return x.astype(dtype).astype(np.float64) if np.issubdtype(x.dtype, np.floating) else x
+
+
+def torch_grad(fn, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    torch = pytest.importorskip("torch")
+    pred = torch.tensor(y_pred, dtype=torch.float64, requires_grad=True)
+    fn(torch.asarray(y_true), pred).backward()
+    return pred.grad.numpy()
+
+
+def jax_grad(fn, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    import jax
+
+    j = jnp()
+    return np.asarray(jax.grad(lambda p: fn(j.asarray(y_true), p))(j.asarray(y_pred, dtype=j.float64)))
+
+
+def assert_gradients_match(ours, theirs, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    """torch autograd and ``jax.grad`` of ``ours`` equal ``jax.grad`` of optax's ``theirs`` (both scalar)."""
+    expected = jax_grad(theirs, y_true, y_pred)
+    assert np.max(np.abs(expected)) > 1e-6  # a gradient that is zero everywhere would prove nothing
+    assert_close(torch_grad(ours, y_true, y_pred), expected, rtol=1e-10, atol=1e-14)
+    assert_close(jax_grad(ours, y_true, y_pred), expected, rtol=1e-10, atol=1e-14)
+
+
+def finite_value_and_grad(fn, y_true: np.ndarray, y_pred: np.ndarray, dtype: str) -> tuple[np.ndarray, np.ndarray]:
+    """``fn`` (a scalar) and its gradient in ``y_pred`` on torch and JAX, both finite; the torch pair is returned."""
+    torch = pytest.importorskip("torch")
+    import jax
+
+    j = jnp()
+    pred = torch.tensor(y_pred, dtype=getattr(torch, dtype), requires_grad=True)
+    labels = torch.asarray(rounded(y_true, dtype).astype(dtype) if y_true.dtype.kind == "f" else y_true)
+    value = fn(labels, pred)
+    value.backward()
+    jax_value, grad = jax.value_and_grad(lambda p: fn(j.asarray(labels.numpy()), p))(
+        j.asarray(y_pred, dtype=getattr(j, dtype))
+    )
+    for x in (value.detach().numpy(), pred.grad.numpy(), np.asarray(jax_value), np.asarray(grad)):
+        assert np.all(np.isfinite(x)), x
+    return value.detach().numpy(), pred.grad.numpy()
+
+
+# ---------------------------------------------------------------- generalized KL divergence
+
+
+def optax_generalized_kl(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+    j = jnp()
+    return np.asarray(optax.losses.generalized_kl_divergence(j.log(j.asarray(y_pred)), j.asarray(y_true)))
+
+
+def measures(rng: np.random.Generator, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Unnormalised non-negative measures, some entries far above 1."""
+    scale = rng.choice([0.1, 1.0, 20.0], size=shape)
+    return scale * rng.uniform(0.01, 3.0, size=shape), scale * rng.uniform(0.01, 3.0, size=shape)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_generalized_kl_matches_optax(xp, dtype, shape):
+    for seed in SEEDS:
+        y_true, y_pred = measures(np.random.default_rng(seed), shape)
+        expected = optax_generalized_kl(rounded(y_true, dtype), rounded(y_pred, dtype))
+        got = losslab.generalized_kl_divergence(as_dtype(xp, y_true, dtype), as_dtype(xp, y_pred, dtype))
+        tol = tolerance(dtype)  # float32: the terms t log t - t + p cancel, so atol scales with their size
+        tol["atol"] = tol["atol"] * float(np.max(np.sum(y_true + y_pred, axis=-1)))
+        assert_close(got, expected, xp=xp, dtype=getattr(xp, dtype), **tol)
+
+
+def test_generalized_kl_of_distributions_is_kl_divergence(rng):
+    y_true, y_pred = (np.exp(x) / np.exp(x).sum(-1, keepdims=True) for x in rng.normal(size=(2, 5, 4)))
+    expected = np.sum(y_true * np.log(y_true / y_pred), axis=-1)  # -t + p sums to 0
+    assert_close(losslab.generalized_kl_divergence(y_true, y_pred), expected, rtol=1e-12)
+    assert_close(losslab.kl_divergence(y_true, y_pred), expected, rtol=1e-12)
+
+
+def test_generalized_kl_gradients_match_optax(rng):
+    y_true, y_pred = measures(rng, (5, 4))
+    j = jnp()
+
+    def theirs(t, p):
+        return j.mean(optax.losses.generalized_kl_divergence(j.log(p), t))
+
+    # d/dp (t log(t/p) - t + p) = 1 - t/p: optax's gradient through log p is the same
+    assert_gradients_match(losslab.GeneralizedKLDivergence(), theirs, y_true, y_pred)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_generalized_kl_zeros_stay_finite_where_optax_does_not(xp, dtype):
+    y_true = np.array([[0.0, 2.0, 0.0], [1.0, 0.0, 3.0]])
+    y_pred = np.array([[1.0, 0.0, 0.0], [1.0, 0.5, 3.0]])
+    optax_value = optax_generalized_kl(y_true, y_pred)
+    assert not np.isfinite(optax_value[0]) and np.isfinite(optax_value[1])  # log 0 of a prediction: inf, NaN at 0/0
+    eps = 1e-7
+    t, p = np.maximum(y_true, eps), np.maximum(y_pred, eps)
+    expected = np.sum(t * np.log(t / p) - t + p, axis=-1)  # the clipped formula, by hand
+    got = losslab.generalized_kl_divergence(as_dtype(xp, y_true, dtype), as_dtype(xp, y_pred, dtype))
+    assert_close(got, expected, xp=xp, **tolerance(dtype))
+    assert abs(float(got[1]) - optax_value[1]) < 2e-6  # a target of 0: within eps (log(p / eps) + 1) of optax's p
+    finite_value_and_grad(losslab.GeneralizedKLDivergence(), y_true, y_pred, dtype)
+    big = np.full((2, 3), 1e30 if dtype == "float64" else 1e15)
+    finite_value_and_grad(losslab.GeneralizedKLDivergence(), big, np.ones((2, 3)), dtype)
