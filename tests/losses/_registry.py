@@ -578,7 +578,11 @@ SEGMENTATION: tuple[Case, ...] = (
 )
 """Segmentation losses beyond Keras: per sample (``axis``, ``per_image``) or over the whole batch."""
 
-OPTAX: tuple[Case, ...] = (Case("generalized_kl_divergence", _strictly_positive, shapes=((6, 4), (3, 5, 4), (7, 1))),)
+OPTAX: tuple[Case, ...] = (
+    Case("generalized_kl_divergence", _strictly_positive),
+    Case("perceptron", _plus_minus_one, perfect=lambda y: 0.5 * y),
+    Case("perceptron", _binary_logits, perfect=lambda y: 4.0 * y - 2.0, extra={"id": "perceptron_01_labels"}),
+)
 """Losses that optax has and Keras does not (``tests/losses/test_optax_parity.py``: optax is their oracle)."""
 
 CASES = CASES + BEYOND_KERAS + EMBEDDING + NOISY + SEGMENTATION + OPTAX

@@ -138,3 +138,42 @@ def test_generalized_kl_zeros_stay_finite_where_optax_does_not(xp, dtype):
     finite_value_and_grad(losslab.GeneralizedKLDivergence(), y_true, y_pred, dtype)
     big = np.full((2, 3), 1e30 if dtype == "float64" else 1e15)
     finite_value_and_grad(losslab.GeneralizedKLDivergence(), big, np.ones((2, 3)), dtype)
+
+
+# ---------------------------------------------------------------- perceptron
+
+
+def optax_mean_over_last_axis(fn, *args: np.ndarray) -> np.ndarray:
+    """An elementwise optax loss of float64 ``args``, averaged over the last axis (losslab's per-sample loss)."""
+    j = jnp()
+    return np.asarray(j.mean(fn(*(j.asarray(a) for a in args)), axis=-1))
+
+
+@pytest.mark.parametrize("labels", ["pm1", "01"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_perceptron_matches_optax(xp, dtype, shape, labels):
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        pm1, scores = rng.choice([-1.0, 1.0], size=shape), rng.normal(scale=2.0, size=shape)
+        y_true = pm1 if labels == "pm1" else (pm1 + 1.0) / 2.0  # {0, 1} labels are mapped to {-1, 1}
+        expected = optax_mean_over_last_axis(optax.losses.perceptron_loss, rounded(scores, dtype), pm1)
+        got = losslab.perceptron(as_dtype(xp, y_true, dtype), as_dtype(xp, scores, dtype))
+        assert_close(got, expected, xp=xp, dtype=getattr(xp, dtype), **tolerance(dtype))
+
+
+def test_perceptron_gradients_match_optax(rng):
+    y_true, scores = rng.choice([-1.0, 1.0], size=(5, 4)), rng.normal(size=(5, 4))
+    j = jnp()
+    assert_gradients_match(
+        losslab.Perceptron(), lambda t, p: j.mean(optax.losses.perceptron_loss(p, t)), y_true, scores
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_perceptron_huge_scores_stay_finite(dtype):
+    y_true = np.array([[1.0, -1.0, 1.0], [-1.0, 1.0, 1.0]])
+    scores = 1e30 * np.array([[1.0, 1.0, -1.0], [-1.0, 1.0, -1.0]])  # float32: inf is 3.4e38
+    value, grad = finite_value_and_grad(losslab.Perceptron(), y_true, scores, dtype)
+    assert_close(value, np.asarray(3e30 / 6), rtol=1e-6)  # three of the six margins are -1e30
+    assert_close(grad, -y_true * (y_true * scores < 0) / 6, rtol=1e-6)  # d/df max(0, -y f) = -y where violated

@@ -27,9 +27,11 @@ from losslab.losses._embedding import margin_ranking as margin_ranking
 from losslab.losses._embedding import triplet_margin as triplet_margin
 from losslab.losses._hinge import CategoricalHinge as CategoricalHinge
 from losslab.losses._hinge import Hinge as Hinge
+from losslab.losses._hinge import Perceptron as Perceptron
 from losslab.losses._hinge import SquaredHinge as SquaredHinge
 from losslab.losses._hinge import categorical_hinge as categorical_hinge
 from losslab.losses._hinge import hinge as hinge
+from losslab.losses._hinge import perceptron as perceptron
 from losslab.losses._hinge import squared_hinge as squared_hinge
 from losslab.losses._loss import CombinedLoss as CombinedLoss
 from losslab.losses._loss import Loss as Loss

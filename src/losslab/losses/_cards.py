@@ -55,11 +55,13 @@ from losslab.losses._fast import (
 from losslab.losses._hinge import (
     CategoricalHinge,
     Hinge,
+    Perceptron,
     SquaredHinge,
     _hinge,
     _squared_hinge,
     categorical_hinge,
     hinge,
+    perceptron,
     squared_hinge,
 )
 from losslab.losses._noisy import (
@@ -994,6 +996,19 @@ CARDS = (
         optax="generalized_kl_divergence",
         facts=frozenset(["log_predictions", "nonnegative_targets"]),
         view=View("rate", branches=(1.0, 0.0), example=([[1.0, 0.0]], [[1.0, 2.0]])),
+    ),
+    Card(
+        perceptron,
+        Perceptron,
+        tasks=("binary", "multilabel"),
+        labels="-1 or 1 (0 or 1 are mapped to -1 or 1)",
+        activation="linear (a score)",
+        range="[0, inf)",
+        inputs="pm1",
+        aliases=("perceptron_loss",),
+        optax="perceptron_loss",
+        facts=frozenset(["pm1_labels"]),
+        view=View("margin", branches=(1.0,), example=([[1.0, -1.0]], [[-0.5, -2.0]])),
     ),
 )
 
