@@ -177,3 +177,58 @@ def test_perceptron_huge_scores_stay_finite(dtype):
     value, grad = finite_value_and_grad(losslab.Perceptron(), y_true, scores, dtype)
     assert_close(value, np.asarray(3e30 / 6), rtol=1e-6)  # three of the six margins are -1e30
     assert_close(grad, -y_true * (y_true * scores < 0) / 6, rtol=1e-6)  # d/df max(0, -y f) = -y where violated
+
+
+# ---------------------------------------------------------------- binary sparsemax
+
+
+def sparse_plus_by_hand(z: np.ndarray) -> np.ndarray:
+    return np.where(z <= -1.0, 0.0, np.where(z >= 1.0, z, (z + 1.0) ** 2 / 4.0))
+
+
+@pytest.mark.parametrize("labels", ["01", "pm1"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_binary_sparsemax_matches_optax(xp, dtype, shape, labels):
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        y01, logits = rng.integers(0, 2, size=shape).astype(float), rng.normal(scale=2.0, size=shape)
+        logits.reshape(-1)[:3] = [1.0, -1.0, 0.0]  # the joins of the three pieces
+        y_true = y01 if labels == "01" else 2.0 * y01 - 1.0
+        expected = optax_mean_over_last_axis(optax.losses.sparsemax_loss, rounded(logits, dtype), y01)
+        got = losslab.binary_sparsemax(as_dtype(xp, y_true, dtype), as_dtype(xp, logits, dtype))
+        assert_close(got, expected, xp=xp, dtype=getattr(xp, dtype), **tolerance(dtype))
+        assert_close(
+            got,
+            np.mean(sparse_plus_by_hand(-(2.0 * y01 - 1.0) * rounded(logits, dtype)), -1),
+            xp=xp,
+            **tolerance(dtype),
+        )
+
+
+def test_binary_sparsemax_gradients_match_optax(rng):
+    y_true, logits = rng.integers(0, 2, size=(6, 4)).astype(float), rng.normal(scale=1.5, size=(6, 4))
+    j = jnp()
+    assert_gradients_match(
+        losslab.BinarySparsemax(), lambda t, p: j.mean(optax.losses.sparsemax_loss(p, t)), y_true, logits
+    )
+
+
+def test_binary_sparsemax_is_zero_where_the_sparse_sigmoid_equals_the_label():
+    y_true = np.array([[1.0, 0.0, 1.0, 0.0]])
+    logits = np.array([[1.0, -1.0, 5.0, -0.5]])
+    assert np.clip((1.0 + logits) / 2.0, 0.0, 1.0)[0, :3].tolist() == [1.0, 0.0, 1.0]  # the sparse sigmoid
+    got = losslab.binary_sparsemax(y_true, logits)
+    assert_close(got, np.array([(-0.5 + 1.0) ** 2 / 4 / 4]))  # only the last costs: z = f = -0.5, over 4 values
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_binary_sparsemax_huge_logits_stay_finite(xp, dtype):
+    y_true = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+    logits = 1e30 * np.array([[1.0, 1.0, -1.0], [-1.0, 1.0, -1.0]])  # squared, 1e30 would overflow
+    expected = np.mean(sparse_plus_by_hand(-(2.0 * y_true - 1.0) * logits), -1)  # linear beyond the margin
+    got = losslab.binary_sparsemax(as_dtype(xp, y_true, dtype), as_dtype(xp, logits, dtype))
+    assert_close(got, expected, xp=xp, rtol=1e-6)
+    _, grad = finite_value_and_grad(losslab.BinarySparsemax(), y_true, logits, dtype)
+    wrong = (2.0 * y_true - 1.0) * logits < 0
+    assert_close(grad, -(2.0 * y_true - 1.0) * wrong / 6, rtol=1e-6)  # slope 1 in z = -y f where wrong

@@ -25,10 +25,12 @@ from losslab.losses._embedding import TripletMargin as TripletMargin
 from losslab.losses._embedding import contrastive as contrastive
 from losslab.losses._embedding import margin_ranking as margin_ranking
 from losslab.losses._embedding import triplet_margin as triplet_margin
+from losslab.losses._hinge import BinarySparsemax as BinarySparsemax
 from losslab.losses._hinge import CategoricalHinge as CategoricalHinge
 from losslab.losses._hinge import Hinge as Hinge
 from losslab.losses._hinge import Perceptron as Perceptron
 from losslab.losses._hinge import SquaredHinge as SquaredHinge
+from losslab.losses._hinge import binary_sparsemax as binary_sparsemax
 from losslab.losses._hinge import categorical_hinge as categorical_hinge
 from losslab.losses._hinge import hinge as hinge
 from losslab.losses._hinge import perceptron as perceptron

@@ -53,12 +53,14 @@ from losslab.losses._fast import (
     torch_sparse_categorical_crossentropy_logits,
 )
 from losslab.losses._hinge import (
+    BinarySparsemax,
     CategoricalHinge,
     Hinge,
     Perceptron,
     SquaredHinge,
     _hinge,
     _squared_hinge,
+    binary_sparsemax,
     categorical_hinge,
     hinge,
     perceptron,
@@ -1009,6 +1011,19 @@ CARDS = (
         optax="perceptron_loss",
         facts=frozenset(["pm1_labels"]),
         view=View("margin", branches=(1.0,), example=([[1.0, -1.0]], [[-0.5, -2.0]])),
+    ),
+    Card(
+        binary_sparsemax,
+        BinarySparsemax,
+        tasks=("binary", "multilabel"),
+        labels="0 or 1 (or -1 or 1)",
+        activation="linear (a logit; clip((1 + f) / 2, 0, 1) is the probability)",
+        range="[0, inf)",
+        inputs="binary",
+        aliases=("sparsemax_loss", "binary_sparsemax_loss"),
+        optax="sparsemax_loss",
+        facts=frozenset(["binary_labels"]),
+        view=View("logit", branches=(1.0, 0.0), example=([[1.0, 0.0, 1.0]], [[2.0, 0.0, -3.0]])),
     ),
 )
 
