@@ -584,6 +584,13 @@ OPTAX: tuple[Case, ...] = (
     Case("perceptron", _binary_logits, perfect=lambda y: 4.0 * y - 2.0, extra={"id": "perceptron_01_labels"}),
     Case("binary_sparsemax", _binary_logits, perfect=lambda y: 2.0 * y - 1.0),  # margins of exactly 1
     Case("binary_sparsemax", _plus_minus_one, perfect=lambda y: 3.0 * y, extra={"id": "binary_sparsemax_pm1_labels"}),
+    Case(
+        "ntxent",
+        _embeddings,
+        shapes=((9, 4), (16, 8)),
+        kwargs=({}, {"temperature": 0.5}),
+        perfect=None,
+    ),
 )
 """Losses that optax has and Keras does not (``tests/losses/test_optax_parity.py``: optax is their oracle)."""
 

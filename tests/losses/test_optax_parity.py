@@ -232,3 +232,100 @@ def test_binary_sparsemax_huge_logits_stay_finite(xp, dtype):
     _, grad = finite_value_and_grad(losslab.BinarySparsemax(), y_true, logits, dtype)
     wrong = (2.0 * y_true - 1.0) * logits < 0
     assert_close(grad, -(2.0 * y_true - 1.0) * wrong / 6, rtol=1e-6)  # slope 1 in z = -y f where wrong
+
+
+# ---------------------------------------------------------------- NT-Xent
+
+
+def optax_ntxent(labels: np.ndarray, embeddings: np.ndarray, temperature: float) -> float:
+    j = jnp()
+    return float(optax.losses.ntxent(j.asarray(embeddings), j.asarray(labels), temperature=temperature))
+
+
+def views(rng: np.random.Generator, items: int, per_item: int, d: int) -> tuple[np.ndarray, np.ndarray]:
+    """``per_item`` noisy views of each of ``items`` items (not normalised): every sample has as many positives."""
+    centres = rng.normal(size=(items, d))
+    labels = np.repeat(np.arange(items), per_item)
+    scale = rng.uniform(0.2, 5.0, size=(items * per_item, 1))
+    embeddings = scale * (centres[labels] + 0.5 * rng.normal(size=(items * per_item, d)))
+    order = rng.permutation(len(labels))
+    return labels[order], embeddings[order]
+
+
+def positives_per_sample(labels: np.ndarray) -> np.ndarray:
+    return (labels[:, None] == labels[None, :]).sum(axis=1) - 1.0
+
+
+@pytest.mark.parametrize("temperature", [0.07, 0.5, 1.0])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("items", "per_item", "d"), [(4, 2, 3), (3, 3, 5), (6, 2, 8)])
+def test_ntxent_matches_optax_on_batches_of_views(xp, dtype, items, per_item, d, temperature):
+    for seed in SEEDS:
+        labels, embeddings = views(np.random.default_rng(seed), items, per_item, d)
+        expected = optax_ntxent(labels, rounded(embeddings, dtype), temperature)
+        loss = losslab.NTXent(temperature=temperature)
+        got = loss(xp.asarray(labels), as_dtype(xp, embeddings, dtype))
+        assert_close(got, np.asarray(expected), xp=xp, dtype=getattr(xp, dtype), **tolerance(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ntxent_with_uneven_groups_matches_optax_weighted_by_positives(xp, dtype, rng):
+    """optax averages over pairs: weighting each sample by its number of positives gives that mean.
+
+    The first two samples have no positive: weight 0, and masked in the plain mean.
+    """
+    for _ in SEEDS:
+        labels = np.concatenate([[3, 4], rng.permutation([0, 0, 0, 1, 1, 2, 2, 2])])  # groups of 1, 1, 3, 2, 3
+        embeddings = rng.normal(size=(10, 4))
+        expected = optax_ntxent(labels, rounded(embeddings, dtype), 0.2)
+        weights = positives_per_sample(labels)
+        loss = losslab.NTXent(temperature=0.2, reduction="mean_with_sample_weight")
+        got = loss(xp.asarray(labels), as_dtype(xp, embeddings, dtype), sample_weight=as_dtype(xp, weights, dtype))
+        assert_close(got, np.asarray(expected), xp=xp, **tolerance(dtype))
+        per_sample = losslab.ntxent(labels, embeddings, temperature=0.2)
+        assert np.all(per_sample[:2] == 0.0) and np.all(per_sample[2:] > 0.0)
+        plain = losslab.NTXent(temperature=0.2)(labels, embeddings)  # the mean over the 8 samples with positives
+        assert_close(plain, np.asarray(per_sample[2:].mean()), rtol=1e-12)
+
+
+def test_ntxent_gradients_match_optax(rng):
+    labels, embeddings = views(rng, 3, 2, 4)
+
+    def theirs(t, p):
+        return optax.losses.ntxent(p, t, temperature=0.3)
+
+    assert_gradients_match(losslab.NTXent(temperature=0.3), theirs, labels, embeddings)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ntxent_edges_stay_finite_where_optax_does_not(xp, dtype, rng):
+    labels = np.array([0, 1, 2, 3])  # no positive pair at all
+    embeddings = rng.normal(size=(4, 3))
+    assert np.isnan(optax_ntxent(labels, embeddings, 0.1))
+    got = losslab.NTXent(temperature=0.1)(xp.asarray(labels), as_dtype(xp, embeddings, dtype))
+    assert_close(got, np.asarray(0.0), xp=xp, atol=0.0)
+    # huge and tiny rows, a zero row, a tiny temperature: finite values and gradients
+    labels = np.array([0, 0, 1, 1, 2])
+    big = 1e30 if dtype == "float64" else 1e18  # float32: a squared norm would overflow from 1.8e19
+    embeddings = np.array([[big, 1.0], [big, -big], [1e-30, 2e-30], [0.0, 1e-20], [0.0, 0.0]])
+    finite_value_and_grad(losslab.NTXent(temperature=1e-3), labels, embeddings, dtype)
+    value, _ = finite_value_and_grad(losslab.NTXent(temperature=0.5), labels, embeddings, dtype)
+    directions = embeddings / np.maximum(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-300)
+    s = directions @ directions.T / 0.5
+    positive = (labels[:, None] == labels[None, :]) & ~np.eye(5, dtype=bool)
+    negative = labels[:, None] != labels[None, :]
+    by_hand = [
+        np.logaddexp(s[i, j], np.logaddexp.reduce(s[i][negative[i]])) - s[i, j]
+        for i, j in zip(*np.nonzero(positive), strict=True)
+    ]
+    assert_close(value, np.asarray(np.mean(by_hand)), rtol=1e-5 if dtype == "float32" else 1e-10)
+
+
+def test_ntxent_huge_float32_rows_keep_their_direction():
+    """optax squares the rows as they are: in float32 a row of 1e20 overflows and its similarities become 0."""
+    labels = np.array([0, 0, 1, 1])
+    rows = np.array([[1.0, 1e-20], [1.0, -1.0], [1.0, 2.0], [0.0, 1.0]])
+    huge = (rows * np.array([[1e20], [1e20], [1.0], [1.0]])).astype(np.float32)
+    expected = optax_ntxent(labels, rows, 0.5)  # the same directions at ordinary scale, float64
+    assert abs(optax_ntxent(labels, huge, 0.5) - expected) > 0.1
+    assert_close(losslab.NTXent(temperature=0.5)(labels, huge), np.asarray(expected), rtol=1e-6)

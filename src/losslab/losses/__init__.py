@@ -122,7 +122,9 @@ from losslab.losses._segmentation import tversky as tversky
 from losslab.losses._sequence import CTC as CTC
 from losslab.losses._sequence import ctc as ctc
 from losslab.losses._similarity import Circle as Circle
+from losslab.losses._similarity import NTXent as NTXent
 from losslab.losses._similarity import circle as circle
+from losslab.losses._similarity import ntxent as ntxent
 
 _NOT_LOSSES = (  # the public names that are not losses with a card
     "CombinedLoss",

@@ -173,7 +173,7 @@ from losslab.losses._segmentation import (
     tversky,
 )
 from losslab.losses._sequence import CTC, ctc
-from losslab.losses._similarity import Circle, circle
+from losslab.losses._similarity import Circle, NTXent, circle, ntxent
 from losslab.losses._validation import axes, choice, flag, integer, real, reals, weights
 
 # Hyperparameter domains shared by several cards (see ``_validation.py``).
@@ -1024,6 +1024,23 @@ CARDS = (
         optax="sparsemax_loss",
         facts=frozenset(["binary_labels"]),
         view=View("logit", branches=(1.0, 0.0), example=([[1.0, 0.0, 1.0]], [[2.0, 0.0, -3.0]])),
+    ),
+    Card(
+        ntxent,
+        NTXent,
+        tasks=("embedding",),
+        labels="integer identity labels (the same label: a positive pair, e.g. two views of one item)",
+        activation="linear embeddings (normalised by the loss)",
+        range="[0, inf)",
+        inputs="embeddings",
+        aliases=("nt_xent", "info_nce"),
+        optax="ntxent",
+        view=View(
+            None,
+            example=([0, 0, 1, 1], [[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [0.6, 0.8]]),
+            reason="it compares every pair of embeddings in a batch, so no single output moves it alone",
+        ),
+        params=(real("temperature", 0.0, open_low=True, why="the scale of the cosine similarities"),),
     ),
 )
 
