@@ -578,6 +578,12 @@ SEGMENTATION: tuple[Case, ...] = (
 )
 """Segmentation losses beyond Keras: per sample (``axis``, ``per_image``) or over the whole batch."""
 
+
+def _relevance(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Graded relevance labels 0..3 per item of a list (the last axis) and scores."""
+    return rng.integers(0, 4, size=shape).astype(float), rng.normal(scale=2.0, size=shape)
+
+
 OPTAX: tuple[Case, ...] = (
     Case("generalized_kl_divergence", _strictly_positive),
     Case("perceptron", _plus_minus_one, perfect=lambda y: 0.5 * y),
@@ -591,6 +597,7 @@ OPTAX: tuple[Case, ...] = (
         kwargs=({}, {"temperature": 0.5}),
         perfect=None,
     ),
+    Case("ranking_softmax", _relevance, shapes=((6, 5), (3, 4, 6), (7, 1)), perfect=None),
 )
 """Losses that optax has and Keras does not (``tests/losses/test_optax_parity.py``: optax is their oracle)."""
 

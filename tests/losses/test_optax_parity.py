@@ -329,3 +329,107 @@ def test_ntxent_huge_float32_rows_keep_their_direction():
     expected = optax_ntxent(labels, rows, 0.5)  # the same directions at ordinary scale, float64
     assert abs(optax_ntxent(labels, huge, 0.5) - expected) > 0.1
     assert_close(losslab.NTXent(temperature=0.5)(labels, huge), np.asarray(expected), rtol=1e-6)
+
+
+# ---------------------------------------------------------------- ranking softmax
+
+
+def optax_ranking(y_true, scores, where=None, weights=None, reduce_fn=None) -> np.ndarray:
+    j = jnp()
+    extra = {k: j.asarray(v) for k, v in (("where", where), ("weights", weights)) if v is not None}
+    return np.asarray(
+        optax.losses.ranking_softmax_loss(j.asarray(scores), j.asarray(y_true), reduce_fn=reduce_fn, **extra)
+    )
+
+
+def lists(rng: np.random.Generator, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    """Graded labels, scores, a padding mask (one list fully padded) and item weights."""
+    where = rng.uniform(size=shape) < 0.7
+    where.reshape(-1, shape[-1])[0] = False  # a list without a valid item
+    where.reshape(-1, shape[-1])[1] = True
+    return {
+        "y_true": rng.integers(0, 4, size=shape).astype(float),
+        "scores": rng.normal(scale=3.0, size=shape),
+        "where": where,
+        "weights": rng.uniform(0.2, 2.0, size=shape),
+    }
+
+
+@pytest.mark.parametrize("options", ["plain", "where", "weights", "where+weights"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(6, 5), (3, 4, 6), (5, 1)], ids=str)
+def test_ranking_softmax_matches_optax_per_list(xp, dtype, shape, options):
+    for seed in SEEDS:
+        data = lists(np.random.default_rng(seed), shape)
+        extra = {k: data[k] for k in ("where", "weights") if k in options}
+        theirs = {k: rounded(v, dtype) for k, v in extra.items()}
+        expected = optax_ranking(data["y_true"], rounded(data["scores"], dtype), **theirs)
+        ours = {k: as_dtype(xp, v, dtype) for k, v in extra.items()}
+        got = losslab.ranking_softmax(xp.asarray(data["y_true"]), as_dtype(xp, data["scores"], dtype), **ours)
+        assert_close(got, expected, xp=xp, dtype=getattr(xp, dtype), **tolerance(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ranking_softmax_reductions_are_optax_reduce_fns(xp, dtype, rng):
+    j = jnp()
+    data = lists(rng, (8, 5))
+    t, s = xp.asarray(data["y_true"]), as_dtype(xp, data["scores"], dtype)
+    scores = rounded(data["scores"], dtype)
+    for reduction, reduce_fn in (("sum", j.sum), ("sum_over_batch_size", j.mean), ("none", None)):
+        expected = optax_ranking(data["y_true"], scores, reduce_fn=reduce_fn)
+        got = losslab.RankingSoftmax(reduction=reduction)(t, s)
+        assert_close(got, expected, xp=xp, **tolerance(dtype))
+    # with where, optax's mean counts the lists that have a valid item
+    losses = losslab.ranking_softmax(t, s, where=xp.asarray(data["where"]))
+    valid_lists = xp.sum(xp.astype(xp.any(xp.asarray(data["where"]), axis=-1), losses.dtype))
+    expected = optax_ranking(data["y_true"], scores, where=data["where"], reduce_fn=j.mean)
+    assert_close(xp.sum(losses) / valid_lists, expected, xp=xp, **tolerance(dtype))
+    expected = optax_ranking(data["y_true"], scores, where=data["where"], reduce_fn=j.sum)
+    assert_close(xp.sum(losses), expected, xp=xp, **tolerance(dtype))
+
+
+def test_ranking_softmax_gradients_match_optax(rng):
+    data = lists(rng, (4, 5))
+    j = jnp()
+    assert_gradients_match(
+        losslab.RankingSoftmax(),
+        lambda t, p: optax.losses.ranking_softmax_loss(p, t),
+        data["y_true"],
+        data["scores"],
+    )
+    where, weights = data["where"], data["weights"]
+
+    def ours(t, p):
+        return losslab.ranking_softmax(t, p, where=where, weights=weights).sum()
+
+    def theirs(t, p):
+        return optax.losses.ranking_softmax_loss(
+            p, t, where=j.asarray(where), weights=j.asarray(weights), reduce_fn=j.sum
+        )
+
+    assert_gradients_match(ours, theirs, data["y_true"], data["scores"])
+
+
+def test_ranking_softmax_with_one_hot_labels_is_categorical_crossentropy(rng):
+    labels = np.eye(5)[rng.integers(0, 5, size=6)]
+    scores = rng.normal(size=(6, 5))
+    expected = losslab.categorical_crossentropy(labels, scores, from_logits=True)
+    assert_close(losslab.ranking_softmax(labels, scores), np.asarray(expected), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ranking_softmax_huge_scores_and_padding_stay_finite(xp, dtype):
+    y_true = np.array([[1.0, 0.0, 2.0, 1.0], [1.0, 1.0, 0.0, 0.0]])
+    scores = 1e30 * np.array([[1.0, -1.0, -1.0, 1.0], [1.0, -1.0, 1.0, -1.0]])
+    where = np.array([[True, True, True, False], [False, False, False, False]])
+    shifted = np.where(where, scores, -np.inf)
+    log_p = shifted - np.logaddexp.reduce(shifted[:1], axis=-1, keepdims=True)
+    expected = np.array([-np.sum(np.where(where[0], y_true[0] * log_p[0], 0.0)), 0.0])  # 2e30 * 2: item 2 is 2e30 down
+    got = losslab.ranking_softmax(as_dtype(xp, y_true, dtype), as_dtype(xp, scores, dtype), where=xp.asarray(where))
+    assert_close(got, expected, xp=xp, rtol=1e-6)
+
+    def ours(t, p):
+        return losslab.ranking_softmax(t, p, where=where).sum()
+
+    _, grad = finite_value_and_grad(ours, y_true, scores, dtype)
+    assert np.all(grad[1] == 0.0) and np.all(grad[0, 3] == 0.0)  # padding gets no gradient

@@ -67,6 +67,8 @@ from losslab.losses._probabilistic import generalized_kl_divergence as generaliz
 from losslab.losses._probabilistic import kl_divergence as kl_divergence
 from losslab.losses._probabilistic import poisson as poisson
 from losslab.losses._probabilistic import sparse_categorical_crossentropy as sparse_categorical_crossentropy
+from losslab.losses._ranking import RankingSoftmax as RankingSoftmax
+from losslab.losses._ranking import ranking_softmax as ranking_softmax
 from losslab.losses._reduction import REDUCTIONS as REDUCTIONS
 from losslab.losses._registry import deserialize as deserialize
 from losslab.losses._registry import get as get

@@ -105,6 +105,7 @@ from losslab.losses._probabilistic import (
     poisson,
     sparse_categorical_crossentropy,
 )
+from losslab.losses._ranking import RankingSoftmax, ranking_softmax
 from losslab.losses._regression import (
     CosineSimilarity,
     Huber,
@@ -1041,6 +1042,18 @@ CARDS = (
             reason="it compares every pair of embeddings in a batch, so no single output moves it alone",
         ),
         params=(real("temperature", 0.0, open_low=True, why="the scale of the cosine similarities"),),
+    ),
+    Card(
+        ranking_softmax,
+        RankingSoftmax,
+        tasks=("ranking",),
+        labels="relevance labels >= 0 per item of a list (graded, or one-hot for one relevant item)",
+        activation="linear (one score per item)",
+        range="[0, inf)",
+        inputs="distributions",
+        aliases=("ranking_softmax_loss",),
+        optax="ranking_softmax_loss",
+        view=View("logit", layout="one_hot", branches=(1.0,), example=([[0.0, 1.0, 0.0]], [[0.5, 2.0, -1.0]])),
     ),
 )
 
