@@ -987,7 +987,7 @@ CARDS = (
         view=View("distance", branches=(1.0, 0.0), example=([1.0, 0.0, 0.0], [0.5, 0.25, 2.0])),
         params=(real("margin", 0.0),),
     ),
-    # ---------------------------------------------------------------- optax's losses (optax names as aliases)
+    # ---------------------------------------------------------------- optax's (its names, in its order: losslab.optax)
     Card(
         generalized_kl_divergence,
         GeneralizedKLDivergence,
@@ -1008,7 +1008,6 @@ CARDS = (
         activation="linear (a score)",
         range="[0, inf)",
         inputs="pm1",
-        aliases=("perceptron_loss",),
         optax="perceptron_loss",
         facts=frozenset(["pm1_labels"]),
         view=View("margin", branches=(1.0,), example=([[1.0, -1.0]], [[-0.5, -2.0]])),
@@ -1021,7 +1020,6 @@ CARDS = (
         activation="linear (a logit; clip((1 + f) / 2, 0, 1) is the probability)",
         range="[0, inf)",
         inputs="binary",
-        aliases=("sparsemax_loss", "binary_sparsemax_loss"),
         optax="sparsemax_loss",
         facts=frozenset(["binary_labels"]),
         view=View("logit", branches=(1.0, 0.0), example=([[1.0, 0.0, 1.0]], [[2.0, 0.0, -3.0]])),
@@ -1051,7 +1049,6 @@ CARDS = (
         activation="linear (one score per item)",
         range="[0, inf)",
         inputs="distributions",
-        aliases=("ranking_softmax_loss",),
         optax="ranking_softmax_loss",
         view=View("logit", layout="one_hot", branches=(1.0,), example=([[0.0, 1.0, 0.0]], [[0.5, 2.0, -1.0]])),
     ),
