@@ -104,7 +104,7 @@ def softmax_cross_entropy(logits: Any, labels: Any, axis: int = -1, where: Any =
     over the classes :math:`V` that ``where`` keeps (all by default);
     :func:`losslab.categorical_crossentropy` with ``from_logits=True``, or
     :func:`losslab.ranking_softmax` with ``where``. A row whose classes are
-    all masked gives 0 (optax: NaN).
+    all masked gives 0, as in optax.
 
     Parameters
     ----------
