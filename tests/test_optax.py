@@ -218,3 +218,13 @@ def test_gradients_match_optax():
         z = torch.tensor(logits, requires_grad=True)
         ours(z, torch.asarray(labels), **kwargs).sum().backward()
         assert_close(z.grad, np.asarray(expected), rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_multiclass_sparsemax_loss(xp, dtype):
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        scores, labels = rng.normal(scale=2.0, size=(7, 5)), rng.integers(0, 5, size=7)
+        (s, y), (js, jy) = ours_and_theirs(xp, dtype, scores, labels)
+        expected = np.asarray(optax.losses.multiclass_sparsemax_loss(js, jy))
+        assert_close(lo.multiclass_sparsemax_loss(s, y), expected, xp=xp, **tolerance(dtype))

@@ -28,6 +28,7 @@ from losslab.losses._hinge import binary_sparsemax, perceptron
 from losslab.losses._probabilistic import (
     binary_crossentropy,
     categorical_crossentropy,
+    multiclass_sparsemax,
     sparse_categorical_crossentropy,
 )
 from losslab.losses._probabilistic import (
@@ -39,6 +40,7 @@ from losslab.losses._similarity import ntxent as _ntxent
 
 __all__ = [
     "generalized_kl_divergence",
+    "multiclass_sparsemax_loss",
     "ntxent",
     "perceptron_loss",
     "ranking_softmax_loss",
@@ -269,6 +271,30 @@ def sparsemax_loss(logits: Any, labels: Any) -> Any:
     array([0.  , 0.25, 3.  ])
     """
     return _elementwise(binary_sparsemax, labels, logits)
+
+
+def multiclass_sparsemax_loss(scores: Any, labels: Any) -> Any:
+    r"""optax's multiclass sparsemax loss: one loss per sample, scores first, integer labels.
+
+    :func:`losslab.multiclass_sparsemax` (which also takes more than one
+    batch axis and an ``axis``).
+
+    Parameters
+    ----------
+    scores : array of shape (batch, C)
+    labels : int array of shape (batch,)
+
+    Returns
+    -------
+    array of shape (batch,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> multiclass_sparsemax_loss(np.array([[2.0, 0.5, 0.0], [0.0, 0.0, 0.0]]), np.array([0, 1])).round(6)
+    array([0.      , 0.333333])
+    """
+    return multiclass_sparsemax(labels, scores)
 
 
 def ntxent(embeddings: Any, labels: Any, temperature: float = 0.07) -> Any:

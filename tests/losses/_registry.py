@@ -598,6 +598,7 @@ OPTAX: tuple[Case, ...] = (
         perfect=None,
     ),
     Case("ranking_softmax", _relevance, shapes=((6, 5), (3, 4, 6), (7, 1)), perfect=None),
+    Case("multiclass_sparsemax", _sparse_logits, shapes=((6, 4), (3, 5, 4)), perfect=_one_hot_of(4, 2.0)),
 )
 """Losses that optax has and Keras does not (``tests/losses/test_optax_parity.py``: optax is their oracle)."""
 

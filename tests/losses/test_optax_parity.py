@@ -433,3 +433,59 @@ def test_ranking_softmax_huge_scores_and_padding_stay_finite(xp, dtype):
 
     _, grad = finite_value_and_grad(ours, y_true, scores, dtype)
     assert np.all(grad[1] == 0.0) and np.all(grad[0, 3] == 0.0)  # padding gets no gradient
+
+
+# ---------------------------------------------------------------- multiclass sparsemax
+
+
+def optax_multiclass_sparsemax(labels: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    j = jnp()
+    flat = scores.reshape(-1, scores.shape[-1])
+    out = optax.losses.multiclass_sparsemax_loss(j.asarray(flat), j.asarray(labels.reshape(-1)))
+    return np.asarray(out).reshape(labels.shape)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shape", [(6, 4), (3, 5, 7), (8, 1), (4, 2)], ids=str)
+def test_multiclass_sparsemax_matches_optax(xp, dtype, shape):
+    for seed in SEEDS:
+        rng = np.random.default_rng(seed)
+        scores, labels = (
+            rng.normal(scale=rng.choice([0.3, 2.0, 10.0]), size=shape),
+            rng.integers(0, shape[-1], size=shape[:-1]),
+        )
+        scores.reshape(-1, shape[-1])[0] = 0.0  # a tie of every class: the support is all of them
+        expected = optax_multiclass_sparsemax(labels, rounded(scores, dtype))
+        got = losslab.multiclass_sparsemax(xp.asarray(labels), as_dtype(xp, scores, dtype))
+        assert_close(got, expected, xp=xp, dtype=getattr(xp, dtype), **tolerance(dtype))
+
+
+def test_multiclass_sparsemax_on_another_axis_and_two_classes(rng):
+    scores, labels = rng.normal(size=(5, 3, 4)), rng.integers(0, 3, size=(5, 4))
+    expected = losslab.multiclass_sparsemax(labels, np.moveaxis(scores, 1, -1))
+    assert_close(losslab.multiclass_sparsemax(labels, scores, axis=1), np.asarray(expected), rtol=1e-12)
+    f, y01 = rng.normal(scale=2.0, size=(6, 1)), rng.integers(0, 2, size=(6, 1)).astype(float)
+    two = np.concatenate([np.zeros_like(f), f], axis=-1)  # class 1 scores f, class 0 scores 0
+    assert_close(losslab.multiclass_sparsemax(y01[:, 0].astype(int), two), losslab.binary_sparsemax(y01, f), rtol=1e-12)
+
+
+def test_multiclass_sparsemax_gradients_match_optax(rng):
+    scores, labels = rng.normal(scale=1.5, size=(6, 5)), rng.integers(0, 5, size=6)
+    j = jnp()
+    assert_gradients_match(
+        losslab.MulticlassSparsemax(),
+        lambda t, p: j.mean(optax.losses.multiclass_sparsemax_loss(p, t)),
+        labels,
+        scores,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_multiclass_sparsemax_huge_scores_stay_finite(xp, dtype):
+    labels = np.array([0, 1, 2])
+    scores = 1e30 * np.array([[1.0, -1.0, 0.0], [1.0, -1.0, 0.5], [2.0, 2.0, 2.0]])
+    # sparsemax is one-hot on the leading score (a tie: uniform); the loss is then its lead over the true score
+    expected = np.array([0.0, 2e30, 0.5 * (1.0 - 1.0 / 3.0)])
+    got = losslab.multiclass_sparsemax(xp.asarray(labels), as_dtype(xp, scores, dtype))
+    assert_close(got, expected, xp=xp, rtol=1e-6)
+    finite_value_and_grad(losslab.MulticlassSparsemax(), labels, scores, dtype)

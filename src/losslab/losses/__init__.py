@@ -56,6 +56,7 @@ from losslab.losses._probabilistic import CategoricalFocalCrossentropy as Catego
 from losslab.losses._probabilistic import CategoricalGeneralizedCrossEntropy as CategoricalGeneralizedCrossEntropy
 from losslab.losses._probabilistic import GeneralizedKLDivergence as GeneralizedKLDivergence
 from losslab.losses._probabilistic import KLDivergence as KLDivergence
+from losslab.losses._probabilistic import MulticlassSparsemax as MulticlassSparsemax
 from losslab.losses._probabilistic import Poisson as Poisson
 from losslab.losses._probabilistic import SparseCategoricalCrossentropy as SparseCategoricalCrossentropy
 from losslab.losses._probabilistic import binary_crossentropy as binary_crossentropy
@@ -65,6 +66,7 @@ from losslab.losses._probabilistic import categorical_focal_crossentropy as cate
 from losslab.losses._probabilistic import categorical_generalized_cross_entropy as categorical_generalized_cross_entropy
 from losslab.losses._probabilistic import generalized_kl_divergence as generalized_kl_divergence
 from losslab.losses._probabilistic import kl_divergence as kl_divergence
+from losslab.losses._probabilistic import multiclass_sparsemax as multiclass_sparsemax
 from losslab.losses._probabilistic import poisson as poisson
 from losslab.losses._probabilistic import sparse_categorical_crossentropy as sparse_categorical_crossentropy
 from losslab.losses._ranking import RankingSoftmax as RankingSoftmax

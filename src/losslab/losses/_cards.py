@@ -87,6 +87,7 @@ from losslab.losses._probabilistic import (
     CategoricalGeneralizedCrossEntropy,
     GeneralizedKLDivergence,
     KLDivergence,
+    MulticlassSparsemax,
     Poisson,
     SparseCategoricalCrossentropy,
     _binary_crossentropy,
@@ -102,6 +103,7 @@ from losslab.losses._probabilistic import (
     categorical_generalized_cross_entropy,
     generalized_kl_divergence,
     kl_divergence,
+    multiclass_sparsemax,
     poisson,
     sparse_categorical_crossentropy,
 )
@@ -1051,6 +1053,19 @@ CARDS = (
         inputs="distributions",
         optax="ranking_softmax_loss",
         view=View("logit", layout="one_hot", branches=(1.0,), example=([[0.0, 1.0, 0.0]], [[0.5, 2.0, -1.0]])),
+    ),
+    Card(
+        multiclass_sparsemax,
+        MulticlassSparsemax,
+        tasks=("multiclass",),
+        labels="integer class indices",
+        activation="linear (scores; sparsemax makes them sparse probabilities)",
+        range="[0, inf)",
+        inputs="indices",
+        optax="multiclass_sparsemax_loss",
+        facts=frozenset(["sparse"]),
+        view=View("logit", layout="sparse", branches=(1.0,), example=([1], [[0.5, 2.0, -1.0]])),
+        params=(_AXIS,),
     ),
 )
 
