@@ -578,7 +578,31 @@ SEGMENTATION: tuple[Case, ...] = (
 )
 """Segmentation losses beyond Keras: per sample (``axis``, ``per_image``) or over the whole batch."""
 
-CASES = CASES + BEYOND_KERAS + EMBEDDING + NOISY + SEGMENTATION
+
+def _relevance(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Graded relevance labels 0..3 per item of a list (the last axis) and scores."""
+    return rng.integers(0, 4, size=shape).astype(float), rng.normal(scale=2.0, size=shape)
+
+
+OPTAX: tuple[Case, ...] = (
+    Case("generalized_kl_divergence", _strictly_positive),
+    Case("perceptron", _plus_minus_one, perfect=lambda y: 0.5 * y),
+    Case("perceptron", _binary_logits, perfect=lambda y: 4.0 * y - 2.0, extra={"id": "perceptron_01_labels"}),
+    Case("binary_sparsemax", _binary_logits, perfect=lambda y: 2.0 * y - 1.0),  # margins of exactly 1
+    Case("binary_sparsemax", _plus_minus_one, perfect=lambda y: 3.0 * y, extra={"id": "binary_sparsemax_pm1_labels"}),
+    Case(
+        "ntxent",
+        _embeddings,
+        shapes=((9, 4), (16, 8)),
+        kwargs=({}, {"temperature": 0.5}),
+        perfect=None,
+    ),
+    Case("ranking_softmax", _relevance, shapes=((6, 5), (3, 4, 6), (7, 1)), perfect=None),
+    Case("multiclass_sparsemax", _sparse_logits, shapes=((6, 4), (3, 5, 4)), perfect=_one_hot_of(4, 2.0)),
+)
+"""Losses that optax has and Keras does not (``tests/losses/test_optax_parity.py``: optax is their oracle)."""
+
+CASES = CASES + BEYOND_KERAS + EMBEDDING + NOISY + SEGMENTATION + OPTAX
 
 
 def case_id(case: Case) -> str:

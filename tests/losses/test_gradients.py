@@ -120,6 +120,12 @@ def _smooth(case: Case, kwargs: dict, y_true: np.ndarray, y_pred: np.ndarray) ->
     if name in ("hinge", "squared_hinge"):
         signs = 2.0 * y_true - 1.0 if np.all((y_true == 0) | (y_true == 1)) else y_true
         return _far(signs * y_pred, 1.0)
+    if name == "perceptron":  # max(0, -y f): the kink is at the margin 0
+        signs = 2.0 * y_true - 1.0 if np.all((y_true == 0) | (y_true == 1)) else y_true
+        return _far(signs * y_pred, 0.0)
+    if name == "binary_sparsemax":  # C1 at the margins -1 and 1, but keep away anyway
+        signs = 2.0 * y_true - 1.0 if np.all((y_true == 0) | (y_true == 1)) else y_true
+        return _far(signs * y_pred, 1.0) and _far(signs * y_pred, -1.0)
     if name == "categorical_hinge":
         negatives = np.sort((1.0 - y_true) * y_pred, axis=-1)  # the max over these is a kink on ties
         positive = np.sum(y_true * y_pred, axis=-1)

@@ -100,6 +100,8 @@ def valid_entries(case: Case, kwargs: dict, y_true: np.ndarray, none: np.ndarray
         return y_true != kwargs["ignore_class"]
     if case.name == "circle":  # averages over samples with a positive loss, as Keras does
         return none > 0
+    if case.name == "ntxent":  # averages over samples that have a positive (another of their label)
+        return (y_true[:, None] == y_true[None, :]).sum(axis=1) > 1
     return np.ones(np.shape(none), dtype=bool)
 
 
@@ -158,8 +160,8 @@ def sample_axis(case: Case, kwargs: dict) -> int:
 DROP_PARAMS = [
     p
     for p in PARAMS
-    # Whole-batch overlap losses have no samples; circle's samples are each other's references.
-    if not p.values[0].batch_output and p.values[0].name != "circle"
+    # Whole-batch overlap losses have no samples; circle's and NT-Xent's samples are each other's references.
+    if not p.values[0].batch_output and p.values[0].name not in ("circle", "ntxent")
 ]
 
 

@@ -25,11 +25,15 @@ from losslab.losses._embedding import TripletMargin as TripletMargin
 from losslab.losses._embedding import contrastive as contrastive
 from losslab.losses._embedding import margin_ranking as margin_ranking
 from losslab.losses._embedding import triplet_margin as triplet_margin
+from losslab.losses._hinge import BinarySparsemax as BinarySparsemax
 from losslab.losses._hinge import CategoricalHinge as CategoricalHinge
 from losslab.losses._hinge import Hinge as Hinge
+from losslab.losses._hinge import Perceptron as Perceptron
 from losslab.losses._hinge import SquaredHinge as SquaredHinge
+from losslab.losses._hinge import binary_sparsemax as binary_sparsemax
 from losslab.losses._hinge import categorical_hinge as categorical_hinge
 from losslab.losses._hinge import hinge as hinge
+from losslab.losses._hinge import perceptron as perceptron
 from losslab.losses._hinge import squared_hinge as squared_hinge
 from losslab.losses._loss import CombinedLoss as CombinedLoss
 from losslab.losses._loss import Loss as Loss
@@ -50,7 +54,9 @@ from losslab.losses._probabilistic import BinaryFocalCrossentropy as BinaryFocal
 from losslab.losses._probabilistic import CategoricalCrossentropy as CategoricalCrossentropy
 from losslab.losses._probabilistic import CategoricalFocalCrossentropy as CategoricalFocalCrossentropy
 from losslab.losses._probabilistic import CategoricalGeneralizedCrossEntropy as CategoricalGeneralizedCrossEntropy
+from losslab.losses._probabilistic import GeneralizedKLDivergence as GeneralizedKLDivergence
 from losslab.losses._probabilistic import KLDivergence as KLDivergence
+from losslab.losses._probabilistic import MulticlassSparsemax as MulticlassSparsemax
 from losslab.losses._probabilistic import Poisson as Poisson
 from losslab.losses._probabilistic import SparseCategoricalCrossentropy as SparseCategoricalCrossentropy
 from losslab.losses._probabilistic import binary_crossentropy as binary_crossentropy
@@ -58,9 +64,13 @@ from losslab.losses._probabilistic import binary_focal_crossentropy as binary_fo
 from losslab.losses._probabilistic import categorical_crossentropy as categorical_crossentropy
 from losslab.losses._probabilistic import categorical_focal_crossentropy as categorical_focal_crossentropy
 from losslab.losses._probabilistic import categorical_generalized_cross_entropy as categorical_generalized_cross_entropy
+from losslab.losses._probabilistic import generalized_kl_divergence as generalized_kl_divergence
 from losslab.losses._probabilistic import kl_divergence as kl_divergence
+from losslab.losses._probabilistic import multiclass_sparsemax as multiclass_sparsemax
 from losslab.losses._probabilistic import poisson as poisson
 from losslab.losses._probabilistic import sparse_categorical_crossentropy as sparse_categorical_crossentropy
+from losslab.losses._ranking import RankingSoftmax as RankingSoftmax
+from losslab.losses._ranking import ranking_softmax as ranking_softmax
 from losslab.losses._reduction import REDUCTIONS as REDUCTIONS
 from losslab.losses._registry import deserialize as deserialize
 from losslab.losses._registry import get as get
@@ -116,7 +126,9 @@ from losslab.losses._segmentation import tversky as tversky
 from losslab.losses._sequence import CTC as CTC
 from losslab.losses._sequence import ctc as ctc
 from losslab.losses._similarity import Circle as Circle
+from losslab.losses._similarity import NTXent as NTXent
 from losslab.losses._similarity import circle as circle
+from losslab.losses._similarity import ntxent as ntxent
 
 _NOT_LOSSES = (  # the public names that are not losses with a card
     "CombinedLoss",

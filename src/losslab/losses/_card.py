@@ -14,7 +14,7 @@ from typing import Any
 
 from losslab.losses._validation import Param, check_hyperparameters
 
-TASKS = ("regression", "binary", "multiclass", "multilabel", "segmentation", "embedding", "sequence")
+TASKS = ("regression", "binary", "multiclass", "multilabel", "segmentation", "embedding", "sequence", "ranking")
 """What a loss is for (a card names one or more)."""
 
 FACTS = frozenset(

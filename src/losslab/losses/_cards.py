@@ -53,13 +53,17 @@ from losslab.losses._fast import (
     torch_sparse_categorical_crossentropy_logits,
 )
 from losslab.losses._hinge import (
+    BinarySparsemax,
     CategoricalHinge,
     Hinge,
+    Perceptron,
     SquaredHinge,
     _hinge,
     _squared_hinge,
+    binary_sparsemax,
     categorical_hinge,
     hinge,
+    perceptron,
     squared_hinge,
 )
 from losslab.losses._noisy import (
@@ -81,7 +85,9 @@ from losslab.losses._probabilistic import (
     CategoricalCrossentropy,
     CategoricalFocalCrossentropy,
     CategoricalGeneralizedCrossEntropy,
+    GeneralizedKLDivergence,
     KLDivergence,
+    MulticlassSparsemax,
     Poisson,
     SparseCategoricalCrossentropy,
     _binary_crossentropy,
@@ -95,10 +101,13 @@ from losslab.losses._probabilistic import (
     categorical_crossentropy,
     categorical_focal_crossentropy,
     categorical_generalized_cross_entropy,
+    generalized_kl_divergence,
     kl_divergence,
+    multiclass_sparsemax,
     poisson,
     sparse_categorical_crossentropy,
 )
+from losslab.losses._ranking import RankingSoftmax, ranking_softmax
 from losslab.losses._regression import (
     CosineSimilarity,
     Huber,
@@ -167,7 +176,7 @@ from losslab.losses._segmentation import (
     tversky,
 )
 from losslab.losses._sequence import CTC, ctc
-from losslab.losses._similarity import Circle, circle
+from losslab.losses._similarity import Circle, NTXent, circle, ntxent
 from losslab.losses._validation import axes, choice, flag, integer, real, reals, weights
 
 # Hyperparameter domains shared by several cards (see ``_validation.py``).
@@ -979,6 +988,84 @@ CARDS = (
         class_aliases=("ContrastiveLoss",),
         view=View("distance", branches=(1.0, 0.0), example=([1.0, 0.0, 0.0], [0.5, 0.25, 2.0])),
         params=(real("margin", 0.0),),
+    ),
+    # ---------------------------------------------------------------- optax's (its names, in its order: losslab.optax)
+    Card(
+        generalized_kl_divergence,
+        GeneralizedKLDivergence,
+        tasks=("regression",),
+        labels="non-negative measures (intensities, counts, unnormalised histograms)",
+        activation="exp or softplus (non-negative)",
+        range="[0, inf)",
+        inputs="positive",
+        optax="generalized_kl_divergence",
+        facts=frozenset(["log_predictions", "nonnegative_targets"]),
+        view=View("rate", branches=(1.0, 0.0), example=([[1.0, 0.0]], [[1.0, 2.0]])),
+    ),
+    Card(
+        perceptron,
+        Perceptron,
+        tasks=("binary", "multilabel"),
+        labels="-1 or 1 (0 or 1 are mapped to -1 or 1)",
+        activation="linear (a score)",
+        range="[0, inf)",
+        inputs="pm1",
+        optax="perceptron_loss",
+        facts=frozenset(["pm1_labels"]),
+        view=View("margin", branches=(1.0,), example=([[1.0, -1.0]], [[-0.5, -2.0]])),
+    ),
+    Card(
+        binary_sparsemax,
+        BinarySparsemax,
+        tasks=("binary", "multilabel"),
+        labels="0 or 1 (or -1 or 1)",
+        activation="linear (a logit; clip((1 + f) / 2, 0, 1) is the probability)",
+        range="[0, inf)",
+        inputs="binary",
+        optax="sparsemax_loss",
+        facts=frozenset(["binary_labels"]),
+        view=View("logit", branches=(1.0, 0.0), example=([[1.0, 0.0, 1.0]], [[2.0, 0.0, -3.0]])),
+    ),
+    Card(
+        ntxent,
+        NTXent,
+        tasks=("embedding",),
+        labels="integer identity labels (the same label: a positive pair, e.g. two views of one item)",
+        activation="linear embeddings (normalised by the loss)",
+        range="[0, inf)",
+        inputs="embeddings",
+        aliases=("nt_xent", "info_nce"),
+        optax="ntxent",
+        view=View(
+            None,
+            example=([0, 0, 1, 1], [[1.0, 0.0], [0.8, 0.6], [0.0, 1.0], [0.6, 0.8]]),
+            reason="it compares every pair of embeddings in a batch, so no single output moves it alone",
+        ),
+        params=(real("temperature", 0.0, open_low=True, why="the scale of the cosine similarities"),),
+    ),
+    Card(
+        ranking_softmax,
+        RankingSoftmax,
+        tasks=("ranking",),
+        labels="relevance labels >= 0 per item of a list (graded, or one-hot for one relevant item)",
+        activation="linear (one score per item)",
+        range="[0, inf)",
+        inputs="distributions",
+        optax="ranking_softmax_loss",
+        view=View("logit", layout="one_hot", branches=(1.0,), example=([[0.0, 1.0, 0.0]], [[0.5, 2.0, -1.0]])),
+    ),
+    Card(
+        multiclass_sparsemax,
+        MulticlassSparsemax,
+        tasks=("multiclass",),
+        labels="integer class indices",
+        activation="linear (scores; sparsemax makes them sparse probabilities)",
+        range="[0, inf)",
+        inputs="indices",
+        optax="multiclass_sparsemax_loss",
+        facts=frozenset(["sparse"]),
+        view=View("logit", layout="sparse", branches=(1.0,), example=([1], [[0.5, 2.0, -1.0]])),
+        params=(_AXIS,),
     ),
 )
 

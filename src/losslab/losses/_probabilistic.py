@@ -1,5 +1,6 @@
 r"""Probabilistic losses: cross-entropies (binary, categorical, sparse, focal,
-generalized), Kullback-Leibler divergence and Poisson.
+generalized), the multiclass sparsemax loss, Kullback-Leibler divergence (and its
+generalized form) and Poisson.
 
 Probabilities are clipped to :math:`[\epsilon, 1-\epsilon]` with
 :math:`\epsilon = 10^{-7}` before a log, as in Keras. With
@@ -16,7 +17,7 @@ import warnings
 from numbers import Real
 from typing import Any
 
-from losslab._backend import EPSILON, as_arrays, cast_like, dtype_kind, is_array, namespace
+from losslab._backend import EPSILON, as_arrays, cast_like, device, dtype_kind, is_array, namespace
 from losslab._checks import check_finite, check_labels, check_range, check_scores, value_checks_enabled
 from losslab.losses._fast import (
     few_temporaries_win,
@@ -37,6 +38,7 @@ from losslab.losses._ops import (
     check_axis,
     check_same_shape,
     clip_probability,
+    cumulative_sum,
     log_sigmoid,
     log_softmax,
     mean_of_samples,
@@ -46,6 +48,7 @@ from losslab.losses._ops import (
     one_hot,
     one_value_vectors,
     prepare_pair,
+    relu,
     sigmoid,
 )
 
@@ -629,6 +632,66 @@ def _kl_divergence(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = Fals
     return mean_of_samples(xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1), xp, plain_mean)
 
 
+def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+    r"""Generalized Kullback-Leibler divergence of two non-negative measures over the last axis.
+
+    .. math:: \ell = \sum_i \left(t_i \log\frac{t_i}{p_i} - t_i + p_i\right), \quad
+              t = \max(y_\text{true}, \epsilon),\;
+              p = \max(y_\text{pred}, \epsilon)
+
+    The Bregman divergence of :math:`x \log x - x`: it needs neither argument
+    to sum to 1, is :math:`\ge 0` and is 0 only at :math:`p = t`; for two
+    probability distributions it is :func:`kl_divergence`. As in
+    :func:`kl_divergence` both arguments are clipped below at
+    :math:`\epsilon = 10^{-7}` (and, the measures being unnormalised, not
+    above), so zeros give finite values and gradients: a target of 0 costs
+    :math:`p - \epsilon\log(p/\epsilon) - \epsilon` instead of :math:`p`
+    (within :math:`2 \cdot 10^{-6}` for :math:`p \le 1`), and a prediction
+    of 0 a finite :math:`t \log(t/\epsilon)` where the unclipped formula
+    is infinite (optax gives inf, and NaN where the target is 0 as well).
+
+    Equals ``optax.losses.generalized_kl_divergence(log(y_pred), y_true)``
+    for entries above :math:`\epsilon`; optax takes the log of the
+    prediction, losslab the prediction itself, like :func:`kl_divergence`.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., d)
+        The target measure, >= 0.
+    y_pred : array of shape (batch, ..., d)
+        The predicted measure, >= 0 (e.g. an exp or softplus output).
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = generalized_kl_divergence([[1.0, 2.0]], [[2.0, 2.0]])
+    >>> round(float(out[0]), 6)  # 1 log(1/2) - 1 + 2
+    0.306853
+
+    References
+    ----------
+    Boyd & Vandenberghe, *Convex Optimization*, 2004, p. 90.
+
+    See Also
+    --------
+    kl_divergence, poisson
+    """
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "generalized_kl_divergence")
+    y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
+    if value_checks_enabled():  # (off by default)
+        for name, array in (("y_true", y_true), ("y_pred", y_pred)):
+            check_range(
+                "generalized_kl_divergence", name, array, 0.0, float("inf"), "Both arguments are non-negative measures."
+            )
+    t = xp.clip(y_true, EPSILON)
+    p = xp.clip(y_pred, EPSILON)
+    return xp.sum(t * (xp.log(t) - xp.log(p)) - t + p, axis=-1)
+
+
 def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     r"""Poisson negative log-likelihood (up to a constant) of counts given predicted rates.
 
@@ -708,6 +771,81 @@ def categorical_generalized_cross_entropy(y_true: Any, y_pred: Any, *, q: float 
     target = one_hot(labels, y_pred.shape[-1], xp, y_pred.dtype)
     p = xp.clip(xp.sum(y_pred * target, axis=-1), EPSILON, 1.0)
     return (1.0 - p**q) / q
+
+
+def _sparsemax(z: Any, xp: Any) -> Any:
+    """Sparsemax along the last axis: the Euclidean projection of ``z`` onto the probability simplex.
+
+    Sorted descending, the support is the first ``k`` scores with ``1 + k z_(k) > z_(1) + ... + z_(k)``
+    (a prefix, so its size is a sum of flags and the sum over it a masked sum: no gather, no branch), and
+    the threshold ``tau = (sum of the support - 1) / k``.
+    """
+    z = z - xp.max(z, axis=-1, keepdims=True)  # sparsemax does not move with a shift; the sums stay small
+    ordered = xp.sort(z, axis=-1, descending=True)
+    running = cumulative_sum(ordered, -1, xp)
+    rank = xp.arange(1, z.shape[-1] + 1, dtype=z.dtype, device=device(z))
+    support = 1.0 + rank * ordered > running
+    size = xp.sum(xp.astype(support, z.dtype), axis=-1, keepdims=True)
+    tau = (xp.sum(xp.where(support, ordered, xp.zeros_like(ordered)), axis=-1, keepdims=True) - 1.0) / size
+    return relu(z - tau, xp)
+
+
+def multiclass_sparsemax(y_true: Any, y_pred: Any, *, axis: int = -1, xp: Any = None) -> Any:
+    r"""Multiclass sparsemax loss of integer labels and scores (a Fenchel-Young loss).
+
+    .. math:: \ell = \sum_j p_j (z_j - z_y) + \tfrac12\left(1 - \sum_j p_j^2\right), \quad
+              p = \operatorname{sparsemax}(z) = \max(z - \tau, 0)
+
+    where :math:`\tau` makes :math:`p` sum to 1 (:math:`p` is the
+    Euclidean projection of the scores onto the simplex, with exact zeros).
+    Equivalently :math:`-z_y + \frac12\sum_{j \in S}(z_j^2 - \tau^2) + \frac12`
+    over the support :math:`S`. It is 0 exactly when :math:`p` is the
+    one-hot label, i.e. the true score leads the others by at least 1; its
+    gradient is :math:`p - e_y`. Written with a sort, a running sum and
+    masks (no branch on values), so it runs under ``jax.jit`` and
+    ``torch.compile``. :func:`binary_sparsemax` is its two-class case with
+    scores :math:`(f, 0)`.
+
+    Equals ``optax.losses.multiclass_sparsemax_loss(y_pred, y_true)`` for 2-D
+    inputs (optax takes the scores first). A class index outside
+    ``[0, C)`` gives NaN (an error with ``losslab.value_checks()``), as in
+    :func:`sparse_categorical_crossentropy`.
+
+    Parameters
+    ----------
+    y_true : int array of shape (batch, ...) or (batch, ..., 1)
+        Class indices.
+    y_pred : array of shape (batch, ..., C)
+        Scores (logits; no softmax).
+    axis : int, default -1
+        The class axis of ``y_pred``.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> out = multiclass_sparsemax([0, 1], [[2.0, 0.5, 0.0], [0.0, 0.0, 0.0]])  # 0, then (1 - 1/3) / 2
+    >>> [round(float(v), 6) for v in out]
+    [0.0, 0.333333]
+
+    References
+    ----------
+    Martins & Astudillo, "From Softmax to Sparsemax: A Sparse Model of
+    Attention and Multi-Label Classification", ICML 2016.
+
+    See Also
+    --------
+    sparse_categorical_crossentropy, binary_sparsemax
+    """
+    xp, labels, z, _ = _sparse_inputs(y_true, y_pred, xp, axis, "multiclass_sparsemax", from_logits=True)
+    p = _sparsemax(z, xp)
+    target = one_hot(labels, z.shape[-1], xp, xp.bool)
+    z_true = xp.sum(xp.where(target, z, xp.zeros_like(z)), axis=-1, keepdims=True)
+    losses = xp.sum(p * (z - z_true), axis=-1) + 0.5 * (1.0 - xp.sum(p * p, axis=-1))
+    return nan_out_of_range(losses, labels, z.shape[-1], xp)
 
 
 class BinaryCrossentropy(LossFunctionWrapper):
@@ -867,6 +1005,22 @@ class KLDivergence(LossFunctionWrapper):
 
     def __init__(self, reduction: Any = _DEFAULT, name: str = "kl_divergence", dtype: Any = None) -> None:
         super().__init__(kl_divergence, reduction=reduction, name=name, dtype=dtype)
+
+
+class GeneralizedKLDivergence(LossFunctionWrapper):
+    """Class form of :func:`generalized_kl_divergence`; arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(self, reduction: Any = _DEFAULT, name: str = "generalized_kl_divergence", dtype: Any = None) -> None:
+        super().__init__(generalized_kl_divergence, reduction=reduction, name=name, dtype=dtype)
+
+
+class MulticlassSparsemax(LossFunctionWrapper):
+    """Class form of :func:`multiclass_sparsemax` (``axis``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self, axis: int = -1, reduction: Any = _DEFAULT, name: str = "multiclass_sparsemax", dtype: Any = None
+    ) -> None:
+        super().__init__(multiclass_sparsemax, reduction=reduction, name=name, dtype=dtype, axis=axis)
 
 
 class Poisson(LossFunctionWrapper):

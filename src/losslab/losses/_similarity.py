@@ -1,14 +1,17 @@
-r"""Metric-learning losses on embeddings: the circle loss.
+r"""Metric-learning losses on embeddings: the circle loss and NT-Xent.
 
-Labels are integer identities; predictions are (ideally L2-normalised)
-embeddings, compared by cosine distance :math:`D = \max(1 - x x'^\top, 0)`.
+Labels are integer identities; predictions are embeddings, one per sample
+(``(y_true, y_pred) = (labels, embeddings)``, as the other embedding
+losses). The circle loss takes them L2-normalised and compares them by
+cosine distance :math:`D = \max(1 - x x'^\top, 0)`; NT-Xent normalises them
+itself and compares them by cosine similarity.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from losslab._backend import as_array, as_arrays, cast_like, device
+from losslab._backend import as_array, as_arrays, cast_like, device, namespace
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import softplus
 
@@ -24,11 +27,13 @@ def _masked_logsumexp(x: Any, mask: Any, xp: Any) -> Any:
     return xp.squeeze(peak, axis=1) + xp.log(xp.sum(xp.exp(x - peak), axis=1))
 
 
-def _labels(labels: Any, xp: Any, name: str) -> Any:
+def _labels(labels: Any, xp: Any, name: str, loss_name: str = "circle") -> Any:
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = xp.reshape(labels, (-1,))
     if labels.ndim != 1:
-        msg = f"circle: {name} must hold one integer label per embedding, shape (batch,); got {tuple(labels.shape)}"
+        msg = (
+            f"{loss_name}: {name} must hold one integer label per embedding, shape (batch,); got {tuple(labels.shape)}"
+        )
         raise ValueError(msg)
     return labels
 
@@ -118,6 +123,113 @@ def circle(
     return softplus(_masked_logsumexp(pos_logits, positive, xp) + _masked_logsumexp(neg_logits, negative, xp), xp)
 
 
+def _positive_pairs(labels: Any, xp: Any) -> tuple[Any, Any]:
+    """Boolean ``(batch, batch)`` masks of the other samples with the same label, and of those with another."""
+    same = xp.expand_dims(labels, axis=1) == xp.expand_dims(labels, axis=0)
+    rows = xp.arange(labels.shape[0], device=device(labels))
+    itself = xp.expand_dims(rows, axis=1) == xp.expand_dims(rows, axis=0)
+    return same & ~itself, ~same
+
+
+def _unit_rows(x: Any, xp: Any) -> Any:
+    """Rows of ``x`` scaled to unit length; a zero row stays 0.
+
+    Each row is first divided by the power of two at or below its largest
+    magnitude (within ``2**-120 .. 2**120``), so that its squared norm
+    neither overflows nor underflows. The exponent is a floor, whose
+    derivative is 0: the scale is a constant to autograd, as it should be
+    for a direction, and no gradient goes through ``1 / scale**2``.
+    """
+    peak = xp.max(xp.abs(x), axis=-1, keepdims=True)
+    exponent = xp.clip(xp.floor(xp.log2(xp.where(peak > 0, peak, xp.ones_like(peak)))), -120.0, 120.0)
+    x = x / 2.0**exponent
+    return x / xp.sqrt(xp.clip(xp.sum(x * x, axis=-1, keepdims=True), 1.0))
+
+
+def ntxent(y_true: Any, y_pred: Any, *, temperature: float = 0.07, xp: Any = None) -> Any:
+    r"""NT-Xent (normalised temperature-scaled cross-entropy, InfoNCE) over every pair of embeddings.
+
+    .. math:: \ell_i = \frac{1}{|P_i|}\sum_{j \in P_i}
+              -\log\frac{e^{s_{ij}}}{e^{s_{ij}} + \sum_{k \in N_i} e^{s_{ik}}},
+              \quad s_{ij} = \frac{\cos(x_i, x_j)}{\tau}
+
+    :math:`P_i` are the other samples with the label of sample :math:`i` (its
+    positives), :math:`N_i` those with another label (its negatives); a
+    sample without positives gets 0, and the class form averages over the
+    samples that have some. Embeddings need not be normalised: each row is
+    scaled to unit length (a zero row has similarity 0 with every other).
+
+    **Argument order.** As the other embedding losses, ``y_true`` is the
+    labels and ``y_pred`` the embeddings: ``ntxent(labels, embeddings)``,
+    where optax's ``optax.losses.ntxent(embeddings, labels, temperature)``
+    takes the embeddings first.
+
+    optax returns one number, the mean of the terms over all positive pairs
+    :math:`(i, j)`; losslab returns one loss per sample, the mean over its
+    own positives. The two means agree when every sample has as many
+    positives (two views of each item, the usual SimCLR batch); otherwise
+    ``NTXent(reduction="mean_with_sample_weight")`` with ``sample_weight``
+    the number of positives of each sample gives optax's number. A batch
+    without positive pairs gives 0 (optax: NaN). optax clips the squared
+    norm at the float epsilon, so its similarities of rows shorter than
+    about :math:`10^{-8}` shrink towards 0, and squares rows as they are
+    (in float32 a row above about :math:`10^{19}` overflows, and its
+    similarities become 0); losslab
+    rescales each row by a power of two first, so every row from
+    :math:`10^{-36}` up to the largest float is normalised, with finite
+    gradients.
+
+    Parameters
+    ----------
+    y_true : int array of shape (batch,) or (batch, 1)
+        Labels: samples with the same label are positive pairs.
+    y_pred : array of shape (batch, d)
+        Embeddings.
+    temperature : float > 0, default 0.07
+        :math:`\tau`, the scale of the similarities.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> emb = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    >>> out = ntxent([0, 0, 1, 1], emb, temperature=1.0)  # log(1 + 2 e^(0 - 1)): two negatives each
+    >>> [round(float(v), 6) for v in out]
+    [0.551445, 0.551445, 0.551445, 0.551445]
+
+    References
+    ----------
+    Chen et al., "A Simple Framework for Contrastive Learning of Visual
+    Representations", ICML 2020.
+
+    See Also
+    --------
+    circle, contrastive, triplet_margin
+    """
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    if y_pred.ndim != 2:
+        msg = f"ntxent: y_pred must be embeddings of shape (batch, d); got {tuple(y_pred.shape)}"
+        raise ValueError(msg)
+    labels = _labels(y_true, xp, "y_true", "ntxent")
+    if labels.shape[0] != y_pred.shape[0]:
+        msg = (
+            f"ntxent: one label per embedding is needed; got {labels.shape[0]} labels for {y_pred.shape[0]} embeddings"
+        )
+        raise ValueError(msg)
+    unit = _unit_rows(y_pred, xp)
+    similarity = (unit @ xp.matrix_transpose(unit)) / temperature
+    positive, negative = _positive_pairs(labels, xp)
+    negatives = _masked_logsumexp(similarity, negative, xp)  # about -1e9 for a sample without negatives
+    terms = softplus(xp.expand_dims(negatives, axis=1) - similarity, xp)  # -log(e^s / (e^s + sum over negatives))
+    terms = xp.where(positive, terms, xp.zeros_like(terms))
+    count = xp.sum(xp.astype(positive, terms.dtype), axis=1)
+    return xp.sum(terms, axis=1) / xp.where(count > 0, count, xp.ones_like(count))
+
+
 class Circle(LossFunctionWrapper):
     """Class form of :func:`circle`; averages over samples with a positive loss (Keras's mask)."""
 
@@ -143,3 +255,22 @@ class Circle(LossFunctionWrapper):
     def call_with_mask(self, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
         losses = self.call(y_true, y_pred)
         return losses, losses > 0
+
+
+class NTXent(LossFunctionWrapper):
+    """Class form of :func:`ntxent`; averages over the samples that have a positive (see there)."""
+
+    def __init__(
+        self,
+        temperature: float = 0.07,
+        reduction: Any = _DEFAULT,
+        name: str = "ntxent",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(ntxent, reduction=reduction, name=name, dtype=dtype, temperature=temperature)
+
+    def call_with_mask(self, y_true: Any, y_pred: Any) -> tuple[Any, Any]:
+        losses = self.call(y_true, y_pred)
+        xp = namespace(losses)
+        positive, _ = _positive_pairs(_labels(y_true, xp, "y_true", "ntxent"), xp)
+        return losses, xp.any(positive, axis=1)
