@@ -48,8 +48,10 @@ def _cell(value: Any) -> str:
 def results_table(rows: list[dict[str, Any]], seeds: int) -> str:
     """The tutorial's results as a Markdown table: the published value beside the median over seeds."""
     lines = [
-        f"| Experiment | Loss | Metric | Train (published) | Train (median of {seeds}) "
-        f"| Test (published) | Test (median of {seeds}) | Seeds ok |",
+        (
+            f"| Experiment | Loss | Metric | Train (published) | Train (median of {seeds}) "
+            f"| Test (published) | Test (median of {seeds}) | Seeds ok |"
+        ),
         "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:

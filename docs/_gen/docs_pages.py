@@ -11,6 +11,7 @@ import ast
 import functools
 import importlib
 import inspect
+import itertools
 import re
 import textwrap
 from collections.abc import Iterator
@@ -150,19 +151,21 @@ def _loss_section(card: Any) -> str:
     lines.append(f"**Aliases:** {_code_list(aliases)}" if aliases else "**Aliases:** none")
     lines += [
         "",
-        f"**For:** {', '.join(card.tasks)} · **labels:** {card.labels} · **output activation:** {card.activation} "
-        f"· **range:** `{card.range}`",
+        (
+            f"**For:** {', '.join(card.tasks)} · **labels:** {card.labels} · "
+            f"**output activation:** {card.activation} · **range:** `{card.range}`"
+        ),
         "",
         "| Same loss in | Name |",
         "|---|---|",
-        f"| losslab | [`losslab.{function}`][losslab.{function}] (function), [`losslab.{cls}`][losslab.{cls}] (class) |",
+        f"| losslab | [`losslab.{function}`][losslab.{function}] (function), [`losslab.{cls}`][losslab.{cls}] |",
     ]
     lines += [f"| {where} | {name} |" for where, name in _peer_rows(card)]
     lines.append("")
     if card.keras_differs:
-        lines += [f'!!! note "Where Keras differs"', f"    {card.keras_differs}", ""]
+        lines += ['!!! note "Where Keras differs"', f"    {card.keras_differs}", ""]
     if card.view is not None and card.view.kind is not None:
-        lines += [f"![{function}: value and derivative](img/{function}.png)", ""]
+        lines += [f'![{function}: value and derivative](img/{function}.png){{ width="480" }}', ""]
     else:
         reason = card.view.reason if card.view is not None else "it has no gallery view"
         lines += ['!!! info "No 1-D picture"', f"    `losslab plot {function}` draws no curve: {reason}.", ""]
@@ -185,10 +188,12 @@ def losses_index(grouped: dict[str, list[Any]]) -> str:
     lines = [
         "# Losses",
         "",
-        "Every loss is a function that returns per-sample losses and a class that weights and reduces them "
-        "(see [`Loss`][losslab.Loss]). Each family page shows, for every loss, its formula, its arguments, its "
-        "aliases, the same loss's names in Keras, PyTorch and optax, a runnable example, and the picture of its "
-        "value and derivative that `losslab plot` draws.",
+        (
+            "Every loss is a function that returns per-sample losses and a class that weights and reduces them "
+            "(see [`Loss`][losslab.Loss]). Each family page shows, for every loss, its formula, its arguments, its "
+            "aliases, the same loss's names in Keras, PyTorch and optax, a runnable example, and the picture of its "
+            "value and derivative that `losslab plot` draws."
+        ),
         "",
         "| Loss | Family | Aliases | Keras | PyTorch | optax |",
         "|---|---|---|---|---|---|",
@@ -209,18 +214,22 @@ def losses_index(grouped: dict[str, list[Any]]) -> str:
 
 
 def _module_of(owner: ModuleType, name: str) -> str:
-    """The module that defines ``owner.name`` (for data, the first public or private module holding it)."""
+    """The module that defines ``owner.name``; for data, the first private module that holds the same object."""
+    import sys
+
     obj = getattr(owner, name)
     module = getattr(obj, "__module__", None)
     if isinstance(module, str) and not inspect.ismodule(obj):
         return module
-    import sys
-
-    for module_name, candidate in sorted(sys.modules.items()):
-        if module_name.startswith("losslab.") and candidate is not None and vars(candidate).get(name) is obj:
-            if "_" in module_name.rsplit(".", 1)[-1][:1]:
-                return module_name
-    return owner.__name__
+    holders = (
+        module_name
+        for module_name, candidate in sorted(sys.modules.items())
+        if module_name.startswith("losslab.")
+        and module_name.rsplit(".", 1)[-1].startswith("_")
+        and candidate is not None
+        and vars(candidate).get(name) is obj
+    )
+    return next(holders, owner.__name__)
 
 
 def core_page() -> str:
@@ -294,7 +303,6 @@ def _shared_module(module: ModuleType) -> str | None:
 
 def cli_page() -> str:
     """Every command of the ``losslab`` script with its ``--help``, as Typer prints it."""
-    import click
     import typer.main
     from typer.testing import CliRunner
 
@@ -309,21 +317,24 @@ def cli_page() -> str:
         "",
     ]
 
-    def walk(command: click.Command, path: list[str]) -> Iterator[list[str]]:
+    def walk(command: Any, path: list[str]) -> Iterator[list[str]]:  # a Click command (Typer ships its own Click)
         yield path
-        if isinstance(command, click.Group):
-            for name in command.list_commands(click.Context(command)):
-                sub = command.get_command(click.Context(command), name)
+        if hasattr(command, "list_commands"):
+            context = command.context_class(command)
+            for name in command.list_commands(context):
+                sub = command.get_command(context, name)
                 if sub is not None and not sub.hidden:
                     yield from walk(sub, [*path, name])
 
     for path in walk(root, []):
-        result = runner.invoke(app, [*path, "--help"], terminal_width=100, env={"COLUMNS": "100", "NO_COLOR": "1"})
+        result = runner.invoke(
+            app, [*path, "--help"], prog_name="losslab", terminal_width=100, env={"COLUMNS": "100", "NO_COLOR": "1"}
+        )
         if result.exit_code != 0:
             msg = f"`losslab {' '.join(path)} --help` failed with exit code {result.exit_code}: {result.output}"
             raise RuntimeError(msg)
         title = " ".join(["losslab", *path])
-        help_text = "\n".join(line.rstrip() for line in result.output.strip("\n").splitlines())
+        help_text = "\n".join(line.rstrip() for line in result.output.splitlines()).strip("\n")
         lines += [f"## {title}", "", "```text", textwrap.dedent(help_text), "```", ""]
     return "\n".join(lines)
 
@@ -333,8 +344,10 @@ def reference_index() -> str:
     lines = [
         "# API reference",
         "",
-        "Generated from the docstrings at build time. The losses themselves are on the [loss family pages]"
-        "(../losses/index.md).",
+        (
+            "Generated from the docstrings at build time. The losses themselves are on the "
+            "[loss family pages](../losses/index.md)."
+        ),
         "",
         "- [`losslab`](losslab.md): the base classes, reductions, registry and value checks.",
     ]
@@ -382,15 +395,15 @@ def _attribute_docstrings(module_name: str) -> dict[str, str]:
         return {}
     body = ast.parse(source).body
     found = {}
-    for statement, following in zip(body, body[1:], strict=False):
+    for statement, following in itertools.pairwise(body):
         targets = []
         if isinstance(statement, ast.Assign):
             targets = [t.id for t in statement.targets if isinstance(t, ast.Name)]
         elif isinstance(statement, ast.AnnAssign) and isinstance(statement.target, ast.Name):
             targets = [statement.target.id]
-        if isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
-            if isinstance(following.value.value, str):
-                found.update(dict.fromkeys(targets, inspect.cleandoc(following.value.value)))
+        value = following.value if isinstance(following, ast.Expr) else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            found.update(dict.fromkeys(targets, inspect.cleandoc(value.value)))
     return found
 
 
@@ -404,8 +417,11 @@ def docstring_of(owner: ModuleType, name: str) -> str | None:
     if inspect.isclass(obj):
         return inspect.cleandoc(obj.__dict__["__doc__"]) if obj.__dict__.get("__doc__") else None
     holders = [owner.__name__]  # then every module that holds the same object under that name
-    holders += [m for m, module in sorted(sys.modules.items()) if m.startswith("losslab.") and module is not None
-                and vars(module).get(name) is obj]
+    holders += [
+        m
+        for m, module in sorted(sys.modules.items())
+        if m.startswith("losslab.") and module is not None and vars(module).get(name) is obj
+    ]
     for holder in holders:
         text = attribute_docstring(holder, name)
         if text:

@@ -14,7 +14,7 @@ import griffe
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from docs_pages import docstring_of  # noqa: E402
+from docs_pages import docstring_of
 
 
 class DataDocstrings(griffe.Extension):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import tempfile
 import time
@@ -40,20 +41,19 @@ sys.path.insert(0, str(Path(__file__).parent))
 # mkdocstrings imports every submodule of losslab; ``losslab/__main__.py`` would run the command line then.
 sys.modules.setdefault("losslab.__main__", types.ModuleType("losslab.__main__", "``python -m losslab``."))
 
+import docs_figures  # noqa: E402
+import docs_pages  # noqa: E402
 from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 from mkdocs.plugins import event_priority  # noqa: E402
 from mkdocs.structure.files import File, Files  # noqa: E402
 from mkdocs.structure.pages import Page  # noqa: E402
-
-import docs_figures  # noqa: E402
-import docs_pages  # noqa: E402
 from rst_markdown import RstExtension  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.losslab")
 
-TUTORIAL_MARKER = "<!-- losslab:tutorial-results -->"
-"""The line of ``guides/tutorial.md`` that the tutorial's results table replaces."""
+TUTORIAL_MARKER = re.compile(r"^<!-- losslab:tutorial-results -->[ \t]*$", re.MULTILINE)
+"""The line of ``guides/tutorial.md`` that the tutorial's results table replaces (alone on its line)."""
 
 _state: dict[str, Any] = {}
 
@@ -64,7 +64,7 @@ def _timed(step: str, start: float) -> None:
 
 @event_priority(100)  # before mkdocstrings reads the Markdown extensions
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    config.markdown_extensions.append(RstExtension(resolve=docs_pages.resolve))  # type: ignore[arg-type]
+    config.markdown_extensions.append(RstExtension(resolve=docs_pages.resolve))
     losses, reference = docs_pages.nav()
     for section in config.nav or []:
         if isinstance(section, dict) and "Losses" in section:
@@ -76,12 +76,13 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     return config
 
 
-def _add(files: Files, config: MkDocsConfig, path: str, *, content: str | None = None, source: Path | None = None):
+def _add(files: Files, config: MkDocsConfig, path: str, content: str | Path) -> None:
+    """Add a generated page (its text) or figure (a PNG's path) under ``path``, replacing a file of that name."""
     existing = files.get_file_from_path(path)
     if existing is not None:
         files.remove(existing)
-    if source is not None:
-        files.append(File.generated(config, path, abs_src_path=str(source)))
+    if isinstance(content, Path):
+        files.append(File.generated(config, path, abs_src_path=str(content)))
     else:
         files.append(File.generated(config, path, content=content))
 
@@ -89,16 +90,16 @@ def _add(files: Files, config: MkDocsConfig, path: str, *, content: str | None =
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     start = time.perf_counter()
     for path, text in docs_pages.pages().items():
-        _add(files, config, path, content=text)
+        _add(files, config, path, text)
     _timed("pages generated", start)
     start = time.perf_counter()
     drawn = [card.name for cards in docs_pages.families().values() for card in cards if card.view and card.view.kind]
     for name, png in docs_figures.gallery(_state["work"] / "gallery", drawn).items():
-        _add(files, config, f"losses/img/{name}.png", source=png)
+        _add(files, config, f"losses/img/{name}.png", png)
     _timed(f"{len(drawn)} gallery figures drawn", start)
     for experiment in docs_figures.tutorial_ids():  # written by the child process before on_env returns
         source = _state["work"] / "tutorial" / f"{experiment}.png"
-        _add(files, config, f"tutorial/{experiment}.png", source=source)
+        _add(files, config, f"tutorial/{experiment}.png", source)
     return files
 
 
@@ -115,10 +116,10 @@ def _wait_for_tutorial() -> None:
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    if TUTORIAL_MARKER in markdown:
+    if TUTORIAL_MARKER.search(markdown):
         _wait_for_tutorial()
         table = (_state["work"] / "tutorial" / docs_figures.TUTORIAL_TABLE).read_text(encoding="utf-8")
-        markdown = markdown.replace(TUTORIAL_MARKER, table)
+        markdown = TUTORIAL_MARKER.sub(lambda _: table, markdown)
     return markdown
 
 

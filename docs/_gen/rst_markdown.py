@@ -135,7 +135,7 @@ class RstExtension(Extension):
         self.config = {"resolve": [_unresolved, "name -> identifier of its documented entry, or None"]}
         super().__init__(**kwargs)
 
-    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's API
+    def extendMarkdown(self, md: Markdown) -> None:
         # After whitespace normalisation (30, which drops the placeholders' marker characters), before raw HTML
         # blocks (20) and long before the inline patterns: the raw LaTeX must not meet Markdown's escapes.
         md.preprocessors.register(RstPreprocessor(md, self.getConfig("resolve")), "losslab_rst", 25)

@@ -92,7 +92,7 @@ def class_docstring(cls: type, function: Any) -> str:
         lines += [paragraph, ""]
     lines += ["Parameters", "----------"]
     entries = _parameter_entries(function_sections.get("Parameters", ""))
-    for parameter in list(inspect.signature(cls.__init__).parameters.values())[1:]:
+    for parameter in inspect.signature(cls).parameters.values():
         if parameter.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             continue
         entry = next((e for e in entries if parameter.name in e[0]), None)
