@@ -49,21 +49,21 @@ def results_table(rows: list[dict[str, Any]], seeds: int) -> str:
     """The tutorial's results as a Markdown table: the published value beside the median over seeds."""
     lines = [
         (
-            f"| Experiment | Loss | Metric | Train (published) | Train (median of {seeds}) "
-            f"| Test (published) | Test (median of {seeds}) | Seeds ok |"
+            f"| Experiment | Metric | Train (published) | Train (median of {seeds}) "
+            f"| Test (published) | Test (median of {seeds}) | Seeds |"
         ),
-        "|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
     for row in rows:
+        flags = "; ".join(f"seed {seed} {flag}" for seed, flag in sorted(row["flags"].items()))
         cells = [
             f"`{row['id']}`: {row['title']}",
-            f"`{row['loss']}`",
             row["metric"],
             _cell(row["published_train"]),
             _cell(row["train_median"]),
             _cell(row["published_test"]),
             _cell(row["test_median"]),
-            f"{row['seeds_ok']} of {row['seeds']}",
+            f"{row['seeds_ok']} of {row['seeds']} ok" + (f" ({flags})" if flags else ""),
         ]
         lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     return "\n".join(lines) + "\n"

@@ -264,8 +264,8 @@ def core_page() -> str:
     return "\n".join(lines)
 
 
-def module_page(module_name: str, description: str) -> str:
-    """A submodule's page: its docstring, then every name of its ``__all__``."""
+def module_page(module_name: str) -> str:
+    """A submodule's page: its docstring (the page's title is the module's entry), then every name of ``__all__``."""
     module = importlib.import_module(module_name)
     members = list(getattr(module, "__all__", []))
     submodules = [name for name in members if inspect.ismodule(getattr(module, name))]
@@ -273,15 +273,13 @@ def module_page(module_name: str, description: str) -> str:
     shared = _shared_module(module)
     if shared is not None:  # the same objects under a second name: one entry each, on the first module's page
         return (
-            f"# {module_name}\n\n{description}\n\n"
-            + _directive(module_name, heading_level=2, members=False, show_root_heading=True)
+            _directive(module_name, heading_level=1, members=False)
             + f"\nIts names are the very objects of [`{shared}`][{shared}]: "
             + ", ".join(f"[`{name}`][{shared}.{name}]" for name in members)
             + ".\n"
         )
     RENDERED.update(f"{module_name}.{name}" for name in members)
-    text = f"# {module_name}\n\n{description}\n\n"
-    text += _directive(module_name, heading_level=2, members=members, show_root_heading=True)
+    text = _directive(module_name, heading_level=1, members=members)
     if submodules:
         text += "\nSubmodules: " + ", ".join(f"[`{module_name}.{n}`][{module_name}.{n}]" for n in submodules) + ".\n"
     return text
@@ -363,7 +361,7 @@ def pages() -> dict[str, str]:
     out.update({f"losses/{family}.md": family_page(family, cards) for family, cards in grouped.items()})
     out["reference/index.md"] = reference_index()
     out["reference/losslab.md"] = core_page()
-    out.update({f"reference/{page}.md": module_page(module, text) for page, module, text in MODULE_PAGES})
+    out.update({f"reference/{page}.md": module_page(module) for page, module, _ in MODULE_PAGES})
     out["reference/cli.md"] = cli_page()
     return out
 
