@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -71,6 +72,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             section["Losses"] = losses
         if isinstance(section, dict) and "Reference" in section:
             section["Reference"] = reference
+    _clean_up()  # a rebuild under `mkdocs serve` starts afresh
     work = Path(tempfile.mkdtemp(prefix="losslab-docs-"))
     _state.update(work=work, tutorial=docs_figures.start_tutorial(work / "tutorial"), start=time.perf_counter())
     return config
@@ -130,13 +132,30 @@ def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
 
 
 def on_post_build(config: MkDocsConfig) -> None:
-    problems = docs_pages.check_site(Path(config.site_dir))
+    try:
+        problems = docs_pages.check_site(Path(config.site_dir))
+    finally:
+        _clean_up()
     if problems:
         raise PluginError("undocumented public names:\n  " + "\n  ".join(problems))
     log.info("losslab docs: every public name has an entry and a docstring")
 
 
+def on_build_error(error: Exception) -> None:
+    _clean_up()
+
+
 def on_shutdown() -> None:
-    process = _state.get("tutorial")
+    _clean_up()
+
+
+def _clean_up() -> None:
+    """Stop the tutorial's process if it still runs and remove the build's temporary folder."""
+    process = _state.pop("tutorial", None)
     if process is not None and process.poll() is None:
         process.kill()
+        process.wait()
+    work = _state.pop("work", None)
+    if work is not None:
+        shutil.rmtree(work, ignore_errors=True)
+    _state.clear()
