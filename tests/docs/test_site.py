@@ -183,9 +183,15 @@ def test_offline_search_finds_a_loss_by_its_alias(browser: Any, base_url: str) -
     visit = _visit(browser, base_url, "")
     page = visit.page
     page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("kld")
+    # The search worker builds its index first (slow on a busy machine); a query typed before then is lost.
+    page.wait_for_function(
+        "() => { const m = document.querySelector('.md-search-result__meta');"
+        " return m && m.textContent.trim() !== '' && !/initializ/i.test(m.textContent); }",
+        timeout=60000,
+    )
+    page.locator("input.md-search__input").press_sequentially("kld", delay=50)  # key events, as Material listens to
     results = page.locator(".md-search-result__item")
-    results.first.wait_for(timeout=60000)  # the worker builds the index first (slow on a busy machine)
+    results.first.wait_for(timeout=30000)
     links = [results.nth(i).locator("a").first.get_attribute("href") or "" for i in range(results.count())]
     texts = [results.nth(i).inner_text() for i in range(results.count())]
     assert any("kl_divergence" in text for text in texts), texts
