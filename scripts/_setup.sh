@@ -9,4 +9,4 @@ fi
 . .venv/bin/activate
 python -m pip install --quiet --disable-pip-version-check --upgrade pip
 python -m pip install --quiet --disable-pip-version-check "torch==2.13.0" jax
-python -m pip install --quiet --disable-pip-version-check -e ".[test,lab,ray]"
+python -m pip install --quiet --disable-pip-version-check -e ".[test,lab,ray,docs]"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from losslab.losses._docstrings import class_docstring
 from losslab.losses._validation import Param, check_hyperparameters
 
 TASKS = ("regression", "binary", "multiclass", "multilabel", "segmentation", "embedding", "sequence", "ranking")
@@ -185,6 +186,7 @@ def declare(*cards: Card) -> None:
         _CARDS[card.name] = card
         _BY_FUNCTION[id(card.function)] = card
         _BY_CLASS[card.cls] = card
+        card.cls.__doc__ = class_docstring(card.cls, card.function)  # the real arguments, for help() and the docs
 
 
 def cards() -> Iterator[Card]:
