@@ -48,12 +48,12 @@ def _suite_warning_filters() -> None:
         import tomli as tomllib
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     for entry in config["tool"]["pytest"]["ini_options"]["filterwarnings"]:
-        action, message, category, module = (entry.split(":") + ["", "", "", ""])[:4]
+        action, message, category, module = [*entry.split(":"), "", "", ""][:4]
         kind: type[Warning] = Warning
         if category:
             owner, _, name = category.rpartition(".")
             kind = getattr(__import__(owner or "builtins", fromlist=[name]), name)
-        warnings.filterwarnings(action, message, kind, module)  # type: ignore[arg-type]
+        warnings.filterwarnings(action, message, kind, module)
 
 
 def run_page(page: Path) -> int:
