@@ -30,6 +30,11 @@ MATH_BLOCK = re.compile(r"^(?P<indent>[ \t]*)\.\. math::[ \t]*(?P<first>.*)$")
 MATH_ROLE = re.compile(r":math:`(?P<tex>[^`]+)`")
 XREF_ROLE = re.compile(r":(?:py:)?(?:func|class|meth|attr|data|mod|obj|exc|const):`(?P<target>[^`]+)`")
 FENCE = re.compile(r"^[ \t]*(```|~~~)")
+CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
+ROLE_PREFIX = re.compile(r":(?:py:)?[a-z]+:\Z")
+DISPLAY_DOLLARS = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.DOTALL)
+INLINE_DOLLARS = re.compile(r"(?<![\\$\w])\$(?P<tex>[^\s$](?:[^$\n]*[^\s$\\])?)\$(?![\w$])")
+"""Markdown pages write math as ``$...$`` and ``$$...$$`` (docstrings use the roles above)."""
 
 # latex2mathml leaves a few commands out; each is replaced by an equivalent it knows.
 _REWRITES = (
@@ -110,8 +115,25 @@ class RstPreprocessor(Preprocessor):
         return out
 
     def inline(self, text: str) -> str:
-        """Roles to MathML, links and code; a role's text may run over several lines."""
-        text = MATH_ROLE.sub(lambda m: self.md.htmlStash.store(latex_to_mathml(m["tex"], display=False)), text)
+        """Roles and dollar math to MathML, links and code, outside code spans; a role may run over lines."""
+        pieces = []
+        start = 0
+        for span in CODE_SPAN.finditer(text):
+            if ROLE_PREFIX.search(text, 0, span.start()):
+                continue  # a role's `text`, not a code span
+            pieces.append(self.outside_code(text[start : span.start()]))
+            pieces.append(span.group(0))
+            start = span.end()
+        pieces.append(self.outside_code(text[start:]))
+        return "".join(pieces)
+
+    def outside_code(self, text: str) -> str:
+        def math(display: bool) -> Callable[[re.Match[str]], str]:
+            return lambda m: self.md.htmlStash.store(latex_to_mathml(m["tex"].strip(), display=display))
+
+        text = MATH_ROLE.sub(math(False), text)
+        text = DISPLAY_DOLLARS.sub(math(True), text)
+        text = INLINE_DOLLARS.sub(math(False), text)
         return XREF_ROLE.sub(self.xref, text)
 
     def xref(self, match: re.Match[str]) -> str:
