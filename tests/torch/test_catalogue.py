@@ -82,8 +82,8 @@ def test_a_bad_reduction_is_refused_with_the_choices(name):
 def test_constructor_errors_name_the_module():
     with pytest.raises(TypeError, match="ClassWeightedCrossentropyLoss: missing a required argument: 'class_weight'"):
         LT.ClassWeightedCrossentropyLoss()
-    with pytest.raises(TypeError, match="DiceLoss: got an unexpected keyword argument 'smooth'"):
-        LT.DiceLoss(smooth=1.0)
+    with pytest.raises(TypeError, match="DiceLoss: got an unexpected keyword argument 'smoothing'"):
+        LT.DiceLoss(smoothing=1.0)
     with pytest.raises(TypeError, match="size_average and reduce are not accepted"):
         LT.PinballLoss(size_average=True)
 

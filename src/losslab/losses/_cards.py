@@ -168,7 +168,7 @@ from losslab.losses._segmentation import (
 )
 from losslab.losses._sequence import CTC, ctc
 from losslab.losses._similarity import Circle, circle
-from losslab.losses._validation import axes, choice, flag, integer, real, reals, weights
+from losslab.losses._validation import Param, axes, choice, flag, integer, real, reals, weights
 
 # Hyperparameter domains shared by several cards (see ``_validation.py``).
 _LOGITS = flag("from_logits")
@@ -178,7 +178,18 @@ _FOCAL = (
     real("alpha", 0.0, 1.0, why="the weight of the positive class"),
     real("gamma", 0.0, why="the focusing exponent"),
 )
-_OVERLAP = (axes("axis"), real("ignore_index", optional=True))
+_OVERLAP = (
+    axes("axis"),
+    real("ignore_index", optional=True),
+    Param("mode", "choice", choices=("binary", "multiclass", "multilabel"), optional=True),
+    _LOGITS,
+    real("smooth", 0.0, why="added to the numerator and the denominator of each score"),
+    real("eps", 0.0, open_low=True, why="keeps the denominator away from 0"),
+    axes("classes"),
+    flag("log_loss"),
+    choice("intersection", "product", "min"),
+    choice("empty_target", "formula", "zero"),
+)
 _TVERSKY = (
     real("alpha", 0.0, why="the weight of false positives"),
     real("beta", 0.0, why="the weight of false negatives"),
@@ -492,12 +503,13 @@ CARDS = (
         Dice,
         tasks=("segmentation",),
         labels="masks with values in [0, 1]",
-        activation="sigmoid (per pixel)",
+        activation="sigmoid (per pixel; or linear with from_logits=True; softmax with mode='multiclass')",
         range="[0, 1]",
         inputs="masks",
+        logits="from_logits",
         keras="Dice",
         optax="dice_loss",
-        facts=frozenset(["overlap", "probabilities_only"]),
+        facts=frozenset(["overlap"]),
         view=View(
             "probability",
             branches=(1.0, 0.0),
@@ -511,12 +523,13 @@ CARDS = (
         Tversky,
         tasks=("segmentation",),
         labels="masks with values in [0, 1]",
-        activation="sigmoid (per pixel)",
+        activation="sigmoid (per pixel; or linear with from_logits=True; softmax with mode='multiclass')",
         range="[0, 1]",
         inputs="masks",
+        logits="from_logits",
         keras="Tversky",
         keras_differs="Keras <= 3.15 puts alpha on false negatives and beta on false positives (swapped)",
-        facts=frozenset(["overlap", "probabilities_only"]),
+        facts=frozenset(["overlap"]),
         view=View(
             "probability",
             branches=(1.0, 0.0),
@@ -530,12 +543,13 @@ CARDS = (
         Jaccard,
         tasks=("segmentation",),
         labels="masks with values in [0, 1]",
-        activation="sigmoid (per pixel)",
+        activation="sigmoid (per pixel; or linear with from_logits=True; softmax with mode='multiclass')",
         range="[0, 1]",
         inputs="masks",
+        logits="from_logits",
         aliases=("soft_iou", "iou"),
         class_aliases=("SoftIoU",),
-        facts=frozenset(["overlap", "probabilities_only"]),
+        facts=frozenset(["overlap"]),
         view=View(
             "probability",
             branches=(1.0, 0.0),
@@ -549,10 +563,11 @@ CARDS = (
         FocalTversky,
         tasks=("segmentation",),
         labels="masks with values in [0, 1]",
-        activation="sigmoid (per pixel)",
+        activation="sigmoid (per pixel; or linear with from_logits=True; softmax with mode='multiclass')",
         range="[0, 1]",
         inputs="masks",
-        facts=frozenset(["overlap", "probabilities_only"]),
+        logits="from_logits",
+        facts=frozenset(["overlap"]),
         view=View(
             "probability",
             branches=(1.0, 0.0),
