@@ -152,6 +152,35 @@ def _binary_logits_ignored(rng: np.random.Generator, shape: tuple[int, ...]) -> 
     return _scatter_ignored(rng, y_true).astype(float), y_pred
 
 
+def _label_maps_every_class(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Class indices with every class in the batch (the first pixels), and probabilities (classes last)."""
+    labels, probs = _sparse(rng, shape)
+    labels.reshape(-1)[: shape[-1]] = np.arange(shape[-1])
+    return labels, probs
+
+
+def _label_maps_every_class_ignored(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """As :func:`_label_maps_every_class`, logits, with ``IGNORED`` pixels scattered after the first ones."""
+    labels, _ = _label_maps_every_class(rng, shape)
+    ignored = rng.uniform(size=labels.shape) < 0.25
+    ignored.reshape(-1)[: shape[-1]] = False
+    return np.where(ignored, IGNORED, labels), rng.normal(scale=3.0, size=shape)
+
+
+def _masks_every_class(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Multi-label masks (classes last) whose first pixel holds every class, and probabilities."""
+    y_true, y_pred = _masks(rng, shape)
+    y_true.reshape(-1, shape[-1])[0] = 1.0
+    return y_true, y_pred
+
+
+def _binary_logits_every_class_ignored(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Binary masks with ``IGNORED`` pixels, the first pixel in the mask, and logits."""
+    y_true, y_pred = _binary_logits_ignored(rng, shape)
+    y_true.reshape(-1)[0] = 1.0
+    return y_true, y_pred
+
+
 def _equal(y_true: np.ndarray) -> np.ndarray:
     return y_true.copy()
 
@@ -199,8 +228,8 @@ class Case:
 
     @property
     def keras(self) -> bool:
-        """Keras has the loss (its card names it), so Keras is an oracle for it."""
-        return self.card.keras is not None
+        """Keras has the loss (its card names it) with these arguments, so Keras is an oracle for it."""
+        return self.card.keras is not None and self.extra.get("keras", True)
 
     def __str__(self) -> str:
         return self.name
@@ -574,6 +603,52 @@ SEGMENTATION: tuple[Case, ...] = (
         ),
         perfect=_one_hot_of(3, 60.0),
         extra={"id": "lovasz_softmax_per_image_logits"},
+    ),
+    # segmentation_models_pytorch's modes: per-class scores over the batch and its pixels, one loss per batch
+    Case(
+        "dice",
+        _label_maps_every_class,
+        shapes=((4, 6, 3), (3, 4, 5, 3)),
+        kwargs=(
+            {"mode": "multiclass"},
+            {"mode": "multiclass", "classes": [0, 2], "log_loss": True, "smooth": 1.0},
+            {"mode": "multiclass", "intersection": "min", "empty_target": "zero", "eps": 1e-5},
+        ),
+        perfect=_one_hot_of(3),
+        batch_output=True,
+        extra={"id": "dice_multiclass", "keras": False},
+    ),
+    Case(
+        "jaccard",
+        _masks_every_class,
+        shapes=((4, 5, 3), (2, 3, 4, 2)),
+        kwargs=(
+            {"mode": "multilabel"},
+            {"mode": "multilabel", "intersection": "min", "empty_target": "zero", "log_loss": True},
+        ),
+        batch_output=True,
+        extra={"id": "jaccard_multilabel", "keras": False},
+    ),
+    Case(
+        "tversky",
+        _binary_logits_every_class_ignored,
+        shapes=((4, 5, 6), (8, 3)),
+        kwargs=(
+            {"mode": "binary", "from_logits": True, "ignore_index": IGNORED},
+            {"mode": "binary", "from_logits": True, "ignore_index": IGNORED, "alpha": 0.7, "beta": 0.3},
+        ),
+        perfect=lambda y: np.where(y == IGNORED, 0.0, 40.0 * (2.0 * y - 1.0)),
+        batch_output=True,
+        extra={"id": "tversky_binary_logits", "keras": False},
+    ),
+    Case(
+        "focal_tversky",
+        _label_maps_every_class_ignored,
+        shapes=((4, 6, 3), (3, 4, 5, 3)),
+        kwargs=({"mode": "multiclass", "from_logits": True, "ignore_index": IGNORED, "gamma": 2.0},),
+        perfect=_one_hot_of(3, 60.0),
+        batch_output=True,
+        extra={"id": "focal_tversky_multiclass_logits", "keras": False},
     ),
 )
 """Segmentation losses beyond Keras: per sample (``axis``, ``per_image``) or over the whole batch."""

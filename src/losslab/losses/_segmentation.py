@@ -130,7 +130,6 @@ def _check_overlap_options(
             for name, value, default in (
                 ("classes", classes, None),
                 ("smooth", smooth, 0.0),
-                ("log_loss", log_loss, False),
             )
             if not (value is default or (not isinstance(value, (list, tuple)) and value == default))
         ]
