@@ -650,6 +650,58 @@ SEGMENTATION: tuple[Case, ...] = (
         batch_output=True,
         extra={"id": "focal_tversky_multiclass_logits", "keras": False},
     ),
+    # segmentation_models_pytorch's other losses, and its focal variants
+    Case("mcc", _masks, shapes=((4, 5, 6), (8, 3)), kwargs=({}, {"eps": 1e-6}), batch_output=True),
+    Case(
+        "soft_bce_with_logits",
+        _binary_logits,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({}, {"pos_weight": CLASS_WEIGHT}),
+        perfect=lambda y: 40.0 * (2.0 * y - 1.0),
+    ),
+    Case(
+        "soft_bce_with_logits",
+        _binary_logits_ignored,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=(
+            {"smooth_factor": 0.1, "ignore_index": IGNORED},
+            {"ignore_index": IGNORED, "pos_weight": [2.0, 0.5, 1.0, 1.0]},
+        ),
+        perfect=None,
+        extra={"id": "soft_bce_with_logits_ignored"},
+    ),
+    Case(
+        "soft_crossentropy",
+        _sparse_logits,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({}, {"ignore_index": 0}),
+        perfect=_one_hot_of(4, 60.0),
+    ),
+    Case(
+        "soft_crossentropy",
+        lambda rng, shape: (_scatter_ignored(rng, _sparse_logits(rng, shape)[0]), rng.normal(scale=3.0, size=shape)),
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({"smooth_factor": 0.1, "ignore_index": IGNORED}, {"smooth_factor": 1.0, "ignore_index": IGNORED}),
+        perfect=None,
+        extra={"id": "soft_crossentropy_ignored"},
+    ),
+    Case(
+        "binary_focal_crossentropy",
+        _binary_logits,
+        kwargs=(
+            {"from_logits": True, "reduced_threshold": 0.5},
+            {"from_logits": True, "reduced_threshold": 0.3, "apply_class_balancing": True, "gamma": 3.0},
+        ),
+        perfect=None,
+        extra={"id": "binary_focal_crossentropy_reduced", "keras": False},
+    ),
+    Case(
+        "binary_focal_crossentropy",
+        _binary,
+        kwargs=({"reduced_threshold": 0.5},),
+        perfect=None,
+        extra={"id": "binary_focal_crossentropy_reduced_probabilities", "keras": False},
+    ),
 )
 """Segmentation losses beyond Keras: per sample (``axis``, ``per_image``) or over the whole batch."""
 

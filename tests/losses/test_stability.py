@@ -20,7 +20,7 @@ from tests.losses._registry import CASES, Case, case_id
 
 DTYPES = ["float32", "float64"]
 
-LOGITS_ONLY_NAMES = ("multilabel_soft_margin",)
+LOGITS_ONLY_NAMES = ("multilabel_soft_margin", "soft_bce_with_logits", "soft_crossentropy")
 """Losses that take logits without a ``from_logits`` argument."""
 LOGIT_CASES = [
     pytest.param(case, kwargs, id=f"{case_id(case)}-{i}")

@@ -37,12 +37,16 @@ from losslab.losses._loss import LossFunctionWrapper as LossFunctionWrapper
 from losslab.losses._noisy import ClassWeightedCrossentropy as ClassWeightedCrossentropy
 from losslab.losses._noisy import MultilabelSoftMargin as MultilabelSoftMargin
 from losslab.losses._noisy import Poly1Crossentropy as Poly1Crossentropy
+from losslab.losses._noisy import SoftBCEWithLogits as SoftBCEWithLogits
+from losslab.losses._noisy import SoftCrossEntropy as SoftCrossEntropy
 from losslab.losses._noisy import SparsePoly1Crossentropy as SparsePoly1Crossentropy
 from losslab.losses._noisy import SymmetricCrossentropy as SymmetricCrossentropy
 from losslab.losses._noisy import class_balanced_weights as class_balanced_weights
 from losslab.losses._noisy import class_weighted_crossentropy as class_weighted_crossentropy
 from losslab.losses._noisy import multilabel_soft_margin as multilabel_soft_margin
 from losslab.losses._noisy import poly1_crossentropy as poly1_crossentropy
+from losslab.losses._noisy import soft_bce_with_logits as soft_bce_with_logits
+from losslab.losses._noisy import soft_crossentropy as soft_crossentropy
 from losslab.losses._noisy import sparse_poly1_crossentropy as sparse_poly1_crossentropy
 from losslab.losses._noisy import symmetric_crossentropy as symmetric_crossentropy
 from losslab.losses._probabilistic import BinaryCrossentropy as BinaryCrossentropy
@@ -99,6 +103,7 @@ from losslab.losses._robust import multi_quantile as multi_quantile
 from losslab.losses._robust import pinball as pinball
 from losslab.losses._robust import smooth_l1 as smooth_l1
 from losslab.losses._robust import welsch as welsch
+from losslab.losses._segmentation import MCC as MCC
 from losslab.losses._segmentation import Dice as Dice
 from losslab.losses._segmentation import FocalTversky as FocalTversky
 from losslab.losses._segmentation import GeneralizedDice as GeneralizedDice
@@ -112,6 +117,7 @@ from losslab.losses._segmentation import generalized_dice as generalized_dice
 from losslab.losses._segmentation import jaccard as jaccard
 from losslab.losses._segmentation import lovasz_hinge as lovasz_hinge
 from losslab.losses._segmentation import lovasz_softmax as lovasz_softmax
+from losslab.losses._segmentation import mcc as mcc
 from losslab.losses._segmentation import tversky as tversky
 from losslab.losses._sequence import CTC as CTC
 from losslab.losses._sequence import ctc as ctc

@@ -66,12 +66,16 @@ from losslab.losses._noisy import (
     ClassWeightedCrossentropy,
     MultilabelSoftMargin,
     Poly1Crossentropy,
+    SoftBCEWithLogits,
+    SoftCrossEntropy,
     SparsePoly1Crossentropy,
     SymmetricCrossentropy,
     _multilabel_soft_margin,
     class_weighted_crossentropy,
     multilabel_soft_margin,
     poly1_crossentropy,
+    soft_bce_with_logits,
+    soft_crossentropy,
     sparse_poly1_crossentropy,
     symmetric_crossentropy,
 )
@@ -151,6 +155,7 @@ from losslab.losses._robust import (
     welsch,
 )
 from losslab.losses._segmentation import (
+    MCC,
     Dice,
     FocalTversky,
     GeneralizedDice,
@@ -164,6 +169,7 @@ from losslab.losses._segmentation import (
     jaccard,
     lovasz_hinge,
     lovasz_softmax,
+    mcc,
     tversky,
 )
 from losslab.losses._sequence import CTC, ctc
@@ -343,7 +349,15 @@ CARDS = (
         plain_mean=_binary_focal_crossentropy,
         facts=frozenset(["binary_labels"]),
         view=View("probability", branches=(1.0, 0.0), example=([[0.0, 1.0]], [[0.4, 0.6]])),
-        params=(flag("apply_class_balancing"), *_FOCAL, _LOGITS, _SMOOTHING, _AXIS),
+        params=(
+            flag("apply_class_balancing"),
+            *_FOCAL,
+            _LOGITS,
+            _SMOOTHING,
+            _AXIS,
+            flag("normalized"),
+            real("reduced_threshold", 0.0, 1.0, open_low=True, optional=True, why="where the focal factor turns 1"),
+        ),
     ),
     Card(
         categorical_crossentropy,
@@ -994,6 +1008,59 @@ CARDS = (
         class_aliases=("ContrastiveLoss",),
         view=View("distance", branches=(1.0, 0.0), example=([1.0, 0.0, 0.0], [0.5, 0.25, 2.0])),
         params=(real("margin", 0.0),),
+    ),
+    # segmentation_models_pytorch's losses (torch modules under its class names: MCCLoss, SoftBCEWithLogitsLoss...)
+    Card(
+        mcc,
+        MCC,
+        tasks=("segmentation", "binary"),
+        labels="binary masks with values in [0, 1]",
+        activation="sigmoid (per pixel)",
+        range="[0, 2]",
+        inputs="masks",
+        aliases=("matthews_correlation",),
+        facts=frozenset(["overlap", "probabilities_only"]),
+        view=View(
+            None,
+            example=([[1.0, 1.0, 0.0, 0.0]], [[1.0, 0.5, 0.5, 0.0]]),
+            reason="it is one number for the whole batch, from counts summed over every pixel",
+        ),
+        params=(real("eps", 0.0, open_low=True, why="added to each soft count"),),
+    ),
+    Card(
+        soft_bce_with_logits,
+        SoftBCEWithLogits,
+        tasks=("binary", "multilabel", "segmentation"),
+        labels="0 or 1 (soft labels in [0, 1]); ignore_index marks entries to leave out",
+        activation="linear (logits)",
+        range="[0, inf)",
+        inputs="binary",
+        facts=frozenset(["binary_labels"]),
+        view=View("logit", branches=(1.0, 0.0), example=([[1.0, 0.0, 1.0]], [[2.0, -1.0, 0.0]])),
+        params=(
+            real("smooth_factor", 0.0, 1.0, optional=True, why="how far each target moves towards the other label"),
+            real("ignore_index", optional=True),
+            weights("pos_weight", optional=True),
+        ),
+    ),
+    Card(
+        soft_crossentropy,
+        SoftCrossEntropy,
+        tasks=("multiclass", "segmentation"),
+        labels="integer class indices; ignore_index marks positions to leave out",
+        activation="linear (logits; softmax is applied)",
+        range="[0, inf)",
+        inputs="indices",
+        facts=frozenset(["sparse"]),
+        view=View(
+            None,
+            example=([1], [[0.5, 2.0, -1.0]]),
+            reason="it takes the logits of every class, and its smoothing term reads all of them",
+        ),
+        params=(
+            real("smooth_factor", 0.0, 1.0, optional=True, why="the label mass spread over the classes"),
+            integer("ignore_index", optional=True),
+        ),
     ),
 )
 

@@ -1176,3 +1176,77 @@ class LovaszSoftmax(LossFunctionWrapper):
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+
+def mcc(y_true: Any, y_pred: Any, *, eps: float = 1e-5, xp: Any = None) -> Any:
+    r"""Matthews correlation coefficient loss (Abhishek & Hamarneh, 2021): one minus the soft MCC of the batch.
+
+    .. math:: \ell = 1 - \frac{TP \cdot TN - FP \cdot FN}
+              {\sqrt{(TP + FP)(TP + FN)(TN + FP)(TN + FN)}}
+
+    with soft counts summed over the whole batch, each plus :math:`\epsilon`: :math:`TP = \sum y p + \epsilon`,
+    :math:`TN = \sum (1-y)(1-p) + \epsilon`, :math:`FP = \sum (1-y) p + \epsilon`,
+    :math:`FN = \sum y (1-p) + \epsilon` (segmentation_models_pytorch's ``MCCLoss``, binary masks). The loss
+    lies in [0, 2]: 0 for a perfect prediction, 1 for an uninformative one, 2 for the inverted masks. The
+    :math:`\epsilon` keeps every factor of the denominator at least :math:`2\epsilon`, so a batch of one class
+    (or an empty batch, whose loss is 0) stays finite.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ...)
+        Binary masks in [0, 1].
+    y_pred : array of shape (batch, ...)
+        Predicted probabilities.
+    eps : float, default 1e-5
+        Added to each count, > 0.
+    xp : namespace, optional
+
+    Returns
+    -------
+    scalar array (one loss for the batch)
+
+    Examples
+    --------
+    segmentation_models_pytorch's test: half the pixels right, half wrong, gives an MCC of 0.
+
+    >>> y_true = [[[1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0]]]
+    >>> y_pred = [[[0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 0.0]]]
+    >>> round(float(mcc(y_true, y_pred)), 6)
+    1.0
+
+    References
+    ----------
+    Abhishek & Hamarneh, "Matthews Correlation Coefficient Loss for Deep Convolutional Networks: Application
+    to Skin Lesion Segmentation", ISBI 2021.
+
+    See Also
+    --------
+    dice, jaccard
+    """
+    if isinstance(eps, (int, float)) and not eps > 0:
+        msg = f"mcc: eps must be > 0 (it keeps the denominator away from 0); got eps={eps!r}"
+        raise ValueError(msg)
+    xp, y_true, y_pred, _ = _overlap_inputs(y_true, y_pred, xp, None, "mcc")
+    _check_rank(y_pred, 1, "mcc", "(batch, ...)")
+    true_pos = xp.sum(y_true * y_pred) + eps
+    true_neg = xp.sum((1.0 - y_true) * (1.0 - y_pred)) + eps
+    false_pos = xp.sum((1.0 - y_true) * y_pred) + eps
+    false_neg = xp.sum(y_true * (1.0 - y_pred)) + eps
+    # two square roots of two factors each: the product of four counts overflows float32 sooner
+    scale = xp.sqrt((true_pos + false_pos) * (true_pos + false_neg)) * xp.sqrt(
+        (true_neg + false_pos) * (true_neg + false_neg)
+    )
+    return _empty_batch_is_zero(1.0 - (true_pos * true_neg - false_pos * false_neg) / scale, y_pred, None)
+
+
+class MCC(LossFunctionWrapper):
+    """Class form of :func:`mcc` (``eps``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        eps: float = 1e-5,
+        reduction: Any = _DEFAULT,
+        name: str = "mcc",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(mcc, reduction=reduction, name=name, dtype=dtype, eps=eps)

@@ -40,7 +40,7 @@ from losslab.torch._nn import TORCH_LOSSES
 _CLASS_FORM_ONLY = frozenset({"self", "reduction", "name", "dtype"})
 """Arguments of a catalogue class that are not hyperparameters of the loss."""
 
-_CLASSES_LAST_WITHOUT_FACT = frozenset({"generalized_dice"})
+_CLASSES_LAST_WITHOUT_FACT = frozenset({"generalized_dice", "soft_bce_with_logits"})
 """Losses whose ``y_pred`` holds classes last although their card declares neither ``class_axis`` nor ``sparse``."""
 
 TORCH_STYLE_ALIASES = {"binary_focal_crossentropy": ("FocalLoss",)}
