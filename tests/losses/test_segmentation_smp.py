@@ -367,3 +367,171 @@ def test_default_numbers_are_unchanged():
     y_true, y_pred = np.array([[1.0, 1.0, 0.0, 0.0]]), np.array([[1.0, 0.5, 0.5, 0.0]])
     assert float(losslab.dice(y_true, y_pred)) == 1.0 - 2.0 * 1.5 / (4.0 + 1e-7)
     assert float(losslab.jaccard(y_true, y_pred)) == 1.0 - 1.5 / (4.0 - 1.5 + 1e-7)
+
+
+# ---------------------------------------------------------------- MCCLoss, SoftBCEWithLogitsLoss, SoftCrossEntropyLoss
+
+# tests/test_losses.py, test_binary_mcc_loss (eps=1e-5): (y_pred, y_true, expected), both (1, 2, 4)
+SMP_MCC = [
+    ([[[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]], [[[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]], 0.0),
+    ([[[1.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 1.0]]], [[[0.0, 0.0, 1.0, 1.0], [1.0, 1.0, 0.0, 0.0]]], 2.0),
+    ([[[0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 0.0]]], [[[1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0]]], 1.0),
+    ([[[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]], [[[1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0]]], 1.0),
+    ([[[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]], [[[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]], 1.5),
+    ([[[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]], [[[1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]], 0.5),
+]
+
+
+@pytest.mark.parametrize(("y_pred", "y_true", "expected"), SMP_MCC)
+def test_smp_mcc_values(y_pred, y_true, expected, xp):
+    got = losslab.mcc(xp.asarray(np.asarray(y_true)), xp.asarray(np.asarray(y_pred)), eps=1e-5)
+    assert_close(got, np.asarray(expected), atol=1e-5, xp=xp)
+    module = LT.MCCLoss(eps=1e-5)
+    torch.testing.assert_close(
+        module(torch.tensor(y_pred), torch.tensor(y_true)), torch.tensor(expected), atol=1e-5, rtol=0
+    )
+
+
+def mcc_reference(y_true, y_pred, eps=1e-5):
+    """smp's MCCLoss: soft counts over the whole batch, each plus eps."""
+    tp, tn = (y_pred * y_true).sum() + eps, ((1 - y_pred) * (1 - y_true)).sum() + eps
+    fp, fn = (y_pred * (1 - y_true)).sum() + eps, ((1 - y_pred) * y_true).sum() + eps
+    return 1.0 - (tp * tn - fp * fn) / np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+
+
+def test_mcc_matches_the_formula_with_finite_gradients(xp):
+    y_true = (RNG.uniform(size=(3, 1, 5, 4)) < 0.3).astype(float)
+    y_pred = RNG.uniform(size=(3, 1, 5, 4))
+    got = losslab.mcc(xp.asarray(y_true), xp.asarray(y_pred))
+    assert_close(got, np.asarray(mcc_reference(y_true, y_pred)), rtol=1e-12, xp=xp)
+    for target in (np.zeros_like(y_true), np.ones_like(y_true)):  # one class in the whole batch
+        for prediction in (np.zeros_like(y_pred), np.ones_like(y_pred), y_pred):
+            x = torch.tensor(prediction, requires_grad=True)
+            value = LT.MCCLoss()(x, torch.tensor(target))
+            (grad,) = torch.autograd.grad(value, x)
+            assert bool(torch.isfinite(value)) and bool(torch.isfinite(grad).all())
+            np.testing.assert_allclose(float(value.detach()), mcc_reference(target, prediction), rtol=1e-10)
+    assert float(losslab.mcc(np.zeros((0, 3)), np.zeros((0, 3)))) == 0.0
+
+
+def test_smp_soft_bce_value(xp):
+    # tests/test_losses.py, test_soft_bce_loss: 0.7201 (abs 1e-4)
+    y_pred, y_true = np.array([[-9.0, 9.0, 1.0, 9.0, -9.0]]), np.array([[0, 1, -100, 1, 0]])
+    got = losslab.soft_bce_with_logits(xp.asarray(y_true), xp.asarray(y_pred), smooth_factor=0.1)
+    assert_close(got, np.array([0.7201]), atol=1e-4, xp=xp)
+    module = LT.SoftBCEWithLogitsLoss(smooth_factor=0.1)
+    assert abs(float(module(torch.tensor(y_pred[0]), torch.tensor(y_true[0]))) - 0.7201) < 1e-4
+
+
+@pytest.mark.parametrize("smooth_factor", [None, 0.1])
+def test_soft_bce_matches_torch_on_nchw(smooth_factor):
+    """The oracle: torch's binary_cross_entropy_with_logits on smoothed targets, zero where ignored, a plain mean."""
+    logits = torch.tensor(RNG.normal(scale=3.0, size=(2, 3, 4, 5)), requires_grad=True)
+    target = torch.tensor((RNG.uniform(size=(2, 3, 4, 5)) < 0.4).astype(float))
+    target[0, 0, 0, :2] = -100.0
+    pos_weight = torch.tensor([0.5, 2.0, 1.0], dtype=torch.float64)
+    keep = target != -100
+    t = torch.where(keep, target, torch.zeros_like(target))
+    s = smooth_factor or 0.0
+    soft = (1 - t) * s + t * (1 - s)
+    expected = torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, soft, pos_weight=pos_weight.reshape(3, 1, 1), reduction="none"
+    )
+    expected = (expected * keep).mean()
+    module = LT.SoftBCEWithLogitsLoss(smooth_factor=smooth_factor, pos_weight=pos_weight)  # (C,): class axis 1
+    value = module(logits, target)
+    torch.testing.assert_close(value, expected, rtol=1e-12, atol=1e-12)
+    grads = [torch.autograd.grad(v, logits)[0] for v in (value, expected)]
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-10, atol=1e-14)
+
+
+def test_smp_soft_ce_value(xp):
+    # tests/test_losses.py, test_soft_ce_loss: 1.0125 (abs 1e-4)
+    y_pred = np.array([[9.0, -9, -9, -9], [-9, 9, -9, -9], [-9, -9, 9, -9], [-9, -9, -9, 9]])
+    y_true = np.array([0, 1, -100, 3])
+    got = losslab.SoftCrossEntropy(smooth_factor=0.1)(xp.asarray(y_true), xp.asarray(y_pred))
+    assert_close(got, np.asarray(1.0125), atol=1e-4, xp=xp)
+
+
+@pytest.mark.parametrize("smooth_factor", [None, 0.1, 1.0])
+def test_soft_ce_matches_the_formula_on_nchw(smooth_factor):
+    """(1 - s) NLL + s / C * sum_c -log p_c, zero at ignored positions, a plain mean over positions."""
+    logits = torch.tensor(RNG.normal(scale=3.0, size=(2, 4, 3, 5)), requires_grad=True)
+    labels = torch.tensor(RNG.integers(0, 4, size=(2, 3, 5)))
+    labels[1, 0, :3] = -100
+    keep = labels != -100
+    log_p = torch.log_softmax(logits, dim=1)
+    s = smooth_factor or 0.0
+    nll = torch.nn.functional.nll_loss(log_p, torch.where(keep, labels, 0), reduction="none")
+    expected = (((1 - s) * nll + s / 4 * -log_p.sum(dim=1)) * keep).mean()
+    value = LT.SoftCrossEntropyLoss(smooth_factor=smooth_factor)(logits, labels)
+    torch.testing.assert_close(value, expected, rtol=1e-12, atol=1e-12)
+    grads = [torch.autograd.grad(v, logits)[0] for v in (value, expected)]
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-10, atol=1e-14)
+
+
+def test_soft_losses_refuse_bad_options():
+    with pytest.raises(ValueError, match=r"smooth_factor must be None or a float in \[0, 1\]; got smooth_factor=1.5"):
+        losslab.soft_crossentropy(np.array([0]), np.zeros((1, 2)), smooth_factor=1.5)
+    with pytest.raises(ValueError, match=r"pos_weight` must hold one weight per class, shape \(2,\)"):
+        losslab.soft_bce_with_logits(np.zeros((1, 2)), np.zeros((1, 2)), pos_weight=[1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="must have an integer dtype"):
+        losslab.soft_crossentropy(np.zeros(2), np.zeros((2, 3)))
+
+
+# ---------------------------------------------------------------- focal: normalized and reduced_threshold
+
+
+def focal_reference(logits, target, *, gamma=2.0, alpha=None, normalized=False, reduced_threshold=None):
+    """smp's focal_loss_with_logits, reduction 'mean' (torch float64)."""
+    logpt = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    pt = torch.exp(-logpt)
+    if reduced_threshold is None:
+        factor = (1.0 - pt) ** gamma
+    else:
+        factor = torch.where(pt < reduced_threshold, torch.ones_like(pt), ((1.0 - pt) / reduced_threshold) ** gamma)
+    loss = factor * logpt
+    if alpha is not None:
+        loss = loss * (alpha * target + (1 - alpha) * (1 - target))
+    if normalized:
+        loss = loss / factor.sum().clamp_min(1e-6)
+    return loss.mean()
+
+
+FOCAL_OPTIONS = [
+    pytest.param({}, id="plain"),
+    pytest.param({"alpha": 0.25}, id="alpha"),
+    pytest.param({"reduced_threshold": 0.5}, id="reduced"),
+    pytest.param({"normalized": True, "gamma": 1.5}, id="normalized"),
+    pytest.param({"normalized": True, "reduced_threshold": 0.3, "alpha": 0.6}, id="both"),
+]
+
+
+@pytest.mark.parametrize("options", FOCAL_OPTIONS)
+def test_focal_variants_match_smp(options, xp):
+    logits = RNG.normal(scale=2.0, size=(3, 2, 4, 5))
+    target = (RNG.uniform(size=logits.shape) < 0.4).astype(float)
+    x = torch.tensor(logits, requires_grad=True)
+    expected = focal_reference(x, torch.tensor(target), **options)
+    kwargs = dict(options)
+    alpha = kwargs.pop("alpha", None)
+    if alpha is not None:
+        kwargs.update(apply_class_balancing=True, alpha=alpha)
+    got = losslab.BinaryFocalCrossentropy(from_logits=True, **kwargs)(xp.asarray(target), xp.asarray(logits))
+    assert_close(got, np.asarray(float(expected.detach())), rtol=1e-10, xp=xp)
+    module = LT.FocalLoss(from_logits=True, **kwargs)
+    value = module(x, torch.tensor(target))
+    grads = [torch.autograd.grad(v, x)[0] for v in (value, expected)]
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-8, atol=1e-12)
+
+
+def test_reduced_focal_is_finite_for_huge_logits():
+    for scale in (1e4, 1e9):
+        x = torch.tensor(RNG.normal(size=(4, 6)) * scale, requires_grad=True)
+        target = torch.tensor((RNG.uniform(size=(4, 6)) < 0.5).astype(float))
+        for options in ({"reduced_threshold": 0.5}, {"normalized": True}, {"normalized": True, "gamma": 0.5}):
+            value = losslab.BinaryFocalCrossentropy(from_logits=True, **options)(target, x)
+            (grad,) = torch.autograd.grad(value, x)
+            assert bool(torch.isfinite(value)) and bool(torch.isfinite(grad).all()), (scale, options)
+    with pytest.raises(ValueError, match=r"reduced_threshold must be a float in \(0, 1\]"):
+        losslab.BinaryFocalCrossentropy(reduced_threshold=0.0)
