@@ -702,6 +702,34 @@ SEGMENTATION: tuple[Case, ...] = (
         perfect=None,
         extra={"id": "binary_focal_crossentropy_reduced_probabilities", "keras": False},
     ),
+    Case(
+        "lovasz",
+        _binary_logits,
+        shapes=((4, 5, 6), (8, 3)),
+        kwargs=({}, {"mode": "multilabel"}),
+        perfect=lambda y: 4.0 * y - 2.0,  # every hinge margin at 2
+        batch_output=True,
+    ),
+    Case(
+        "lovasz",
+        _binary_logits_ignored,
+        shapes=((4, 5, 6), (8, 3)),
+        kwargs=(
+            {"per_image": True, "ignore_index": IGNORED},
+            {"per_image": True, "mode": "multilabel", "ignore_index": IGNORED},
+        ),
+        perfect=lambda y: np.where(y == IGNORED, 0.0, 4.0 * y - 2.0),
+        extra={"id": "lovasz_per_image"},
+    ),
+    Case(
+        "lovasz",
+        _sparse_logits,
+        shapes=((4, 6, 3), (3, 4, 5, 3)),
+        kwargs=({"mode": "multiclass"}, {"mode": "multiclass", "ignore_index": 0}),
+        perfect=_one_hot_of(3, 60.0),
+        batch_output=True,
+        extra={"id": "lovasz_multiclass"},
+    ),
 )
 """Segmentation losses beyond Keras: per sample (``axis``, ``per_image``) or over the whole batch."""
 

@@ -108,6 +108,7 @@ from losslab.losses._segmentation import Dice as Dice
 from losslab.losses._segmentation import FocalTversky as FocalTversky
 from losslab.losses._segmentation import GeneralizedDice as GeneralizedDice
 from losslab.losses._segmentation import Jaccard as Jaccard
+from losslab.losses._segmentation import Lovasz as Lovasz
 from losslab.losses._segmentation import LovaszHinge as LovaszHinge
 from losslab.losses._segmentation import LovaszSoftmax as LovaszSoftmax
 from losslab.losses._segmentation import Tversky as Tversky
@@ -115,6 +116,7 @@ from losslab.losses._segmentation import dice as dice
 from losslab.losses._segmentation import focal_tversky as focal_tversky
 from losslab.losses._segmentation import generalized_dice as generalized_dice
 from losslab.losses._segmentation import jaccard as jaccard
+from losslab.losses._segmentation import lovasz as lovasz
 from losslab.losses._segmentation import lovasz_hinge as lovasz_hinge
 from losslab.losses._segmentation import lovasz_softmax as lovasz_softmax
 from losslab.losses._segmentation import mcc as mcc

@@ -160,6 +160,7 @@ from losslab.losses._segmentation import (
     FocalTversky,
     GeneralizedDice,
     Jaccard,
+    Lovasz,
     LovaszHinge,
     LovaszSoftmax,
     Tversky,
@@ -167,6 +168,7 @@ from losslab.losses._segmentation import (
     focal_tversky,
     generalized_dice,
     jaccard,
+    lovasz,
     lovasz_hinge,
     lovasz_softmax,
     mcc,
@@ -1060,6 +1062,24 @@ CARDS = (
         params=(
             real("smooth_factor", 0.0, 1.0, optional=True, why="the label mass spread over the classes"),
             integer("ignore_index", optional=True),
+        ),
+    ),
+    Card(
+        lovasz,
+        Lovasz,
+        tasks=("segmentation", "binary", "multiclass", "multilabel"),
+        labels="binary masks (mode 'binary', 'multilabel') or integer label maps (mode 'multiclass')",
+        activation="linear (logits; softmax is applied with mode='multiclass')",
+        range="[0, inf)",
+        inputs="binary_maps",
+        facts=frozenset(["binary_labels"]),
+        view=View(
+            "logit", branches=(1.0, 0.0), example=([[1.0, 0.0, 1.0]], [[2.0, -3.0, -0.5]]), fixed=(("per_image", True),)
+        ),
+        params=(
+            choice("mode", "binary", "multiclass", "multilabel"),
+            flag("per_image"),
+            real("ignore_index", optional=True),
         ),
     ),
 )

@@ -1250,3 +1250,96 @@ class MCC(LossFunctionWrapper):
         dtype: Any = None,
     ) -> None:
         super().__init__(mcc, reduction=reduction, name=name, dtype=dtype, eps=eps)
+
+
+def lovasz(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    mode: str = "binary",
+    per_image: bool = False,
+    ignore_index: int | None = None,
+    xp: Any = None,
+) -> Any:
+    r"""Lovasz loss in segmentation_models_pytorch's three modes: the hinge for masks, the softmax for labels.
+
+    .. math:: \ell = \overline{\Delta_J}\big(\max(0, 1 - (2y - 1) f)\big) \quad (\text{binary, multilabel}), \qquad
+              \ell = \frac{1}{|\mathcal{C}|} \sum_{c \in \mathcal{C}} \overline{\Delta_{J_c}}\big(|y_c - p_c|\big)
+              \quad (\text{multiclass})
+
+    ``"binary"`` and ``"multilabel"``: :func:`lovasz_hinge` on logits, every pixel (and, for
+    ``"multilabel"``, every class) of an image in one set; ``"multiclass"``: :func:`lovasz_softmax` of the
+    softmax of the logits over the classes present (``classes="present"``). As segmentation_models_pytorch's
+    ``LovaszLoss(mode, per_image)``, which takes logits whatever its ``from_logits``: one loss for the batch
+    (``per_image=False``, the default) or one per image, averaged by the reduction. Classes are last; the
+    torch module ``LovaszLoss`` takes them on axis 1.
+
+    Parameters
+    ----------
+    y_true : array
+        ``"binary"``: masks of ``y_pred``'s shape (or without its last axis of 1); ``"multilabel"``: masks of
+        ``y_pred``'s shape; ``"multiclass"``: integer labels of shape ``y_pred.shape[:-1]``. Pixels labelled
+        ``ignore_index`` are left out.
+    y_pred : array of shape (batch, ...) or (batch, ..., C)
+        Logits.
+    mode : {"binary", "multiclass", "multilabel"}, default "binary"
+        segmentation_models_pytorch requires it; losslab defaults to ``"binary"``.
+    per_image : bool, default False
+        One loss per image instead of one for the batch.
+    ignore_index : int, optional
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch,) with ``per_image``, else a scalar
+
+    Examples
+    --------
+    >>> round(float(lovasz([[1.0, 0.0]], [[2.0, -3.0]])), 6)  # every hinge margin met
+    0.0
+    >>> round(float(lovasz([[0, 1]], [[[9.0, -9.0], [-9.0, 9.0]]], mode="multiclass")), 6)
+    0.0
+
+    References
+    ----------
+    Berman, Triki & Blaschko, CVPR 2018 (see :func:`lovasz_hinge`).
+
+    See Also
+    --------
+    lovasz_hinge, lovasz_softmax
+    """
+    if not isinstance(mode, str) or mode not in _MODES:
+        msg = f"lovasz: mode must be one of {', '.join(map(repr, _MODES))}; got mode={mode!r}"
+        raise ValueError(msg)
+    if mode == "multiclass":
+        return lovasz_softmax(y_true, y_pred, per_image=per_image, ignore_index=ignore_index, from_logits=True, xp=xp)
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    if mode == "binary" and y_true.ndim == y_pred.ndim - 1 and y_pred.ndim > 1 and y_pred.shape[-1] == 1:
+        y_true = xp.expand_dims(y_true, axis=-1)  # (batch, ...) masks for (batch, ..., 1) logits
+    return lovasz_hinge(y_true, y_pred, per_image=per_image, ignore_index=ignore_index, xp=xp)
+
+
+class Lovasz(LossFunctionWrapper):
+    """Class form of :func:`lovasz` (``mode``, ``per_image``, ``ignore_index``)."""
+
+    def __init__(
+        self,
+        mode: str = "binary",
+        per_image: bool = False,
+        ignore_index: int | None = None,
+        reduction: Any = _DEFAULT,
+        name: str = "lovasz",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            lovasz,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            mode=mode,
+            per_image=per_image,
+            ignore_index=ignore_index,
+        )
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
