@@ -18,6 +18,7 @@ import torch
 import losslab
 import losslab.torch as LT
 from losslab.testing import assert_close
+from tests.losses.test_segmentation_extras import lovasz_hinge_reference, lovasz_softmax_reference
 
 RNG = np.random.default_rng(5)
 IGNORE = 255
@@ -535,3 +536,54 @@ def test_reduced_focal_is_finite_for_huge_logits():
             assert bool(torch.isfinite(value)) and bool(torch.isfinite(grad).all()), (scale, options)
     with pytest.raises(ValueError, match=r"reduced_threshold must be a float in \(0, 1\]"):
         losslab.BinaryFocalCrossentropy(reduced_threshold=0.0)
+
+
+# ---------------------------------------------------------------- LovaszLoss(mode, per_image)
+
+
+def smp_lovasz(logits, target, *, mode, per_image=False, ignore_index=None):
+    """smp's LovaszLoss on NCHW logits: Berman's algorithm per image (or on the whole batch), then the mean."""
+    images = list(zip(logits, target, strict=True)) if per_image else [(logits, target)]
+    losses = []
+    for image_scores, image_labels in images:
+        labels = image_labels.reshape(-1)
+        keep = np.ones(labels.shape, bool) if ignore_index is None else labels != ignore_index
+        if mode == "multiclass":
+            axis = 0 if per_image else 1
+            probs = np.moveaxis(_softmax(image_scores, axis), axis, -1)
+            probs = probs.reshape(-1, probs.shape[-1])
+            losses.append(lovasz_softmax_reference(labels[keep], probs[keep]))
+        else:
+            scores = image_scores.reshape(-1)
+            losses.append(lovasz_hinge_reference(labels[keep], scores[keep]) if keep.any() else 0.0)
+    return float(np.mean(losses))
+
+
+@pytest.mark.parametrize("ignore_index", [None, IGNORE])
+@pytest.mark.parametrize("per_image", [False, True])
+@pytest.mark.parametrize("mode", ["binary", "multiclass", "multilabel"])
+def test_lovasz_modes_match_smp(mode, per_image, ignore_index, xp):
+    logits, target = _draw(mode, ignored=ignore_index is not None)
+    expected = smp_lovasz(logits, target, mode=mode, per_image=per_image, ignore_index=ignore_index)
+    y_true, y_pred = _classes_last(logits, target)
+    got = losslab.Lovasz(mode=mode, per_image=per_image, ignore_index=ignore_index)(
+        xp.asarray(y_true), xp.asarray(y_pred)
+    )
+    assert_close(got, np.asarray(expected), rtol=1e-10, atol=1e-12, xp=xp)
+    input = torch.tensor(logits, requires_grad=True)
+    value = LT.LovaszLoss(mode=mode, per_image=per_image, ignore_index=ignore_index)(input, torch.tensor(target))
+    torch.testing.assert_close(value, torch.tensor(expected, dtype=torch.float64), rtol=1e-10, atol=1e-12)
+    (grad,) = torch.autograd.grad(value, input)
+    assert bool(torch.isfinite(grad).all()) and float(grad.abs().max()) > 0
+    if mode == "binary":  # (N, H, W) targets for (N, 1, H, W) logits, as smp accepts
+        squeezed = LT.LovaszLoss(mode=mode, per_image=per_image, ignore_index=ignore_index)(
+            input, torch.tensor(target[:, 0])
+        )
+        torch.testing.assert_close(squeezed, value)
+
+
+def test_lovasz_refuses_an_unknown_mode():
+    with pytest.raises(ValueError, match="lovasz: mode must be one of 'binary', 'multiclass', 'multilabel'"):
+        losslab.lovasz(np.zeros((1, 2)), np.zeros((1, 2)), mode="softmax")
+    with pytest.raises(ValueError, match="Lovasz: mode must be one of"):
+        losslab.Lovasz(mode="softmax")
