@@ -787,7 +787,9 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         normalized: bool = False,
         reduced_threshold: float | None = None,
     ) -> None:
-        variants = {"normalized": normalized} if normalized is not False else {}  # configs without them stay Keras's
+        variants: dict[str, Any] = {}  # configs without the variants stay Keras's
+        if normalized is not False:
+            variants["normalized"] = normalized
         if reduced_threshold is not None:
             variants["reduced_threshold"] = reduced_threshold
         super().__init__(
