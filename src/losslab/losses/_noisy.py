@@ -778,7 +778,8 @@ def soft_crossentropy(
     Parameters
     ----------
     y_true : int array of shape (batch, ...)
-        Class indices, and ``ignore_index`` where a position is left out.
+        Class indices, and ``ignore_index`` where a position is left out (float labels, as Keras passes
+        them, are cast to integers).
     y_pred : array of shape (batch, ..., C)
         Logits, classes last.
     smooth_factor : float in [0, 1], optional
@@ -817,9 +818,8 @@ def soft_crossentropy(
             f"{tuple(y_pred.shape)}"
         )
         raise ValueError(msg)
-    if not xp.isdtype(y_true.dtype, "integral"):
-        msg = f"{name}: y_true holds class indices and must have an integer dtype; got {y_true.dtype}"
-        raise TypeError(msg)
+    if not xp.isdtype(y_true.dtype, "integral"):  # float labels, as Keras passes them: whole numbers
+        y_true = xp.astype(y_true, xp.int32)
     num_classes = y_pred.shape[-1]
     check_scores(name, y_pred, True)
     check_labels(name, y_true, num_classes, ignore_index, ignore_arg="ignore_index")

@@ -198,12 +198,8 @@ def _mode_masks(
                 f"y_pred {tuple(y_pred.shape)}. Use mode='multilabel' for one-hot masks."
             )
             raise ValueError(msg)
-        if not xp.isdtype(y_true.dtype, "integral"):
-            msg = (
-                f"{loss_name}: with mode='multiclass' y_true holds class indices and must have an integer dtype; "
-                f"got {y_true.dtype}. Cast the labels to an integer dtype."
-            )
-            raise TypeError(msg)
+        if not xp.isdtype(y_true.dtype, "integral"):  # float labels, as Keras passes them: whole numbers
+            y_true = xp.astype(y_true, xp.int32)
         num_classes = y_pred.shape[-1]
         check_scores(loss_name, y_pred, from_logits)
         check_labels(loss_name, y_true, num_classes, ignore_index, ignore_arg="ignore_index")
@@ -412,7 +408,7 @@ def dice(
     Parameters
     ----------
     y_true : array of shape (batch, ...)
-        Target masks in [0, 1]; integer labels with ``mode="multiclass"``.
+        Target masks in [0, 1]; integer labels with ``mode="multiclass"`` (float labels are cast to integers).
     y_pred : array of shape (batch, ...)
         Predicted probabilities (logits with ``from_logits``); ``(batch, ..., C)`` with ``mode="multiclass"``
         or ``"multilabel"``.
