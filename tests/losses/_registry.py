@@ -152,6 +152,35 @@ def _binary_logits_ignored(rng: np.random.Generator, shape: tuple[int, ...]) -> 
     return _scatter_ignored(rng, y_true).astype(float), y_pred
 
 
+def _label_maps_every_class(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Class indices with every class in the batch (the first pixels), and probabilities (classes last)."""
+    labels, probs = _sparse(rng, shape)
+    labels.reshape(-1)[: shape[-1]] = np.arange(shape[-1])
+    return labels, probs
+
+
+def _label_maps_every_class_ignored(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """As :func:`_label_maps_every_class`, logits, with ``IGNORED`` pixels scattered after the first ones."""
+    labels, _ = _label_maps_every_class(rng, shape)
+    ignored = rng.uniform(size=labels.shape) < 0.25
+    ignored.reshape(-1)[: shape[-1]] = False
+    return np.where(ignored, IGNORED, labels), rng.normal(scale=3.0, size=shape)
+
+
+def _masks_every_class(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Multi-label masks (classes last) whose first pixel holds every class, and probabilities."""
+    y_true, y_pred = _masks(rng, shape)
+    y_true.reshape(-1, shape[-1])[0] = 1.0
+    return y_true, y_pred
+
+
+def _binary_logits_every_class_ignored(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+    """Binary masks with ``IGNORED`` pixels, the first pixel in the mask, and logits."""
+    y_true, y_pred = _binary_logits_ignored(rng, shape)
+    y_true.reshape(-1)[0] = 1.0
+    return y_true, y_pred
+
+
 def _equal(y_true: np.ndarray) -> np.ndarray:
     return y_true.copy()
 
@@ -199,8 +228,8 @@ class Case:
 
     @property
     def keras(self) -> bool:
-        """Keras has the loss (its card names it), so Keras is an oracle for it."""
-        return self.card.keras is not None
+        """Keras has the loss (its card names it) with these arguments, so Keras is an oracle for it."""
+        return self.card.keras is not None and self.extra.get("keras", True)
 
     def __str__(self) -> str:
         return self.name
@@ -574,6 +603,132 @@ SEGMENTATION: tuple[Case, ...] = (
         ),
         perfect=_one_hot_of(3, 60.0),
         extra={"id": "lovasz_softmax_per_image_logits"},
+    ),
+    # segmentation_models_pytorch's modes: per-class scores over the batch and its pixels, one loss per batch
+    Case(
+        "dice",
+        _label_maps_every_class,
+        shapes=((4, 6, 3), (3, 4, 5, 3)),
+        kwargs=(
+            {"mode": "multiclass"},
+            {"mode": "multiclass", "classes": [0, 2], "log_loss": True, "smooth": 1.0},
+            {"mode": "multiclass", "intersection": "min", "empty_target": "zero", "eps": 1e-5},
+        ),
+        perfect=_one_hot_of(3),
+        batch_output=True,
+        extra={"id": "dice_multiclass", "keras": False},
+    ),
+    Case(
+        "jaccard",
+        _masks_every_class,
+        shapes=((4, 5, 3), (2, 3, 4, 2)),
+        kwargs=(
+            {"mode": "multilabel"},
+            {"mode": "multilabel", "intersection": "min", "empty_target": "zero", "log_loss": True},
+        ),
+        batch_output=True,
+        extra={"id": "jaccard_multilabel", "keras": False},
+    ),
+    Case(
+        "tversky",
+        _binary_logits_every_class_ignored,
+        shapes=((4, 5, 6), (8, 3)),
+        kwargs=(
+            {"mode": "binary", "from_logits": True, "ignore_index": IGNORED},
+            {"mode": "binary", "from_logits": True, "ignore_index": IGNORED, "alpha": 0.7, "beta": 0.3},
+        ),
+        perfect=lambda y: np.where(y == IGNORED, 0.0, 40.0 * (2.0 * y - 1.0)),
+        batch_output=True,
+        extra={"id": "tversky_binary_logits", "keras": False},
+    ),
+    Case(
+        "focal_tversky",
+        _label_maps_every_class_ignored,
+        shapes=((4, 6, 3), (3, 4, 5, 3)),
+        kwargs=({"mode": "multiclass", "from_logits": True, "ignore_index": IGNORED, "gamma": 2.0},),
+        perfect=_one_hot_of(3, 60.0),
+        batch_output=True,
+        extra={"id": "focal_tversky_multiclass_logits", "keras": False},
+    ),
+    # segmentation_models_pytorch's other losses, and its focal variants
+    Case("mcc", _masks, shapes=((4, 5, 6), (8, 3)), kwargs=({}, {"eps": 1e-6}), batch_output=True),
+    Case(
+        "soft_bce_with_logits",
+        _binary_logits,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({}, {"pos_weight": CLASS_WEIGHT}),
+        perfect=lambda y: 40.0 * (2.0 * y - 1.0),
+    ),
+    Case(
+        "soft_bce_with_logits",
+        _binary_logits_ignored,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=(
+            {"smooth_factor": 0.1, "ignore_index": IGNORED},
+            {"ignore_index": IGNORED, "pos_weight": [2.0, 0.5, 1.0, 1.0]},
+        ),
+        perfect=None,
+        extra={"id": "soft_bce_with_logits_ignored"},
+    ),
+    Case(
+        "soft_crossentropy",
+        _sparse_logits,
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({}, {"ignore_index": 0}),
+        perfect=_one_hot_of(4, 60.0),
+    ),
+    Case(
+        "soft_crossentropy",
+        lambda rng, shape: (_scatter_ignored(rng, _sparse_logits(rng, shape)[0]), rng.normal(scale=3.0, size=shape)),
+        shapes=((6, 4), (3, 5, 4)),
+        kwargs=({"smooth_factor": 0.1, "ignore_index": IGNORED}, {"smooth_factor": 1.0, "ignore_index": IGNORED}),
+        perfect=None,
+        extra={"id": "soft_crossentropy_ignored"},
+    ),
+    Case(
+        "binary_focal_crossentropy",
+        _binary_logits,
+        kwargs=(
+            {"from_logits": True, "reduced_threshold": 0.5},
+            {"from_logits": True, "reduced_threshold": 0.3, "apply_class_balancing": True, "gamma": 3.0},
+        ),
+        perfect=None,
+        extra={"id": "binary_focal_crossentropy_reduced", "keras": False},
+    ),
+    Case(
+        "binary_focal_crossentropy",
+        _binary,
+        kwargs=({"reduced_threshold": 0.5},),
+        perfect=None,
+        extra={"id": "binary_focal_crossentropy_reduced_probabilities", "keras": False},
+    ),
+    Case(
+        "lovasz",
+        _binary_logits,
+        shapes=((4, 5, 6), (8, 3)),
+        kwargs=({}, {"mode": "multilabel"}),
+        perfect=lambda y: 4.0 * y - 2.0,  # every hinge margin at 2
+        batch_output=True,
+    ),
+    Case(
+        "lovasz",
+        _binary_logits_ignored,
+        shapes=((4, 5, 6), (8, 3)),
+        kwargs=(
+            {"per_image": True, "ignore_index": IGNORED},
+            {"per_image": True, "mode": "multilabel", "ignore_index": IGNORED},
+        ),
+        perfect=lambda y: np.where(y == IGNORED, 0.0, 4.0 * y - 2.0),
+        extra={"id": "lovasz_per_image"},
+    ),
+    Case(
+        "lovasz",
+        _sparse_logits,
+        shapes=((4, 6, 3), (3, 4, 5, 3)),
+        kwargs=({"mode": "multiclass"}, {"mode": "multiclass", "ignore_index": 0}),
+        perfect=_one_hot_of(3, 60.0),
+        batch_output=True,
+        extra={"id": "lovasz_multiclass"},
     ),
 )
 """Segmentation losses beyond Keras: per sample (``axis``, ``per_image``) or over the whole batch."""

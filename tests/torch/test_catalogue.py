@@ -82,8 +82,8 @@ def test_a_bad_reduction_is_refused_with_the_choices(name):
 def test_constructor_errors_name_the_module():
     with pytest.raises(TypeError, match="ClassWeightedCrossentropyLoss: missing a required argument: 'class_weight'"):
         LT.ClassWeightedCrossentropyLoss()
-    with pytest.raises(TypeError, match="DiceLoss: got an unexpected keyword argument 'smooth'"):
-        LT.DiceLoss(smooth=1.0)
+    with pytest.raises(TypeError, match="DiceLoss: got an unexpected keyword argument 'smoothing'"):
+        LT.DiceLoss(smoothing=1.0)
     with pytest.raises(TypeError, match="size_average and reduce are not accepted"):
         LT.PinballLoss(size_average=True)
 
@@ -124,13 +124,17 @@ def _oracle_cases():
     return [pytest.param(*case, id=id_) for case, id_ in zip(cases, ids, strict=True)]
 
 
-def _torch_layout(module, y_true, y_pred):
-    """The catalogue's classes-last arrays in torch's layout: the class axis moved to 1."""
-    if module.classes_last and y_pred.ndim > 2:
+def _torch_layout(module, y_true, y_pred, kwargs):
+    """The catalogue's classes-last arrays in torch's layout: the class axis moved to 1 (also with ``mode`` set)."""
+    if _moves_classes(module, kwargs) and y_pred.ndim > 2:
         if y_true.ndim == y_pred.ndim:
             y_true = torch.movedim(y_true, -1, 1)
         y_pred = torch.movedim(y_pred, -1, 1)
     return y_true, y_pred
+
+
+def _moves_classes(module, kwargs):
+    return module.classes_last or kwargs.get("mode") is not None
 
 
 @pytest.mark.parametrize(("case", "name", "make", "shape", "kwargs"), _oracle_cases())
@@ -144,13 +148,14 @@ def test_value_and_gradient_equal_the_catalogue_function_with_the_class_axis_mov
         expected = {"mean": expected.mean(), "sum": expected.sum(), "none": expected}[reduction]
         (expected_grad,) = torch.autograd.grad(expected.sum(), y_pred)
 
-        target, input = _torch_layout(loss, y_true, y_pred.detach())
+        target, input = _torch_layout(loss, y_true, y_pred.detach(), kwargs)
         input.requires_grad_()
         value = loss(**kwargs, reduction=reduction)(input, target)
         (grad,) = torch.autograd.grad(value.sum(), input)
         torch.testing.assert_close(value, expected.detach(), rtol=1e-10, atol=1e-12)
         assert bool(torch.isfinite(grad).all())
-        grad = torch.movedim(grad, 1, -1) if loss.classes_last and grad.ndim > 2 else grad  # the catalogue's layout
+        moved = _moves_classes(loss, kwargs) and grad.ndim > 2
+        grad = torch.movedim(grad, 1, -1) if moved else grad  # the catalogue's layout
         torch.testing.assert_close(grad, expected_grad, rtol=1e-9, atol=1e-12)
 
 

@@ -70,12 +70,16 @@ from losslab.losses._noisy import (
     ClassWeightedCrossentropy,
     MultilabelSoftMargin,
     Poly1Crossentropy,
+    SoftBCEWithLogits,
+    SoftCrossEntropy,
     SparsePoly1Crossentropy,
     SymmetricCrossentropy,
     _multilabel_soft_margin,
     class_weighted_crossentropy,
     multilabel_soft_margin,
     poly1_crossentropy,
+    soft_bce_with_logits,
+    soft_crossentropy,
     sparse_poly1_crossentropy,
     symmetric_crossentropy,
 )
@@ -160,10 +164,12 @@ from losslab.losses._robust import (
     welsch,
 )
 from losslab.losses._segmentation import (
+    MCC,
     Dice,
     FocalTversky,
     GeneralizedDice,
     Jaccard,
+    Lovasz,
     LovaszHinge,
     LovaszSoftmax,
     Tversky,
@@ -171,13 +177,15 @@ from losslab.losses._segmentation import (
     focal_tversky,
     generalized_dice,
     jaccard,
+    lovasz,
     lovasz_hinge,
     lovasz_softmax,
+    mcc,
     tversky,
 )
 from losslab.losses._sequence import CTC, ctc
 from losslab.losses._similarity import Circle, NTXent, circle, ntxent
-from losslab.losses._validation import axes, choice, flag, integer, real, reals, weights
+from losslab.losses._validation import Param, axes, choice, flag, integer, real, reals, weights
 
 # Hyperparameter domains shared by several cards (see ``_validation.py``).
 _LOGITS = flag("from_logits")
@@ -187,7 +195,18 @@ _FOCAL = (
     real("alpha", 0.0, 1.0, why="the weight of the positive class"),
     real("gamma", 0.0, why="the focusing exponent"),
 )
-_OVERLAP = (axes("axis"), real("ignore_index", optional=True))
+_OVERLAP = (
+    axes("axis"),
+    real("ignore_index", optional=True),
+    Param("mode", "choice", choices=("binary", "multiclass", "multilabel"), optional=True),
+    _LOGITS,
+    real("smooth", 0.0, why="added to the numerator and the denominator of each score"),
+    real("eps", 0.0, open_low=True, why="keeps the denominator away from 0"),
+    axes("classes"),
+    flag("log_loss"),
+    choice("intersection", "product", "min"),
+    choice("empty_target", "formula", "zero"),
+)
 _TVERSKY = (
     real("alpha", 0.0, why="the weight of false positives"),
     real("beta", 0.0, why="the weight of false negatives"),
@@ -341,7 +360,15 @@ CARDS = (
         plain_mean=_binary_focal_crossentropy,
         facts=frozenset(["binary_labels"]),
         view=View("probability", branches=(1.0, 0.0), example=([[0.0, 1.0]], [[0.4, 0.6]])),
-        params=(flag("apply_class_balancing"), *_FOCAL, _LOGITS, _SMOOTHING, _AXIS),
+        params=(
+            flag("apply_class_balancing"),
+            *_FOCAL,
+            _LOGITS,
+            _SMOOTHING,
+            _AXIS,
+            flag("normalized"),
+            real("reduced_threshold", 0.0, 1.0, open_low=True, optional=True, why="where the focal factor turns 1"),
+        ),
     ),
     Card(
         categorical_crossentropy,
@@ -501,12 +528,13 @@ CARDS = (
         Dice,
         tasks=("segmentation",),
         labels="masks with values in [0, 1]",
-        activation="sigmoid (per pixel)",
+        activation="sigmoid (per pixel; or linear with from_logits=True; softmax with mode='multiclass')",
         range="[0, 1]",
         inputs="masks",
+        logits="from_logits",
         keras="Dice",
         optax="dice_loss",
-        facts=frozenset(["overlap", "probabilities_only"]),
+        facts=frozenset(["overlap"]),
         view=View(
             "probability",
             branches=(1.0, 0.0),
@@ -520,12 +548,13 @@ CARDS = (
         Tversky,
         tasks=("segmentation",),
         labels="masks with values in [0, 1]",
-        activation="sigmoid (per pixel)",
+        activation="sigmoid (per pixel; or linear with from_logits=True; softmax with mode='multiclass')",
         range="[0, 1]",
         inputs="masks",
+        logits="from_logits",
         keras="Tversky",
         keras_differs="Keras <= 3.15 puts alpha on false negatives and beta on false positives (swapped)",
-        facts=frozenset(["overlap", "probabilities_only"]),
+        facts=frozenset(["overlap"]),
         view=View(
             "probability",
             branches=(1.0, 0.0),
@@ -539,12 +568,13 @@ CARDS = (
         Jaccard,
         tasks=("segmentation",),
         labels="masks with values in [0, 1]",
-        activation="sigmoid (per pixel)",
+        activation="sigmoid (per pixel; or linear with from_logits=True; softmax with mode='multiclass')",
         range="[0, 1]",
         inputs="masks",
+        logits="from_logits",
         aliases=("soft_iou", "iou"),
         class_aliases=("SoftIoU",),
-        facts=frozenset(["overlap", "probabilities_only"]),
+        facts=frozenset(["overlap"]),
         view=View(
             "probability",
             branches=(1.0, 0.0),
@@ -558,10 +588,11 @@ CARDS = (
         FocalTversky,
         tasks=("segmentation",),
         labels="masks with values in [0, 1]",
-        activation="sigmoid (per pixel)",
+        activation="sigmoid (per pixel; or linear with from_logits=True; softmax with mode='multiclass')",
         range="[0, 1]",
         inputs="masks",
-        facts=frozenset(["overlap", "probabilities_only"]),
+        logits="from_logits",
+        facts=frozenset(["overlap"]),
         view=View(
             "probability",
             branches=(1.0, 0.0),
@@ -1066,6 +1097,77 @@ CARDS = (
         facts=frozenset(["sparse"]),
         view=View("logit", layout="sparse", branches=(1.0,), example=([1], [[0.5, 2.0, -1.0]])),
         params=(_AXIS,),
+    ),
+    # segmentation_models_pytorch's losses (torch modules under its class names: MCCLoss, SoftBCEWithLogitsLoss...)
+    Card(
+        mcc,
+        MCC,
+        tasks=("segmentation", "binary"),
+        labels="binary masks with values in [0, 1]",
+        activation="sigmoid (per pixel)",
+        range="[0, 2]",
+        inputs="masks",
+        aliases=("matthews_correlation",),
+        facts=frozenset(["overlap", "probabilities_only"]),
+        view=View(
+            None,
+            example=([[1.0, 1.0, 0.0, 0.0]], [[1.0, 0.5, 0.5, 0.0]]),
+            reason="it is one number for the whole batch, from counts summed over every pixel",
+        ),
+        params=(real("eps", 0.0, open_low=True, why="added to each soft count"),),
+    ),
+    Card(
+        soft_bce_with_logits,
+        SoftBCEWithLogits,
+        tasks=("binary", "multilabel", "segmentation"),
+        labels="0 or 1 (soft labels in [0, 1]); ignore_index marks entries to leave out",
+        activation="linear (logits)",
+        range="[0, inf)",
+        inputs="binary",
+        facts=frozenset(["binary_labels"]),
+        view=View("logit", branches=(1.0, 0.0), example=([[1.0, 0.0, 1.0]], [[2.0, -1.0, 0.0]])),
+        params=(
+            real("smooth_factor", 0.0, 1.0, optional=True, why="how far each target moves towards the other label"),
+            real("ignore_index", optional=True),
+            weights("pos_weight", optional=True),
+        ),
+    ),
+    Card(
+        soft_crossentropy,
+        SoftCrossEntropy,
+        tasks=("multiclass", "segmentation"),
+        labels="integer class indices; ignore_index marks positions to leave out",
+        activation="linear (logits; softmax is applied)",
+        range="[0, inf)",
+        inputs="indices",
+        facts=frozenset(["sparse"]),
+        view=View(
+            None,
+            example=([1], [[0.5, 2.0, -1.0]]),
+            reason="it takes the logits of every class, and its smoothing term reads all of them",
+        ),
+        params=(
+            real("smooth_factor", 0.0, 1.0, optional=True, why="the label mass spread over the classes"),
+            integer("ignore_index", optional=True),
+        ),
+    ),
+    Card(
+        lovasz,
+        Lovasz,
+        tasks=("segmentation", "binary", "multiclass", "multilabel"),
+        labels="binary masks (mode 'binary', 'multilabel') or integer label maps (mode 'multiclass')",
+        activation="linear (logits; softmax is applied with mode='multiclass')",
+        range="[0, inf)",
+        inputs="binary_maps",
+        facts=frozenset(["binary_labels"]),
+        view=View(
+            "logit", branches=(1.0, 0.0), example=([[1.0, 0.0, 1.0]], [[2.0, -3.0, -0.5]]), fixed=(("per_image", True),)
+        ),
+        params=(
+            choice("mode", "binary", "multiclass", "multilabel"),
+            flag("per_image"),
+            real("ignore_index", optional=True),
+        ),
     ),
 )
 

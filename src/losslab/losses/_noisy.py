@@ -29,10 +29,19 @@ from typing import Any
 import numpy as np
 
 from losslab._backend import EPSILON, as_array, as_arrays, cast_like, is_array, to_numpy
-from losslab._checks import check_finite, check_range, check_scores
+from losslab._checks import check_finite, check_labels, check_range, check_scores
 from losslab.losses._fast import on_torch, torch_multilabel_soft_margin
 from losslab.losses._loss import LossFunctionWrapper, _refuse_keras_wrapper
-from losslab.losses._ops import check_real, check_same_shape, log_sigmoid, mean_of_terms, one_hot, prepare_pair
+from losslab.losses._ops import (
+    check_real,
+    check_same_shape,
+    log_sigmoid,
+    log_softmax,
+    mean_of_terms,
+    nan_out_of_range,
+    one_hot,
+    prepare_pair,
+)
 from losslab.losses._probabilistic import (
     _categorical_log_probs,
     _check_label_smoothing,
@@ -660,3 +669,215 @@ class ClassWeightedCrossentropy(LossFunctionWrapper):
         xp, losses, target_weight = _class_weighted_parts(y_true, y_pred, xp, **self._fn_kwargs)
         total = reduce_weighted_values(losses, xp, sample_weight, reduction="sum")
         return divide_no_nan(total, reduce_weighted_values(target_weight, xp, sample_weight, reduction="sum"), xp)
+
+
+# ---------------------------------------------------------------- segmentation_models_pytorch's soft cross-entropies
+
+
+def _check_smooth_factor(smooth_factor: Any, loss_name: str) -> float:
+    """``smooth_factor`` as a float in [0, 1] (``None``: 0, no smoothing)."""
+    if smooth_factor is None:
+        return 0.0
+    if isinstance(smooth_factor, bool) or not isinstance(smooth_factor, (int, float)) or not 0 <= smooth_factor <= 1:
+        msg = f"{loss_name}: smooth_factor must be None or a float in [0, 1]; got smooth_factor={smooth_factor!r}"
+        raise ValueError(msg)
+    return float(smooth_factor)
+
+
+def soft_bce_with_logits(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    smooth_factor: float | None = None,
+    ignore_index: float | None = -100,
+    pos_weight: Any = None,
+    xp: Any = None,
+) -> Any:
+    r"""Binary cross-entropy on logits with smoothed targets and ignored entries (segmentation_models_pytorch's).
+
+    .. math:: \ell = \frac{1}{d} \sum_i m_i \big(w_+\, t_i \log(1 + e^{-x_i}) + (1 - t_i) \log(1 + e^{x_i})\big),
+              \quad t = (1 - y) s + y (1 - s)
+
+    with :math:`s` = ``smooth_factor`` (``0.1`` maps targets 1, 0 to 0.9, 0.1), :math:`w_+` = ``pos_weight``
+    (torch's, one per class) and :math:`m_i = 0` where ``y_true == ignore_index``, else 1. The mean
+    runs over the last axis, ignored entries included as 0: segmentation_models_pytorch's
+    ``SoftBCEWithLogitsLoss`` mean counts every entry, ignored or not. (torch's ``CrossEntropyLoss`` averages
+    over the kept entries instead.) The log-sigmoids are computed stably: finite for any finite logit.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ..., d)
+        Targets in [0, 1], and ``ignore_index`` where an entry is left out.
+    y_pred : array of shape (batch, ..., d)
+        Logits.
+    smooth_factor : float in [0, 1], optional
+        Moves each target towards the other label by this much.
+    ignore_index : float, default -100
+        A target value marking entries to leave out (``None``: none).
+    pos_weight : array-like of shape (d,), optional
+        The weight of the positive term, one per class (the last axis), as torch's.
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    segmentation_models_pytorch's own test: four kept entries of about 0.9 each, one ignored, over 5.
+
+    >>> out = soft_bce_with_logits([[0, 1, -100, 1, 0]], [[-9.0, 9.0, 1.0, 9.0, -9.0]], smooth_factor=0.1)
+    >>> round(float(out[0]), 4)
+    0.7201
+
+    See Also
+    --------
+    binary_crossentropy, soft_crossentropy
+    """
+    name = "soft_bce_with_logits"
+    smooth = _check_smooth_factor(smooth_factor, name)
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    check_same_shape(y_true, y_pred, name)
+    if y_pred.ndim == 0:
+        msg = f"{name}: y_pred must have shape (batch, ..., d); got a scalar"
+        raise ValueError(msg)
+    check_finite(name, y_pred=y_pred)
+    labels = cast_like(y_true, y_pred, xp)
+    keep = None if ignore_index is None else y_true != ignore_index
+    if keep is not None:
+        labels = xp.where(keep, labels, xp.zeros_like(labels))  # ignored entries: any finite target, then masked
+    check_range(name, "y_true", labels, 0.0, 1.0, "Targets are 0 or 1 (or soft), with ignore_index for left-out ones.")
+    targets = (1.0 - labels) * smooth + labels * (1.0 - smooth) if smooth else labels
+    positive = -log_sigmoid(y_pred, xp)
+    if pos_weight is not None:
+        positive = positive * _class_vector(pos_weight, y_pred, xp, "pos_weight", name)
+    losses = targets * positive + (1.0 - targets) * -log_sigmoid(-y_pred, xp)
+    if keep is not None:
+        losses = xp.where(keep, losses, xp.zeros_like(losses))
+    return xp.mean(losses, axis=-1)
+
+
+def soft_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    smooth_factor: float | None = None,
+    ignore_index: int | None = -100,
+    xp: Any = None,
+) -> Any:
+    r"""Cross-entropy on logits with label smoothing and ignored labels (segmentation_models_pytorch's).
+
+    .. math:: \ell = m \Big((1 - s)\,\big(-\log p_y\big) + \frac{s}{C} \sum_{c=1}^{C} -\log p_c\Big),
+              \quad p = \operatorname{softmax}(x)
+
+    with :math:`s` = ``smooth_factor`` and :math:`m = 0` where the label is ``ignore_index``, else 1 (the
+    loss of an ignored position is 0, and a mean over positions counts it, as segmentation_models_pytorch's
+    ``SoftCrossEntropyLoss`` does). A label outside ``[0, C)`` that is not ``ignore_index`` gives NaN
+    (:func:`losslab.set_value_checks` turns it into an error), as in :func:`sparse_categorical_crossentropy`.
+
+    Parameters
+    ----------
+    y_true : int array of shape (batch, ...)
+        Class indices, and ``ignore_index`` where a position is left out (float labels, as Keras passes
+        them, are cast to integers).
+    y_pred : array of shape (batch, ..., C)
+        Logits, classes last.
+    smooth_factor : float in [0, 1], optional
+        The mass spread evenly over the classes (``None``: 0).
+    ignore_index : int, default -100
+        A label marking positions to leave out (``None``: none).
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...), the shape of ``y_true``
+
+    Examples
+    --------
+    segmentation_models_pytorch's own test: right logits of +-9 over 4 classes, one label ignored.
+
+    >>> logits = [[9.0, -9, -9, -9], [-9, 9, -9, -9], [-9, -9, 9, -9], [-9, -9, -9, 9]]
+    >>> out = soft_crossentropy([0, 1, -100, 3], logits, smooth_factor=0.1)
+    >>> round(float(out.mean()), 4)
+    1.0125
+
+    See Also
+    --------
+    sparse_categorical_crossentropy, soft_bce_with_logits
+    """
+    name = "soft_crossentropy"
+    smooth = _check_smooth_factor(smooth_factor, name)
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    if y_pred.ndim == 0:
+        msg = f"{name}: y_pred must have a class axis, shape (batch, ..., C); got a scalar"
+        raise ValueError(msg)
+    if tuple(y_true.shape) != tuple(y_pred.shape[:-1]):
+        msg = (
+            f"{name}: y_true must hold one class index per position, of shape {tuple(y_pred.shape[:-1])} "
+            f"(y_pred's shape without the class axis); got y_true {tuple(y_true.shape)} and y_pred "
+            f"{tuple(y_pred.shape)}"
+        )
+        raise ValueError(msg)
+    if not xp.isdtype(y_true.dtype, "integral"):  # float labels, as Keras passes them: whole numbers
+        y_true = xp.astype(y_true, xp.int32)
+    num_classes = y_pred.shape[-1]
+    check_scores(name, y_pred, True)
+    check_labels(name, y_true, num_classes, ignore_index, ignore_arg="ignore_index")
+    log_p = log_softmax(y_pred, -1, xp)
+    keep = xp.ones_like(y_true, dtype=xp.bool) if ignore_index is None else y_true != ignore_index
+    labels = xp.where(keep, y_true, xp.zeros_like(y_true))
+    nll = -xp.sum(one_hot(labels, num_classes, xp, y_pred.dtype) * log_p, axis=-1)
+    losses = (1.0 - smooth) * nll + (smooth / num_classes) * -xp.sum(log_p, axis=-1) if smooth else nll
+    losses = xp.where(keep, losses, xp.zeros_like(losses))
+    return nan_out_of_range(losses, labels, num_classes, xp)
+
+
+class SoftBCEWithLogits(LossFunctionWrapper):
+    """Class form of :func:`soft_bce_with_logits` (``smooth_factor``, ``ignore_index``, ``pos_weight``)."""
+
+    def __init__(
+        self,
+        smooth_factor: float | None = None,
+        ignore_index: float | None = -100,
+        pos_weight: Any = None,
+        reduction: Any = _DEFAULT,
+        name: str = "soft_bce_with_logits",
+        dtype: Any = None,
+    ) -> None:
+        _check_smooth_factor(smooth_factor, "SoftBCEWithLogits")
+        weight = _weight_config(pos_weight, "pos_weight", "SoftBCEWithLogits")  # a list of floats: JSON-ready configs
+        super().__init__(
+            soft_bce_with_logits,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            smooth_factor=smooth_factor,
+            ignore_index=ignore_index,
+            pos_weight=weight,
+        )
+
+
+class SoftCrossEntropy(LossFunctionWrapper):
+    """Class form of :func:`soft_crossentropy` (``smooth_factor``, ``ignore_index``)."""
+
+    def __init__(
+        self,
+        smooth_factor: float | None = None,
+        ignore_index: int | None = -100,
+        reduction: Any = _DEFAULT,
+        name: str = "soft_crossentropy",
+        dtype: Any = None,
+    ) -> None:
+        _check_smooth_factor(smooth_factor, "SoftCrossEntropy")
+        super().__init__(
+            soft_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            smooth_factor=smooth_factor,
+            ignore_index=ignore_index,
+        )
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        # Label maps have one axis fewer than y_pred: rank alignment would squeeze a single class axis.
+        return self.fn(y_true, y_pred, **self._fn_kwargs)

@@ -190,6 +190,8 @@ def binary_focal_crossentropy(
     from_logits: bool = False,
     label_smoothing: float = 0.0,
     axis: int = -1,
+    normalized: bool = False,
+    reduced_threshold: float | None = None,
     xp: Any = None,
 ) -> Any:
     r"""Binary focal cross-entropy (Lin et al., 2017), averaged over ``axis``.
@@ -199,6 +201,14 @@ def binary_focal_crossentropy(
 
     with :math:`w = y\alpha + (1-y)(1-\alpha)` when ``apply_class_balancing``
     and :math:`w = 1` otherwise. ``gamma = 0`` gives binary cross-entropy.
+
+    Two variants of segmentation_models_pytorch's ``FocalLoss`` (off by default):
+    ``reduced_threshold`` :math:`= \tau` gives the reduced focal loss (Sergievskiy & Ponamarev, 2019),
+    whose factor is 1 below the threshold, :math:`f = ((1 - p_t)/\tau)^\gamma` where :math:`p_t \ge \tau`;
+    ``normalized=True`` divides every term by the sum of the focal factors :math:`f` over the whole batch
+    (at least :math:`10^{-6}`; Zhang et al., 2019), so each sample's value depends on the others.
+    segmentation_models_pytorch's ``FocalLoss(mode="binary")`` (``"multilabel"``: the same, on every
+    class) is this loss with ``from_logits=True``, ``apply_class_balancing=alpha is not None``.
 
     Parameters
     ----------
@@ -213,6 +223,10 @@ def binary_focal_crossentropy(
     from_logits : bool, default False
     label_smoothing : float in [0, 1], default 0
     axis : int, default -1
+    normalized : bool, default False
+        Divide by the batch's sum of focal factors.
+    reduced_threshold : float in (0, 1], optional
+        The :math:`p_t` below which the focal factor is 1.
     xp : namespace, optional
 
     Returns
@@ -224,6 +238,12 @@ def binary_focal_crossentropy(
     >>> out = binary_focal_crossentropy([[0.0, 1.0]], [[0.4, 0.6]], gamma=2.0)
     >>> round(float(out[0]), 6)
     0.081732
+
+    Reduced: :math:`p_t = 0.6` for both, above 0.5, so the factor is :math:`(0.4 / 0.5)^2 = 0.64`.
+
+    >>> out = binary_focal_crossentropy([[0.0, 1.0]], [[0.4, 0.6]], reduced_threshold=0.5)
+    >>> round(float(out[0]), 6)  # 0.64 * -log(0.6)
+    0.326928
 
     References
     ----------
@@ -239,6 +259,8 @@ def binary_focal_crossentropy(
         from_logits=from_logits,
         label_smoothing=label_smoothing,
         axis=axis,
+        normalized=normalized,
+        reduced_threshold=reduced_threshold,
     )
 
 
@@ -253,18 +275,33 @@ def _binary_focal_crossentropy(
     from_logits: bool = False,
     label_smoothing: float = 0.0,
     axis: int = -1,
+    normalized: bool = False,
+    reduced_threshold: float | None = None,
     plain_mean: bool = False,
 ) -> Any:
     """:func:`binary_focal_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
+    if reduced_threshold is not None and not (isinstance(reduced_threshold, Real) and 0 < reduced_threshold <= 1):
+        msg = (
+            "binary_focal_crossentropy: reduced_threshold must be None or a float in (0, 1]; "
+            f"got reduced_threshold={reduced_threshold!r}"
+        )
+        raise ValueError(msg)
     xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_focal_crossentropy")
     axis = check_axis(axis, y_pred.ndim, "binary_focal_crossentropy")
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     bce = -(y_true * log_p + (1.0 - y_true) * log_not_p)
     p = clip_probability(sigmoid(y_pred, xp) if from_logits else y_pred, xp)
     p_t = y_true * p + (1.0 - y_true) * (1.0 - p)
-    focal = (1.0 - p_t) ** gamma * bce
+    if reduced_threshold is None:
+        factor = (1.0 - p_t) ** gamma
+    else:  # 1 below the threshold; the base is at most 1 - threshold above it, never 0 ** gamma's edge
+        base = xp.where(p_t < reduced_threshold, xp.full_like(p_t, reduced_threshold), 1.0 - p_t)
+        factor = xp.where(p_t < reduced_threshold, xp.ones_like(p_t), (base / reduced_threshold) ** gamma)
+    focal = factor * bce
     if apply_class_balancing:
         focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
+    if normalized:
+        focal = focal / xp.clip(xp.sum(factor), 1e-6)
     return mean_of_terms(focal, axis, xp, plain_mean)
 
 
@@ -885,7 +922,14 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         reduction: Any = _DEFAULT,
         name: str = "binary_focal_crossentropy",
         dtype: Any = None,
+        normalized: bool = False,
+        reduced_threshold: float | None = None,
     ) -> None:
+        variants: dict[str, Any] = {}  # configs without the variants stay Keras's
+        if normalized is not False:
+            variants["normalized"] = normalized
+        if reduced_threshold is not None:
+            variants["reduced_threshold"] = reduced_threshold
         super().__init__(
             binary_focal_crossentropy,
             reduction=reduction,
@@ -897,6 +941,7 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
             from_logits=from_logits,
             label_smoothing=label_smoothing,
             axis=axis,
+            **variants,
         )
 
 

@@ -17,16 +17,25 @@ from typing import Any
 from losslab._backend import EPSILON, as_arrays, cast_like, device
 from losslab._checks import check_finite, check_labels, check_range, check_scores
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import check_same_shape, cumulative_sum, log_softmax, one_hot
+from losslab.losses._ops import check_same_shape, cumulative_sum, log_softmax, one_hot, sigmoid
 
 _DEFAULT = "sum_over_batch_size"
 
 
 def _overlap_inputs(
-    y_true: Any, y_pred: Any, xp: Any, axis: Any, loss_name: str, ignore_index: Any = None
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    axis: Any,
+    loss_name: str,
+    ignore_index: Any = None,
+    from_logits: bool = False,
 ) -> tuple[Any, Any, Any, Any]:
     xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
     check_same_shape(y_true, y_pred, loss_name)
+    if from_logits:
+        check_finite(loss_name, y_pred=y_pred)
+        y_pred = sigmoid(y_pred, xp)
     if ignore_index is not None:  # ignored pixels count in neither mask
         valid = y_true != ignore_index
         y_true = xp.where(valid, y_true, xp.zeros_like(y_true))
@@ -65,34 +74,350 @@ def _ignore_argument(ignore_index: Any) -> dict[str, Any]:
     return {} if ignore_index is None else {"ignore_index": ignore_index}
 
 
-def _overlap_terms(y_true: Any, y_pred: Any, axis: Any, xp: Any) -> tuple[Any, Any, Any]:
+_MODES = ("binary", "multiclass", "multilabel")
+_INTERSECTIONS = ("product", "min")
+_EMPTY_TARGETS = ("formula", "zero")
+_OVERLAP_DEFAULTS: dict[str, Any] = {
+    "mode": None,
+    "from_logits": False,
+    "smooth": 0.0,
+    "eps": EPSILON,
+    "classes": None,
+    "log_loss": False,
+    "intersection": "product",
+    "empty_target": "formula",
+}
+"""The overlap options beyond Keras's and their defaults (a config holds only those that differ)."""
+
+
+def _overlap_options(**values: Any) -> dict[str, Any]:
+    """The options of ``values`` that differ from their defaults, so configs without them stay Keras's."""
+    return {
+        key: tuple(value) if key == "classes" and isinstance(value, list) else value
+        for key, value in values.items()
+        if not (
+            value is _OVERLAP_DEFAULTS[key]
+            or (type(value) is type(_OVERLAP_DEFAULTS[key]) and value == _OVERLAP_DEFAULTS[key])
+        )
+    }
+
+
+def _check_overlap_options(
+    loss_name: str,
+    mode: Any,
+    intersection: Any,
+    empty_target: Any,
+    classes: Any,
+    smooth: Any,
+    log_loss: Any,
+    eps: Any,
+) -> None:
+    """Raise a ``ValueError`` for an unknown choice, or for an option that needs ``mode`` without one."""
+    for name, value, allowed in (
+        ("mode", mode, (None, *_MODES)),
+        ("intersection", intersection, _INTERSECTIONS),
+        ("empty_target", empty_target, _EMPTY_TARGETS),
+    ):
+        if not (value is None or isinstance(value, str)) or value not in allowed:
+            msg = f"{loss_name}: {name} must be one of {', '.join(map(repr, allowed))}; got {name}={value!r}"
+            raise ValueError(msg)
+    if isinstance(eps, (int, float)) and not eps > 0:
+        msg = f"{loss_name}: eps must be > 0 (it keeps the denominator away from 0); got eps={eps!r}"
+        raise ValueError(msg)
+    if mode is None:
+        used = [
+            f"{name}={value!r}"
+            for name, value, default in (
+                ("classes", classes, None),
+                ("smooth", smooth, 0.0),
+            )
+            if not (value is default or (not isinstance(value, (list, tuple)) and value == default))
+        ]
+        if used:
+            msg = (
+                f"{loss_name}: {', '.join(used)} need mode='binary', 'multiclass' or 'multilabel' "
+                "(segmentation_models_pytorch's per-class scores over the batch); got mode=None"
+            )
+            raise ValueError(msg)
+    if classes is not None:
+        if mode == "binary":
+            msg = f"{loss_name}: classes picks classes of mode='multiclass' or 'multilabel'; got mode='binary'"
+            raise ValueError(msg)
+        items = tuple(classes) if isinstance(classes, (list, tuple)) else None
+        if not items or not all(isinstance(c, Integral) and not isinstance(c, bool) for c in items):
+            msg = (
+                f"{loss_name}: classes must be a non-empty list of class indices (e.g. [1, 2]); got classes={classes!r}"
+            )
+            raise ValueError(msg)
+
+
+def _intersection(y_true: Any, y_pred: Any, axis: Any, intersection: str, xp: Any) -> Any:
+    """The soft true positives summed over ``axis``: ``sum y p`` (``"product"``) or ``sum min(y, p)`` (``"min"``)."""
+    if intersection == "min":
+        return xp.sum(xp.minimum(y_true, y_pred), axis=axis)
+    return xp.sum(y_true * y_pred, axis=axis)
+
+
+def _overlap_terms(y_true: Any, y_pred: Any, axis: Any, xp: Any, intersection: str = "product") -> tuple[Any, Any, Any]:
     """Soft true positives, false positives and false negatives summed over ``axis``."""
+    if intersection == "min":
+        true_pos = _intersection(y_true, y_pred, axis, intersection, xp)
+        return true_pos, xp.sum(y_pred, axis=axis) - true_pos, xp.sum(y_true, axis=axis) - true_pos
     true_pos = xp.sum(y_true * y_pred, axis=axis)
     false_pos = xp.sum((1.0 - y_true) * y_pred, axis=axis)
     false_neg = xp.sum(y_true * (1.0 - y_pred), axis=axis)
     return true_pos, false_pos, false_neg
 
 
-def dice(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None, xp: Any = None) -> Any:
+def _zero_where_empty(losses: Any, y_true: Any, axis: Any, empty_target: str, xp: Any) -> Any:
+    """``losses`` with 0 where the target summed over ``axis`` is empty (``empty_target="zero"``)."""
+    if empty_target != "zero":
+        return losses
+    return losses * xp.astype(xp.sum(y_true, axis=axis) > 0, losses.dtype)
+
+
+def _mode_masks(
+    y_true: Any, y_pred: Any, xp: Any, mode: str, from_logits: bool, ignore_index: Any, loss_name: str
+) -> tuple[Any, Any, Any]:
+    """``(xp, targets, probs)`` of shape ``(batch, pixels, C)`` for ``mode`` (segmentation_models_pytorch's layout).
+
+    ``"multiclass"``: integer labels ``(batch, ...)`` one-hot encoded against ``y_pred`` ``(batch, ..., C)``
+    (softmax over the last axis with ``from_logits``); ``"multilabel"``: masks and ``y_pred`` of one shape
+    ``(batch, ..., C)``; ``"binary"``: masks and ``y_pred`` of one shape (``y_pred`` may carry a last axis of 1
+    that ``y_true`` lacks), one class. Pixels labelled ``ignore_index`` are zero in both.
+    """
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    hint = "Pass probabilities, or logits with from_logits=True."
+    if mode == "multiclass":
+        _check_rank(y_pred, 2, loss_name, "(batch, ..., C) with mode='multiclass'")
+        labels_shape = tuple(y_pred.shape[:-1])
+        if tuple(y_true.shape) != labels_shape:
+            msg = (
+                f"{loss_name}: with mode='multiclass' y_true holds one class index per pixel, of shape "
+                f"{labels_shape} (y_pred's shape without the class axis); got y_true {tuple(y_true.shape)} and "
+                f"y_pred {tuple(y_pred.shape)}. Use mode='multilabel' for one-hot masks."
+            )
+            raise ValueError(msg)
+        if not xp.isdtype(y_true.dtype, "integral"):  # float labels, as Keras passes them: whole numbers
+            y_true = xp.astype(y_true, xp.int32)
+        num_classes = y_pred.shape[-1]
+        check_scores(loss_name, y_pred, from_logits)
+        check_labels(loss_name, y_true, num_classes, ignore_index, ignore_arg="ignore_index")
+        probs = xp.exp(log_softmax(y_pred, -1, xp)) if from_logits else y_pred
+        targets = one_hot(y_true, num_classes, xp, y_pred.dtype)
+        valid = None if ignore_index is None else xp.expand_dims(y_true != ignore_index, axis=-1)
+    else:
+        if mode == "binary" and y_true.ndim == y_pred.ndim - 1 and y_pred.ndim > 1 and y_pred.shape[-1] == 1:
+            y_true = xp.expand_dims(y_true, axis=-1)  # (batch, ...) masks for (batch, ..., 1) scores
+        check_same_shape(y_true, y_pred, loss_name)
+        _check_rank(y_pred, 2 if mode == "multilabel" else 1, loss_name, f"(batch, ...) with mode={mode!r}")
+        check_finite(loss_name, y_pred=y_pred)
+        probs = sigmoid(y_pred, xp) if from_logits else y_pred
+        targets = cast_like(y_true, y_pred, xp)
+        valid = None if ignore_index is None else y_true != ignore_index
+    if valid is not None:
+        targets = xp.where(valid, targets, xp.zeros_like(targets))
+        probs = xp.where(valid, probs, xp.zeros_like(probs))
+    check_finite(loss_name, y_true=targets)
+    check_range(loss_name, "y_true", targets, 0.0, 1.0, "Overlap losses compare masks and probabilities.")
+    if not from_logits:
+        check_range(loss_name, "y_pred", probs, 0.0, 1.0, hint)
+    classes = 1 if mode == "binary" else y_pred.shape[-1]
+    pixels = math.prod(y_pred.shape[1:]) // classes if classes else 0
+    shape = (y_pred.shape[0], pixels, classes)
+    return xp, xp.reshape(targets, shape), xp.reshape(probs, shape)
+
+
+def _mode_loss(
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    loss_name: str,
+    *,
+    alpha: float,
+    beta: float,
+    mode: str,
+    from_logits: bool,
+    smooth: float,
+    eps: float,
+    classes: Any,
+    log_loss: bool,
+    intersection: str,
+    empty_target: str,
+    ignore_index: Any,
+    gamma: float | None = None,
+) -> Any:
+    """The mean over classes of the per-class Tversky losses summed over the batch and its pixels (a scalar)."""
+    xp, targets, probs = _mode_masks(y_true, y_pred, xp, mode, from_logits, ignore_index, loss_name)
+    axes = (0, 1)
+    true_pos, false_pos, false_neg = _overlap_terms(targets, probs, axes, xp, intersection)
+    score = (true_pos + smooth) / xp.clip(true_pos + alpha * false_pos + beta * false_neg + smooth, eps)
+    losses = -xp.log(xp.clip(score, eps)) if log_loss else 1.0 - score
+    losses = _zero_where_empty(losses, targets, axes, empty_target, xp)
+    if classes is not None:
+        picked = tuple(classes)
+        if not all(-losses.shape[0] <= c < losses.shape[0] for c in picked):
+            msg = f"{loss_name}: classes must be indices of the {losses.shape[0]} classes of y_pred; got {list(picked)}"
+            raise ValueError(msg)
+        losses = xp.take(losses, xp.asarray(picked, device=device(losses)), axis=0)
+    loss = xp.mean(losses)
+    if gamma is not None:
+        loss = xp.clip(loss, EPSILON) ** gamma
+    return loss * 0.0 if 0 in probs.shape[:2] else loss
+
+
+def _overlap(
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    loss_name: str,
+    kind: str,
+    options: dict[str, Any],
+    alpha: float = 0.5,
+    beta: float = 0.5,
+    gamma: float | None = None,
+) -> Any:
+    """The overlap loss ``kind`` (``"dice"``, ``"jaccard"`` or ``"tversky"``) with the options of :func:`dice`.
+
+    ``gamma``: the loss (clipped at epsilon) raised to that power, as :func:`focal_tversky`.
+    """
+    axis, ignore_index, mode = options["axis"], options["ignore_index"], options["mode"]
+    _check_overlap_options(
+        loss_name,
+        mode,
+        options["intersection"],
+        options["empty_target"],
+        options["classes"],
+        options["smooth"],
+        options["log_loss"],
+        options["eps"],
+    )
+    intersection, empty_target, eps = options["intersection"], options["empty_target"], options["eps"]
+    if mode is not None:
+        if axis is not None:
+            msg = (
+                f"{loss_name}: with mode={mode!r} the sums run over the batch and the pixels of each class; "
+                f"got axis={axis!r}. Leave axis=None, or pass mode=None for sums over axis."
+            )
+            raise ValueError(msg)
+        weights = {"dice": (0.5, 0.5), "jaccard": (1.0, 1.0)}.get(kind, (alpha, beta))
+        return _mode_loss(
+            y_true,
+            y_pred,
+            xp,
+            loss_name,
+            alpha=weights[0],
+            beta=weights[1],
+            mode=mode,
+            from_logits=options["from_logits"],
+            smooth=options["smooth"],
+            eps=eps,
+            classes=options["classes"],
+            log_loss=options["log_loss"],
+            intersection=intersection,
+            empty_target=empty_target,
+            ignore_index=ignore_index,
+            gamma=gamma,
+        )
+    xp, y_true, y_pred, axis = _overlap_inputs(
+        y_true, y_pred, xp, axis, loss_name, ignore_index, options["from_logits"]
+    )
+    if kind == "tversky":
+        true_pos, false_pos, false_neg = _overlap_terms(y_true, y_pred, axis, xp, intersection)
+        score = true_pos / (true_pos + alpha * false_pos + beta * false_neg + eps)
+    else:
+        common = _intersection(y_true, y_pred, axis, intersection, xp)
+        total = xp.sum(y_true, axis=axis) + xp.sum(y_pred, axis=axis)
+        score = 2.0 * common / (total + eps) if kind == "dice" else common / (total - common + eps)
+    losses = -xp.log(xp.clip(score, eps)) if options["log_loss"] else 1.0 - score
+    losses = _zero_where_empty(losses, y_true, axis, empty_target, xp)
+    if gamma is not None:
+        losses = xp.clip(losses, EPSILON) ** gamma
+    return _empty_batch_is_zero(losses, y_pred, axis)
+
+
+_OPTIONS_DOC = """axis : int or tuple of int, optional
+        Axes summed over; ``None`` sums over all of them. Must be ``None`` with ``mode``.
+    ignore_index : float, optional
+        A target value marking pixels to leave out (e.g. 255).
+    mode : {None, "binary", "multiclass", "multilabel"}, default None
+        ``None``: ``y_true`` and ``y_pred`` are masks of one shape, summed over ``axis``. Otherwise
+        segmentation_models_pytorch's modes, classes last: ``"binary"`` masks ``(batch, ...)`` (``y_pred`` may
+        carry a last axis of 1); ``"multiclass"`` integer labels ``(batch, ...)`` against ``y_pred``
+        ``(batch, ..., C)``; ``"multilabel"`` masks and ``y_pred`` of shape ``(batch, ..., C)``. One score per
+        class from sums over the batch and the pixels, and the loss is the mean over classes (a scalar).
+    from_logits : bool, default False
+        ``y_pred`` holds logits: a sigmoid is applied (a softmax over the last axis with
+        ``mode="multiclass"``).
+    smooth : float, default 0
+        Added to the numerator and the denominator of each score (with ``mode``).
+    eps : float, default 1e-7
+        Keeps the denominator away from 0: added to it without ``mode``, its lower bound with ``mode``
+        (and the lower bound of the score under the log of ``log_loss``).
+    classes : list of int, optional
+        With ``mode="multiclass"`` or ``"multilabel"``: the classes averaged (all by default).
+    log_loss : bool, default False
+        :math:`-\\log(\\max(s, \\epsilon))` instead of :math:`1 - s`, for the score :math:`s` of each sample
+        (each class with ``mode``).
+    intersection : {"product", "min"}, default "product"
+        The soft overlap: :math:`\\sum y p` (losslab's), or :math:`\\sum \\min(y, p)` (segmentation_models_pytorch's;
+        the same for 0/1 targets, smaller for soft targets).
+    empty_target : {"formula", "zero"}, default "formula"
+        A sample (without ``mode``) or class (with ``mode``) whose target is empty: the formula's value
+        (losslab's policy: 1 with ``smooth=0``, whatever the prediction), or 0 (segmentation_models_pytorch's
+        policy: an empty target contributes nothing, whatever the prediction)."""
+
+
+def _document_options(fn: Any) -> Any:
+    """Write the shared options' text (``{options}``) into ``fn``'s docstring."""
+    fn.__doc__ = fn.__doc__.replace("{options}", _OPTIONS_DOC)
+    return fn
+
+
+@_document_options
+def dice(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    axis: Any = None,
+    ignore_index: Any = None,
+    mode: str | None = None,
+    from_logits: bool = False,
+    smooth: float = 0.0,
+    eps: float = EPSILON,
+    classes: Any = None,
+    log_loss: bool = False,
+    intersection: str = "product",
+    empty_target: str = "formula",
+    xp: Any = None,
+) -> Any:
     r"""Soft Dice loss.
 
     .. math:: \ell = 1 - \frac{2 \sum y p}{\sum y + \sum p + \epsilon}
 
+    With ``mode`` (segmentation_models_pytorch's ``DiceLoss``), one score per class :math:`c`, from sums over
+    the batch and the pixels, and the mean over the classes:
+
+    .. math:: s_c = \frac{I_c + \mathrm{smooth}}{\max\big(\tfrac12(\sum y_c + \sum p_c) + \mathrm{smooth},\,
+              \epsilon\big)}, \qquad \ell = \frac{1}{|C|}\sum_c (1 - s_c)
+
+    where :math:`I_c` is the intersection (``"product"``: :math:`\sum y_c p_c`; ``"min"``:
+    :math:`\sum \min(y_c, p_c)`). segmentation_models_pytorch's ``DiceLoss(mode)`` (which takes logits by
+    default) is ``dice(..., mode=mode, from_logits=True, intersection="min", empty_target="zero")``.
+
     Parameters
     ----------
     y_true : array of shape (batch, ...)
-        Target masks in [0, 1].
+        Target masks in [0, 1]; integer labels with ``mode="multiclass"`` (float labels are cast to integers).
     y_pred : array of shape (batch, ...)
-        Predicted probabilities.
-    axis : int or tuple of int, optional
-        Axes summed over; ``None`` sums over all of them.
-    ignore_index : float, optional
-        A target value marking pixels to leave out (e.g. 255).
+        Predicted probabilities (logits with ``from_logits``); ``(batch, ..., C)`` with ``mode="multiclass"``
+        or ``"multilabel"``.
+    {options}
     xp : namespace, optional
 
     Returns
     -------
-    array with ``axis`` removed (a scalar for ``axis=None``)
+    array with ``axis`` removed (a scalar for ``axis=None`` and with ``mode``)
 
     Examples
     --------
@@ -100,16 +425,21 @@ def dice(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None
     >>> round(float(out), 6)
     0.25
 
+    Two classes, labels of 3 pixels: class 0 scores 1.6 / 2, class 1 scores 0.6 / 1.
+
+    >>> probs = [[[0.9, 0.1], [0.7, 0.3], [0.4, 0.6]]]
+    >>> round(float(dice([[0, 0, 1]], probs, mode="multiclass")), 6)  # 1 - (0.8 + 0.6) / 2
+    0.3
+
     See Also
     --------
     tversky, jaccard
     """
-    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "dice", ignore_index)
-    intersection = xp.sum(y_true * y_pred, axis=axis)
-    total = xp.sum(y_true, axis=axis) + xp.sum(y_pred, axis=axis)
-    return _empty_batch_is_zero(1.0 - 2.0 * intersection / (total + EPSILON), y_pred, axis)
+    options = locals().copy()
+    return _overlap(y_true, y_pred, xp, "dice", "dice", options)
 
 
+@_document_options
 def tversky(
     y_true: Any,
     y_pred: Any,
@@ -118,6 +448,14 @@ def tversky(
     beta: float = 0.5,
     axis: Any = None,
     ignore_index: Any = None,
+    mode: str | None = None,
+    from_logits: bool = False,
+    smooth: float = 0.0,
+    eps: float = EPSILON,
+    classes: Any = None,
+    log_loss: bool = False,
+    intersection: str = "product",
+    empty_target: str = "formula",
     xp: Any = None,
 ) -> Any:
     r"""Tversky loss: Dice with separate weights on false positives and false negatives.
@@ -129,6 +467,12 @@ def tversky(
     ``alpha`` weights false positives as in Salehi et al. (2017); Keras
     <= 3.15 swapped ``alpha`` and ``beta``.
 
+    With ``mode`` (segmentation_models_pytorch's ``TverskyLoss`` with ``gamma=1``; see :func:`focal_tversky`
+    for its ``gamma``), one score per class from sums over the batch and the pixels, and the mean over classes:
+
+    .. math:: s_c = \frac{TP_c + \mathrm{smooth}}{\max(TP_c + \alpha FP_c + \beta FN_c + \mathrm{smooth},\,
+              \epsilon)}, \quad FP_c = \sum p_c - TP_c,\; FN_c = \sum y_c - TP_c
+
     Parameters
     ----------
     y_true : array of shape (batch, ...)
@@ -137,14 +481,12 @@ def tversky(
         Weight of false positives.
     beta : float, default 0.5
         Weight of false negatives.
-    axis : int or tuple of int, optional
-    ignore_index : float, optional
-        A target value marking pixels to leave out (e.g. 255).
+    {options}
     xp : namespace, optional
 
     Returns
     -------
-    array with ``axis`` removed (a scalar for ``axis=None``)
+    array with ``axis`` removed (a scalar for ``axis=None`` and with ``mode``)
 
     Examples
     --------
@@ -157,30 +499,46 @@ def tversky(
     Salehi et al., "Tversky loss function for image segmentation using 3D
     fully convolutional deep networks", MLMI 2017.
     """
-    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "tversky", ignore_index)
-    true_pos, false_pos, false_neg = _overlap_terms(y_true, y_pred, axis, xp)
-    return _empty_batch_is_zero(
-        1.0 - true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON), y_pred, axis
-    )
+    options = locals().copy()
+    return _overlap(y_true, y_pred, xp, "tversky", "tversky", options, alpha, beta)
 
 
-def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = None, xp: Any = None) -> Any:
+@_document_options
+def jaccard(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    axis: Any = None,
+    ignore_index: Any = None,
+    mode: str | None = None,
+    from_logits: bool = False,
+    smooth: float = 0.0,
+    eps: float = EPSILON,
+    classes: Any = None,
+    log_loss: bool = False,
+    intersection: str = "product",
+    empty_target: str = "formula",
+    xp: Any = None,
+) -> Any:
     r"""Soft Jaccard (intersection over union) loss.
 
     .. math:: \ell = 1 - \frac{\sum y p}{\sum y + \sum p - \sum y p + \epsilon}
+
+    With ``mode`` (segmentation_models_pytorch's ``JaccardLoss``), one score per class from sums over the
+    batch and the pixels, and the mean over classes:
+
+    .. math:: s_c = \frac{I_c + \mathrm{smooth}}{\max(\sum y_c + \sum p_c - I_c + \mathrm{smooth},\, \epsilon)}
 
     Parameters
     ----------
     y_true : array of shape (batch, ...)
     y_pred : array of shape (batch, ...)
-    axis : int or tuple of int, optional
-    ignore_index : float, optional
-        A target value marking pixels to leave out (e.g. 255).
+    {options}
     xp : namespace, optional
 
     Returns
     -------
-    array with ``axis`` removed (a scalar for ``axis=None``)
+    array with ``axis`` removed (a scalar for ``axis=None`` and with ``mode``)
 
     Examples
     --------
@@ -188,19 +546,31 @@ def jaccard(y_true: Any, y_pred: Any, *, axis: Any = None, ignore_index: Any = N
     >>> round(float(out), 6)
     0.666667
 
+    A soft target of 0.5 against 0.8: the product overlaps 0.4, the minimum 0.5.
+
+    >>> round(float(jaccard([[0.5]], [[0.8]], mode="binary", intersection="min")), 6)  # 1 - 0.5 / 0.8
+    0.375
+
     References
     ----------
     Rahman & Wang, "Optimizing Intersection-Over-Union in Deep Neural Networks
     for Image Segmentation", ISVC 2016.
     """
-    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "jaccard", ignore_index)
-    intersection = xp.sum(y_true * y_pred, axis=axis)
-    union = xp.sum(y_true, axis=axis) + xp.sum(y_pred, axis=axis) - intersection
-    return _empty_batch_is_zero(1.0 - intersection / (union + EPSILON), y_pred, axis)
+    options = locals().copy()
+    return _overlap(y_true, y_pred, xp, "jaccard", "jaccard", options)
 
 
-class Dice(LossFunctionWrapper):
-    """Class form of :func:`dice` (``axis``); other arguments as in :class:`~losslab.Loss`."""
+class _OverlapClass(LossFunctionWrapper):
+    """Shared ``call``: the overlap losses with ``mode`` take label maps of another rank than ``y_pred``."""
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        if self._fn_kwargs.get("mode") is not None:  # no rank alignment: the mode defines the shapes
+            return self.fn(y_true, y_pred, **self._fn_kwargs)
+        return super().call(y_true, y_pred)
+
+
+class Dice(_OverlapClass):
+    """Class form of :func:`dice` (``axis`` and the options of :func:`dice`); others as in :class:`~losslab.Loss`."""
 
     def __init__(
         self,
@@ -209,6 +579,14 @@ class Dice(LossFunctionWrapper):
         axis: Any = None,
         dtype: Any = None,
         ignore_index: Any = None,
+        mode: str | None = None,
+        from_logits: bool = False,
+        smooth: float = 0.0,
+        eps: float = EPSILON,
+        classes: Any = None,
+        log_loss: bool = False,
+        intersection: str = "product",
+        empty_target: str = "formula",
     ) -> None:
         super().__init__(
             dice,
@@ -217,11 +595,22 @@ class Dice(LossFunctionWrapper):
             dtype=dtype,
             axis=_axis_argument(axis),
             **_ignore_argument(ignore_index),
+            **_overlap_options(
+                mode=mode,
+                from_logits=from_logits,
+                smooth=smooth,
+                eps=eps,
+                classes=classes,
+                log_loss=log_loss,
+                intersection=intersection,
+                empty_target=empty_target,
+            ),
         )
+        _check_overlap_options(type(self).__name__, mode, intersection, empty_target, classes, smooth, log_loss, eps)
 
 
-class Tversky(LossFunctionWrapper):
-    """Class form of :func:`tversky` (``alpha``, ``beta``, ``axis``); others as in :class:`~losslab.Loss`."""
+class Tversky(_OverlapClass):
+    """Class form of :func:`tversky` (``alpha``, ``beta``, ``axis``, the options of :func:`dice`)."""
 
     def __init__(
         self,
@@ -232,6 +621,14 @@ class Tversky(LossFunctionWrapper):
         axis: Any = None,
         dtype: Any = None,
         ignore_index: Any = None,
+        mode: str | None = None,
+        from_logits: bool = False,
+        smooth: float = 0.0,
+        eps: float = EPSILON,
+        classes: Any = None,
+        log_loss: bool = False,
+        intersection: str = "product",
+        empty_target: str = "formula",
     ) -> None:
         super().__init__(
             tversky,
@@ -242,11 +639,22 @@ class Tversky(LossFunctionWrapper):
             beta=beta,
             axis=_axis_argument(axis),
             **_ignore_argument(ignore_index),
+            **_overlap_options(
+                mode=mode,
+                from_logits=from_logits,
+                smooth=smooth,
+                eps=eps,
+                classes=classes,
+                log_loss=log_loss,
+                intersection=intersection,
+                empty_target=empty_target,
+            ),
         )
+        _check_overlap_options(type(self).__name__, mode, intersection, empty_target, classes, smooth, log_loss, eps)
 
 
-class Jaccard(LossFunctionWrapper):
-    """Class form of :func:`jaccard` (``axis``); other arguments as in :class:`~losslab.Loss`."""
+class Jaccard(_OverlapClass):
+    """Class form of :func:`jaccard` (``axis`` and the options of :func:`dice`); others as in :class:`~losslab.Loss`."""
 
     def __init__(
         self,
@@ -255,6 +663,14 @@ class Jaccard(LossFunctionWrapper):
         axis: Any = None,
         dtype: Any = None,
         ignore_index: Any = None,
+        mode: str | None = None,
+        from_logits: bool = False,
+        smooth: float = 0.0,
+        eps: float = EPSILON,
+        classes: Any = None,
+        log_loss: bool = False,
+        intersection: str = "product",
+        empty_target: str = "formula",
     ) -> None:
         super().__init__(
             jaccard,
@@ -263,7 +679,18 @@ class Jaccard(LossFunctionWrapper):
             dtype=dtype,
             axis=_axis_argument(axis),
             **_ignore_argument(ignore_index),
+            **_overlap_options(
+                mode=mode,
+                from_logits=from_logits,
+                smooth=smooth,
+                eps=eps,
+                classes=classes,
+                log_loss=log_loss,
+                intersection=intersection,
+                empty_target=empty_target,
+            ),
         )
+        _check_overlap_options(type(self).__name__, mode, intersection, empty_target, classes, smooth, log_loss, eps)
 
 
 def _soft_overlap_axes(y_pred: Any) -> tuple[int, ...]:
@@ -394,6 +821,7 @@ def generalized_dice(y_true: Any, y_pred: Any, *, ignore_index: int | None = Non
     return 1.0 - 2.0 * intersection / (total + EPSILON)
 
 
+@_document_options
 def focal_tversky(
     y_true: Any,
     y_pred: Any,
@@ -403,6 +831,14 @@ def focal_tversky(
     gamma: float = 0.75,
     axis: Any = None,
     ignore_index: Any = None,
+    mode: str | None = None,
+    from_logits: bool = False,
+    smooth: float = 0.0,
+    eps: float = EPSILON,
+    classes: Any = None,
+    log_loss: bool = False,
+    intersection: str = "product",
+    empty_target: str = "formula",
     xp: Any = None,
 ) -> Any:
     r"""Focal Tversky loss (Abraham & Khan, 2019): the Tversky loss raised to a power.
@@ -411,7 +847,11 @@ def focal_tversky(
 
     ``gamma < 1`` (0.75, the paper's :math:`1/\gamma` with :math:`\gamma = 4/3`) raises the loss of
     well-segmented samples relative to plain Tversky and focuses training on hard ones. The base is
-    clipped at :math:`\epsilon`, so the gradient is finite at a perfect prediction.
+    clipped at :math:`\epsilon`, so the gradient is finite at a perfect prediction (an empty target with
+    ``empty_target="zero"`` contributes :math:`\epsilon^\gamma`, not 0).
+
+    With ``mode`` the base is :func:`tversky`'s mean over classes, as in segmentation_models_pytorch's
+    ``TverskyLoss(mode, gamma=gamma)``: :math:`\ell = \max(\bar\ell, \epsilon)^\gamma`.
 
     Parameters
     ----------
@@ -422,15 +862,12 @@ def focal_tversky(
         Weight of false negatives.
     gamma : float, default 0.75
         Exponent, > 0.
-    axis : int or tuple of int, optional
-        As in :func:`tversky`.
-    ignore_index : float, optional
-        A target value marking pixels to leave out (e.g. 255).
+    {options}
     xp : namespace, optional
 
     Returns
     -------
-    array with ``axis`` removed
+    array with ``axis`` removed (a scalar for ``axis=None`` and with ``mode``)
 
     Examples
     --------
@@ -446,10 +883,8 @@ def focal_tversky(
     if gamma <= 0:
         msg = f"focal_tversky: gamma must be > 0; got gamma={gamma}"
         raise ValueError(msg)
-    xp, y_true, y_pred, axis = _overlap_inputs(y_true, y_pred, xp, axis, "focal_tversky", ignore_index)
-    true_pos, false_pos, false_neg = _overlap_terms(y_true, y_pred, axis, xp)
-    index = true_pos / (true_pos + alpha * false_pos + beta * false_neg + EPSILON)
-    return _empty_batch_is_zero(xp.clip(1.0 - index, EPSILON) ** gamma, y_pred, axis)
+    options = locals().copy()
+    return _overlap(y_true, y_pred, xp, "focal_tversky", "tversky", options, alpha, beta, gamma)
 
 
 def _check_rank(y_pred: Any, min_ndim: int, loss_name: str, shape: str) -> None:
@@ -646,8 +1081,8 @@ class GeneralizedDice(LossFunctionWrapper):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
 
-class FocalTversky(LossFunctionWrapper):
-    """Class form of :func:`focal_tversky` (``alpha``, ``beta``, ``gamma``, ``axis``)."""
+class FocalTversky(_OverlapClass):
+    """Class form of :func:`focal_tversky` (``alpha``, ``beta``, ``gamma``, ``axis``, the options of :func:`dice`)."""
 
     def __init__(
         self,
@@ -659,6 +1094,14 @@ class FocalTversky(LossFunctionWrapper):
         axis: Any = None,
         dtype: Any = None,
         ignore_index: Any = None,
+        mode: str | None = None,
+        from_logits: bool = False,
+        smooth: float = 0.0,
+        eps: float = EPSILON,
+        classes: Any = None,
+        log_loss: bool = False,
+        intersection: str = "product",
+        empty_target: str = "formula",
     ) -> None:
         super().__init__(
             focal_tversky,
@@ -670,7 +1113,18 @@ class FocalTversky(LossFunctionWrapper):
             gamma=gamma,
             axis=_axis_argument(axis),
             **_ignore_argument(ignore_index),
+            **_overlap_options(
+                mode=mode,
+                from_logits=from_logits,
+                smooth=smooth,
+                eps=eps,
+                classes=classes,
+                log_loss=log_loss,
+                intersection=intersection,
+                empty_target=empty_target,
+            ),
         )
+        _check_overlap_options(type(self).__name__, mode, intersection, empty_target, classes, smooth, log_loss, eps)
 
 
 class LovaszHinge(LossFunctionWrapper):
@@ -714,6 +1168,173 @@ class LovaszSoftmax(LossFunctionWrapper):
             per_image=per_image,
             ignore_index=ignore_index,
             from_logits=from_logits,
+        )
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+
+def mcc(y_true: Any, y_pred: Any, *, eps: float = 1e-5, xp: Any = None) -> Any:
+    r"""Matthews correlation coefficient loss (Abhishek & Hamarneh, 2021): one minus the soft MCC of the batch.
+
+    .. math:: \ell = 1 - \frac{TP \cdot TN - FP \cdot FN}
+              {\sqrt{(TP + FP)(TP + FN)(TN + FP)(TN + FN)}}
+
+    with soft counts summed over the whole batch, each plus :math:`\epsilon`: :math:`TP = \sum y p + \epsilon`,
+    :math:`TN = \sum (1-y)(1-p) + \epsilon`, :math:`FP = \sum (1-y) p + \epsilon`,
+    :math:`FN = \sum y (1-p) + \epsilon` (segmentation_models_pytorch's ``MCCLoss``, binary masks). The loss
+    lies in [0, 2]: 0 for a perfect prediction, 1 for an uninformative one, 2 for the inverted masks. The
+    :math:`\epsilon` keeps every factor of the denominator at least :math:`2\epsilon`, so a batch of one class
+    (or an empty batch, whose loss is 0) stays finite.
+
+    Parameters
+    ----------
+    y_true : array of shape (batch, ...)
+        Binary masks in [0, 1].
+    y_pred : array of shape (batch, ...)
+        Predicted probabilities.
+    eps : float, default 1e-5
+        Added to each count, > 0.
+    xp : namespace, optional
+
+    Returns
+    -------
+    scalar array (one loss for the batch)
+
+    Examples
+    --------
+    segmentation_models_pytorch's test: half the pixels right, half wrong, gives an MCC of 0.
+
+    >>> y_true = [[[1.0, 1.0, 0.0, 0.0], [1.0, 1.0, 0.0, 0.0]]]
+    >>> y_pred = [[[0.0, 1.0, 1.0, 0.0], [0.0, 1.0, 1.0, 0.0]]]
+    >>> round(float(mcc(y_true, y_pred)), 6)
+    1.0
+
+    References
+    ----------
+    Abhishek & Hamarneh, "Matthews Correlation Coefficient Loss for Deep Convolutional Networks: Application
+    to Skin Lesion Segmentation", ISBI 2021.
+
+    See Also
+    --------
+    dice, jaccard
+    """
+    if isinstance(eps, (int, float)) and not eps > 0:
+        msg = f"mcc: eps must be > 0 (it keeps the denominator away from 0); got eps={eps!r}"
+        raise ValueError(msg)
+    xp, y_true, y_pred, _ = _overlap_inputs(y_true, y_pred, xp, None, "mcc")
+    _check_rank(y_pred, 1, "mcc", "(batch, ...)")
+    true_pos = xp.sum(y_true * y_pred) + eps
+    true_neg = xp.sum((1.0 - y_true) * (1.0 - y_pred)) + eps
+    false_pos = xp.sum((1.0 - y_true) * y_pred) + eps
+    false_neg = xp.sum(y_true * (1.0 - y_pred)) + eps
+    # two square roots of two factors each: the product of four counts overflows float32 sooner
+    scale = xp.sqrt((true_pos + false_pos) * (true_pos + false_neg)) * xp.sqrt(
+        (true_neg + false_pos) * (true_neg + false_neg)
+    )
+    return _empty_batch_is_zero(1.0 - (true_pos * true_neg - false_pos * false_neg) / scale, y_pred, None)
+
+
+class MCC(LossFunctionWrapper):
+    """Class form of :func:`mcc` (``eps``); other arguments as in :class:`~losslab.Loss`."""
+
+    def __init__(
+        self,
+        eps: float = 1e-5,
+        reduction: Any = _DEFAULT,
+        name: str = "mcc",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(mcc, reduction=reduction, name=name, dtype=dtype, eps=eps)
+
+
+def lovasz(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    mode: str = "binary",
+    per_image: bool = False,
+    ignore_index: int | None = None,
+    xp: Any = None,
+) -> Any:
+    r"""Lovasz loss in segmentation_models_pytorch's three modes: the hinge for masks, the softmax for labels.
+
+    .. math:: \ell = \overline{\Delta_J}\big(\max(0, 1 - (2y - 1) f)\big) \quad (\text{binary, multilabel}), \qquad
+              \ell = \frac{1}{|\mathcal{C}|} \sum_{c \in \mathcal{C}} \overline{\Delta_{J_c}}\big(|y_c - p_c|\big)
+              \quad (\text{multiclass})
+
+    ``"binary"`` and ``"multilabel"``: :func:`lovasz_hinge` on logits, every pixel (and, for
+    ``"multilabel"``, every class) of an image in one set; ``"multiclass"``: :func:`lovasz_softmax` of the
+    softmax of the logits over the classes present (``classes="present"``). As segmentation_models_pytorch's
+    ``LovaszLoss(mode, per_image)``, which takes logits whatever its ``from_logits``: one loss for the batch
+    (``per_image=False``, the default) or one per image, averaged by the reduction. Classes are last; the
+    torch module ``LovaszLoss`` takes them on axis 1.
+
+    Parameters
+    ----------
+    y_true : array
+        ``"binary"``: masks of ``y_pred``'s shape (or without its last axis of 1); ``"multilabel"``: masks of
+        ``y_pred``'s shape; ``"multiclass"``: integer labels of shape ``y_pred.shape[:-1]``. Pixels labelled
+        ``ignore_index`` are left out.
+    y_pred : array of shape (batch, ...) or (batch, ..., C)
+        Logits.
+    mode : {"binary", "multiclass", "multilabel"}, default "binary"
+        segmentation_models_pytorch requires it; losslab defaults to ``"binary"``.
+    per_image : bool, default False
+        One loss per image instead of one for the batch.
+    ignore_index : int, optional
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch,) with ``per_image``, else a scalar
+
+    Examples
+    --------
+    >>> round(float(lovasz([[1.0, 0.0]], [[2.0, -3.0]])), 6)  # every hinge margin met
+    0.0
+    >>> round(float(lovasz([[0, 1]], [[[9.0, -9.0], [-9.0, 9.0]]], mode="multiclass")), 6)
+    0.0
+
+    References
+    ----------
+    Berman, Triki & Blaschko, CVPR 2018 (see :func:`lovasz_hinge`).
+
+    See Also
+    --------
+    lovasz_hinge, lovasz_softmax
+    """
+    if not isinstance(mode, str) or mode not in _MODES:
+        msg = f"lovasz: mode must be one of {', '.join(map(repr, _MODES))}; got mode={mode!r}"
+        raise ValueError(msg)
+    if mode == "multiclass":
+        return lovasz_softmax(y_true, y_pred, per_image=per_image, ignore_index=ignore_index, from_logits=True, xp=xp)
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    if mode == "binary" and y_true.ndim == y_pred.ndim - 1 and y_pred.ndim > 1 and y_pred.shape[-1] == 1:
+        y_true = xp.expand_dims(y_true, axis=-1)  # (batch, ...) masks for (batch, ..., 1) logits
+    return lovasz_hinge(y_true, y_pred, per_image=per_image, ignore_index=ignore_index, xp=xp)
+
+
+class Lovasz(LossFunctionWrapper):
+    """Class form of :func:`lovasz` (``mode``, ``per_image``, ``ignore_index``)."""
+
+    def __init__(
+        self,
+        mode: str = "binary",
+        per_image: bool = False,
+        ignore_index: int | None = None,
+        reduction: Any = _DEFAULT,
+        name: str = "lovasz",
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            lovasz,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            mode=mode,
+            per_image=per_image,
+            ignore_index=ignore_index,
         )
 
     def call(self, y_true: Any, y_pred: Any) -> Any:

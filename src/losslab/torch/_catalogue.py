@@ -14,6 +14,10 @@ moved last before the call, so ``(N, C, d1, ...)`` inputs work as in torch (inte
 ``(N, d1, ...)`` stay as they are). That ``axis`` is then no constructor argument. The overlap losses
 (Dice, Tversky, Jaccard, focal Tversky) have no class axis: their ``axis`` argument names the summed
 axes of the tensors as given (``axis=(2, 3)`` gives one loss per sample and class of ``(N, C, H, W)``).
+With ``mode`` set (``"binary"``, ``"multiclass"``, ``"multilabel"``, segmentation_models_pytorch's modes)
+they have one: axis 1 is moved last, so ``DiceLoss(mode="multiclass", from_logits=True)`` takes ``(N, C, H, W)``
+scores and ``(N, H, W)`` labels as segmentation_models_pytorch's ``DiceLoss("multiclass")`` does (which
+takes logits by default; losslab's ``from_logits`` defaults to False).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from losslab.torch._nn import TORCH_LOSSES
 _CLASS_FORM_ONLY = frozenset({"self", "reduction", "name", "dtype"})
 """Arguments of a catalogue class that are not hyperparameters of the loss."""
 
-_CLASSES_LAST_WITHOUT_FACT = frozenset({"generalized_dice"})
+_CLASSES_LAST_WITHOUT_FACT = frozenset({"generalized_dice", "soft_bce_with_logits"})
 """Losses whose ``y_pred`` holds classes last although their card declares neither ``class_axis`` nor ``sparse``."""
 
 TORCH_STYLE_ALIASES = {"binary_focal_crossentropy": ("FocalLoss",)}
@@ -92,7 +96,7 @@ class CatalogueLoss(nn.Module):
     def forward(self, input: Any, target: Any) -> Any:
         """The catalogue loss of ``(target, input)``, reduced by ``reduction``."""
         reduction = check_reduction(self.reduction, type(self).__name__, REDUCTIONS)
-        if self.classes_last:
+        if self.classes_last or getattr(self, "mode", None) is not None:
             input, target = _classes_last(input, target)
         kwargs = self.hyperparameters()
         loss = self.card
@@ -119,12 +123,16 @@ def _hyperparameters(loss: Card) -> list[inspect.Parameter]:
 
 
 def _docstring(loss: Card, name: str, signature: inspect.Signature) -> str:
-    layout = (
-        "The class axis is 1: axis 1 of ``input`` (and of a ``target`` of the same rank) is moved last "
-        "before the call, so ``(N, C, d1, ...)`` inputs work."
-        if has_class_axis(loss)
-        else "The tensors are passed as given."
+    moved = (
+        "axis 1 of ``input`` (and of a ``target`` of the same rank) is moved last before the call, so "
+        "``(N, C, d1, ...)`` inputs work."
     )
+    if has_class_axis(loss):
+        layout = f"The class axis is 1: {moved}"
+    elif "mode" in inspect.signature(loss.function).parameters:
+        layout = f"The tensors are passed as given; with ``mode`` set, the class axis is 1: {moved}"
+    else:
+        layout = "The tensors are passed as given."
     return (
         f"The catalogue's :func:`losslab.{loss.name}` as a torch module "
         f"(class form :class:`losslab.{loss.cls.__name__}`).\n\n"
