@@ -73,8 +73,9 @@ def test_unsupported_input_type(value):
 def test_bad_label_smoothing_and_q():
     with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\]"):
         losslab.binary_crossentropy(np.zeros((2, 1)), np.zeros((2, 1)), label_smoothing=1.5)
-    with pytest.raises(ValueError, match=r"q must be in the interval \(0, 1\)"):
-        losslab.CategoricalGeneralizedCrossEntropy(q=1.0)
+    for q in (1.0, "false"):  # the card's domain: a string is refused as clearly as a number out of range
+        with pytest.raises(ValueError, match=r"CategoricalGeneralizedCrossEntropy: q must be a float in \(0, 1\)"):
+            losslab.CategoricalGeneralizedCrossEntropy(q=q)
 
 
 def test_sample_weight_that_does_not_fit():

@@ -1085,7 +1085,4 @@ class CategoricalGeneralizedCrossEntropy(LossFunctionWrapper):
         name: str = "categorical_generalized_cross_entropy",
         dtype: Any = None,
     ) -> None:
-        if not 0.0 < q < 1.0:
-            msg = f"CategoricalGeneralizedCrossEntropy: q must be in the interval (0, 1); got q={q}"
-            raise ValueError(msg)
         super().__init__(categorical_generalized_cross_entropy, reduction=reduction, name=name, dtype=dtype, q=q)
