@@ -12,7 +12,7 @@ from losslab.testing import Backend, assert_close
 optax = pytest.importorskip("optax")
 
 DTYPES = ["float32", "float64"]
-SHARED_NAMES = ("generalized_kl_divergence", "ntxent")
+SHARED_NAMES = ("generalized_kl_divergence", "kl_divergence", "ntxent")
 """Names of the catalogue's own losses that optax shares; the catalogue's take (y_true, y_pred), as documented."""
 SEEDS = range(4)
 

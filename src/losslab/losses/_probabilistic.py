@@ -682,17 +682,23 @@ def _sparse_categorical_crossentropy(
     return mean_of_samples(losses, xp, plain_mean)
 
 
-def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+def kl_divergence(y_true: Any, y_pred: Any, *, where: Any = None, xp: Any = None) -> Any:
     r"""Kullback-Leibler divergence :math:`\mathrm{KL}(y_\text{true} \| y_\text{pred})` over the last axis.
 
     .. math:: \ell = \sum_i t_i \log\frac{t_i}{p_i}, \quad
               t = \operatorname{clip}(y_\text{true}, \epsilon, 1),\;
               p = \operatorname{clip}(y_\text{pred}, \epsilon, 1)
 
+    Entries that ``where`` masks leave the sum (optax's ``where``); a row
+    without a kept entry gives 0. ``where`` is data of one batch, so the
+    class form does not take it.
+
     Parameters
     ----------
     y_true, y_pred : array of shape (batch, ..., d)
         Probability distributions along the last axis.
+    where : bool array of shape (batch, ..., d), optional
+        The entries to include; never broadcast.
     xp : namespace, optional
 
     Returns
@@ -704,25 +710,36 @@ def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     >>> out = kl_divergence([[0.5, 0.5]], [[0.25, 0.75]])
     >>> round(float(out[0]), 6)
     0.143841
+    >>> out = kl_divergence([[0.5, 0.5]], [[0.25, 0.75]], where=[[True, False]])
+    >>> round(float(out[0]), 6)  # 0.5 log(0.5 / 0.25)
+    0.346574
     """
-    return _kl_divergence(y_true, y_pred, xp)
+    return _kl_divergence(y_true, y_pred, xp, where=where)
 
 
-def _kl_divergence(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+def _entry_mask(where: Any, like: Any, xp: Any, loss_name: str) -> Any:
+    """``where`` for an element-wise sum over the last axis: a boolean array of ``like``'s shape."""
+    if like.ndim == 0:  # (a 0-d pair is one vector of one value, see one_value_vectors)
+        return xp.reshape(where_mask(where, (), (), xp, like, loss_name), (1,))
+    return where_mask(where, tuple(like.shape), (), xp, like, loss_name)
+
+
+def _kl_divergence(y_true: Any, y_pred: Any, xp: Any, *, where: Any = None, plain_mean: bool = False) -> Any:
     """:func:`kl_divergence`; ``plain_mean`` gives the mean over the samples (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "kl_divergence")
+    kept = None if where is None else _entry_mask(where, y_pred, xp, "kl_divergence")
     y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
     if value_checks_enabled():  # (off by default)
         for name, array in (("y_true", y_true), ("y_pred", y_pred)):
             check_range("kl_divergence", name, array, 0.0, 1.0, "Both arguments are probability distributions.")
-    if on_torch(xp):
+    if on_torch(xp) and kept is None:
         return torch_kl_divergence(y_true, y_pred, plain_mean)
     t = xp.clip(y_true, EPSILON, 1.0)
     p = xp.clip(y_pred, EPSILON, 1.0)
-    return mean_of_samples(xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1), xp, plain_mean)
+    return mean_of_samples(masked_reduce(t * (xp.log(t) - xp.log(p)), kept, -1, xp), xp, plain_mean)
 
 
-def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+def generalized_kl_divergence(y_true: Any, y_pred: Any, *, where: Any = None, xp: Any = None) -> Any:
     r"""Generalized Kullback-Leibler divergence of two non-negative measures over the last axis.
 
     .. math:: \ell = \sum_i \left(t_i \log\frac{t_i}{p_i} - t_i + p_i\right), \quad
@@ -743,6 +760,8 @@ def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> An
     Equals ``optax.losses.generalized_kl_divergence(log(y_pred), y_true)``
     for entries above :math:`\epsilon`; optax takes the log of the
     prediction, losslab the prediction itself, like :func:`kl_divergence`.
+    Entries that ``where`` masks leave the sum, as in optax; ``where`` is
+    data of one batch, so the class form does not take it.
 
     Parameters
     ----------
@@ -750,6 +769,8 @@ def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> An
         The target measure, >= 0.
     y_pred : array of shape (batch, ..., d)
         The predicted measure, >= 0 (e.g. an exp or softplus output).
+    where : bool array of shape (batch, ..., d), optional
+        The entries to include; never broadcast.
     xp : namespace, optional
 
     Returns
@@ -771,6 +792,7 @@ def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> An
     kl_divergence, poisson
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "generalized_kl_divergence")
+    kept = None if where is None else _entry_mask(where, y_pred, xp, "generalized_kl_divergence")
     y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
     if value_checks_enabled():  # (off by default)
         for name, array in (("y_true", y_true), ("y_pred", y_pred)):
@@ -779,7 +801,7 @@ def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> An
             )
     t = xp.clip(y_true, EPSILON)
     p = xp.clip(y_pred, EPSILON)
-    return xp.sum(t * (xp.log(t) - xp.log(p)) - t + p, axis=-1)
+    return masked_reduce(t * (xp.log(t) - xp.log(p)) - t + p, kept, -1, xp)
 
 
 def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
