@@ -55,9 +55,7 @@ __all__ = [
 ]
 
 
-def _summed_last(
-    first: Any, second: Any, axis: Any, where: Any, name: str
-) -> tuple[Any, Any, Any, Any]:
+def _summed_last(first: Any, second: Any, axis: Any, where: Any, name: str) -> tuple[Any, Any, Any, Any]:
     """Both arrays (and ``where``) with the axes of ``axis`` merged into one last axis, as optax reduces them."""
     xp, first, second = as_arrays(first, second)
     axes = check_axes(axis, second.ndim, name)

@@ -113,10 +113,7 @@ def check_axes(axis: Any, ndim: int, loss_name: str) -> tuple[int, ...]:
         msg = f"{loss_name}: `axis` must be an int or a non-empty tuple of ints; got axis={axis!r}"
         raise ValueError(msg)
     if not all(-ndim <= a < ndim for a in axes):
-        msg = (
-            f"{loss_name}: axis={axis!r} is out of range for inputs of rank {ndim}; "
-            f"use axes in [{-ndim}, {ndim - 1}]"
-        )
+        msg = f"{loss_name}: axis={axis!r} is out of range for inputs of rank {ndim}; use axes in [{-ndim}, {ndim - 1}]"
         raise ValueError(msg)
     normalised = tuple(a % ndim for a in axes)
     if len(set(normalised)) != len(normalised):
