@@ -133,7 +133,7 @@ def softmax_cross_entropy(logits: Any, labels: Any, axis: int | tuple[int, ...] 
     >>> round(float(out[0]), 6)  # log 4
     1.386294
     """
-    xp, labels, logits = as_arrays(labels, logits)
+    _, labels, logits = as_arrays(labels, logits)
     check_axes(axis, logits.ndim, "softmax_cross_entropy")
     return categorical_crossentropy(labels, logits, from_logits=True, axis=axis, where=where)
 

@@ -416,7 +416,7 @@ def _masked_log_probs(y_pred: Any, valid: Any, from_logits: bool, xp: Any) -> An
 
 
 def _smoothed_over(y_true: Any, label_smoothing: float, valid: Any, xp: Any) -> Any:
-    """``y_true`` smoothed over the ``valid`` classes of the last axis: ``y (1 - s) + s / (number of valid classes)``."""
+    """``y_true`` smoothed over the ``valid`` classes of the last axis: ``y (1 - s) + s / (valid classes)``."""
     count = xp.sum(xp.astype(valid, y_true.dtype), axis=-1, keepdims=True)
     return y_true * (1.0 - label_smoothing) + label_smoothing / xp.where(count > 0, count, xp.ones_like(count))
 
