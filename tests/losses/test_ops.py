@@ -96,3 +96,13 @@ def test_zero_d_values_by_hand(path, xp):
     assert_close(mse, np.asarray(2.25), xp=xp)
     assert_close(poisson, np.asarray(0.5 - 0.5 * np.log(0.5 + 1e-7)), xp=xp)
     assert_close(cosine, np.asarray(1.0), xp=xp)  # opposite signs: -cos = 1
+
+
+def test_masked_reduce_drops_masked_entries_from_the_sum_and_the_mean(xp):
+    """Masked entries leave the mean (over the kept ones; 0 when none), and a NaN there reaches neither result."""
+    from losslab.losses._ops import masked_reduce
+
+    terms = xp.asarray([[1.0, 2.0, float("nan")], [4.0, float("inf"), 6.0], [7.0, 8.0, 9.0]])
+    where = xp.asarray([[True, True, False], [False, False, False], [True, False, True]])
+    assert_close(masked_reduce(terms, where, -1, xp), np.array([3.0, 0.0, 16.0]), xp=xp)
+    assert_close(masked_reduce(terms, where, -1, xp, mean=True), np.array([1.5, 0.0, 8.0]), xp=xp)

@@ -6,7 +6,7 @@ import math
 from numbers import Real
 from typing import Any
 
-from losslab._backend import EPSILON, as_arrays, cast_like, device
+from losslab._backend import EPSILON, as_array, as_arrays, cast_like, device
 from losslab._checks import check_finite, value_checks_enabled
 from losslab.losses._fast import (
     jax_log_softmax,
@@ -100,6 +100,98 @@ def check_axis(axis: Any, ndim: int, loss_name: str) -> int:
         )
         raise ValueError(msg)
     return axis % ndim
+
+
+def check_axes(axis: Any, ndim: int, loss_name: str) -> tuple[int, ...]:
+    """The class axes: one int or a tuple of distinct ints in ``[-ndim, ndim)``, as non-negative ints in their order.
+
+    A tuple names several class axes that together make the classes (optax's
+    ``axis=(1, 2)``), in the order in which :func:`merge_axes` flattens them.
+    """
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if not axes or any(isinstance(a, bool) or not isinstance(a, int) for a in axes):
+        msg = f"{loss_name}: `axis` must be an int or a non-empty tuple of ints; got axis={axis!r}"
+        raise ValueError(msg)
+    if not all(-ndim <= a < ndim for a in axes):
+        msg = f"{loss_name}: axis={axis!r} is out of range for inputs of rank {ndim}; use axes in [{-ndim}, {ndim - 1}]"
+        raise ValueError(msg)
+    normalised = tuple(a % ndim for a in axes)
+    if len(set(normalised)) != len(normalised):
+        msg = f"{loss_name}: axis={axis!r} names an axis twice (as {normalised} for rank {ndim}); give each axis once"
+        raise ValueError(msg)
+    return normalised
+
+
+def merge_axes(x: Any, axes: tuple[int, ...], xp: Any) -> Any:
+    """``x`` with ``axes`` moved last, in their order, and flattened into one last axis (row-major).
+
+    The other axes keep their order. This is how optax treats a tuple of
+    class axes: the classes are the entries of the flattened block.
+    """
+    rest = tuple(a for a in range(x.ndim) if a not in axes)
+    order = rest + axes
+    if order != tuple(range(x.ndim)):
+        x = xp.permute_dims(x, order)
+    shape = tuple(x.shape)
+    return xp.reshape(x, (*shape[: len(rest)], math.prod(shape[len(rest) :])))
+
+
+def where_mask(where: Any, shape: tuple[int, ...], axes: tuple[int, ...], xp: Any, like: Any, loss_name: str) -> Any:
+    """``where`` as a boolean array of ``shape`` (``y_pred``'s), on ``like``'s device.
+
+    ``where`` has ``shape``, or ``shape`` without the class ``axes`` (one flag
+    for each row's classes, as optax expands it); any other shape raises,
+    since broadcasting it would mask the wrong entries silently. A
+    non-boolean ``where`` counts its nonzero entries as ``True``.
+    """
+    mask = as_array(where, xp, like=like, name="where")
+    shape = tuple(shape)
+    rows = tuple(n for i, n in enumerate(shape) if i not in axes)
+    if tuple(mask.shape) == rows and rows != shape:
+        for a in sorted(axes):
+            mask = xp.expand_dims(mask, axis=a)
+        mask = xp.broadcast_to(mask, shape)
+    elif tuple(mask.shape) != shape:
+        msg = (
+            f"{loss_name}: where must have the shape of y_pred {shape}, or that shape without the class axis "
+            f"{rows}; got where {tuple(mask.shape)}. losslab does not broadcast it, since that would mask the "
+            "wrong entries."
+        )
+        raise ValueError(msg)
+    return mask if mask.dtype == xp.bool else mask != 0
+
+
+def masked_reduce(terms: Any, where: Any, axis: int, xp: Any, *, mean: bool = False) -> Any:
+    """The sum (or with ``mean`` the mean) over ``axis`` of the ``terms`` that ``where`` keeps.
+
+    Masked terms count 0 whatever they hold, so a NaN or inf there reaches
+    neither the value nor the gradient. The mean is over the kept terms of
+    each row, and 0 for a row without any (not the NaN of 0/0).
+    ``where=None`` keeps every term.
+    """
+    if where is None:
+        return xp.mean(terms, axis=axis) if mean else xp.sum(terms, axis=axis)
+    total = xp.sum(xp.where(where, terms, xp.zeros_like(terms)), axis=axis)
+    if not mean:
+        return total
+    count = xp.sum(xp.astype(where, terms.dtype), axis=axis)
+    return total / xp.where(count > 0, count, xp.ones_like(count))
+
+
+def masked_log_softmax(x: Any, valid: Any, xp: Any) -> Any:
+    """``log softmax`` of ``x`` over the last axis's ``valid`` entries (any finite value elsewhere).
+
+    The invalid entries leave the normaliser, as ``-inf`` logits would, but
+    the value and gradient stay finite for every finite input; a row without
+    a valid entry gets 0s rather than the NaN of a softmax over nothing.
+    """
+    any_valid = xp.any(valid, axis=-1, keepdims=True)
+    lowest = xp.full_like(x, xp.finfo(x.dtype).min)
+    peak = xp.max(xp.where(valid, x, lowest), axis=-1, keepdims=True)
+    peak = xp.where(any_valid, peak, xp.zeros_like(peak))
+    shifted = xp.where(valid, x - peak, xp.zeros_like(x))
+    total = xp.sum(xp.where(valid, xp.exp(shifted), xp.zeros_like(shifted)), axis=-1, keepdims=True)
+    return shifted - xp.log(xp.where(any_valid, total, xp.ones_like(total)))
 
 
 def mean_of_terms(terms: Any, axis: int, xp: Any, plain_mean: bool = False) -> Any:

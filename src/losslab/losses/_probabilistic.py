@@ -35,14 +35,18 @@ from losslab.losses._fast import (
 )
 from losslab.losses._loss import LossFunctionWrapper, check_class_arguments
 from losslab.losses._ops import (
+    check_axes,
     check_axis,
     check_same_shape,
     clip_probability,
     cumulative_sum,
     log_sigmoid,
     log_softmax,
+    masked_log_softmax,
+    masked_reduce,
     mean_of_samples,
     mean_of_terms,
+    merge_axes,
     nan_out_of_range,
     normalize_probabilities,
     one_hot,
@@ -50,6 +54,7 @@ from losslab.losses._ops import (
     prepare_pair,
     relu,
     sigmoid,
+    where_mask,
 )
 
 _DEFAULT = "sum_over_batch_size"
@@ -365,7 +370,8 @@ def categorical_crossentropy(
     *,
     from_logits: bool = False,
     label_smoothing: float = 0.0,
-    axis: int = -1,
+    axis: int | tuple[int, ...] = -1,
+    where: Any = None,
     xp: Any = None,
 ) -> Any:
     r"""Categorical cross-entropy between one-hot (or soft) labels and class scores.
@@ -378,6 +384,15 @@ def categorical_crossentropy(
     :math:`y(1-s) + s/C` with :math:`C` classes along ``axis`` (Keras <= 3.15
     used the last axis here whatever ``axis`` was; losslab uses ``axis``).
 
+    ``where`` masks classes out, as optax's ``where`` does: a masked class
+    leaves the softmax (or the normalisation of the probabilities), the sum
+    and, with label smoothing, the count :math:`C`. It acts as a ``-inf``
+    logit would, but values and gradients stay finite; a row whose classes
+    are all masked gives 0 (optax: 0). A tuple ``axis`` makes the entries of
+    several axes the classes, as in optax: ``axis=(1, 2)`` on
+    ``(batch, H, W)`` scores is a softmax over the ``H * W`` cells.
+    ``where`` is data of one batch, so the class form does not take it.
+
     Parameters
     ----------
     y_true : array of shape (batch, ..., C)
@@ -387,8 +402,11 @@ def categorical_crossentropy(
         Probabilities, or logits when ``from_logits=True``.
     from_logits : bool, default False
     label_smoothing : float in [0, 1], default 0
-    axis : int, default -1
-        The class axis.
+    axis : int or tuple of int, default -1
+        The class axis, or several distinct axes whose entries together are the classes.
+    where : bool array of the shape of ``y_pred``, or of that shape without ``axis``, optional
+        The classes to include (``False`` masks one out; without the class
+        axis, one flag masks a whole row). Never broadcast otherwise.
     xp : namespace, optional
 
     Returns
@@ -400,14 +418,44 @@ def categorical_crossentropy(
     >>> out = categorical_crossentropy([[0.0, 1.0, 0.0]], [[0.05, 0.95, 0.0]])
     >>> round(float(out[0]), 6)
     0.051293
+    >>> out = categorical_crossentropy(
+    ...     [[0.0, 1.0, 0.0]], [[0.0, 0.0, 9.0]], from_logits=True, where=[[True, True, False]]
+    ... )
+    >>> round(float(out[0]), 6)  # log 2: the third class is out of the softmax
+    0.693147
 
     See Also
     --------
     sparse_categorical_crossentropy, categorical_focal_crossentropy, kl_divergence
     """
     return _categorical_crossentropy(
-        y_true, y_pred, xp, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis
+        y_true, y_pred, xp, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis, where=where
     )
+
+
+def _merged_classes(
+    y_true: Any, y_pred: Any, xp: Any, axis: Any, where: Any, loss_name: str
+) -> tuple[Any, Any, Any, Any]:
+    """Inputs with the class axes of a tuple ``axis`` merged into one last axis (``where`` too), as optax does."""
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    axes = check_axes(axis, y_pred.ndim, loss_name)
+    check_same_shape(y_true, y_pred, loss_name)
+    if where is not None:
+        where = merge_axes(where_mask(where, y_pred.shape, axes, xp, y_pred, loss_name), axes, xp)
+    return xp, merge_axes(y_true, axes, xp), merge_axes(y_pred, axes, xp), where
+
+
+def _masked_log_probs(y_pred: Any, valid: Any, from_logits: bool, xp: Any) -> Any:
+    """Log-probabilities over the last axis's ``valid`` classes: a masked softmax, or the probabilities renormalised."""
+    if from_logits:
+        return masked_log_softmax(y_pred, valid, xp)
+    return xp.log(normalize_probabilities(xp.where(valid, y_pred, xp.zeros_like(y_pred)), -1, xp))
+
+
+def _smoothed_over(y_true: Any, label_smoothing: float, valid: Any, xp: Any) -> Any:
+    """``y_true`` smoothed over the ``valid`` classes of the last axis: ``y (1 - s) + s / (valid classes)``."""
+    count = xp.sum(xp.astype(valid, y_true.dtype), axis=-1, keepdims=True)
+    return y_true * (1.0 - label_smoothing) + label_smoothing / xp.where(count > 0, count, xp.ones_like(count))
 
 
 def _categorical_crossentropy(
@@ -417,13 +465,25 @@ def _categorical_crossentropy(
     *,
     from_logits: bool = False,
     label_smoothing: float = 0.0,
-    axis: int = -1,
+    axis: Any = -1,
+    where: Any = None,
     plain_mean: bool = False,
 ) -> Any:
     """:func:`categorical_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
-    xp, y_true, y_pred, axis = _categorical_inputs(
-        y_true, y_pred, xp, axis, label_smoothing, from_logits, "categorical_crossentropy"
-    )
+    name = "categorical_crossentropy"
+    if isinstance(axis, tuple):
+        xp, y_true, y_pred, where = _merged_classes(y_true, y_pred, xp, axis, where, name)
+        axis = -1
+    if where is not None:  # the generic masked path (no fused kernel takes a mask)
+        xp, y_true, y_pred, axis = _categorical_inputs(y_true, y_pred, xp, axis, 0.0, from_logits, name)
+        valid = where_mask(where, y_pred.shape, (axis,), xp, y_pred, name)
+        if axis != y_pred.ndim - 1:
+            y_true, y_pred, valid = (xp.moveaxis(a, axis, -1) for a in (y_true, y_pred, valid))
+        if _check_label_smoothing(label_smoothing, name):
+            y_true = _smoothed_over(y_true, label_smoothing, valid, xp)
+        log_p = _target_log_probs(y_true, _masked_log_probs(y_pred, valid, from_logits, xp), from_logits, xp)
+        return mean_of_samples(-masked_reduce(y_true * log_p, valid, -1, xp), xp, plain_mean)
+    xp, y_true, y_pred, axis = _categorical_inputs(y_true, y_pred, xp, axis, label_smoothing, from_logits, name)
     if on_torch(xp) and from_logits:
         return torch_categorical_crossentropy_logits(y_true, y_pred, axis, plain_mean)
     if on_jax(xp) and from_logits:
@@ -538,6 +598,7 @@ def sparse_categorical_crossentropy(
     axis: int = -1,
     label_smoothing: float = 0.0,
     ignore_index: int | None = None,
+    where: Any = None,
     xp: Any = None,
 ) -> Any:
     r"""Categorical cross-entropy with integer class indices as labels.
@@ -547,6 +608,15 @@ def sparse_categorical_crossentropy(
     with :math:`p` as in :func:`categorical_crossentropy`. Entries whose label
     equals ``ignore_class`` give 0; the class form then averages over the
     remaining entries only (all ignored gives 0, with a zero gradient).
+
+    ``where`` masks classes out of the softmax (or the normalisation of the
+    probabilities) and, with label smoothing, out of the mean over classes,
+    as optax's ``where``; values and gradients stay finite. A row whose
+    classes are all masked gives 0, as in optax; a label on a masked class
+    gives 0 as well, as its one-hot vector does in
+    :func:`categorical_crossentropy` (optax's integer-label loss gives the
+    kept classes' log-normaliser minus that class's logit). ``where`` is
+    data of one batch, so the class form does not take it.
 
     Parameters
     ----------
@@ -565,6 +635,9 @@ def sparse_categorical_crossentropy(
         every class (Keras has no smoothing for sparse labels).
     ignore_index : int, optional
         torch's name for ``ignore_class``; give one or the other.
+    where : bool array of the shape of ``y_pred``, or of ``y_true``'s, optional
+        The classes to include; one flag per sample (``y_true``'s shape)
+        masks all of that sample's classes. Never broadcast otherwise.
     xp : namespace, optional
 
     Returns
@@ -586,6 +659,7 @@ def sparse_categorical_crossentropy(
         axis=axis,
         label_smoothing=label_smoothing,
         ignore_index=ignore_index,
+        where=where,
     )
 
 
@@ -599,17 +673,33 @@ def _sparse_categorical_crossentropy(
     axis: int = -1,
     label_smoothing: float = 0.0,
     ignore_index: int | None = None,
+    where: Any = None,
     plain_mean: bool = False,
 ) -> Any:
     """:func:`sparse_categorical_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
+    name = "sparse_categorical_crossentropy"
     ignore_class = _ignored_class(ignore_class, ignore_index)
-    xp, labels, y_pred, _ = _sparse_inputs(
-        y_true, y_pred, xp, axis, "sparse_categorical_crossentropy", from_logits=from_logits, ignore_class=ignore_class
+    xp, labels, y_pred, axis = _sparse_inputs(
+        y_true, y_pred, xp, axis, name, from_logits=from_logits, ignore_class=ignore_class
     )
-    smooths = _check_label_smoothing(label_smoothing, "sparse_categorical_crossentropy")
+    smooths = _check_label_smoothing(label_smoothing, name)
     valid = None if ignore_class is None else labels != ignore_class
     if valid is not None:
         labels = xp.where(valid, labels, xp.zeros_like(labels))
+    if where is not None:  # the generic masked path (no fused kernel takes a mask)
+        shape = tuple(y_pred.shape)  # (classes last; where in the caller's layout, with the class axis at axis)
+        shape = (*shape[:axis], shape[-1], *shape[axis:-1])
+        kept = where_mask(where, shape, (axis,), xp, y_pred, name)
+        kept = kept if axis == len(shape) - 1 else xp.moveaxis(kept, axis, -1)
+        log_p = _masked_log_probs(y_pred, kept, from_logits, xp)
+        target = one_hot(labels, y_pred.shape[-1], xp, xp.bool) & kept
+        losses = -xp.sum(xp.where(target, log_p, xp.zeros_like(log_p)), axis=-1)
+        if smooths:
+            losses = (1.0 - label_smoothing) * losses - label_smoothing * masked_reduce(log_p, kept, -1, xp, mean=True)
+        losses = nan_out_of_range(losses, labels, y_pred.shape[-1], xp)
+        if valid is not None:
+            losses = xp.where(valid, losses, xp.zeros_like(losses))
+        return mean_of_samples(losses, xp, plain_mean)
     fused = from_logits and not smooths
     if on_torch(xp) and fused and valid is None:
         return torch_sparse_categorical_crossentropy_logits(labels, y_pred, plain_mean)
@@ -629,17 +719,23 @@ def _sparse_categorical_crossentropy(
     return mean_of_samples(losses, xp, plain_mean)
 
 
-def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+def kl_divergence(y_true: Any, y_pred: Any, *, where: Any = None, xp: Any = None) -> Any:
     r"""Kullback-Leibler divergence :math:`\mathrm{KL}(y_\text{true} \| y_\text{pred})` over the last axis.
 
     .. math:: \ell = \sum_i t_i \log\frac{t_i}{p_i}, \quad
               t = \operatorname{clip}(y_\text{true}, \epsilon, 1),\;
               p = \operatorname{clip}(y_\text{pred}, \epsilon, 1)
 
+    Entries that ``where`` masks leave the sum (optax's ``where``); a row
+    without a kept entry gives 0. ``where`` is data of one batch, so the
+    class form does not take it.
+
     Parameters
     ----------
     y_true, y_pred : array of shape (batch, ..., d)
         Probability distributions along the last axis.
+    where : bool array of shape (batch, ..., d), optional
+        The entries to include; never broadcast.
     xp : namespace, optional
 
     Returns
@@ -651,25 +747,36 @@ def kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
     >>> out = kl_divergence([[0.5, 0.5]], [[0.25, 0.75]])
     >>> round(float(out[0]), 6)
     0.143841
+    >>> out = kl_divergence([[0.5, 0.5]], [[0.25, 0.75]], where=[[True, False]])
+    >>> round(float(out[0]), 6)  # 0.5 log(0.5 / 0.25)
+    0.346574
     """
-    return _kl_divergence(y_true, y_pred, xp)
+    return _kl_divergence(y_true, y_pred, xp, where=where)
 
 
-def _kl_divergence(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) -> Any:
+def _entry_mask(where: Any, like: Any, xp: Any, loss_name: str) -> Any:
+    """``where`` for an element-wise sum over the last axis: a boolean array of ``like``'s shape."""
+    if like.ndim == 0:  # (a 0-d pair is one vector of one value, see one_value_vectors)
+        return xp.reshape(where_mask(where, (), (), xp, like, loss_name), (1,))
+    return where_mask(where, tuple(like.shape), (), xp, like, loss_name)
+
+
+def _kl_divergence(y_true: Any, y_pred: Any, xp: Any, *, where: Any = None, plain_mean: bool = False) -> Any:
     """:func:`kl_divergence`; ``plain_mean`` gives the mean over the samples (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "kl_divergence")
+    kept = None if where is None else _entry_mask(where, y_pred, xp, "kl_divergence")
     y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
     if value_checks_enabled():  # (off by default)
         for name, array in (("y_true", y_true), ("y_pred", y_pred)):
             check_range("kl_divergence", name, array, 0.0, 1.0, "Both arguments are probability distributions.")
-    if on_torch(xp):
+    if on_torch(xp) and kept is None:
         return torch_kl_divergence(y_true, y_pred, plain_mean)
     t = xp.clip(y_true, EPSILON, 1.0)
     p = xp.clip(y_pred, EPSILON, 1.0)
-    return mean_of_samples(xp.sum(t * (xp.log(t) - xp.log(p)), axis=-1), xp, plain_mean)
+    return mean_of_samples(masked_reduce(t * (xp.log(t) - xp.log(p)), kept, -1, xp), xp, plain_mean)
 
 
-def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:
+def generalized_kl_divergence(y_true: Any, y_pred: Any, *, where: Any = None, xp: Any = None) -> Any:
     r"""Generalized Kullback-Leibler divergence of two non-negative measures over the last axis.
 
     .. math:: \ell = \sum_i \left(t_i \log\frac{t_i}{p_i} - t_i + p_i\right), \quad
@@ -690,6 +797,8 @@ def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> An
     Equals ``optax.losses.generalized_kl_divergence(log(y_pred), y_true)``
     for entries above :math:`\epsilon`; optax takes the log of the
     prediction, losslab the prediction itself, like :func:`kl_divergence`.
+    Entries that ``where`` masks leave the sum, as in optax; ``where`` is
+    data of one batch, so the class form does not take it.
 
     Parameters
     ----------
@@ -697,6 +806,8 @@ def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> An
         The target measure, >= 0.
     y_pred : array of shape (batch, ..., d)
         The predicted measure, >= 0 (e.g. an exp or softplus output).
+    where : bool array of shape (batch, ..., d), optional
+        The entries to include; never broadcast.
     xp : namespace, optional
 
     Returns
@@ -718,6 +829,7 @@ def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> An
     kl_divergence, poisson
     """
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "generalized_kl_divergence")
+    kept = None if where is None else _entry_mask(where, y_pred, xp, "generalized_kl_divergence")
     y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
     if value_checks_enabled():  # (off by default)
         for name, array in (("y_true", y_true), ("y_pred", y_pred)):
@@ -726,7 +838,7 @@ def generalized_kl_divergence(y_true: Any, y_pred: Any, *, xp: Any = None) -> An
             )
     t = xp.clip(y_true, EPSILON)
     p = xp.clip(y_pred, EPSILON)
-    return xp.sum(t * (xp.log(t) - xp.log(p)) - t + p, axis=-1)
+    return masked_reduce(t * (xp.log(t) - xp.log(p)) - t + p, kept, -1, xp)
 
 
 def poisson(y_true: Any, y_pred: Any, *, xp: Any = None) -> Any:

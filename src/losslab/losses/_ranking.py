@@ -12,23 +12,9 @@ from typing import Any
 from losslab._backend import as_array, cast_like
 from losslab._checks import check_range
 from losslab.losses._loss import LossFunctionWrapper
-from losslab.losses._ops import log_softmax, one_value_vectors, prepare_pair
+from losslab.losses._ops import log_softmax, masked_log_softmax, one_value_vectors, prepare_pair
 
 _DEFAULT = "sum_over_batch_size"
-
-
-def _masked_log_softmax(scores: Any, valid: Any, xp: Any) -> Any:
-    """``log softmax`` over the valid items of each list (any value elsewhere); finite for every finite input.
-
-    A list without a valid item gets 0s rather than the NaN of a softmax over nothing.
-    """
-    any_valid = xp.any(valid, axis=-1, keepdims=True)
-    lowest = xp.full_like(scores, xp.finfo(scores.dtype).min)
-    peak = xp.max(xp.where(valid, scores, lowest), axis=-1, keepdims=True)
-    peak = xp.where(any_valid, peak, xp.zeros_like(peak))
-    shifted = xp.where(valid, scores - peak, xp.zeros_like(scores))
-    total = xp.sum(xp.where(valid, xp.exp(shifted), xp.zeros_like(shifted)), axis=-1, keepdims=True)
-    return shifted - xp.log(xp.where(any_valid, total, xp.ones_like(total)))
 
 
 def _item_array(value: Any, like: Any, xp: Any, name: str) -> Any:
@@ -117,7 +103,7 @@ def ranking_softmax(
     valid = _item_array(where, y_pred, xp, "where")
     if valid.dtype != xp.bool:
         valid = valid != 0
-    terms = y_true * _masked_log_softmax(y_pred, valid, xp)
+    terms = y_true * masked_log_softmax(y_pred, valid, xp)
     return -xp.sum(xp.where(valid, terms, xp.zeros_like(terms)), axis=-1)
 
 
