@@ -116,7 +116,9 @@ def keras_class(card: Card) -> type[CardLoss]:
     losslab_class: type[Loss] = card.cls
     name = losslab_class.__name__
     signature = inspect.signature(losslab_class.__init__)
-    parameters = list(signature.parameters.values())[1:]  # without self
+    # without self, and without multioutput: Keras reduces per-sample losses to one scalar training loss
+    signature = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "multioutput"])
+    parameters = list(signature.parameters.values())[1:]
     missing = [key for key in _KERAS_ARGUMENTS if key not in signature.parameters]
     if missing:
         msg = f"card of {card.name}: {name}.__init__ must take {missing} to have a Keras form"

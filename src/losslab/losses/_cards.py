@@ -211,6 +211,7 @@ CARDS = (
         plain_mean=_mean_squared_error,
         kernels=(torch_mse,),
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        multioutput=True,
     ),
     Card(
         mean_absolute_error,
@@ -226,6 +227,7 @@ CARDS = (
         plain_mean=_mean_absolute_error,
         kernels=(torch_mae,),
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        multioutput=True,
     ),
     Card(
         huber,
@@ -242,6 +244,7 @@ CARDS = (
         kernels=(torch_huber,),
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=(real("delta", 0.0, open_low=True, why="where the loss turns linear"),),
+        multioutput=True,
     ),
     Card(
         log_cosh,
@@ -256,6 +259,7 @@ CARDS = (
         optax="log_cosh",
         plain_mean=_log_cosh,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        multioutput=True,
     ),
     Card(
         mean_absolute_percentage_error,
@@ -270,6 +274,7 @@ CARDS = (
         plain_mean=_mean_absolute_percentage_error,
         facts=frozenset(["divides_by_targets"]),
         view=View("residual", branches=(1.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        multioutput=True,
     ),
     Card(
         mean_squared_logarithmic_error,
@@ -284,6 +289,7 @@ CARDS = (
         plain_mean=_mean_squared_logarithmic_error,
         facts=frozenset(["log_targets", "nonnegative_targets"]),
         view=View("residual", branches=(1.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        multioutput=True,
     ),
     Card(
         cosine_similarity,
@@ -676,6 +682,7 @@ CARDS = (
         plain_mean=_barron,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=(real("alpha", allow_inf=True, why="the shape (-inf and inf are its limits)"), *_SCALE),
+        multioutput=True,
     ),
     Card(
         cauchy,
@@ -690,6 +697,7 @@ CARDS = (
         plain_mean=_cauchy,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=_SCALE,
+        multioutput=True,
     ),
     Card(
         geman_mcclure,
@@ -702,6 +710,7 @@ CARDS = (
         plain_mean=_geman_mcclure,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=_SCALE,
+        multioutput=True,
     ),
     Card(
         welsch,
@@ -715,6 +724,7 @@ CARDS = (
         plain_mean=_welsch,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=_SCALE,
+        multioutput=True,
     ),
     Card(
         charbonnier,
@@ -729,6 +739,7 @@ CARDS = (
         plain_mean=_charbonnier,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=(real("epsilon", 0.0, open_low=True, why="the width of the quadratic region"),),
+        multioutput=True,
     ),
     Card(
         smooth_l1,
@@ -743,6 +754,7 @@ CARDS = (
         kernels=(torch_smooth_l1,),
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=(real("beta", 0.0, why="where the loss turns linear (0 gives the absolute error, as in torch)"),),
+        multioutput=True,
     ),
     Card(
         pinball,
@@ -757,6 +769,7 @@ CARDS = (
         plain_mean=_pinball,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 1.0]])),
         params=(real("quantile", 0.0, 1.0),),
+        multioutput=True,
     ),
     Card(
         expectile,
@@ -769,6 +782,7 @@ CARDS = (
         plain_mean=_expectile,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 1.0]])),
         params=(real("expectile", 0.0, 1.0),),
+        multioutput=True,
     ),
     Card(
         multi_quantile,
@@ -808,6 +822,7 @@ CARDS = (
         kernels=(torch_poisson_nll,),
         view=View("rate", branches=(1.0, 0.0), example=([[1.0, 0.0]], [[1.0, 2.0]]), switch=("log_input", "log_rate")),
         params=(flag("log_input"), flag("full"), real("eps", 0.0, open_low=True)),
+        multioutput=True,
     ),
     Card(
         poisson_deviance,
@@ -820,6 +835,7 @@ CARDS = (
         plain_mean=_poisson_deviance,
         facts=frozenset(["count_targets", "nonnegative_targets"]),
         view=View("mean", branches=(1.0, 0.0), example=([[1.0, 0.0]], [[2.0, 1.0]])),
+        multioutput=True,
     ),
     Card(
         gamma_deviance,
@@ -832,6 +848,7 @@ CARDS = (
         plain_mean=_gamma_deviance,
         facts=frozenset(["nonnegative_targets"]),
         view=View("mean", branches=(1.0,), example=([[1.0, 2.0]], [[2.0, 1.0]])),
+        multioutput=True,
     ),
     Card(
         tweedie_deviance,
@@ -845,6 +862,7 @@ CARDS = (
         facts=frozenset(["count_targets", "nonnegative_targets"]),
         view=View("mean", branches=(1.0,), example=([[1.0, 0.0]], [[1.0, 1.0]])),
         params=(real("power"),),
+        multioutput=True,
     ),
     Card(
         multilabel_soft_margin,

@@ -658,59 +658,107 @@ class Barron(LossFunctionWrapper):
     """
 
     def __init__(
-        self, alpha: Any = 1.0, scale: Any = 1.0, reduction: Any = _DEFAULT, name: str = "barron", dtype: Any = None
+        self,
+        alpha: Any = 1.0,
+        scale: Any = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "barron",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(barron, reduction=reduction, name=name, dtype=dtype, alpha=alpha, scale=scale)
+        super().__init__(
+            barron, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, alpha=alpha, scale=scale
+        )
 
 
 class Cauchy(LossFunctionWrapper):
     """Class form of :func:`cauchy` (``scale``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, scale: float = 1.0, reduction: Any = _DEFAULT, name: str = "cauchy", dtype: Any = None) -> None:
-        super().__init__(cauchy, reduction=reduction, name=name, dtype=dtype, scale=scale)
+    def __init__(
+        self,
+        scale: float = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "cauchy",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
+    ) -> None:
+        super().__init__(cauchy, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, scale=scale)
 
 
 class GemanMcClure(LossFunctionWrapper):
     """Class form of :func:`geman_mcclure` (``scale``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, scale: float = 1.0, reduction: Any = _DEFAULT, name: str = "geman_mcclure", dtype: Any = None
+        self,
+        scale: float = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "geman_mcclure",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(geman_mcclure, reduction=reduction, name=name, dtype=dtype, scale=scale)
+        super().__init__(
+            geman_mcclure, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, scale=scale
+        )
 
 
 class Welsch(LossFunctionWrapper):
     """Class form of :func:`welsch` (``scale``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, scale: float = 1.0, reduction: Any = _DEFAULT, name: str = "welsch", dtype: Any = None) -> None:
-        super().__init__(welsch, reduction=reduction, name=name, dtype=dtype, scale=scale)
+    def __init__(
+        self,
+        scale: float = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "welsch",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
+    ) -> None:
+        super().__init__(welsch, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, scale=scale)
 
 
 class Charbonnier(LossFunctionWrapper):
     """Class form of :func:`charbonnier` (``epsilon``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, epsilon: float = 1e-3, reduction: Any = _DEFAULT, name: str = "charbonnier", dtype: Any = None
+        self,
+        epsilon: float = 1e-3,
+        reduction: Any = _DEFAULT,
+        name: str = "charbonnier",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(charbonnier, reduction=reduction, name=name, dtype=dtype, epsilon=epsilon)
+        super().__init__(
+            charbonnier, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, epsilon=epsilon
+        )
 
 
 class SmoothL1(LossFunctionWrapper):
     """Class form of :func:`smooth_l1` (``beta``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, beta: float = 1.0, reduction: Any = _DEFAULT, name: str = "smooth_l1", dtype: Any = None
+        self,
+        beta: float = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "smooth_l1",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(smooth_l1, reduction=reduction, name=name, dtype=dtype, beta=beta)
+        super().__init__(smooth_l1, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, beta=beta)
 
 
 class Pinball(LossFunctionWrapper):
     """Class form of :func:`pinball` (``quantile``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, quantile: float = 0.5, reduction: Any = _DEFAULT, name: str = "pinball", dtype: Any = None
+        self,
+        quantile: float = 0.5,
+        reduction: Any = _DEFAULT,
+        name: str = "pinball",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(pinball, reduction=reduction, name=name, dtype=dtype, quantile=quantile)
+        super().__init__(
+            pinball, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, quantile=quantile
+        )
 
 
 class MultiQuantile(LossFunctionWrapper):
@@ -730,6 +778,18 @@ class Expectile(LossFunctionWrapper):
     """Class form of :func:`expectile` (``expectile``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, expectile: float = 0.5, reduction: Any = _DEFAULT, name: str = "expectile", dtype: Any = None
+        self,
+        expectile: float = 0.5,
+        reduction: Any = _DEFAULT,
+        name: str = "expectile",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(_expectile_function, reduction=reduction, name=name, dtype=dtype, expectile=expectile)
+        super().__init__(
+            _expectile_function,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            multioutput=multioutput,
+            expectile=expectile,
+        )

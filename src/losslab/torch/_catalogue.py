@@ -33,8 +33,9 @@ from losslab.losses._validation import check_hyperparameters
 from losslab.torch._base import bind, changed_options, check_reduction, describe, signed, store, with_self
 from losslab.torch._nn import TORCH_LOSSES
 
-_CLASS_FORM_ONLY = frozenset({"self", "reduction", "name", "dtype"})
-"""Arguments of a catalogue class that are not hyperparameters of the loss."""
+_CLASS_FORM_ONLY = frozenset({"self", "reduction", "name", "dtype", "multioutput"})
+"""Arguments of a catalogue class that are not hyperparameters of the loss (``multioutput``'s per-output values
+are no scalar training loss: the modules leave it out)."""
 
 _CLASSES_LAST_WITHOUT_FACT = frozenset({"generalized_dice"})
 """Losses whose ``y_pred`` holds classes last although their card declares neither ``class_axis`` nor ``sparse``."""
