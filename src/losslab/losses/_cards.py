@@ -133,6 +133,7 @@ from losslab.losses._regression import (
 )
 from losslab.losses._robust import (
     Barron,
+    BarronNLL,
     Cauchy,
     Charbonnier,
     Expectile,
@@ -142,6 +143,7 @@ from losslab.losses._robust import (
     SmoothL1,
     Welsch,
     _barron,
+    _barron_nll,
     _cauchy,
     _charbonnier,
     _expectile,
@@ -150,6 +152,7 @@ from losslab.losses._robust import (
     _smooth_l1,
     _welsch,
     barron,
+    barron_nll,
     cauchy,
     charbonnier,
     expectile,
@@ -682,6 +685,19 @@ CARDS = (
         plain_mean=_barron,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=(real("alpha", allow_inf=True, why="the shape (-inf and inf are its limits)"), *_SCALE),
+        multioutput=True,
+    ),
+    Card(
+        barron_nll,
+        BarronNLL,
+        tasks=("regression",),
+        labels="real-valued targets",
+        activation="linear",
+        range="[log c + log Z(alpha), inf): log Z(alpha) falls from log(sqrt(2) pi) at alpha=0 to 0.743 at 4",
+        inputs="real",
+        plain_mean=_barron_nll,
+        view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        params=(real("alpha", 0.0, 4.0, why="the shape (the distribution exists for 0 <= alpha)"), *_SCALE),
         multioutput=True,
     ),
     Card(

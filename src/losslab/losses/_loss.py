@@ -362,6 +362,8 @@ def _with_trailing_axis(value: Any, y_pred: Any, xp: Any) -> Any:
         return value
     array = as_array(value, xp, like=y_pred, name="hyperparameter")
     return xp.expand_dims(array, axis=-1) if array.ndim >= 1 else array
+
+
 _DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64")
 
 
