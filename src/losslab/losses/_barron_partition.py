@@ -62,7 +62,7 @@ def rho_float64(x2: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
 
 def log_partition_float64(alpha: Any) -> np.ndarray:
-    r""":math:`\log Z(\alpha)` by the trapezoid rule in :math:`t` (:math:`x = \sinh t`), for an array of ``alpha`` >= 0."""
+    r""":math:`\log Z(\alpha)` by the trapezoid rule in :math:`t` (:math:`x = \sinh t`), for ``alpha`` >= 0."""
     t = np.linspace(0.0, 40.0, 801)
     step = t[1] - t[0]
     weights = np.full_like(t, 2.0 * step)  # doubled: the integrand is even in x

@@ -93,7 +93,7 @@ def _expm1(t: Any, xp: Any) -> Any:
 
 
 def _half_b_log_exprel(log_term: Any, alpha: Any, b: Any, xp: Any) -> Any:
-    r"""``(b / alpha) expm1(alpha L / 2)``, i.e. :math:`\tfrac12 b L \operatorname{exprel}(\alpha L / 2)`, for any ``alpha``.
+    r"""``(b / alpha) expm1(alpha L / 2)``, i.e. :math:`\tfrac12 b L \operatorname{exprel}(\alpha L / 2)`.
 
     Where :math:`t = \alpha L / 2` is small a Horner series of
     :math:`\operatorname{exprel}(t) = \operatorname{expm1}(t) / t` is used (it
@@ -204,9 +204,9 @@ def barron(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: 
     :math:`\rho` increases with :math:`\alpha` and decreases with :math:`c`, so
     minimising it alone drives :math:`\alpha` to its lower bound and :math:`c`
     up. Barron learns them by minimising the negative log-likelihood
-    :math:`\rho + \log c + \log Z(\alpha)`, whose normaliser :math:`Z` losslab
-    does not provide; add it, or fit ``alpha`` and ``scale`` on another
-    objective (e.g. validation loss).
+    :math:`\rho + \log c + \log Z(\alpha)`: :func:`barron_nll` (for
+    :math:`0 \le \alpha \le 4`), or fit them on another objective (e.g.
+    validation loss).
 
     The derivative with respect to ``alpha`` has a logarithmic singularity at
     :math:`\alpha = 2`: :math:`\partial\rho/\partial\alpha \approx \tfrac14 x^2
@@ -254,7 +254,7 @@ def barron(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: 
 
     See Also
     --------
-    cauchy, geman_mcclure, welsch, charbonnier
+    barron_nll, cauchy, geman_mcclure, welsch, charbonnier
     """
     return _barron(y_true, y_pred, xp, alpha=alpha, scale=scale)
 
@@ -268,7 +268,7 @@ def _barron(y_true: Any, y_pred: Any, xp: Any, *, alpha: Any = 1.0, scale: Any =
 
 
 def barron_nll(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: Any = None) -> Any:
-    r"""Negative log-likelihood of Barron's distribution: :func:`barron` plus its normaliser, to learn ``alpha`` and ``scale``.
+    r"""Negative log-likelihood of Barron's distribution: :func:`barron` plus its normaliser.
 
     .. math:: \ell = \frac{1}{d} \sum_{i=1}^{d}
               \left(\rho(e_i / c, \alpha) + \log c + \log Z(\alpha)\right), \qquad
@@ -316,7 +316,7 @@ def barron_nll(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, 
     (0.91894, 0.91894)
     >>> out = barron_nll([[0.0]], [[2.0]], alpha=0.0, scale=2.0)  # log(1.5) + log 2 + log(sqrt(2) pi)
     >>> round(float(out[0]), 5)
-    2.58997
+    2.58992
 
     References
     ----------

@@ -203,8 +203,8 @@ class BarronLoss(CatalogueLoss):
 
     The loss alone decreases as ``alpha`` falls and ``scale`` grows, so minimising it drives them to
     ``a0`` and upwards. Barron learns them by minimising the negative log-likelihood
-    :math:`\rho + \log c + \log Z(\alpha)`, whose normaliser :math:`Z` losslab does not provide; add
-    it, or fit them on another objective (e.g. a validation loss).
+    :math:`\rho + \log c + \log Z(\alpha)`: :class:`BarronNLLLoss`, or fit them on another objective
+    (e.g. a validation loss).
 
     Parameters
     ----------
@@ -314,7 +314,55 @@ class BarronLoss(CatalogueLoss):
 
 BarronLoss._init_signature = inspect.signature(BarronLoss.__init__)
 
-_HAND_WRITTEN: dict[str, type[CatalogueLoss]] = {"barron": BarronLoss}
+class BarronNLLLoss(BarronLoss):
+    r"""The catalogue's :func:`losslab.barron_nll` (:class:`losslab.BarronNLL`) as a torch module; it can learn.
+
+    ``forward(input, target)`` returns ``losslab.barron_nll(target, input, alpha=..., scale=...)``: Barron's
+    :math:`\rho + \log c + \log Z(\alpha)`, the negative log-likelihood whose minimum over ``alpha`` and
+    ``scale`` is no longer at their bounds, so ``learnable=True`` trains them with the model. Arguments as in
+    :class:`BarronLoss`; ``alpha_range`` must lie within :math:`[0, 4]`, where :math:`Z` is tabulated.
+
+    Examples
+    --------
+    >>> import torch
+    >>> loss = BarronNLLLoss(alpha=1.0, scale=1.0, learnable=True)
+    >>> value = loss(torch.zeros(1, 1), torch.zeros(1, 1))
+    >>> round(value.item(), 5)  # log Z(1) = log(2 e K_1(1))
+    1.1855
+    >>> value.backward()
+    >>> loss.raw_alpha.grad is not None and loss.raw_scale.grad is not None
+    True
+    """
+
+    card = card("barron_nll")
+
+    def __init__(
+        self,
+        alpha: Any = 1.0,
+        scale: Any = 1.0,
+        *,
+        learnable: bool | str = False,
+        alpha_range: tuple[float, float] = (0.001, 1.999),
+        min_scale: float = 1e-5,
+        reduction: str = "mean",
+    ) -> None:
+        low, high = _check_alpha_range(alpha_range)
+        if low < 0 or high > 4:
+            msg = f"BarronNLLLoss: alpha_range must lie within [0, 4], where log Z is tabulated; got {alpha_range!r}"
+            raise ValueError(msg)
+        super().__init__(
+            alpha,
+            scale,
+            learnable=learnable,
+            alpha_range=alpha_range,
+            min_scale=min_scale,
+            reduction=reduction,
+        )
+
+
+BarronNLLLoss._init_signature = inspect.signature(BarronNLLLoss.__init__)
+
+_HAND_WRITTEN: dict[str, type[CatalogueLoss]] = {"barron": BarronLoss, "barron_nll": BarronNLLLoss}
 
 CATALOGUE_LOSSES: dict[str, type[CatalogueLoss]] = {
     loss.name: _HAND_WRITTEN.get(loss.name) or make_class(loss)
