@@ -149,8 +149,9 @@ def _barron_rho(z: Any, alpha: Any, xp: Any) -> Any:
     # alpha >= 1: small-exponent form; the stand-in 1.5 elsewhere keeps b away from its clamp.
     alpha_high = xp.where(near_zero, xp.full_like(alpha, 1.5), finite_alpha)
     b_high = xp.clip(xp.abs(alpha_high - 2.0), eps)
-    exponent = 0.5 * (alpha_high - 2.0) * xp.log1p(z / b_high)
-    rho_high = (z * xp.exp(exponent) + b_high * _expm1(exponent, xp)) / alpha_high
+    z_high = xp.where(near_zero, xp.zeros_like(z), z)  # z / b_high would overflow for z > max / 2 where not taken
+    exponent = 0.5 * (alpha_high - 2.0) * xp.log1p(z_high / b_high)
+    rho_high = (z_high * xp.exp(exponent) + b_high * _expm1(exponent, xp)) / alpha_high
     rho = xp.where(near_zero, rho_low, rho_high)
     rho = xp.where(alpha == -math.inf, -_expm1(-0.5 * z, xp), rho)
     z_pos_inf = xp.where(alpha == math.inf, z, xp.zeros_like(z))  # expm1(z / 2) overflows: only where selected
