@@ -215,7 +215,9 @@ def test_loss_without_multioutput_support():
 def test_sample_weight_of_the_wrong_length():
     y_true, y_pred, _ = data("float64", n=6)
     loss = losslab.MeanSquaredError(multioutput="raw_values")
-    with pytest.raises(ValueError, match=r"sample_weight of shape \(5,\) does not fit"):
+    with pytest.raises(
+        ValueError, match=r"sample_weight of shape \(5(, 1)?\) does not fit per-sample losses of shape \(6, 3\)"
+    ):
         loss(y_true, y_pred, sample_weight=np.ones(5))
 
 

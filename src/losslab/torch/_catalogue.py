@@ -248,14 +248,14 @@ class BarronLoss(CatalogueLoss):
         reduction: str = "mean",
     ) -> None:
         nn.Module.__init__(self)
-        self.reduction = check_reduction(reduction, "BarronLoss", REDUCTIONS)
+        self.reduction = check_reduction(reduction, type(self).__name__, REDUCTIONS)
         if not isinstance(learnable, (bool, str)) or learnable not in _LEARNABLE:
-            msg = f"BarronLoss: learnable must be False, True, 'alpha' or 'scale'; got {learnable!r}"
+            msg = f"{type(self).__name__}: learnable must be False, True, 'alpha' or 'scale'; got {learnable!r}"
             raise ValueError(msg)
         self.learnable = learnable
         self.alpha_range = _check_alpha_range(alpha_range)
         if isinstance(min_scale, bool) or not (isinstance(min_scale, (int, float)) and 0 <= min_scale < math.inf):
-            msg = f"BarronLoss: min_scale must be a finite number >= 0; got {min_scale!r}"
+            msg = f"{type(self).__name__}: min_scale must be a finite number >= 0; got {min_scale!r}"
             raise ValueError(msg)
         self.min_scale = float(min_scale)
         learned = _LEARNABLE[learnable]
@@ -273,8 +273,8 @@ class BarronLoss(CatalogueLoss):
         value = _as_float_tensor(alpha, "alpha")
         if not bool(((value > low) & (value < high)).all()):
             msg = (
-                f"BarronLoss: a learned alpha must start inside alpha_range {self.alpha_range}; got alpha={alpha!r}. "
-                "Pass alpha_range=(low, high) around it."
+                f"{type(self).__name__}: a learned alpha must start inside alpha_range {self.alpha_range}; "
+                f"got alpha={alpha!r}. Pass alpha_range=(low, high) around it."
             )
             raise ValueError(msg)
         return torch.logit((value - low) / (high - low))
@@ -282,7 +282,10 @@ class BarronLoss(CatalogueLoss):
     def _raw_scale(self, scale: Any) -> torch.Tensor:
         excess = _as_float_tensor(scale, "scale") - self.min_scale
         if not bool((excess > 0).all()):
-            msg = f"BarronLoss: a learned scale must start above min_scale={self.min_scale}; got scale={scale!r}"
+            msg = (
+                f"{type(self).__name__}: a learned scale must start above min_scale={self.min_scale}; "
+                f"got scale={scale!r}"
+            )
             raise ValueError(msg)
         return excess + torch.log(-torch.expm1(-excess))  # the inverse of softplus, without overflow
 
@@ -297,7 +300,7 @@ class BarronLoss(CatalogueLoss):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in ("alpha", "scale") and f"raw_{name}" in self.__dict__.get("_parameters", {}):
-            msg = f"BarronLoss: {name} is learned through raw_{name}; update raw_{name}, or build a new loss"
+            msg = f"{type(self).__name__}: {name} is learned through raw_{name}; update raw_{name}, or build a new loss"
             raise AttributeError(msg)
         super().__setattr__(name, value)
 
@@ -313,6 +316,7 @@ class BarronLoss(CatalogueLoss):
 
 
 BarronLoss._init_signature = inspect.signature(BarronLoss.__init__)
+
 
 class BarronNLLLoss(BarronLoss):
     r"""The catalogue's :func:`losslab.barron_nll` (:class:`losslab.BarronNLL`) as a torch module; it can learn.
