@@ -93,3 +93,13 @@ def test_gradient_matches_finite_differences_of_the_integral(backend):
     np.testing.assert_allclose(grad[:5], expected, rtol=2e-4, atol=2e-4)
     assert np.isfinite(grad[5])
     assert grad[6] == 0.0 and grad[7] == 0.0
+
+
+def test_stored_table_is_the_integral():
+    """The table in ``_barron_partition_table.py`` is what a fresh integration gives (regenerate it if not)."""
+    from losslab.losses._barron_partition import build_table
+    from losslab.losses._barron_partition_table import TANGENTS, VALUES
+
+    values, tangents = build_table()
+    np.testing.assert_allclose(VALUES, values, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(TANGENTS, tangents, rtol=0, atol=1e-8)

@@ -5,8 +5,8 @@ Barron's loss is the negative log-likelihood of the density
 :math:`Z(\alpha) = \int \exp(-\rho(x, \alpha))\, dx`, which has no closed form
 in general (it is :math:`\sqrt{2\pi}` at :math:`\alpha = 2`,
 :math:`\sqrt2\,\pi` at 0 and :math:`2 e K_1(1)` at 1). This module tabulates
-:math:`\log Z` once, on first use, by numerical integration in NumPy
-float64, and evaluates it on any Array API namespace by cubic Hermite
+:math:`\log Z` by numerical integration in NumPy float64 (once, stored in
+``_barron_partition_table.py``), and evaluates it on any Array API namespace by cubic Hermite
 interpolation, differentiable in :math:`\alpha`.
 
 **The integral.** With :math:`x = \sinh t` the integrand
@@ -30,12 +30,13 @@ integral on :math:`[0, 4]` (largest next to :math:`\alpha = 2`, below
 
 from __future__ import annotations
 
-import functools
+import sys
 from typing import Any
 
 import numpy as np
 
 from losslab._backend import device
+from losslab.losses._barron_partition_table import TANGENTS, VALUES
 
 ALPHA_MIN, ALPHA_MAX = 0.0, 4.0
 """The shapes the table covers; :math:`Z` is infinite for :math:`\\alpha < 0` (a bounded :math:`\\rho`)."""
@@ -77,9 +78,14 @@ def _singular_float64(alpha: np.ndarray) -> np.ndarray:
     return np.where(size == 0, 0.0, 0.25 * gap * (np.log(np.where(size == 0, 1.0, size)) - 1.0))
 
 
-@functools.cache
-def _table() -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Values and tangents (per unit of ``alpha``) of the smooth remainder on the grid (NumPy, built once)."""
+def build_table() -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Values and tangents (per unit of ``alpha``) of the smooth remainder on the grid, by integration in NumPy.
+
+    ``_barron_partition_table.py`` stores its output (written by
+    ``python -m losslab.losses._barron_partition``), so that no call computes it
+    (nor traces it, under ``torch.compile`` or ``jax.jit``); a test checks the
+    stored table against a fresh one.
+    """
     grid = np.linspace(ALPHA_MIN, ALPHA_MAX, _STEPS + 1)
 
     def remainder(alpha: np.ndarray) -> np.ndarray:
@@ -100,15 +106,14 @@ def log_partition(alpha: Any, xp: Any) -> Any:
     singular part (see the module's docstring). Gradients are 0 outside
     :math:`[0, 4]` and finite everywhere.
     """
-    values, tangents = _table()
     dtype, where = alpha.dtype, device(alpha)
     clamped = xp.clip(alpha, ALPHA_MIN, ALPHA_MAX)
     position = (clamped - ALPHA_MIN) / _STEP
     index = xp.clip(xp.floor(position), 0.0, float(_STEPS - 1))
     s = position - index  # the gradient reaches alpha through s only (floor's is 0)
-    flat = xp.reshape(xp.astype(index, xp.int64), (-1,))
-    table_values = xp.asarray(values, dtype=dtype, device=where)
-    table_tangents = xp.asarray(tangents, dtype=dtype, device=where) * _STEP
+    flat = xp.reshape(xp.astype(index, xp.int32), (-1,))
+    table_values = xp.asarray(VALUES, dtype=dtype, device=where)
+    table_tangents = xp.asarray(TANGENTS, dtype=dtype, device=where) * _STEP
 
     def at(table: Any, offset: int) -> Any:
         return xp.reshape(xp.take(table, flat + offset), tuple(alpha.shape))
@@ -124,3 +129,28 @@ def log_partition(alpha: Any, xp: Any) -> Any:
     gap = clamped - 2.0
     size = xp.clip(xp.abs(gap), float(xp.finfo(dtype).eps))  # log|gap| finite, and its gradient at alpha = 2
     return spline + 0.25 * gap * (xp.log(size) - 1.0)
+
+
+def _write_table(path: str) -> None:
+    """Write :func:`build_table`'s output as the Python module ``path``."""
+    values, tangents = build_table()
+    lines = [
+        '"""Barron\'s log-partition table: written by ``python -m losslab.losses._barron_partition``; do not edit."""',
+        "",
+        f"# log Z(alpha) - s(alpha) on alpha = 0, 1/{_STEPS // 4}, ..., 4, and its derivative in alpha (NumPy float64)",
+        "VALUES = (",
+        *(f"    {v!r}," for v in values),
+        ")",
+        "TANGENTS = (",
+        *(f"    {t!r}," for t in tangents),
+        ")",
+        "",
+    ]
+    with open(path, "w", encoding="utf-8") as file:
+        file.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    _write_table(
+        sys.argv[1] if len(sys.argv) > 1 else __file__.replace("_barron_partition.py", "_barron_partition_table.py")
+    )
