@@ -246,3 +246,9 @@ def test_adapters_leave_it_out():
     assert "multioutput" not in inspect.signature(torch_forms.get("mean_absolute_error")).parameters
     with pytest.raises(TypeError):
         torch_forms.get("tweedie_deviance")(multioutput="raw_values")
+
+
+def test_keras_adapt_refuses_it():
+    keras_forms = pytest.importorskip("losslab.keras")
+    with pytest.raises(ValueError, match=r"MeanSquaredError has multioutput='raw_values', which Keras cannot use"):
+        keras_forms.adapt(losslab.MeanSquaredError(multioutput="raw_values"))
