@@ -234,6 +234,13 @@ class LossFunctionWrapper(Loss):
     >>> loss = LossFunctionWrapper(mean_cubed_error, reduction="sum")
     >>> float(loss(np.array([[0.0], [0.0]]), np.array([[1.0], [2.0]])))
     9.0
+
+    One value per output, as scikit-learn's ``multioutput="raw_values"``:
+
+    >>> from losslab import MeanSquaredError
+    >>> loss = MeanSquaredError(multioutput="raw_values")
+    >>> loss(np.zeros((2, 2)), np.array([[1.0, 2.0], [3.0, 0.0]]))  # ((1 + 9) / 2, (4 + 0) / 2)
+    array([5., 2.])
     """
 
     def __init__(
