@@ -6,6 +6,7 @@ Every contract, parity, gradient, stability and property test iterates over
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -408,6 +409,12 @@ BEYOND_KERAS: tuple[Case, ...] = (
         "barron",
         _normal,
         kwargs=({"alpha": 1.0}, {"alpha": 0.0}, {"alpha": 2.0}, {"alpha": -2.0, "scale": 0.7}, {"alpha": 0.5}),
+    ),
+    Case(
+        "barron_nll",
+        _normal,
+        kwargs=({"alpha": 1.0},),
+        minimum=math.log(2.0 * math.e * 0.6019072301972346),  # log Z(1) = log(2 e K_1(1)), Abramowitz & Stegun 9.8
     ),
     Case("pinball", _normal, kwargs=({}, {"quantile": 0.9})),
     Case("expectile", _normal, kwargs=({"expectile": 0.8},)),

@@ -18,10 +18,12 @@ import math
 import numpy as np
 import pytest
 
+from losslab._backend import to_numpy
 from losslab.losses._registry import deserialize, get, serialize
 from losslab.losses._regression import huber, mean_absolute_error, mean_squared_error
 from losslab.losses._robust import (
     Barron,
+    BarronNLL,
     Cauchy,
     Charbonnier,
     Expectile,
@@ -31,6 +33,7 @@ from losslab.losses._robust import (
     SmoothL1,
     Welsch,
     barron,
+    barron_nll,
     cauchy,
     charbonnier,
     expectile,
@@ -736,3 +739,130 @@ def test_class_trains_alpha_and_scale_with_torch():
     # rho increases with alpha and decreases with the scale (Barron 2019, sec. 2)
     assert torch.all(torch.isfinite(raw_alpha.grad)) and torch.all(raw_alpha.grad > 0)
     assert torch.all(torch.isfinite(raw_scale.grad)) and torch.all(raw_scale.grad < 0)
+
+
+# ---------------------------------------------------------------- Barron's bound for alpha < 0
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_barron_never_exceeds_its_bound(xp, dtype):
+    """For alpha < 0, rho <= |alpha - 2| / |alpha| as the dtype rounds that bound, up to x^2 at the dtype's maximum."""
+    rng = np.random.default_rng(11)
+    alphas = np.concatenate([-np.exp(rng.uniform(-10.0, 7.0, 3000)), [-2.0, -1.0, -3.0, -0.5, -1e-3]]).astype(dtype)
+    huge = math.sqrt(float(np.finfo(dtype).max)) * 0.999
+    errors = np.array([huge, 1e9, 1e4, 300.0], dtype=dtype)
+    y_pred = np.broadcast_to(errors[:, None], (errors.size, alphas.size)).astype(dtype)
+    rho = barron(*as_xp(xp, np.zeros_like(y_pred)[..., None], y_pred[..., None]), alpha=xp.asarray(alphas[:, None]))
+    bound = (np.asarray(2.0, dtype) - alphas) / -alphas  # rounded once, in the dtype
+    rho = to_numpy(rho)
+    assert np.all(np.isfinite(rho))
+    assert np.all(rho <= bound[None, :]), f"{int(np.sum(rho > bound[None, :]))} values above the bound"
+
+
+# ---------------------------------------------------------------- Barron's negative log-likelihood
+
+K1_AT_1 = 0.6019072301972346  # the modified Bessel function K_1(1), Abramowitz & Stegun table 9.8
+LOG_Z_CLOSED = {
+    0.0: math.log(math.sqrt(2.0) * math.pi),
+    1.0: math.log(2.0 * math.e * K1_AT_1),
+    2.0: 0.5 * math.log(2 * math.pi),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("alpha", [0.0, 1.0, 2.0], ids=str)
+def test_barron_nll_closed_forms(xp, alpha, dtype):
+    """rho from the paper's closed forms plus log c plus log Z(alpha) from Z's closed forms."""
+    y_true, y_pred = inputs(dtype)
+    c = 1.3
+    x = error_of(y_true, y_pred) / c
+    expected = (BARRON_CLOSED_FORMS[alpha](x) + math.log(c) + LOG_Z_CLOSED[alpha]).mean(axis=-1)
+    actual = barron_nll(*as_xp(xp, y_true, y_pred), alpha=alpha, scale=c)
+    assert actual.dtype == getattr(xp, dtype)
+    assert_close(actual, expected, rtol=RTOL[dtype], atol=1e-12, xp=xp)
+
+
+@pytest.mark.parametrize(("alpha", "c"), [(0.7, 1.3), (1.5, 0.4), (3.0, 2.0)])
+def test_barron_nll_is_a_normalised_density(alpha, c):
+    """exp(-nll) of one value integrates to 1 over y_pred (a trapezoid on a wide grid, float64)."""
+    y = np.concatenate([-np.geomspace(1e4, 1e-6, 40000), [0.0], np.geomspace(1e-6, 1e4, 40000)])
+    nll = barron_nll(np.zeros((y.size, 1)), y[:, None], alpha=alpha, scale=c)
+    assert np.trapezoid(np.exp(-nll), y) == pytest.approx(1.0, abs=3e-6)
+
+
+def test_barron_nll_gaussian_scale_is_the_rms():
+    """At alpha = 2 the NLL is a Gaussian's: its derivative in the scale vanishes at the root mean square error."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    y_true, y_pred = rng.normal(size=(50, 1)), rng.normal(scale=2.0, size=(50, 1))
+    rms = float(np.sqrt(np.mean((y_pred - y_true) ** 2)))
+    scale = torch.tensor(rms, dtype=torch.float64, requires_grad=True)
+    barron_nll(torch.tensor(y_true), torch.tensor(y_pred), alpha=2.0, scale=scale).mean().backward()
+    assert abs(scale.grad.item()) < 1e-12
+
+
+def barron_nll_sum(y_true: np.ndarray):
+    def f(y_pred, alpha, scale):
+        return barron_nll(y_true, y_pred, alpha=alpha, scale=scale).sum()
+
+    return f
+
+
+@pytest.mark.parametrize("backend", GRAD_BACKENDS, ids=str)
+@pytest.mark.parametrize("alpha", [0.3, 1.0, 1.7, 2.6, 3.5], ids=str)
+def test_barron_nll_gradients_match_finite_differences(backend, alpha):
+    """Gradients w.r.t. y_pred, a per-output alpha and a per-output scale."""
+    y_true, y_pred = inputs("float64", shape=(2, 3), seed=7)
+    args = [y_pred, np.array([alpha, alpha + 0.2, alpha - 0.2]), np.array([0.7, 1.0, 1.6])]
+    expected = finite_difference(barron_nll_sum(y_true), args)
+    actual = autograd(backend, barron_nll_sum(on_backend(backend, y_true)), args, jit=backend is Backend.JAX)
+    for got, want in zip(actual, expected, strict=True):
+        assert_close(got, want, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("backend", GRAD_BACKENDS, ids=str)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_barron_nll_is_finite_at_the_edges(backend, dtype):
+    """Values and gradients are finite at alpha = 0, 2 and 4, beyond [0, 4] (clamped) and for large errors."""
+    alpha = np.array([0.0, 2.0, 4.0, -1.0, 6.0, 1.0], dtype=dtype)
+    y_pred = np.array([[1e6, -3e4, 2.0, 1e6, 0.5, 1e9]], dtype=dtype)
+    if backend is Backend.TORCH:
+        torch = pytest.importorskip("torch")
+        pred, a = torch.tensor(y_pred, requires_grad=True), torch.tensor(alpha, requires_grad=True)
+        barron_nll(torch.zeros_like(pred), pred, alpha=a).sum().backward()
+        grads = [pred.grad.numpy(), a.grad.numpy()]
+    else:
+        grads = autograd(
+            backend,
+            lambda p, a: barron_nll(on_backend(backend, np.zeros_like(y_pred)), p, alpha=a).sum(),
+            [y_pred, alpha],
+        )
+    assert all(np.all(np.isfinite(g)) for g in grads)
+    assert grads[1][3] == 0.0 and grads[1][4] == 0.0  # clamped: no gradient pushes alpha further out
+
+
+def test_barron_nll_python_alpha_outside_its_domain():
+    with pytest.raises(ValueError, match=r"barron_nll: alpha must be a float in \[0, 4\]; got alpha=-0.5"):
+        barron_nll([[0.0]], [[1.0]], alpha=-0.5)
+    with pytest.raises(ValueError, match=r"BarronNLL: alpha .*4\.5"):
+        BarronNLL(alpha=4.5)
+
+
+def test_barron_nll_torch_module_learns_alpha_and_scale():
+    """BarronNLLLoss(learnable=True): a few Adam steps on Cauchy-tailed residuals lower the NLL and move both."""
+    torch = pytest.importorskip("torch")
+    from losslab.torch import BarronNLLLoss
+
+    rng = np.random.default_rng(0)
+    residuals = torch.tensor(rng.standard_cauchy(size=(400, 1)))
+    loss = BarronNLLLoss(alpha=1.5, scale=1.0, learnable=True)
+    optimizer = torch.optim.Adam(loss.parameters(), lr=0.05)
+    first = None
+    for _ in range(60):
+        optimizer.zero_grad()
+        value = loss(residuals, torch.zeros_like(residuals))
+        first = value.item() if first is None else first
+        value.backward()
+        optimizer.step()
+    assert value.item() < first
+    assert loss.alpha.item() < 1.0  # heavy tails: the likelihood prefers a small alpha (the Cauchy's is 0)

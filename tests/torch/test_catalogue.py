@@ -59,8 +59,9 @@ def test_the_constructor_takes_the_catalogue_hyperparameters_and_a_keyword_reduc
     theirs = inspect.signature(cls.card.cls).parameters
     assert ours["reduction"].kind is inspect.Parameter.KEYWORD_ONLY and ours["reduction"].default == "mean"
     class_axis = cls.classes_last
-    expected = [k for k in theirs if k not in {"reduction", "name", "dtype"} and not (class_axis and k == "axis")]
-    if cls is LT.BarronLoss:
+    shared = {"reduction", "name", "dtype", "multioutput"}
+    expected = [k for k in theirs if k not in shared and not (class_axis and k == "axis")]
+    if cls in (LT.BarronLoss, LT.BarronNLLLoss):
         expected += ["learnable", "alpha_range", "min_scale"]
     assert [k for k in ours if k != "reduction"] == expected
     for key in expected:

@@ -116,7 +116,9 @@ def keras_class(card: Card) -> type[CardLoss]:
     losslab_class: type[Loss] = card.cls
     name = losslab_class.__name__
     signature = inspect.signature(losslab_class.__init__)
-    parameters = list(signature.parameters.values())[1:]  # without self
+    # without self, and without multioutput: Keras reduces per-sample losses to one scalar training loss
+    signature = signature.replace(parameters=[p for p in signature.parameters.values() if p.name != "multioutput"])
+    parameters = list(signature.parameters.values())[1:]
     missing = [key for key in _KERAS_ARGUMENTS if key not in signature.parameters]
     if missing:
         msg = f"card of {card.name}: {name}.__init__ must take {missing} to have a Keras form"
@@ -164,6 +166,7 @@ class AdaptedLoss(PerSampleLoss):
         if not isinstance(loss, Loss):
             msg = f"AdaptedLoss takes a losslab.Loss instance; got {type(loss).__name__}"
             raise TypeError(msg)
+        _refuse_multioutput(loss)
         super().__init__(name=loss.name, reduction=loss.reduction, dtype=loss.dtype)
         self._dtype_argument = loss.dtype
         self.losslab_loss = loss
@@ -181,6 +184,18 @@ class AdaptedLoss(PerSampleLoss):
         return f"losslab.keras.adapt({self.losslab_loss!r})"
 
 
+def _refuse_multioutput(loss: Loss) -> None:
+    """Raise for a loss built with ``multioutput`` (per-output values): Keras trains on per-sample losses."""
+    multioutput = getattr(loss, "multioutput", "uniform_average")
+    if not (isinstance(multioutput, str) and multioutput == "uniform_average"):
+        msg = (
+            f"{type(loss).__name__} has multioutput={multioutput!r}, which Keras cannot use: Keras weights and "
+            "reduces per-sample losses to one training loss. Adapt the loss without multioutput, and compute "
+            "per-output values with the losslab loss itself."
+        )
+        raise ValueError(msg)
+
+
 def adapt(loss: Any, classes: dict[type, type[CardLoss]]) -> Any:
     """Implementation of :func:`losslab.keras.adapt`; ``classes`` maps losslab classes to their Keras forms."""
     if isinstance(loss, keras.losses.Loss):
@@ -192,6 +207,7 @@ def adapt(loss: Any, classes: dict[type, type[CardLoss]]) -> Any:
             "losslab.LossFunctionWrapper(fn) to be saved by name."
         )
         raise TypeError(msg)
+    _refuse_multioutput(loss)
     keras_form = classes.get(type(loss))
     if keras_form is not None:
         return keras_form.from_config(loss.get_config())

@@ -96,6 +96,7 @@ from losslab.losses._regression import mean_absolute_percentage_error as mean_ab
 from losslab.losses._regression import mean_squared_error as mean_squared_error
 from losslab.losses._regression import mean_squared_logarithmic_error as mean_squared_logarithmic_error
 from losslab.losses._robust import Barron as Barron
+from losslab.losses._robust import BarronNLL as BarronNLL
 from losslab.losses._robust import Cauchy as Cauchy
 from losslab.losses._robust import Charbonnier as Charbonnier
 from losslab.losses._robust import Expectile as Expectile
@@ -105,6 +106,7 @@ from losslab.losses._robust import Pinball as Pinball
 from losslab.losses._robust import SmoothL1 as SmoothL1
 from losslab.losses._robust import Welsch as Welsch
 from losslab.losses._robust import barron as barron
+from losslab.losses._robust import barron_nll as barron_nll
 from losslab.losses._robust import cauchy as cauchy
 from losslab.losses._robust import charbonnier as charbonnier
 from losslab.losses._robust import expectile as expectile

@@ -122,6 +122,11 @@ class Card:
     params : tuple of Param
         The domains of its hyperparameters (see ``_validation.py``), checked
         when its class is built and by ``from_config``; arrays pass through.
+    multioutput : bool
+        Whether its per-sample loss is the mean over the last axis of
+        element-wise terms, so that its class takes scikit-learn's
+        ``multioutput`` (``"raw_values"``, weights per output; see
+        :class:`~losslab.losses._loss.LossFunctionWrapper`).
     """
 
     function: Callable[..., Any]
@@ -145,6 +150,7 @@ class Card:
     for_onehot: str | None = None
     view: View | None = None
     params: tuple[Param, ...] = ()
+    multioutput: bool = False
 
     def __post_init__(self) -> None:
         unknown = set(self.tasks) - set(TASKS) or set(self.facts) - FACTS or {self.inputs} - set(INPUTS)

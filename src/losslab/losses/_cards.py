@@ -137,6 +137,7 @@ from losslab.losses._regression import (
 )
 from losslab.losses._robust import (
     Barron,
+    BarronNLL,
     Cauchy,
     Charbonnier,
     Expectile,
@@ -146,6 +147,7 @@ from losslab.losses._robust import (
     SmoothL1,
     Welsch,
     _barron,
+    _barron_nll,
     _cauchy,
     _charbonnier,
     _expectile,
@@ -154,6 +156,7 @@ from losslab.losses._robust import (
     _smooth_l1,
     _welsch,
     barron,
+    barron_nll,
     cauchy,
     charbonnier,
     expectile,
@@ -230,6 +233,7 @@ CARDS = (
         plain_mean=_mean_squared_error,
         kernels=(torch_mse,),
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        multioutput=True,
     ),
     Card(
         mean_absolute_error,
@@ -245,6 +249,7 @@ CARDS = (
         plain_mean=_mean_absolute_error,
         kernels=(torch_mae,),
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        multioutput=True,
     ),
     Card(
         huber,
@@ -261,6 +266,7 @@ CARDS = (
         kernels=(torch_huber,),
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=(real("delta", 0.0, open_low=True, why="where the loss turns linear"),),
+        multioutput=True,
     ),
     Card(
         log_cosh,
@@ -275,6 +281,7 @@ CARDS = (
         optax="log_cosh",
         plain_mean=_log_cosh,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        multioutput=True,
     ),
     Card(
         mean_absolute_percentage_error,
@@ -289,6 +296,7 @@ CARDS = (
         plain_mean=_mean_absolute_percentage_error,
         facts=frozenset(["divides_by_targets"]),
         view=View("residual", branches=(1.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        multioutput=True,
     ),
     Card(
         mean_squared_logarithmic_error,
@@ -303,6 +311,7 @@ CARDS = (
         plain_mean=_mean_squared_logarithmic_error,
         facts=frozenset(["log_targets", "nonnegative_targets"]),
         view=View("residual", branches=(1.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        multioutput=True,
     ),
     Card(
         cosine_similarity,
@@ -707,6 +716,20 @@ CARDS = (
         plain_mean=_barron,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=(real("alpha", allow_inf=True, why="the shape (-inf and inf are its limits)"), *_SCALE),
+        multioutput=True,
+    ),
+    Card(
+        barron_nll,
+        BarronNLL,
+        tasks=("regression",),
+        labels="real-valued targets",
+        activation="linear",
+        range="[log c + log Z(alpha), inf): log Z(alpha) falls from log(sqrt(2) pi) at alpha=0 to 0.743 at 4",
+        inputs="real",
+        plain_mean=_barron_nll,
+        view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
+        params=(real("alpha", 0.0, 4.0, why="the shape (the distribution exists for 0 <= alpha)"), *_SCALE),
+        multioutput=True,
     ),
     Card(
         cauchy,
@@ -721,6 +744,7 @@ CARDS = (
         plain_mean=_cauchy,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=_SCALE,
+        multioutput=True,
     ),
     Card(
         geman_mcclure,
@@ -733,6 +757,7 @@ CARDS = (
         plain_mean=_geman_mcclure,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=_SCALE,
+        multioutput=True,
     ),
     Card(
         welsch,
@@ -746,6 +771,7 @@ CARDS = (
         plain_mean=_welsch,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=_SCALE,
+        multioutput=True,
     ),
     Card(
         charbonnier,
@@ -760,6 +786,7 @@ CARDS = (
         plain_mean=_charbonnier,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=(real("epsilon", 0.0, open_low=True, why="the width of the quadratic region"),),
+        multioutput=True,
     ),
     Card(
         smooth_l1,
@@ -774,6 +801,7 @@ CARDS = (
         kernels=(torch_smooth_l1,),
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 4.0]])),
         params=(real("beta", 0.0, why="where the loss turns linear (0 gives the absolute error, as in torch)"),),
+        multioutput=True,
     ),
     Card(
         pinball,
@@ -788,6 +816,7 @@ CARDS = (
         plain_mean=_pinball,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 1.0]])),
         params=(real("quantile", 0.0, 1.0),),
+        multioutput=True,
     ),
     Card(
         expectile,
@@ -800,6 +829,7 @@ CARDS = (
         plain_mean=_expectile,
         view=View("residual", branches=(0.0,), example=([[1.0, 2.0]], [[1.5, 1.0]])),
         params=(real("expectile", 0.0, 1.0),),
+        multioutput=True,
     ),
     Card(
         multi_quantile,
@@ -839,6 +869,7 @@ CARDS = (
         kernels=(torch_poisson_nll,),
         view=View("rate", branches=(1.0, 0.0), example=([[1.0, 0.0]], [[1.0, 2.0]]), switch=("log_input", "log_rate")),
         params=(flag("log_input"), flag("full"), real("eps", 0.0, open_low=True)),
+        multioutput=True,
     ),
     Card(
         poisson_deviance,
@@ -851,6 +882,7 @@ CARDS = (
         plain_mean=_poisson_deviance,
         facts=frozenset(["count_targets", "nonnegative_targets"]),
         view=View("mean", branches=(1.0, 0.0), example=([[1.0, 0.0]], [[2.0, 1.0]])),
+        multioutput=True,
     ),
     Card(
         gamma_deviance,
@@ -863,6 +895,7 @@ CARDS = (
         plain_mean=_gamma_deviance,
         facts=frozenset(["nonnegative_targets"]),
         view=View("mean", branches=(1.0,), example=([[1.0, 2.0]], [[2.0, 1.0]])),
+        multioutput=True,
     ),
     Card(
         tweedie_deviance,
@@ -876,6 +909,7 @@ CARDS = (
         facts=frozenset(["count_targets", "nonnegative_targets"]),
         view=View("mean", branches=(1.0,), example=([[1.0, 0.0]], [[1.0, 1.0]])),
         params=(real("power"),),
+        multioutput=True,
     ),
     Card(
         multilabel_soft_margin,

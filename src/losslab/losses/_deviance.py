@@ -506,35 +506,62 @@ class PoissonNLL(LossFunctionWrapper):
         reduction: Any = _DEFAULT,
         name: str = "poisson_nll",
         dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
         check_real("PoissonNLL", "eps", eps, 0.0, open_low=True)
         super().__init__(
-            poisson_nll, reduction=reduction, name=name, dtype=dtype, log_input=log_input, full=full, eps=eps
+            poisson_nll,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            multioutput=multioutput,
+            log_input=log_input,
+            full=full,
+            eps=eps,
         )
 
 
 class PoissonDeviance(LossFunctionWrapper):
     """Class form of :func:`poisson_deviance`; arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, reduction: Any = _DEFAULT, name: str = "poisson_deviance", dtype: Any = None) -> None:
-        super().__init__(poisson_deviance, reduction=reduction, name=name, dtype=dtype)
+    def __init__(
+        self,
+        reduction: Any = _DEFAULT,
+        name: str = "poisson_deviance",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
+    ) -> None:
+        super().__init__(poisson_deviance, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput)
 
 
 class GammaDeviance(LossFunctionWrapper):
     """Class form of :func:`gamma_deviance`; arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, reduction: Any = _DEFAULT, name: str = "gamma_deviance", dtype: Any = None) -> None:
-        super().__init__(gamma_deviance, reduction=reduction, name=name, dtype=dtype)
+    def __init__(
+        self,
+        reduction: Any = _DEFAULT,
+        name: str = "gamma_deviance",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
+    ) -> None:
+        super().__init__(gamma_deviance, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput)
 
 
 class TweedieDeviance(LossFunctionWrapper):
     """Class form of :func:`tweedie_deviance` (``power``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, power: float = 1.5, reduction: Any = _DEFAULT, name: str = "tweedie_deviance", dtype: Any = None
+        self,
+        power: float = 1.5,
+        reduction: Any = _DEFAULT,
+        name: str = "tweedie_deviance",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
         power = _check_power(power, "TweedieDeviance")
-        super().__init__(tweedie_deviance, reduction=reduction, name=name, dtype=dtype, power=power)
+        super().__init__(
+            tweedie_deviance, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, power=power
+        )
 
 
 class GaussianNLL(LossFunctionWrapper):

@@ -9,9 +9,16 @@ from numbers import Real
 from types import FrameType
 from typing import Any
 
-from losslab._backend import array_namespace, as_arrays
+from losslab._backend import array_namespace, as_array, as_arrays
 from losslab.losses._card import card_of, card_of_class
-from losslab.losses._reduction import align_ranks, reduce_weighted_values, standardize_reduction
+from losslab.losses._ops import prepare_pair
+from losslab.losses._reduction import (
+    align_ranks,
+    reduce_per_output,
+    reduce_weighted_values,
+    standardize_multioutput,
+    standardize_reduction,
+)
 from losslab.losses._registry import deserialize, get, register_loss, serialize
 from losslab.losses._validation import accepted_arguments, check_hyperparameters, check_keys, required_arguments
 
@@ -200,6 +207,22 @@ class LossFunctionWrapper(Loss):
         Returns per-sample losses.
     reduction, name, dtype
         See :class:`Loss`.
+    multioutput : {"uniform_average", "raw_values"} or sequence of float, default "uniform_average"
+        How the outputs (the last axis of ``y_true`` and ``y_pred``) are
+        combined, as in scikit-learn's regression metrics; only for losses
+        whose card has ``multioutput=True`` (a mean over the last axis of
+        element-wise terms). ``"uniform_average"`` is the loss as it is.
+        ``"raw_values"`` gives one value per output: each output's terms,
+        weighted by ``sample_weight`` and reduced over the batch by
+        ``reduction`` (``"mean_with_sample_weight"`` is scikit-learn's
+        weighted mean; ``"none"`` keeps every weighted term, shape
+        ``(batch, ..., outputs)``). One non-negative weight per output gives
+        the weighted average of those values. The inputs must have an outputs
+        axis: shape ``(batch, ..., outputs)``, ``(n, 1)`` for ``n`` samples of
+        one output. The uniform average of the raw values is the loss as it
+        is, for every reduction. Only ``__call__`` sees it: ``call`` (and so
+        the Keras and torch adapters, :class:`CombinedLoss` and the
+        ``"none"`` reduction of the default) keeps per-sample losses.
     **kwargs
         Forwarded to ``fn`` on every call; stored in the config.
 
@@ -211,6 +234,13 @@ class LossFunctionWrapper(Loss):
     >>> loss = LossFunctionWrapper(mean_cubed_error, reduction="sum")
     >>> float(loss(np.array([[0.0], [0.0]]), np.array([[1.0], [2.0]])))
     9.0
+
+    One value per output, as scikit-learn's ``multioutput="raw_values"``:
+
+    >>> from losslab import MeanSquaredError
+    >>> loss = MeanSquaredError(multioutput="raw_values")
+    >>> loss(np.zeros((2, 2)), np.array([[1.0, 2.0], [3.0, 0.0]]))  # ((1 + 9) / 2, (4 + 0) / 2)
+    array([5., 2.])
     """
 
     def __init__(
@@ -219,6 +249,7 @@ class LossFunctionWrapper(Loss):
         reduction: Any = "sum_over_batch_size",
         name: str | None = None,
         dtype: Any = None,
+        multioutput: Any = "uniform_average",
         **kwargs: Any,
     ) -> None:
         if not callable(fn):
@@ -235,9 +266,16 @@ class LossFunctionWrapper(Loss):
         plain = card is not None and not self.masks_entries() and type(self).call is LossFunctionWrapper.call
         self._plain_mean = card.plain_mean if plain and card is not None else None
         self._plain_mean_kwargs = {**kwargs, "plain_mean": True}  # (built once: merging per call costs more)
+        self.multioutput = _check_multioutput(type(self), card, multioutput)
+
+    @property
+    def _per_output(self) -> bool:
+        return self.multioutput != "uniform_average"
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         _refuse_keras_wrapper(self)
+        if self._per_output:
+            return self._call_per_output(y_true, y_pred, sample_weight)
         # An unweighted mean of a loss whose card has a plain-mean entry point: one fused step.
         if sample_weight is None and self._plain_mean is not None and self.reduction in ("sum_over_batch_size", "mean"):
             xp = None  # the entry point converts its inputs itself; only a dtype asks for a cast first
@@ -245,6 +283,28 @@ class LossFunctionWrapper(Loss):
                 xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
             return self._plain_mean(y_true, y_pred, xp, **self._plain_mean_kwargs)
         return super().__call__(y_true, y_pred, sample_weight)
+
+    def _call_per_output(self, y_true: Any, y_pred: Any, sample_weight: Any) -> Any:
+        """``multioutput`` other than ``"uniform_average"``: the function on one value per sample, reduced per output.
+
+        The function of an element-wise loss averages the last axis; given a
+        trailing axis of size 1 it returns its element-wise terms, shape
+        ``(batch, ..., outputs)``. Array hyperparameters (Barron's per-output
+        ``alpha``) get the same trailing axis, so they still broadcast against
+        the outputs.
+        """
+        xp, y_true, y_pred = as_arrays(y_true, y_pred, dtype=self.dtype)
+        xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, self.name)
+        if y_pred.ndim < 2:
+            msg = (
+                f"{type(self).__name__}: multioutput={self.multioutput!r} needs inputs with a batch axis and an "
+                f"outputs axis, shape (batch, ..., outputs); got shape {tuple(y_pred.shape)}. For n samples of one "
+                "output pass shape (n, 1) (scikit-learn's (n,))."
+            )
+            raise ValueError(msg)
+        kwargs = {key: _with_trailing_axis(value, y_pred, xp) for key, value in self._fn_kwargs.items()}
+        terms = self.fn(xp.expand_dims(y_true, axis=-1), xp.expand_dims(y_pred, axis=-1), xp=xp, **kwargs)
+        return reduce_per_output(terms, xp, sample_weight, self.reduction, self.multioutput, type(self).__name__)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         if self._builtin:  # losslab's own functions align and check their inputs themselves
@@ -257,6 +317,8 @@ class LossFunctionWrapper(Loss):
         if type(self) is LossFunctionWrapper:
             config["fn"] = serialize(self.fn)
         config.update(self._fn_kwargs)
+        if self._per_output:
+            config["multioutput"] = self.multioutput if isinstance(self.multioutput, str) else list(self.multioutput)
         return config
 
     @classmethod
@@ -281,7 +343,34 @@ class LossFunctionWrapper(Loss):
         return cls(**config)
 
 
-_WRAPPER_ARGUMENTS = frozenset({"fn", "reduction", "name", "dtype"})
+_WRAPPER_ARGUMENTS = frozenset({"fn", "reduction", "name", "dtype", "multioutput"})
+
+
+def _check_multioutput(cls: type, fn_card: Any, multioutput: Any) -> Any:
+    """``multioutput`` standardised, or a ``ValueError`` when it is invalid or the loss is not element-wise."""
+    if isinstance(multioutput, str) and multioutput == "uniform_average":
+        return multioutput
+    multioutput = standardize_multioutput(multioutput, cls.__name__)
+    card = card_of_class(cls) or fn_card
+    if card is None or not card.multioutput:
+        name = cls.__name__ if card is None else card.name
+        msg = (
+            f"{name}: multioutput={multioutput!r} needs a loss that averages element-wise terms over the last "
+            "axis (its card has multioutput=True: the regression losses, the deviances and the robust losses); "
+            f"{name} is not one. Leave multioutput='uniform_average'."
+        )
+        raise ValueError(msg)
+    return multioutput
+
+
+def _with_trailing_axis(value: Any, y_pred: Any, xp: Any) -> Any:
+    """A hyperparameter for inputs with a trailing axis of 1: arrays of rank >= 1 get that axis too."""
+    if isinstance(value, (str, bool, int, float)) or value is None:
+        return value
+    array = as_array(value, xp, like=y_pred, name="hyperparameter")
+    return xp.expand_dims(array, axis=-1) if array.ndim >= 1 else array
+
+
 _DTYPE_NAMES = ("float16", "bfloat16", "float32", "float64")
 
 

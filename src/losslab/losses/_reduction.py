@@ -155,3 +155,84 @@ def reduce_weighted_values(
     if sample_weight is not None:
         values = values * sample_weight
     return reduce_values(values, xp, sample_weight, reduction)
+
+
+MULTIOUTPUT = ("uniform_average", "raw_values")
+"""The string values of ``multioutput`` (scikit-learn's); an array of one weight per output is the third form."""
+
+
+def standardize_multioutput(multioutput: Any, loss_name: str) -> Any:
+    """``multioutput`` as ``"uniform_average"``, ``"raw_values"`` or a tuple of floats, else a ``ValueError``.
+
+    Weights must be finite, non-negative and not all 0 (their weighted
+    average divides by their sum, as ``numpy.average`` does).
+    """
+    if isinstance(multioutput, str):
+        if multioutput in MULTIOUTPUT:
+            return multioutput
+    elif not isinstance(multioutput, (bool, int, float)) and multioutput is not None:
+        try:
+            weights = tuple(float(w) for w in _as_list(multioutput))
+        except (TypeError, ValueError):
+            weights = None
+        if weights and all(0.0 <= w < float("inf") for w in weights) and sum(weights) > 0:
+            return weights
+    msg = (
+        f"{loss_name}: multioutput must be 'uniform_average', 'raw_values' or a 1-D sequence of one non-negative "
+        f"weight per output (not all 0), as in scikit-learn's regression metrics; got multioutput={multioutput!r}"
+    )
+    raise ValueError(msg)
+
+
+def _as_list(values: Any) -> list[Any]:
+    """A 1-D sequence or array of numbers as a list (a ``TypeError`` for anything else)."""
+    if getattr(values, "ndim", 1) != 1:
+        raise TypeError
+    tolist = getattr(values, "tolist", None)
+    return list(tolist() if callable(tolist) else values)
+
+
+def reduce_per_output(
+    terms: Any, xp: Any, sample_weight: Any, reduction: Any, multioutput: Any, loss_name: str = "loss"
+) -> Any:
+    """Weight element-wise ``terms`` of shape ``(batch, ..., outputs)``, reduce each output, then combine them.
+
+    Each output (last axis) is reduced over the other axes by ``reduction``
+    (``"mean_with_sample_weight"``: the weighted mean of that output's terms,
+    scikit-learn's ``np.average(..., weights=sample_weight, axis=0)``; a
+    reduction ``"none"`` keeps every weighted term). ``"raw_values"`` returns
+    those per-output values, a tuple of weights their weighted average.
+    ``"uniform_average"`` would be their plain mean: the per-sample losses'
+    reduction, which ``Loss.__call__`` computes without this function.
+    """
+    reduction = standardize_reduction(reduction)
+    outputs = terms.shape[-1]
+    if isinstance(multioutput, tuple) and len(multioutput) != outputs:
+        msg = (
+            f"{loss_name}: multioutput has {len(multioutput)} weights but the inputs have {outputs} outputs "
+            f"(the last axis of per-value terms of shape {tuple(terms.shape)}); pass one weight per output"
+        )
+        raise ValueError(msg)
+    weight = None
+    if sample_weight is not None:
+        weight = cast_like(as_array(sample_weight, xp, like=terms, name="sample_weight"), terms, xp)
+        terms, weight = _broadcast_weight(weight, terms, xp)
+        terms = terms * weight
+    if reduction is None or reduction == "none":
+        per_output = terms
+    else:
+        batch_axes = tuple(range(terms.ndim - 1))
+        total = xp.sum(terms, axis=batch_axes)
+        if reduction == "sum":
+            per_output = total
+        elif reduction == "mean_with_sample_weight" and weight is not None:
+            per_output = divide_no_nan(total, xp.sum(weight, axis=batch_axes), xp)
+        else:
+            count = 1
+            for n in terms.shape[:-1]:
+                count *= n
+            per_output = total / float(max(count, 1))  # an empty batch: 0 per output
+    if isinstance(multioutput, tuple):
+        weights = xp.asarray(multioutput, dtype=terms.dtype, device=device(terms))
+        return xp.sum(per_output * weights, axis=-1) / float(sum(multioutput))
+    return per_output

@@ -277,49 +277,80 @@ def _cosine_similarity(y_true: Any, y_pred: Any, xp: Any, *, axis: int = -1, pla
 class MeanSquaredError(LossFunctionWrapper):
     """Class form of :func:`mean_squared_error`; arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, reduction: Any = _DEFAULT, name: str = "mean_squared_error", dtype: Any = None) -> None:
-        super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype)
+    def __init__(
+        self,
+        reduction: Any = _DEFAULT,
+        name: str = "mean_squared_error",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
+    ) -> None:
+        super().__init__(mean_squared_error, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput)
 
 
 class MeanAbsoluteError(LossFunctionWrapper):
     """Class form of :func:`mean_absolute_error`; arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, reduction: Any = _DEFAULT, name: str = "mean_absolute_error", dtype: Any = None) -> None:
-        super().__init__(mean_absolute_error, reduction=reduction, name=name, dtype=dtype)
+    def __init__(
+        self,
+        reduction: Any = _DEFAULT,
+        name: str = "mean_absolute_error",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
+    ) -> None:
+        super().__init__(mean_absolute_error, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput)
 
 
 class MeanAbsolutePercentageError(LossFunctionWrapper):
     """Class form of :func:`mean_absolute_percentage_error`; arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, reduction: Any = _DEFAULT, name: str = "mean_absolute_percentage_error", dtype: Any = None
+        self,
+        reduction: Any = _DEFAULT,
+        name: str = "mean_absolute_percentage_error",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(mean_absolute_percentage_error, reduction=reduction, name=name, dtype=dtype)
+        super().__init__(
+            mean_absolute_percentage_error, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput
+        )
 
 
 class MeanSquaredLogarithmicError(LossFunctionWrapper):
     """Class form of :func:`mean_squared_logarithmic_error`; arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, reduction: Any = _DEFAULT, name: str = "mean_squared_logarithmic_error", dtype: Any = None
+        self,
+        reduction: Any = _DEFAULT,
+        name: str = "mean_squared_logarithmic_error",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(mean_squared_logarithmic_error, reduction=reduction, name=name, dtype=dtype)
+        super().__init__(
+            mean_squared_logarithmic_error, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput
+        )
 
 
 class Huber(LossFunctionWrapper):
     """Class form of :func:`huber` (``delta``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, delta: float = 1.0, reduction: Any = _DEFAULT, name: str = "huber_loss", dtype: Any = None
+        self,
+        delta: float = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "huber_loss",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(huber, reduction=reduction, name=name, dtype=dtype, delta=delta)
+        super().__init__(huber, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, delta=delta)
 
 
 class LogCosh(LossFunctionWrapper):
     """Class form of :func:`log_cosh`; arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, reduction: Any = _DEFAULT, name: str = "log_cosh", dtype: Any = None) -> None:
-        super().__init__(log_cosh, reduction=reduction, name=name, dtype=dtype)
+    def __init__(
+        self, reduction: Any = _DEFAULT, name: str = "log_cosh", dtype: Any = None, multioutput: Any = "uniform_average"
+    ) -> None:
+        super().__init__(log_cosh, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput)
 
 
 class CosineSimilarity(LossFunctionWrapper):

@@ -30,6 +30,7 @@ from typing import Any
 
 from losslab._backend import as_array, as_arrays, cast_like, device
 from losslab._checks import check_finite
+from losslab.losses._barron_partition import ALPHA_MAX, ALPHA_MIN, log_partition
 from losslab.losses._fast import on_torch, torch_smooth_l1
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import LOG2, check_real, mean_of_terms, prepare_pair
@@ -42,23 +43,23 @@ _EXPREL_SERIES_BELOW = 0.1
 # ---------------------------------------------------------------- validation
 
 
-def _parameter(value: Any, name: str, y_pred: Any, xp: Any) -> Any:
+def _parameter(value: Any, name: str, y_pred: Any, xp: Any, loss_name: str = "barron") -> Any:
     """``alpha`` or ``scale`` of :func:`barron` as an array in ``y_pred``'s dtype and device.
 
     Python numbers are validated here; arrays (learnable parameters) cannot be
     read without breaking ``jax.jit``, so only their shape is checked.
     """
     if isinstance(value, bool) or (isinstance(value, Real) and math.isnan(value)):
-        msg = f"barron: {name} must be a real number or a floating array; got {name}={value!r}"
+        msg = f"{loss_name}: {name} must be a real number or a floating array; got {name}={value!r}"
         raise ValueError(msg)
     if isinstance(value, Real) and name == "scale":
-        check_real("barron", "scale", value, 0.0, math.inf, open_low=True)
+        check_real(loss_name, "scale", value, 0.0, math.inf, open_low=True)
     array = cast_like(as_array(value, xp, like=y_pred, name=name), y_pred, xp)
     shape, target = tuple(array.shape), tuple(y_pred.shape)
     fits = len(shape) <= len(target) and all(s in (1, t) for s, t in zip(shape[::-1], target[::-1], strict=False))
     if not fits:
         msg = (
-            f"barron: {name} must be a scalar or an array that broadcasts to y_pred's shape {target} "
+            f"{loss_name}: {name} must be a scalar or an array that broadcasts to y_pred's shape {target} "
             f"(e.g. one value per output, shape {target[-1:]}); got {name} of shape {shape}"
         )
         raise ValueError(msg)
@@ -91,16 +92,20 @@ def _expm1(t: Any, xp: Any) -> Any:
     return xp.where(near, xp.expm1(xp.where(near, t, xp.zeros_like(t))), xp.exp(t) - 1.0)
 
 
-def _log_exprel(log_term: Any, alpha: Any, xp: Any) -> Any:
-    r"""``(2 / alpha) expm1(alpha L / 2)``, i.e. :math:`L \operatorname{exprel}(\alpha L / 2)`, for any ``alpha``.
+def _half_b_log_exprel(log_term: Any, alpha: Any, b: Any, xp: Any) -> Any:
+    r"""``(b / alpha) expm1(alpha L / 2)``, i.e. :math:`\tfrac12 b L \operatorname{exprel}(\alpha L / 2)`.
 
     Where :math:`t = \alpha L / 2` is small a Horner series of
     :math:`\operatorname{exprel}(t) = \operatorname{expm1}(t) / t` is used (it
-    is 1 at :math:`\alpha = 0`), elsewhere the quotient itself, whose gradient
-    :math:`e^t` has no cancellation. Each branch of the ``where`` sees only
-    inputs at which it is finite (a stand-in :math:`\alpha = -1` for the
-    quotient where the series is taken), so no NaN reaches the gradient through
-    the branch not taken.
+    is 1 at :math:`\alpha = 0`), elsewhere the quotient
+    :math:`b \operatorname{expm1}(t) / \alpha`, whose gradient :math:`e^t` has
+    no cancellation. The quotient is one product and one division: for
+    :math:`\alpha < 0`, where :math:`\operatorname{expm1}(t) \ge -1`, it never
+    exceeds the bound :math:`b / |\alpha|` as the dtype rounds it (a factor
+    :math:`2 / \alpha` rounded apart would, by one unit in the last place).
+    Each branch of the ``where`` sees only inputs at which it is finite (a
+    stand-in :math:`\alpha = -1` for the quotient where the series is taken),
+    so no NaN reaches the gradient through the branch not taken.
     """
     t = 0.5 * alpha * log_term
     small = xp.abs(t) < _EXPREL_SERIES_BELOW
@@ -109,8 +114,8 @@ def _log_exprel(log_term: Any, alpha: Any, xp: Any) -> Any:
     for k in range(11, 1, -1):  # 1 + t/2 (1 + t/3 (1 + ... (1 + t/11)))
         series = 1.0 + t_small / float(k) * series
     alpha_large = xp.where(small, xp.full_like(t, -1.0), alpha)
-    quotient = 2.0 / alpha_large * _expm1(0.5 * alpha_large * log_term, xp)
-    return xp.where(small, log_term * series, quotient)
+    quotient = b * _expm1(0.5 * alpha_large * log_term, xp) / alpha_large
+    return xp.where(small, 0.5 * b * log_term * series, quotient)
 
 
 def _barron_rho(z: Any, alpha: Any, xp: Any) -> Any:
@@ -140,12 +145,13 @@ def _barron_rho(z: Any, alpha: Any, xp: Any) -> Any:
     alpha_low = xp.where(near_zero, finite_alpha, xp.zeros_like(alpha))
     b_low = 2.0 - alpha_low
     log_low = xp.log1p(z / b_low)
-    rho_low = 0.5 * b_low * _log_exprel(log_low, alpha_low, xp)
+    rho_low = _half_b_log_exprel(log_low, alpha_low, b_low, xp)
     # alpha >= 1: small-exponent form; the stand-in 1.5 elsewhere keeps b away from its clamp.
     alpha_high = xp.where(near_zero, xp.full_like(alpha, 1.5), finite_alpha)
     b_high = xp.clip(xp.abs(alpha_high - 2.0), eps)
-    exponent = 0.5 * (alpha_high - 2.0) * xp.log1p(z / b_high)
-    rho_high = (z * xp.exp(exponent) + b_high * _expm1(exponent, xp)) / alpha_high
+    z_high = xp.where(near_zero, xp.zeros_like(z), z)  # z / b_high would overflow for z > max / 2 where not taken
+    exponent = 0.5 * (alpha_high - 2.0) * xp.log1p(z_high / b_high)
+    rho_high = (z_high * xp.exp(exponent) + b_high * _expm1(exponent, xp)) / alpha_high
     rho = xp.where(near_zero, rho_low, rho_high)
     rho = xp.where(alpha == -math.inf, -_expm1(-0.5 * z, xp), rho)
     z_pos_inf = xp.where(alpha == math.inf, z, xp.zeros_like(z))  # expm1(z / 2) overflows: only where selected
@@ -199,9 +205,9 @@ def barron(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: 
     :math:`\rho` increases with :math:`\alpha` and decreases with :math:`c`, so
     minimising it alone drives :math:`\alpha` to its lower bound and :math:`c`
     up. Barron learns them by minimising the negative log-likelihood
-    :math:`\rho + \log c + \log Z(\alpha)`, whose normaliser :math:`Z` losslab
-    does not provide; add it, or fit ``alpha`` and ``scale`` on another
-    objective (e.g. validation loss).
+    :math:`\rho + \log c + \log Z(\alpha)`: :func:`barron_nll` (for
+    :math:`0 \le \alpha \le 4`), or fit them on another objective (e.g.
+    validation loss).
 
     The derivative with respect to ``alpha`` has a logarithmic singularity at
     :math:`\alpha = 2`: :math:`\partial\rho/\partial\alpha \approx \tfrac14 x^2
@@ -249,7 +255,7 @@ def barron(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: 
 
     See Also
     --------
-    cauchy, geman_mcclure, welsch, charbonnier
+    barron_nll, cauchy, geman_mcclure, welsch, charbonnier
     """
     return _barron(y_true, y_pred, xp, alpha=alpha, scale=scale)
 
@@ -260,6 +266,82 @@ def _barron(y_true: Any, y_pred: Any, xp: Any, *, alpha: Any = 1.0, scale: Any =
     alpha = _parameter(alpha, "alpha", y_pred, xp)
     scale = _parameter(scale, "scale", y_pred, xp)
     return mean_of_terms(_barron_rho(_scaled_square(y_true, y_pred, scale), alpha, xp), -1, xp, plain_mean)
+
+
+def barron_nll(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: Any = None) -> Any:
+    r"""Negative log-likelihood of Barron's distribution: :func:`barron` plus its normaliser.
+
+    .. math:: \ell = \frac{1}{d} \sum_{i=1}^{d}
+              \left(\rho(e_i / c, \alpha) + \log c + \log Z(\alpha)\right), \qquad
+              Z(\alpha) = \int_{-\infty}^{\infty} e^{-\rho(x, \alpha)}\, dx
+
+    with :math:`\rho` as in :func:`barron`: the density
+    :math:`e^{-\rho(e / c, \alpha)} / (c Z(\alpha))` of Barron's section 3.
+    Unlike :func:`barron`, minimising it does not drive :math:`\alpha` down
+    and :math:`c` up: :math:`\log Z(\alpha)` grows as the tails get heavier
+    and :math:`\log c` as the scale widens, so ``alpha`` and ``scale`` can be
+    trained with the model (``losslab.torch.BarronNLLLoss(learnable=True)``
+    holds them as ``nn.Parameter``\ s).
+
+    :math:`Z` exists for :math:`0 \le \alpha` only (a bounded :math:`\rho`,
+    :math:`\alpha < 0`, has an infinite integral); :math:`\log Z` is
+    interpolated from a table over :math:`[0, 4]`, computed once by numerical
+    integration (exact at :math:`\alpha = 0`: :math:`\sqrt2\,\pi`, 1:
+    :math:`2 e K_1(1)`, 2: :math:`\sqrt{2\pi}`, and within :math:`1.1 \times
+    10^{-6}` elsewhere), with the gradient in :math:`\alpha` of a cubic
+    spline plus the closed-form :math:`\tfrac14 (\alpha - 2) \log|\alpha - 2|`
+    term that makes it unbounded at 2 (clamped there at the dtype's epsilon,
+    as :func:`barron`'s). A Python ``alpha`` must lie in :math:`[0, 4]`;
+    array values (learned ones, not checked, for ``jax.jit``) are clamped to
+    it, with a zero gradient outside.
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (batch, ..., d)
+    alpha : float or array, default 1.0
+        Shape in :math:`[0, 4]`; an array must broadcast to ``y_pred``'s
+        shape (e.g. one per output, shape ``(d,)``).
+    scale : float or array, default 1.0
+        :math:`c > 0`; an array as for ``alpha`` (not checked: keep it positive).
+    xp : namespace, optional
+
+    Returns
+    -------
+    array of shape (batch, ...)
+
+    Examples
+    --------
+    >>> import math
+    >>> out = barron_nll([[0.0]], [[0.0]], alpha=2.0)  # log sqrt(2 pi): the standard normal's
+    >>> round(float(out[0]), 5), round(0.5 * math.log(2 * math.pi), 5)
+    (0.91894, 0.91894)
+    >>> out = barron_nll([[0.0]], [[2.0]], alpha=0.0, scale=2.0)  # log(1.5) + log 2 + log(sqrt(2) pi)
+    >>> round(float(out[0]), 5)
+    2.58992
+
+    References
+    ----------
+    Barron, "A General and Adaptive Robust Loss Function", CVPR 2019,
+    https://arxiv.org/abs/1701.03077, section 3.
+
+    See Also
+    --------
+    barron, gaussian_nll
+    """
+    return _barron_nll(y_true, y_pred, xp, alpha=alpha, scale=scale)
+
+
+def _barron_nll(
+    y_true: Any, y_pred: Any, xp: Any, *, alpha: Any = 1.0, scale: Any = 1.0, plain_mean: bool = False
+) -> Any:
+    """:func:`barron_nll`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
+    if isinstance(alpha, Real) and not isinstance(alpha, bool):
+        check_real("barron_nll", "alpha", alpha, ALPHA_MIN, ALPHA_MAX)
+    xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "barron_nll")
+    alpha = xp.clip(_parameter(alpha, "alpha", y_pred, xp, "barron_nll"), ALPHA_MIN, ALPHA_MAX)
+    scale = _parameter(scale, "scale", y_pred, xp, "barron_nll")
+    rho = _barron_rho(_scaled_square(y_true, y_pred, scale), alpha, xp)
+    return mean_of_terms(rho + (xp.log(scale) + log_partition(alpha, xp)), -1, xp, plain_mean)
 
 
 def cauchy(y_true: Any, y_pred: Any, *, scale: float = 1.0, xp: Any = None) -> Any:
@@ -658,59 +740,133 @@ class Barron(LossFunctionWrapper):
     """
 
     def __init__(
-        self, alpha: Any = 1.0, scale: Any = 1.0, reduction: Any = _DEFAULT, name: str = "barron", dtype: Any = None
+        self,
+        alpha: Any = 1.0,
+        scale: Any = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "barron",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(barron, reduction=reduction, name=name, dtype=dtype, alpha=alpha, scale=scale)
+        super().__init__(
+            barron, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, alpha=alpha, scale=scale
+        )
+
+
+class BarronNLL(LossFunctionWrapper):
+    """Class form of :func:`barron_nll` (``alpha``, ``scale``); other arguments as in :class:`~losslab.Loss`.
+
+    Configs serialise when ``alpha`` and ``scale`` are floats.
+    """
+
+    def __init__(
+        self,
+        alpha: Any = 1.0,
+        scale: Any = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "barron_nll",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
+    ) -> None:
+        super().__init__(
+            barron_nll,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            multioutput=multioutput,
+            alpha=alpha,
+            scale=scale,
+        )
 
 
 class Cauchy(LossFunctionWrapper):
     """Class form of :func:`cauchy` (``scale``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, scale: float = 1.0, reduction: Any = _DEFAULT, name: str = "cauchy", dtype: Any = None) -> None:
-        super().__init__(cauchy, reduction=reduction, name=name, dtype=dtype, scale=scale)
+    def __init__(
+        self,
+        scale: float = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "cauchy",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
+    ) -> None:
+        super().__init__(cauchy, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, scale=scale)
 
 
 class GemanMcClure(LossFunctionWrapper):
     """Class form of :func:`geman_mcclure` (``scale``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, scale: float = 1.0, reduction: Any = _DEFAULT, name: str = "geman_mcclure", dtype: Any = None
+        self,
+        scale: float = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "geman_mcclure",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(geman_mcclure, reduction=reduction, name=name, dtype=dtype, scale=scale)
+        super().__init__(
+            geman_mcclure, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, scale=scale
+        )
 
 
 class Welsch(LossFunctionWrapper):
     """Class form of :func:`welsch` (``scale``); other arguments as in :class:`~losslab.Loss`."""
 
-    def __init__(self, scale: float = 1.0, reduction: Any = _DEFAULT, name: str = "welsch", dtype: Any = None) -> None:
-        super().__init__(welsch, reduction=reduction, name=name, dtype=dtype, scale=scale)
+    def __init__(
+        self,
+        scale: float = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "welsch",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
+    ) -> None:
+        super().__init__(welsch, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, scale=scale)
 
 
 class Charbonnier(LossFunctionWrapper):
     """Class form of :func:`charbonnier` (``epsilon``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, epsilon: float = 1e-3, reduction: Any = _DEFAULT, name: str = "charbonnier", dtype: Any = None
+        self,
+        epsilon: float = 1e-3,
+        reduction: Any = _DEFAULT,
+        name: str = "charbonnier",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(charbonnier, reduction=reduction, name=name, dtype=dtype, epsilon=epsilon)
+        super().__init__(
+            charbonnier, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, epsilon=epsilon
+        )
 
 
 class SmoothL1(LossFunctionWrapper):
     """Class form of :func:`smooth_l1` (``beta``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, beta: float = 1.0, reduction: Any = _DEFAULT, name: str = "smooth_l1", dtype: Any = None
+        self,
+        beta: float = 1.0,
+        reduction: Any = _DEFAULT,
+        name: str = "smooth_l1",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(smooth_l1, reduction=reduction, name=name, dtype=dtype, beta=beta)
+        super().__init__(smooth_l1, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, beta=beta)
 
 
 class Pinball(LossFunctionWrapper):
     """Class form of :func:`pinball` (``quantile``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, quantile: float = 0.5, reduction: Any = _DEFAULT, name: str = "pinball", dtype: Any = None
+        self,
+        quantile: float = 0.5,
+        reduction: Any = _DEFAULT,
+        name: str = "pinball",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(pinball, reduction=reduction, name=name, dtype=dtype, quantile=quantile)
+        super().__init__(
+            pinball, reduction=reduction, name=name, dtype=dtype, multioutput=multioutput, quantile=quantile
+        )
 
 
 class MultiQuantile(LossFunctionWrapper):
@@ -730,6 +886,18 @@ class Expectile(LossFunctionWrapper):
     """Class form of :func:`expectile` (``expectile``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, expectile: float = 0.5, reduction: Any = _DEFAULT, name: str = "expectile", dtype: Any = None
+        self,
+        expectile: float = 0.5,
+        reduction: Any = _DEFAULT,
+        name: str = "expectile",
+        dtype: Any = None,
+        multioutput: Any = "uniform_average",
     ) -> None:
-        super().__init__(_expectile_function, reduction=reduction, name=name, dtype=dtype, expectile=expectile)
+        super().__init__(
+            _expectile_function,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            multioutput=multioutput,
+            expectile=expectile,
+        )

@@ -21,7 +21,8 @@ Two kinds of modules, generated from tables rather than written one by one:
   and a keyword-only ``reduction``; ``forward(input, target)`` reduces the catalogue function's
   per-sample losses (so ``reduction="none"`` gives one value per sample, e.g. the mean over the last
   axis of an element-wise loss). For losses with a class axis, axis 1 is moved last before the call.
-  :class:`BarronLoss` can learn its ``alpha`` and ``scale``.
+  :class:`BarronLoss` can learn its ``alpha`` and ``scale``; :class:`BarronNLLLoss`, Barron's negative
+  log-likelihood, is the objective that learns them.
 
 :func:`get` returns a module for a torch name (``"CrossEntropyLoss"``) or any catalogue name
 (``"dice"``, ``"Dice"``, ``"DiceLoss"``, ``"mse"``). A catalogue name gives the catalogue's module
@@ -55,6 +56,7 @@ from losslab.losses._card import cards
 from losslab.torch import functional as functional
 from losslab.torch._catalogue import CATALOGUE_LOSSES, TORCH_STYLE_ALIASES, module_name
 from losslab.torch._catalogue import BarronLoss as BarronLoss
+from losslab.torch._catalogue import BarronNLLLoss as BarronNLLLoss
 from losslab.torch._nn import TORCH_LOSSES
 
 

@@ -37,8 +37,9 @@ from losslab.losses._validation import check_hyperparameters
 from losslab.torch._base import bind, changed_options, check_reduction, describe, signed, store, with_self
 from losslab.torch._nn import TORCH_LOSSES
 
-_CLASS_FORM_ONLY = frozenset({"self", "reduction", "name", "dtype"})
-"""Arguments of a catalogue class that are not hyperparameters of the loss."""
+_CLASS_FORM_ONLY = frozenset({"self", "reduction", "name", "dtype", "multioutput"})
+"""Arguments of a catalogue class that are not hyperparameters of the loss (``multioutput``'s per-output values
+are no scalar training loss: the modules leave it out)."""
 
 _CLASSES_LAST_WITHOUT_FACT = frozenset({"generalized_dice", "soft_bce_with_logits"})
 """Losses whose ``y_pred`` holds classes last although their card declares neither ``class_axis`` nor ``sparse``."""
@@ -210,8 +211,8 @@ class BarronLoss(CatalogueLoss):
 
     The loss alone decreases as ``alpha`` falls and ``scale`` grows, so minimising it drives them to
     ``a0`` and upwards. Barron learns them by minimising the negative log-likelihood
-    :math:`\rho + \log c + \log Z(\alpha)`, whose normaliser :math:`Z` losslab does not provide; add
-    it, or fit them on another objective (e.g. a validation loss).
+    :math:`\rho + \log c + \log Z(\alpha)`: :class:`BarronNLLLoss`, or fit them on another objective
+    (e.g. a validation loss).
 
     Parameters
     ----------
@@ -255,14 +256,14 @@ class BarronLoss(CatalogueLoss):
         reduction: str = "mean",
     ) -> None:
         nn.Module.__init__(self)
-        self.reduction = check_reduction(reduction, "BarronLoss", REDUCTIONS)
+        self.reduction = check_reduction(reduction, type(self).__name__, REDUCTIONS)
         if not isinstance(learnable, (bool, str)) or learnable not in _LEARNABLE:
-            msg = f"BarronLoss: learnable must be False, True, 'alpha' or 'scale'; got {learnable!r}"
+            msg = f"{type(self).__name__}: learnable must be False, True, 'alpha' or 'scale'; got {learnable!r}"
             raise ValueError(msg)
         self.learnable = learnable
         self.alpha_range = _check_alpha_range(alpha_range)
         if isinstance(min_scale, bool) or not (isinstance(min_scale, (int, float)) and 0 <= min_scale < math.inf):
-            msg = f"BarronLoss: min_scale must be a finite number >= 0; got {min_scale!r}"
+            msg = f"{type(self).__name__}: min_scale must be a finite number >= 0; got {min_scale!r}"
             raise ValueError(msg)
         self.min_scale = float(min_scale)
         learned = _LEARNABLE[learnable]
@@ -280,8 +281,8 @@ class BarronLoss(CatalogueLoss):
         value = _as_float_tensor(alpha, "alpha")
         if not bool(((value > low) & (value < high)).all()):
             msg = (
-                f"BarronLoss: a learned alpha must start inside alpha_range {self.alpha_range}; got alpha={alpha!r}. "
-                "Pass alpha_range=(low, high) around it."
+                f"{type(self).__name__}: a learned alpha must start inside alpha_range {self.alpha_range}; "
+                f"got alpha={alpha!r}. Pass alpha_range=(low, high) around it."
             )
             raise ValueError(msg)
         return torch.logit((value - low) / (high - low))
@@ -289,7 +290,10 @@ class BarronLoss(CatalogueLoss):
     def _raw_scale(self, scale: Any) -> torch.Tensor:
         excess = _as_float_tensor(scale, "scale") - self.min_scale
         if not bool((excess > 0).all()):
-            msg = f"BarronLoss: a learned scale must start above min_scale={self.min_scale}; got scale={scale!r}"
+            msg = (
+                f"{type(self).__name__}: a learned scale must start above min_scale={self.min_scale}; "
+                f"got scale={scale!r}"
+            )
             raise ValueError(msg)
         return excess + torch.log(-torch.expm1(-excess))  # the inverse of softplus, without overflow
 
@@ -304,7 +308,7 @@ class BarronLoss(CatalogueLoss):
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in ("alpha", "scale") and f"raw_{name}" in self.__dict__.get("_parameters", {}):
-            msg = f"BarronLoss: {name} is learned through raw_{name}; update raw_{name}, or build a new loss"
+            msg = f"{type(self).__name__}: {name} is learned through raw_{name}; update raw_{name}, or build a new loss"
             raise AttributeError(msg)
         super().__setattr__(name, value)
 
@@ -321,7 +325,56 @@ class BarronLoss(CatalogueLoss):
 
 BarronLoss._init_signature = inspect.signature(BarronLoss.__init__)
 
-_HAND_WRITTEN: dict[str, type[CatalogueLoss]] = {"barron": BarronLoss}
+
+class BarronNLLLoss(BarronLoss):
+    r"""The catalogue's :func:`losslab.barron_nll` (:class:`losslab.BarronNLL`) as a torch module; it can learn.
+
+    ``forward(input, target)`` returns ``losslab.barron_nll(target, input, alpha=..., scale=...)``: Barron's
+    :math:`\rho + \log c + \log Z(\alpha)`, the negative log-likelihood whose minimum over ``alpha`` and
+    ``scale`` is no longer at their bounds, so ``learnable=True`` trains them with the model. Arguments as in
+    :class:`BarronLoss`; ``alpha_range`` must lie within :math:`[0, 4]`, where :math:`Z` is tabulated.
+
+    Examples
+    --------
+    >>> import torch
+    >>> loss = BarronNLLLoss(alpha=1.0, scale=1.0, learnable=True)
+    >>> value = loss(torch.zeros(1, 1), torch.zeros(1, 1))
+    >>> round(value.item(), 5)  # log Z(1) = log(2 e K_1(1))
+    1.1855
+    >>> value.backward()
+    >>> loss.raw_alpha.grad is not None and loss.raw_scale.grad is not None
+    True
+    """
+
+    card = card("barron_nll")
+
+    def __init__(
+        self,
+        alpha: Any = 1.0,
+        scale: Any = 1.0,
+        *,
+        learnable: bool | str = False,
+        alpha_range: tuple[float, float] = (0.001, 1.999),
+        min_scale: float = 1e-5,
+        reduction: str = "mean",
+    ) -> None:
+        low, high = _check_alpha_range(alpha_range)
+        if low < 0 or high > 4:
+            msg = f"BarronNLLLoss: alpha_range must lie within [0, 4], where log Z is tabulated; got {alpha_range!r}"
+            raise ValueError(msg)
+        super().__init__(
+            alpha,
+            scale,
+            learnable=learnable,
+            alpha_range=alpha_range,
+            min_scale=min_scale,
+            reduction=reduction,
+        )
+
+
+BarronNLLLoss._init_signature = inspect.signature(BarronNLLLoss.__init__)
+
+_HAND_WRITTEN: dict[str, type[CatalogueLoss]] = {"barron": BarronLoss, "barron_nll": BarronNLLLoss}
 
 CATALOGUE_LOSSES: dict[str, type[CatalogueLoss]] = {
     loss.name: _HAND_WRITTEN.get(loss.name) or make_class(loss)
