@@ -681,7 +681,7 @@ def format_info(info: dict[str, Any]) -> str:
     mean_squared_error (class MeanSquaredError)
       aliases:    MSE, MeanSquaredError, mse
       formula:    \\ell = \\frac{1}{d} \\sum_{i=1}^{d} (y_{\\text{pred},i} - y_{\\text{true},i})^2
-      arguments:  reduction='sum_over_batch_size', name='mean_squared_error', dtype=None
+      arguments:  reduction='sum_over_batch_size', name='mean_squared_error', dtype=None, multioutput='uniform_average'
       activation: linear
       labels:     real-valued targets
       range:      [0, inf)
