@@ -267,10 +267,7 @@ class LossFunctionWrapper(Loss):
         self._plain_mean = card.plain_mean if plain and card is not None else None
         self._plain_mean_kwargs = {**kwargs, "plain_mean": True}  # (built once: merging per call costs more)
         self.multioutput = _check_multioutput(type(self), card, multioutput)
-
-    @property
-    def _per_output(self) -> bool:
-        return self.multioutput != "uniform_average"
+        self._per_output = self.multioutput != "uniform_average"  # (an attribute: read on every call)
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> Any:
         _refuse_keras_wrapper(self)
