@@ -42,6 +42,9 @@ def test_multilabel_target_of_several_columns(tmp_path):
     assert {"binary_crossentropy", "binary_crossentropy + positive weights", "dice"} <= set(names)
     assert all(row["output_activation"] in ("linear", "sigmoid") for row in saved["ranking"])
     assert all(row["status"] == "ok" for row in saved["ranking"]), saved["ranking"]
+    # the tables name the labels as they are (the lab's "continuous" pass-through reads as 0/1 columns)
+    assert "0/1 per label" in result.output and "continuous" not in result.output
+    assert "0/1 per label" in (out / "report.html").read_text()
     # a column that is not there is named, with the hint on several columns
     result = runner.invoke(app, ["recommend", "--data", str(path), "--target", "p,x"])
     assert result.exit_code == 2 and "no column 'x' for --target (several target columns" in result.output
@@ -60,6 +63,7 @@ def test_a_tiny_budget_cuts_epochs_then_folds_and_says_so(tmp_path):
     assert "5 epochs instead of 20, 2 folds instead of 3" in result.output
     assert "over 2 folds, 5 epochs" in result.output
     assert "more than the budget; pass a larger --budget" in result.output
+    assert "needs about 0 s" not in result.output  # small estimates keep two significant digits
 
 
 def test_the_budget_counts_from_the_commands_start(tmp_path):

@@ -48,6 +48,7 @@ def _cell(value: float | None, css: str = "num") -> _html.Cell:
 
 def write_choice(choice: Any, cands: Sequence[Any], folds: int, out: Path) -> dict[str, Path]:
     """Write ``choice.json``, ``runs.json``, ``curves/<NN>.png`` per loss and ``report.html`` into ``out``."""
+    from losslab.analysis.choose import shown_labels
     from losslab.lab.results import _finite, results_json
 
     paths = {"choice": out / "choice.json", "runs": out / "runs.json", "html": out / "report.html"}
@@ -73,12 +74,13 @@ def write_choice(choice: Any, cands: Sequence[Any], folds: int, out: Path) -> di
             _curves(choice.results[i * folds : (i + 1) * folds], score.name).savefig(staged, dpi=80, format="png")
             paths[f"curves:{score.name}"] = png
             noise = "" if score.within_noise is None else ("within noise" if score.within_noise else "worse")
+            labels = shown_labels(score.labels, choice.task)
             rows.append(
                 [
                     str(score.rank),
                     score.name,
                     score.output_activation,
-                    score.labels,
+                    labels,
                     _cell(score.mean),
                     _cell(score.std),
                     _cell(score.p_value),
@@ -90,7 +92,7 @@ def write_choice(choice: Any, cands: Sequence[Any], folds: int, out: Path) -> di
                 {
                     "id": f"loss-{i:02d}",
                     "title": score.name,
-                    "spec": f"{score.output_activation} output, {score.labels} labels, {score.source}",
+                    "spec": f"{score.output_activation} output, {labels} labels, {score.source}",
                     "image": _html.png(staged, f"learning curves of {score.name}"),
                 }
             )

@@ -789,6 +789,11 @@ class LossChoice:
         }
 
 
+def shown_labels(labels: str, task: str) -> str:
+    """A candidate's label encoding as the tables show it: the lab's ``"continuous"`` for 0/1 columns reads as such."""
+    return "0/1 per label" if task == "multilabel" and labels == "continuous" else labels
+
+
 def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
@@ -1179,7 +1184,7 @@ def _fit_budget(
         )
     if cost(new_epochs, new_folds) > left:
         notes.append(
-            f"even so it needs about {cost(new_epochs, new_folds):.0f} s, more than the budget; "
+            f"even so it needs about {_secs(cost(new_epochs, new_folds))} s, more than the budget; "
             "pass a larger --budget, more --jobs or a smaller sample"
         )
     return new_epochs, new_folds

@@ -195,7 +195,7 @@ def _recommend_on_data(
     from rich.table import Table
     from rich.text import Text
 
-    from losslab.analysis.choose import choose_loss, read_table
+    from losslab.analysis.choose import choose_loss, read_table, shown_labels
     from losslab.cli._progress import Progress
 
     names = None if features is None else [name.strip() for name in features.split(",") if name.strip()]
@@ -241,7 +241,7 @@ def _recommend_on_data(
             str(score.rank),
             Text(score.name),
             score.output_activation,
-            score.labels,
+            shown_labels(score.labels, choice.task),
             "n/a" if score.mean is None else f"{score.mean:.4g}",
             "n/a" if score.std is None else f"{score.std:.2g}",
             "" if score.p_value is None else f"{score.p_value:.3g}",
