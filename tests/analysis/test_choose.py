@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ pytest.importorskip("sklearn")
 
 from losslab.analysis.choose import (
     Table,
+    _fit_budget,
+    _Timing,
     check_data,
     choose_loss,
     infer_target,
@@ -135,6 +138,31 @@ def test_parse_budget():
     assert parse_budget("1.5m") == 90.0
     with pytest.raises(ValueError, match="--budget: 'soon' is not a time"):
         parse_budget("soon")
+
+
+@pytest.mark.parametrize(("parallel", "epochs"), [(1, 20), (2, 30)])
+def test_the_budget_counts_the_pools_start_and_the_reports_figures(parallel, epochs):
+    """4 losses x 5 folds: 0.1 s per training and 0.01 s per epoch, a pool's start 2 s, 0.5 s per figure.
+
+    Without the start and the figures, 8 s hold 30 epochs on one process ((8 / 20 - 0.1) / 0.01) and all 50 on two.
+
+    8 s are left. On one process the figures cost 4 x 0.5 = 2 s, leaving 6 s for 20 trainings:
+    0.3 s each, so (0.3 - 0.1) / 0.01 = 20 epochs. Two processes also pay the 2 s start, leaving 4 s for
+    10 trainings per process: 0.4 s each, 30 epochs.
+    """
+    timing = _Timing(per_epoch=0.01, per_run=0.1, start=2.0, figure=0.5)
+    notes: list[str] = []
+    assert _fit_budget((10.0, 8.0), timing, 4, 5, 50, parallel, notes) == (epochs, 5)
+    assert notes == [
+        (
+            "to stay within the budget of 10 s (8 s left after start-up, reading the data and timing one loss: 0.01 s "
+            f"per epoch on one fold, 0.5 s per report figure): {epochs} epochs instead of 50"
+        )
+    ]
+    notes.clear()
+    assert _fit_budget((10.0, 8.0), replace(timing, figure=0.0, start=0.0), 4, 5, 50, parallel, notes) == (
+        (30, 5) if parallel == 1 else (50, 5)
+    )
 
 
 # ------------------------------------------------------------------------------------------ rankings

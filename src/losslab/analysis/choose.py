@@ -1124,22 +1124,45 @@ def _specs(
     return specs
 
 
-def _calibrate(spec: Any) -> tuple[float, float]:
-    """``(seconds per epoch, seconds per run besides)`` of one candidate on one fold, timed in this process.
+@dataclass(frozen=True)
+class _Timing:
+    """What the candidates will cost, timed on one of them in this process (seconds)."""
 
-    A one-epoch run warms up (imports, first calls); one- and three-epoch runs are then timed.
+    per_epoch: float  # one epoch of one candidate on one fold
+    per_run: float  # one training besides its epochs (building the model, reading the fold, the final scores)
+    start: float  # a fresh worker process's imports and first calls (a pool's start, when ``jobs > 1``)
+    figure: float  # one learning-curve PNG of the report (0 when nothing is written)
+
+
+def _calibrate(spec: Any, seeds: int, *, draw: bool) -> _Timing:
+    """Time one candidate on one fold: warm-up, one- and three-epoch trainings, and, with ``draw``, one figure.
+
+    The warm-up (with the imports it needs here) stands for what each of a pool's fresh processes pays first.
     """
+    start = time.perf_counter()
     from losslab.lab.train import train_experiment
 
-    def timed(epochs: int) -> float:
-        start = time.perf_counter()
-        train_experiment(replace(spec, epochs=epochs), 1)
-        return time.perf_counter() - start
+    def timed(epochs: int) -> tuple[float, Any]:
+        begin = time.perf_counter()
+        result = train_experiment(replace(spec, epochs=epochs), seeds)
+        return time.perf_counter() - begin, result
 
     timed(1)
-    one, three = timed(1), timed(3)
+    warm_up = time.perf_counter() - start  # the imports and the first training
+    (one, result), (three, _) = timed(1), timed(3)
     per_epoch = max((three - one) / 2, 1e-4)
-    return per_epoch, max(one - per_epoch, 0.0)
+    figure = 0.0
+    if draw:
+        import io
+
+        import matplotlib.backends.backend_agg  # noqa: F401 -- imported before the figure is timed
+
+        from losslab.analysis._choose_report import _curves
+
+        begin = time.perf_counter()
+        _curves([result], spec.title).savefig(io.BytesIO(), dpi=80, format="png")
+        figure = time.perf_counter() - begin
+    return _Timing(per_epoch, max(one - per_epoch, 0.0), max(warm_up - one, 0.0), figure)
 
 
 def _secs(seconds: float) -> str:
@@ -1148,7 +1171,7 @@ def _secs(seconds: float) -> str:
 
 def _fit_budget(
     budget: tuple[float, float],
-    timing: tuple[float, float],
+    timing: _Timing,
     n_cands: int,
     folds: int,
     epochs: int,
@@ -1158,18 +1181,21 @@ def _fit_budget(
     """Epochs, then folds, reduced so that the estimated time fits what is left; a note says what changed.
 
     ``budget`` is ``(the whole budget, the seconds left of it)``: start-up, reading the data and timing
-    one loss have used the rest.
+    one loss have used the rest. The estimate counts the trainings, a pool's start (``parallel > 1``) and
+    the report's figures.
     """
     whole, left = budget[0], max(budget[1], 0.0)
-    per_epoch, per_run = timing
+    per_epoch, per_run = timing.per_epoch, timing.per_run
+    fixed = (timing.start if parallel > 1 else 0.0) + timing.figure * n_cands
 
     def cost(e: int, k: int) -> float:
-        return (per_run + per_epoch * e) * n_cands * k / parallel
+        return (per_run + per_epoch * e) * n_cands * k / parallel + fixed
 
     new_epochs, new_folds = epochs, folds
     if cost(new_epochs, new_folds) > left:
         runs = n_cands * folds / parallel
-        new_epochs = min(epochs, max(MIN_EPOCHS, int((left / runs - per_run) / per_epoch)))
+        fit = ((left - fixed) / runs - per_run) / per_epoch
+        new_epochs = min(epochs, max(MIN_EPOCHS, math.floor(fit + 1e-9)))  # 19.999... epochs fit 20
     while cost(new_epochs, new_folds) > left and new_folds > MIN_FOLDS:
         new_folds -= 1
     changes = [
@@ -1178,9 +1204,10 @@ def _fit_budget(
         if new != old
     ]
     if changes:
+        drawing = f", {timing.figure:.2g} s per report figure" if timing.figure else ""
         notes.append(
             f"to stay within the budget of {_secs(whole)} s ({_secs(left)} s left after start-up, reading the data and "
-            f"timing one loss: {per_epoch:.2g} s per epoch on one fold): {', '.join(changes)}"
+            f"timing one loss: {per_epoch:.2g} s per epoch on one fold{drawing}): {', '.join(changes)}"
         )
     if cost(new_epochs, new_folds) > left:
         notes.append(
@@ -1232,7 +1259,7 @@ def _run(
             batch_size=batch_size,
             learning_rate=learning_rate,
         )
-        timing = _calibrate(probe[0])
+        timing = _calibrate(probe[0], seeds, draw=out is not None)
         seconds, started = budget
         left = seconds - (time.monotonic() - started)
         epochs, folds = _fit_budget((seconds, left), timing, len(cands), folds, epochs, jobs, notes)
