@@ -25,8 +25,7 @@ from losslab.cli import analyze, lab, plot
 USER_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, OSError)
 """What a command raises for a user's mistake (``losslab.lab.SpecError`` is a ``ValueError``)."""
 _DEBUG = "losslab.debug"
-STARTED = "losslab.started"
-"""Key of ``ctx.meta``: ``time.monotonic()`` when the command started (the process's start from ``main``)."""
+from losslab.cli._clock import STARTED as STARTED  # noqa: E402 -- the key the commands read
 
 
 def user_error_lines(error: BaseException) -> list[str]:

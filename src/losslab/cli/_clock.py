@@ -6,6 +6,9 @@ import os
 import time
 from pathlib import Path
 
+STARTED = "losslab.started"
+"""Key of ``ctx.meta``: ``time.monotonic()`` when the command started (the process's start from ``main``)."""
+
 
 def process_age() -> float:
     """Seconds since this process started (Linux's ``/proc``), or 0 where that cannot be read.

@@ -8,6 +8,8 @@ from typing import Any
 
 import typer
 
+from losslab.cli._clock import STARTED
+
 app = typer.Typer()
 
 
@@ -143,7 +145,7 @@ def recommend(
             if given:
                 msg = f"{flag} is read from the data with --data; leave it out (or drop --data for the rules alone)"
                 raise ValueError(msg)
-        started = ctx.meta.get("losslab.started", None)  # the root group's record of the command's start
+        started = ctx.meta.get(STARTED)  # the root group's record of the command's start
         _recommend_on_data(
             data, target, task or "auto", features, folds, budget, metric, epochs, seeds, out, jobs, ray, started
         )

@@ -106,8 +106,8 @@ def run_experiments(
         Earlier results (e.g. from ``results.json``): a spec with an ok result for the same spec and
         seeds (:meth:`ExperimentResult.matches`) takes it instead of being trained.
     on_update : callable, optional
-        Called after each experiment completes with every result so far (reused ones included), in
-        the order of ``specs`` (e.g. to save them as they come).
+        Called after each experiment completes (once per ensemble for experiments that train together) with
+        every result so far (reused ones included), in the order of ``specs`` (e.g. to save them as they come).
     """
     seeds = check_seeds(seeds)
     if jobs < 1:
@@ -119,12 +119,12 @@ def run_experiments(
     ]
     payloads = {index: spec.to_dict() for index, spec in enumerate(specs) if results[index] is None}
 
-    def collect(index: int, payload: dict[str, Any]) -> None:
+    def collect(index: int, payload: dict[str, Any], *, update: bool = True) -> None:
         result = ExperimentResult.from_dict(payload)
         results[index] = result
         if on_done is not None:
             on_done(result)
-        if on_update is not None:
+        if update and on_update is not None:
             on_update([r for r in results if r is not None])
 
     def fail(index: int, error: str) -> None:
@@ -139,8 +139,9 @@ def run_experiments(
             if len(group) == 1:
                 collect(group[0], _train(payloads[group[0]], seeds))
                 continue
-            for index, payload in zip(group, _train_together([payloads[i] for i in group], seeds), strict=True):
-                collect(index, payload)
+            together = _train_together([payloads[i] for i in group], seeds)
+            for k, (index, payload) in enumerate(zip(group, together, strict=True)):
+                collect(index, payload, update=k == len(group) - 1)  # one save per ensemble: they finish together
     else:
         context = multiprocessing.get_context("spawn")  # no fork after torch has started threads
         unfinished = _run_on_pool(payloads, seeds, jobs, context, collect)
