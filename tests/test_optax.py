@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
+from array_api_compat import array_namespace
 
 import losslab
 import losslab.optax as lo
@@ -12,7 +15,7 @@ from losslab.testing import Backend, assert_close
 optax = pytest.importorskip("optax")
 
 DTYPES = ["float32", "float64"]
-SHARED_NAMES = ("generalized_kl_divergence", "kl_divergence", "ntxent")
+SHARED_NAMES = ("cosine_similarity", "generalized_kl_divergence", "kl_divergence", "ntxent")
 """Names of the catalogue's own losses that optax shares; the catalogue's take (y_true, y_pred), as documented."""
 SEEDS = range(4)
 
@@ -228,3 +231,112 @@ def test_multiclass_sparsemax_loss(xp, dtype):
         (s, y), (js, jy) = ours_and_theirs(xp, dtype, scores, labels)
         expected = np.asarray(optax.losses.multiclass_sparsemax_loss(js, jy))
         assert_close(lo.multiclass_sparsemax_loss(s, y), expected, xp=xp, **tolerance(dtype))
+
+
+# --------------------------------------------------------------------------- signatures, Fenchel-Young, aliases
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "poly_loss_cross_entropy",
+        "cosine_similarity",
+        "cosine_distance",
+        "kl_divergence_with_log_targets",
+        "convex_kl_divergence",
+        "kl_divergence",
+        "generalized_kl_divergence",
+        "softmax_cross_entropy",
+        "softmax_cross_entropy_with_integer_labels",
+    ],
+)
+def test_signatures_are_optaxs(name):
+    """The same parameters, kinds and defaults as optax 0.2.8's function."""
+    import inspect
+
+    ours, theirs = inspect.signature(getattr(lo, name)), inspect.signature(getattr(optax.losses, name))
+    assert [(p.name, p.kind, p.default) for p in ours.parameters.values()] == [
+        (p.name, p.kind, p.default) for p in theirs.parameters.values()
+    ]
+
+
+def test_convex_kl_divergence_is_optaxs_deprecated_alias():
+    """optax's old name of the generalized KL divergence (tested on every backend above), without the warning."""
+    rng = np.random.default_rng(11)
+    log_p, t = np.log(rng.uniform(0.05, 4.0, size=(3, 4, 5))), rng.uniform(0.05, 4.0, size=(3, 4, 5))
+    where = rng.uniform(size=(3, 4, 5)) < 0.7
+    j = jnp()
+    with pytest.warns(DeprecationWarning, match="generalized_kl_divergence"):
+        expected = optax.losses.convex_kl_divergence(
+            j.asarray(log_p), j.asarray(t), axis=(2, 1), where=j.asarray(where)
+        )
+    got = lo.convex_kl_divergence(log_p, t, axis=(2, 1), where=where)
+    assert_close(got, np.asarray(expected), **tolerance("float64"))
+    assert_close(got, lo.generalized_kl_divergence(log_p, t, axis=(2, 1), where=where), rtol=0.0, atol=0.0)
+
+
+def _logsumexp(v):
+    """logsumexp of one vector on the Array API: a max function for every backend."""
+    xp = array_namespace(v)
+    top = xp.max(v)
+    return xp.log(xp.sum(xp.exp(v - top))) + top
+
+
+@functools.cache
+def _fenchel_young_case() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Scores, targets, and optax's loss (``jax.nn.logsumexp``) and its gradient in the scores."""
+    import jax
+
+    rng = np.random.default_rng(12)
+    scores, targets = rng.normal(scale=2.0, size=(3, 4, 5)), rng.dirichlet(np.ones(5), size=(3, 4))
+    loss = optax.losses.make_fenchel_young_loss(jax.nn.logsumexp)
+    j = jnp()
+
+    @jax.jit  # one compile for both
+    def value_and_grad(s, t):
+        return loss(s, t), jax.grad(lambda x: j.sum(loss(x, t)))(s)
+
+    value, grad = value_and_grad(j.asarray(scores), j.asarray(targets))
+    return scores, targets, np.asarray(value), np.asarray(grad)
+
+
+def test_make_fenchel_young_loss_values(xp):
+    """Per vector (optax's contract) and batched, against optax's loss with jax.nn.logsumexp."""
+    scores, targets, expected, _ = _fenchel_young_case()
+    s, t = xp.asarray(scores), xp.asarray(targets)
+    assert_close(lo.make_fenchel_young_loss(_logsumexp)(s, t), expected, xp=xp, **tolerance("float64"))
+
+    def batched(x):
+        top = xp.max(x, axis=-1, keepdims=True)
+        return xp.log(xp.sum(xp.exp(x - top), axis=-1)) + top[..., 0]
+
+    assert_close(lo.make_fenchel_young_loss(batched, batched=True)(s, t), expected, xp=xp, **tolerance("float64"))
+    # with logsumexp the loss is the softmax cross-entropy of targets that sum to 1
+    assert_close(lo.softmax_cross_entropy(s, t), expected, xp=xp, **tolerance("float64"))
+
+
+def test_make_fenchel_young_loss_gradients_on_torch_and_jax():
+    """The gradient comes from the backend's autodiff: softmax(scores) - targets, as jax.grad of optax's loss."""
+    torch = pytest.importorskip("torch")
+    import jax
+
+    scores, targets, _, expected = _fenchel_young_case()
+    z = torch.tensor(scores, requires_grad=True)
+    lo.make_fenchel_young_loss(_logsumexp)(z, torch.asarray(targets)).sum().backward()
+    assert_close(z.grad, expected, rtol=1e-12, atol=1e-13)
+    z = torch.tensor(scores, requires_grad=True)
+    lo.make_fenchel_young_loss(lambda v: torch.logsumexp(v, 0))(z, torch.asarray(targets)).sum().backward()
+    assert_close(z.grad, expected, rtol=1e-12, atol=1e-13)
+    j = jnp()
+    loss = lo.make_fenchel_young_loss(jax.nn.logsumexp)
+    grad = jax.jit(jax.grad(lambda s: j.sum(loss(s, j.asarray(targets)))))(j.asarray(scores))
+    assert_close(np.asarray(grad), expected, rtol=1e-12, atol=1e-13)
+
+
+def test_make_fenchel_young_loss_refuses_bad_inputs():
+    with pytest.raises(ValueError, match="make_fenchel_young_loss: max_fun must be a function"):
+        lo.make_fenchel_young_loss("logsumexp")
+    loss = lo.make_fenchel_young_loss(_logsumexp)
+    with pytest.raises(ValueError, match=r"scores \(2, 3\) and targets \(2, 1\)"):
+        loss(np.zeros((2, 3)), np.zeros((2, 1)))
+    assert loss(np.zeros((0, 3)), np.zeros((0, 3))).shape == (0,)  # an empty batch: no call, no loss

@@ -6,6 +6,9 @@ same inputs in its own float32 or float64.
 
 from __future__ import annotations
 
+import functools
+import json
+
 import numpy as np
 import pytest
 
@@ -112,6 +115,10 @@ def test_softmax_cross_entropy_with_integer_labels(xp, dtype, shape, axis, maske
             _ours(xp, dtype, logits), xp.asarray(labels), axis, **ours_kw
         )
         assert_close(got, expected, xp=xp, **tolerance(dtype))
+        catalogue = losslab.sparse_categorical_crossentropy(
+            xp.asarray(labels), _ours(xp, dtype, logits), from_logits=True, axis=axis, **ours_kw
+        )
+        assert_close(catalogue, expected, xp=xp, **tolerance(dtype))
         if masked:
             assert expected[(0,) * len(rows)] == 0.0
 
@@ -186,6 +193,175 @@ def test_a_tuple_axis_is_moving_and_merging_the_axes(xp, path, shape, axis):
     with on_path(path):
         got = losslab.categorical_crossentropy(xp.asarray(labels), xp.asarray(logits), from_logits=True, axis=axis)
     assert_close(got, expected, xp=xp, rtol=1e-6, atol=1e-6)
+
+
+NEW_SHAPE = (3, 4, 5)
+"""The one shape of the tests of the losses below (JAX compiles each operation once per shape)."""
+NEW_CASES = [(-1, True), ((2, 1), False), ((2, 1), True)]
+NEW_LOSSES = ("poly_loss_cross_entropy", "cosine_similarity", "kl_divergence_with_log_targets")
+CLASS_FORMS = ("CategoricalCrossentropy", "SparseCategoricalCrossentropy", "Poly1Crossentropy")
+
+
+@functools.cache
+def _case(axis, masked: bool) -> dict[str, np.ndarray]:
+    """Inputs of shape ``NEW_SHAPE`` for a class ``axis`` (the same for the same arguments)."""
+    rng = np.random.default_rng(7)
+    case = {
+        "logits": rng.normal(scale=3.0, size=NEW_SHAPE),
+        "labels": _soft_labels(rng, NEW_SHAPE, axis),
+        "other": rng.normal(size=NEW_SHAPE),
+        "log_p": np.log(_soft_labels(rng, NEW_SHAPE, axis)),
+        "classes": rng.integers(0, NEW_SHAPE[1] * NEW_SHAPE[2], size=NEW_SHAPE[0]),
+    }
+    case["log_t"] = np.log(case["labels"])
+    if masked:
+        case["where"] = _mask(rng, NEW_SHAPE, axis)
+        case["grad_where"] = case["where"].copy()
+        case["grad_where"][:, 0, 0] = True  # every vector keeps an entry (optax's gradient of an empty one is NaN)
+    return case
+
+
+def _args(name: str, c: dict) -> tuple:
+    """The two arrays of optax's ``name`` in case ``c``."""
+    return {
+        "poly_loss_cross_entropy": (c["logits"], c["labels"]),
+        "cosine_similarity": (c["logits"], c["other"]),
+        "cosine_distance": (c["logits"], c["other"]),
+        "kl_divergence_with_log_targets": (c["log_p"], c["log_t"]),
+    }[name]
+
+
+@functools.cache
+def _optax_numbers() -> dict:
+    """optax's values and gradients on every case, as one ``jax.jit`` program (one compile per process)."""
+    import jax
+
+    cases = {repr(key): {k: _theirs(v) for k, v in _case(*key).items()} for key in NEW_CASES}
+    everything = _case((1, 2), False)
+
+    def numbers(cases, everything):
+        out = {}  # (keyed by the repr of a tuple: a pytree's keys must sort)
+        for axis, masked in NEW_CASES:
+            c = cases[repr((axis, masked))]
+            kw = {"axis": axis, "where": c["where"]} if masked else {"axis": axis}
+            for name in (*NEW_LOSSES, "cosine_distance"):
+                out[repr((name, axis, masked))] = getattr(optax.losses, name)(*_args(name, c), **kw)
+                if name != "cosine_distance" and masked and axis != -1:
+                    first, second = _args(name, c)
+                    loss = functools.partial(getattr(optax.losses, name), axis=axis, where=c["grad_where"])
+                    out[repr(("grad", name))] = jax.grad(lambda z, f=loss, t=second: f(z, t).sum())(first)
+        c = {k: jax.numpy.asarray(v) for k, v in everything.items()}
+        for name in NEW_LOSSES:
+            out[repr((name, None))] = getattr(optax.losses, name)(*_args(name, c), axis=None)
+        out[repr(("CategoricalCrossentropy",))] = optax.losses.softmax_cross_entropy(
+            c["logits"], c["labels"], axis=(1, 2)
+        )
+        out[repr(("SparseCategoricalCrossentropy",))] = optax.losses.softmax_cross_entropy_with_integer_labels(
+            c["logits"], c["classes"], axis=(1, 2)
+        )
+        out[repr(("Poly1Crossentropy",))] = optax.losses.poly_loss_cross_entropy(
+            c["logits"], c["labels"], epsilon=1.0, axis=(1, 2)
+        )
+        return out
+
+    return {k: np.asarray(v) for k, v in jax.jit(numbers)(cases, everything).items()}
+
+
+def _optax(*key) -> np.ndarray:
+    """optax's number for ``key``: (loss name, axis, masked), (loss name, None) for ``axis=None``, ("grad", loss
+    name), or (class name,) for a class form's case."""
+    return _optax_numbers()[repr(key)]
+
+
+@pytest.mark.parametrize(("axis", "masked"), NEW_CASES, ids=str)
+def test_poly_loss_cosine_and_log_target_kl(xp, axis, masked):
+    """PolyLoss, cosine similarity and distance, KL of log-targets: losslab.optax and the catalogue against optax."""
+    case = _case(axis, masked)
+    z, y, o, log_p, log_t = (xp.asarray(case[k]) for k in ("logits", "labels", "other", "log_p", "log_t"))
+    kw = {"where": xp.asarray(case["where"])} if masked else {}
+    tol = tolerance("float64")
+    poly, cosine = _optax("poly_loss_cross_entropy", axis, masked), _optax("cosine_similarity", axis, masked)
+    assert poly.shape == _rows(NEW_SHAPE, axis)
+    assert_close(lo.poly_loss_cross_entropy(z, y, axis=axis, **kw), poly, xp=xp, **tol)
+    assert_close(losslab.poly1_crossentropy(y, z, epsilon=2.0, axis=axis, **kw), poly, xp=xp, **tol)
+    assert_close(lo.cosine_similarity(z, o, axis=axis, **kw), cosine, xp=xp, **tol)
+    assert_close(losslab.cosine_similarity(o, z, axis=axis, **kw), -cosine, xp=xp, **tol)
+    distance = _optax("cosine_distance", axis, masked)
+    assert_close(lo.cosine_distance(z, o, axis=axis, **kw), distance, xp=xp, **tol)
+    log_kl = _optax("kl_divergence_with_log_targets", axis, masked)
+    assert_close(lo.kl_divergence_with_log_targets(log_p, log_t, axis=axis, **kw), log_kl, xp=xp, **tol)
+    if masked:  # a vector without a kept entry: 0 in optax too
+        dead = ~case["where"].any(axis=axis)
+        assert dead.any() and all(np.all(v[dead] == 0.0) for v in (poly, cosine, log_kl))
+
+
+def test_float32_inputs_stay_float32():
+    """The float32 path (NumPy): optax's float64 numbers within float32's tolerance, and a float32 result."""
+    case = _case((2, 1), True)
+    z, y, o = (case[k].astype(np.float32) for k in ("logits", "labels", "other"))
+    got = lo.poly_loss_cross_entropy(z, y, axis=(2, 1), where=case["where"])
+    assert got.dtype == np.float32
+    assert_close(got, _optax("poly_loss_cross_entropy", (2, 1), True).astype(np.float32), **tolerance("float32"))
+    got = lo.cosine_similarity(z, o, axis=(2, 1), where=case["where"])
+    assert_close(got, _optax("cosine_similarity", (2, 1), True).astype(np.float32), **tolerance("float32"))
+
+
+@pytest.mark.parametrize("name", NEW_LOSSES)
+def test_axis_none_is_every_axis(name):
+    got = getattr(lo, name)(*_args(name, _case((1, 2), False)), axis=None)
+    expected = _optax(name, None)
+    assert got.shape == () and expected.shape == ()
+    assert_close(got, expected, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("cls", CLASS_FORMS)
+def test_class_forms_take_a_tuple_axis_through_a_json_config(cls):
+    """A tuple axis survives get_config, JSON (which gives a list back) and from_config; the loss is optax's mean.
+
+    (The config is the same on every backend; the functions' tuple axes are tested on each above.)
+    """
+    case = _case((1, 2), False)
+    y = case["classes"] if cls == "SparseCategoricalCrossentropy" else case["labels"]
+    loss = getattr(losslab, cls)(from_logits=True, axis=(1, 2))
+    config = json.loads(json.dumps(losslab.serialize(loss)))
+    assert config["config"]["axis"] == [1, 2]
+    again = losslab.get(config)
+    assert again.get_config() == loss.get_config() and again.get_config()["axis"] == (1, 2)
+    expected = np.mean(_optax(cls))
+    assert_close(again(y, case["logits"]), expected, rtol=1e-12, atol=1e-13)
+
+
+def test_gradients_of_the_new_masked_losses_match_optax():
+    """torch autograd and jax.grad of losslab.optax against jax.grad of optax, over a tuple axis with a mask.
+
+    A dropped entry holds a value (1e200) that optax's formula would overflow on: it must reach neither
+    losslab's value nor its gradient, which is 0 there.
+    """
+    torch = pytest.importorskip("torch")
+    import jax
+
+    axis, case = (2, 1), _case((2, 1), True)
+    where = case["grad_where"]
+    inputs = {name: _args(name, case) for name in NEW_LOSSES}
+    huge = {name: np.where(where, first, 1e200) for name, (first, _) in inputs.items()}
+
+    def ours(firsts):  # all three in one program: one compile
+        return {
+            name: jax.grad(lambda z, n=name: getattr(lo, n)(z, inputs[n][1], axis=axis, where=where).sum())(z)
+            for name, z in firsts.items()
+        }
+
+    on_jax = jax.jit(ours)({name: _theirs(z) for name, z in huge.items()})
+    for name, (_, second) in inputs.items():
+        grad = _optax("grad", name)
+        assert np.all(np.isfinite(grad)) and np.abs(grad).max() > 1e-3
+        assert_close(np.asarray(on_jax[name]), grad, rtol=1e-9, atol=1e-12)
+        z = torch.tensor(huge[name], requires_grad=True)
+        value = getattr(lo, name)(z, torch.asarray(second), axis=axis, where=torch.asarray(where))
+        value.sum().backward()
+        assert np.all(np.isfinite(value.detach().numpy()))
+        assert_close(z.grad, grad, rtol=1e-9, atol=1e-12)
+        assert np.all(z.grad.numpy()[~where] == 0.0)
 
 
 # --------------------------------------------------------------------------- gradients

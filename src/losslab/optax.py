@@ -24,9 +24,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from losslab._backend import array_namespace, as_array, as_arrays
+from losslab._backend import EPSILON, array_namespace, as_array, as_arrays
+from losslab.losses._fast import jax_map_vectors, on_jax
 from losslab.losses._hinge import binary_sparsemax, perceptron
-from losslab.losses._ops import check_axes, merge_axes, where_mask
+from losslab.losses._noisy import poly1_crossentropy
+from losslab.losses._ops import check_axes, check_real, masked_reduce, merge_axes, prepare_pair, where_mask
 from losslab.losses._probabilistic import (
     binary_crossentropy,
     categorical_crossentropy,
@@ -38,15 +40,22 @@ from losslab.losses._probabilistic import (
 )
 from losslab.losses._probabilistic import kl_divergence as _kl_divergence
 from losslab.losses._ranking import ranking_softmax
+from losslab.losses._regression import _masked_cosine
 from losslab.losses._similarity import _positive_pairs
 from losslab.losses._similarity import ntxent as _ntxent
 
 __all__ = [
+    "convex_kl_divergence",
+    "cosine_distance",
+    "cosine_similarity",
     "generalized_kl_divergence",
     "kl_divergence",
+    "kl_divergence_with_log_targets",
+    "make_fenchel_young_loss",
     "multiclass_sparsemax_loss",
     "ntxent",
     "perceptron_loss",
+    "poly_loss_cross_entropy",
     "ranking_softmax_loss",
     "sigmoid_binary_cross_entropy",
     "softmax_cross_entropy",
@@ -58,7 +67,7 @@ __all__ = [
 def _summed_last(first: Any, second: Any, axis: Any, where: Any, name: str) -> tuple[Any, Any, Any, Any]:
     """Both arrays (and ``where``) with the axes of ``axis`` merged into one last axis, as optax reduces them."""
     xp, first, second = as_arrays(first, second)
-    axes = check_axes(axis, second.ndim, name)
+    axes = tuple(range(second.ndim)) if axis is None else check_axes(axis, second.ndim, name)
     if where is not None:
         where = merge_axes(where_mask(where, tuple(second.shape), axes, xp, second, name), axes, xp)
     return xp, merge_axes(first, axes, xp), merge_axes(second, axes, xp), where
@@ -172,18 +181,170 @@ def softmax_cross_entropy_with_integer_labels(
     >>> round(float(out[0]), 6)
     0.013386
     """
-    name = "softmax_cross_entropy_with_integer_labels"
-    xp, labels, logits = as_arrays(labels, logits)
-    axes = check_axes(axis, logits.ndim, name)
-    if len(axes) == 1:
-        return sparse_categorical_crossentropy(labels, logits, from_logits=True, axis=axes[0], where=where)
-    if where is not None:
-        where = merge_axes(where_mask(where, tuple(logits.shape), axes, xp, logits, name), axes, xp)
-    logits = merge_axes(logits, axes, xp)
-    return sparse_categorical_crossentropy(labels, logits, from_logits=True, where=where)
+    _, labels, logits = as_arrays(labels, logits)
+    axes = check_axes(axis, logits.ndim, "softmax_cross_entropy_with_integer_labels")
+    axis = axes[0] if len(axes) == 1 else axes
+    return sparse_categorical_crossentropy(labels, logits, from_logits=True, axis=axis, where=where)
 
 
-def kl_divergence(log_predictions: Any, targets: Any, axis: int | tuple[int, ...] = -1, where: Any = None) -> Any:
+def _all_axes(axis: Any, ndim: int) -> Any:
+    """optax's ``axis=None`` (every axis) as a tuple; anything else unchanged."""
+    return tuple(range(ndim)) if axis is None else axis
+
+
+def poly_loss_cross_entropy(
+    logits: Any,
+    labels: Any,
+    *,
+    epsilon: float = 2.0,
+    axis: int | tuple[int, ...] | None = -1,
+    where: Any = None,
+) -> Any:
+    r"""optax's PolyLoss (Poly-1) cross-entropy, logits first.
+
+    .. math:: \ell = -\sum_{c \in V} y_c \log p_c + \varepsilon \sum_{c \in V} y_c (1 - p_c),
+              \quad p = \operatorname{softmax}_V(z)
+
+    over the classes :math:`V` that ``where`` keeps (all by default):
+    :func:`losslab.poly1_crossentropy` with ``from_logits=True``. A row
+    whose classes are all masked gives 0, as in optax, with a finite
+    gradient. ``epsilon`` must be >= -1 (below, the loss no longer decreases
+    in :math:`p_t`; optax takes any value).
+
+    Parameters
+    ----------
+    logits : array of shape (..., C, ...)
+    labels : array of the same shape
+        One-hot or soft labels.
+    epsilon : float, default 2.0
+        The coefficient of :math:`1 - p_t` (optax's default).
+    axis : int, tuple of int or None, default -1
+        The class axis, several distinct axes whose entries together are the
+        classes, or ``None`` for every axis.
+    where : bool array of the shape of ``logits``, or of that shape without ``axis``, optional
+        The classes to include.
+
+    Returns
+    -------
+    array of the shape of ``logits`` without ``axis``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = poly_loss_cross_entropy(np.array([[0.0, 0.0]]), np.array([[0.0, 1.0]]))
+    >>> round(float(out[0]), 6)  # log 2 + 2 * (1 - 1/2)
+    1.693147
+
+    See Also
+    --------
+    softmax_cross_entropy
+    """
+    _, labels, logits = as_arrays(labels, logits)
+    axis = _all_axes(axis, logits.ndim)
+    return poly1_crossentropy(labels, logits, epsilon=epsilon, from_logits=True, axis=axis, where=where)
+
+
+def cosine_similarity(
+    predictions: Any,
+    targets: Any,
+    *,
+    epsilon: float = 0.0,
+    axis: int | tuple[int, ...] | None = -1,
+    where: Any = None,
+) -> Any:
+    r"""optax's cosine similarity, predictions first: 1 for aligned vectors, -1 for opposite.
+
+    .. math:: s = \frac{\langle p, t \rangle}
+              {\sqrt{\max(\|p\|^2, \epsilon)}\,\sqrt{\max(\|t\|^2, \epsilon)}}
+
+    over the entries that ``where`` keeps. This is the similarity itself,
+    as optax returns it; :func:`losslab.cosine_similarity`, Keras's loss,
+    is its negative (with ``(y_true, y_pred)``). As optax, ``epsilon``
+    bounds the squared norms; losslab bounds them below by :math:`10^{-14}`
+    as well, so a zero vector gives 0 with a finite gradient where optax's
+    default ``epsilon=0`` gives NaN. Entries that ``where`` drops count 0,
+    with a zero gradient; a vector without a kept entry gives 0.
+
+    Parameters
+    ----------
+    predictions : array of shape (..., d, ...)
+    targets : array of the same shape
+    epsilon : float, default 0.0
+        The lower bound of each squared norm.
+    axis : int, tuple of int or None, default -1
+        The axis holding the vectors, several distinct axes, or ``None`` for every axis.
+    where : bool array of the shape of ``predictions``, or of that shape without ``axis``, optional
+        The entries to include.
+
+    Returns
+    -------
+    array of the shape of ``predictions`` without ``axis``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = cosine_similarity(np.array([[1.0, 1.0], [0.0, 0.0]]), np.array([[2.0, 0.0], [1.0, 0.0]]))
+    >>> [round(float(v), 6) for v in out]  # cos 45 degrees; a zero vector gives 0
+    [0.707107, 0.0]
+
+    See Also
+    --------
+    cosine_distance, losslab.cosine_similarity
+    """
+    name = "cosine_similarity"
+    floor = max(check_real(name, "epsilon", epsilon), EPSILON**2)
+    xp, targets, predictions = prepare_pair(targets, predictions, None, name)
+    return _masked_cosine(targets, predictions, xp, axis, where, floor, name)
+
+
+def cosine_distance(
+    predictions: Any,
+    targets: Any,
+    *,
+    epsilon: float = 0.0,
+    axis: int | tuple[int, ...] | None = -1,
+    where: Any = None,
+) -> Any:
+    r"""optax's cosine distance, predictions first: :math:`1 - s`, with :math:`s` of :func:`cosine_similarity`.
+
+    .. math:: d = 1 - \frac{\langle p, t \rangle}
+              {\sqrt{\max(\|p\|^2, \epsilon)}\,\sqrt{\max(\|t\|^2, \epsilon)}}
+
+    0 for aligned vectors, 2 for opposite; 1 for a zero vector (optax:
+    NaN at its default ``epsilon=0``) or a vector without a kept entry.
+
+    Parameters
+    ----------
+    predictions : array of shape (..., d, ...)
+    targets : array of the same shape
+    epsilon : float, default 0.0
+        The lower bound of each squared norm.
+    axis : int, tuple of int or None, default -1
+        The axis holding the vectors, several distinct axes, or ``None`` for every axis.
+    where : bool array of the shape of ``predictions``, or of that shape without ``axis``, optional
+        The entries to include.
+
+    Returns
+    -------
+    array of the shape of ``predictions`` without ``axis``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = cosine_distance(np.array([[1.0, 0.0]]), np.array([[-3.0, 0.0]]))
+    >>> round(float(out[0]), 6)
+    2.0
+
+    See Also
+    --------
+    cosine_similarity
+    """
+    return 1.0 - cosine_similarity(predictions, targets, epsilon=epsilon, axis=axis, where=where)
+
+
+def kl_divergence(
+    log_predictions: Any, targets: Any, axis: int | tuple[int, ...] | None = -1, where: Any = None
+) -> Any:
     r"""optax's Kullback-Leibler divergence, log-predictions first.
 
     .. math:: \ell = \sum_i t_i \left(\log t_i - \log p_i\right)
@@ -198,8 +359,8 @@ def kl_divergence(log_predictions: Any, targets: Any, axis: int | tuple[int, ...
     ----------
     log_predictions : array of shape (..., d, ...)
     targets : array of the same shape, a distribution along ``axis``
-    axis : int or tuple of int, default -1
-        The summed axis, or several distinct axes.
+    axis : int, tuple of int or None, default -1
+        The summed axis, several distinct axes, or ``None`` for every axis.
     where : bool array of the same shape, optional
         The entries to include.
 
@@ -219,7 +380,7 @@ def kl_divergence(log_predictions: Any, targets: Any, axis: int | tuple[int, ...
 
 
 def generalized_kl_divergence(
-    log_predictions: Any, targets: Any, axis: int | tuple[int, ...] = -1, where: Any = None
+    log_predictions: Any, targets: Any, axis: int | tuple[int, ...] | None = -1, where: Any = None
 ) -> Any:
     r"""optax's generalized KL divergence, log-predictions first.
 
@@ -235,8 +396,8 @@ def generalized_kl_divergence(
     ----------
     log_predictions : array of shape (..., d, ...)
     targets : array of the same shape, >= 0
-    axis : int or tuple of int, default -1
-        The summed axis, or several distinct axes.
+    axis : int, tuple of int or None, default -1
+        The summed axis, several distinct axes, or ``None`` for every axis.
     where : bool array of the same shape, optional
         The entries to include.
 
@@ -255,6 +416,196 @@ def generalized_kl_divergence(
         targets, log_predictions, axis, where, "generalized_kl_divergence"
     )
     return _generalized_kl_divergence(targets, xp.exp(log_predictions), where=where)
+
+
+def kl_divergence_with_log_targets(
+    log_predictions: Any, log_targets: Any, axis: int | tuple[int, ...] | None = -1, where: Any = None
+) -> Any:
+    r"""optax's Kullback-Leibler divergence with both distributions given as logs, log-predictions first.
+
+    .. math:: \ell = \sum_i e^{\log t_i} \left(\log t_i - \log p_i\right)
+
+    The exact formula, without the clipping of :func:`kl_divergence`: both
+    arguments are logs, so neither a zero probability nor its log needs a
+    bound; for finite log-probabilities (:math:`\le 0`) value and gradient
+    are finite, as in optax. Entries that ``where`` drops count 0, with a
+    zero gradient, whatever they hold; a tuple ``axis`` sums over several
+    axes, ``None`` over all.
+
+    This is written here and not as an option of
+    :func:`losslab.kl_divergence`, which takes probabilities (Keras's
+    arguments) and clips both to :math:`[10^{-7}, 1]`: a log-space option
+    there would have to drop that clipping and so be another function.
+
+    Parameters
+    ----------
+    log_predictions : array of shape (..., d, ...)
+        Log-probabilities of the predicted distribution.
+    log_targets : array of the same shape
+        Log-probabilities of the target distribution along ``axis``.
+    axis : int, tuple of int or None, default -1
+        The summed axis, several distinct axes, or ``None`` for every axis.
+    where : bool array of the same shape, or of that shape without ``axis``, optional
+        The entries to include.
+
+    Returns
+    -------
+    array of the shape of ``log_targets`` without ``axis``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = kl_divergence_with_log_targets(np.log(np.array([[0.25, 0.75]])), np.log(np.array([[0.5, 0.5]])))
+    >>> round(float(out[0]), 6)
+    0.143841
+
+    See Also
+    --------
+    kl_divergence, generalized_kl_divergence
+    """
+    xp, log_targets, log_predictions, kept = _summed_last(
+        log_targets, log_predictions, axis, where, "kl_divergence_with_log_targets"
+    )
+    if kept is not None:  # (dropped entries set to 0 first: a huge one must not reach the gradient as 0 * inf)
+        log_targets = xp.where(kept, log_targets, xp.zeros_like(log_targets))
+        log_predictions = xp.where(kept, log_predictions, xp.zeros_like(log_predictions))
+    log_targets = xp.astype(log_targets, log_predictions.dtype)
+    return masked_reduce(xp.exp(log_targets) * (log_targets - log_predictions), kept, -1, xp)
+
+
+def convex_kl_divergence(
+    log_predictions: Any, targets: Any, axis: int | tuple[int, ...] | None = -1, where: Any = None
+) -> Any:
+    r"""optax's convex KL divergence: :func:`generalized_kl_divergence` under its former name.
+
+    .. math:: \ell = \sum_i t_i \log\frac{t_i}{p_i} - t_i + p_i, \quad p = e^{\log p}
+
+    optax 0.2.8 keeps this name as a deprecated alias of
+    ``generalized_kl_divergence`` (calling it warns there); losslab keeps it
+    as the same function, without a warning. Both arguments are clipped
+    below at :math:`10^{-7}` as in :func:`generalized_kl_divergence`.
+
+    Parameters
+    ----------
+    log_predictions : array of shape (..., d, ...)
+    targets : array of the same shape, >= 0
+    axis : int, tuple of int or None, default -1
+        The summed axis, several distinct axes, or ``None`` for every axis.
+    where : bool array of the same shape, optional
+        The entries to include.
+
+    Returns
+    -------
+    array of the shape of ``targets`` without ``axis``
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> out = convex_kl_divergence(np.log(np.array([[2.0, 2.0]])), np.array([[1.0, 2.0]]))
+    >>> round(float(out[0]), 6)  # 1 log(1/2) - 1 + 2
+    0.306853
+
+    See Also
+    --------
+    generalized_kl_divergence
+    """
+    return generalized_kl_divergence(log_predictions, targets, axis=axis, where=where)
+
+
+def make_fenchel_young_loss(max_fun: Callable[..., Any], *, batched: bool = False) -> Callable[..., Any]:
+    r"""optax's Fenchel-Young loss built from a max function, on any backend.
+
+    .. math:: \ell(\theta, y) = \Omega^*(\theta) - \langle y, \theta \rangle
+
+    with :math:`\Omega^*` = ``max_fun``, the convex conjugate of a
+    regulariser :math:`\Omega`. The full Fenchel-Young loss adds
+    :math:`\Omega(y)`, which does not depend on :math:`\theta`; optax
+    leaves it out, and so does losslab. With ``logsumexp`` (:math:`\Omega`
+    the negative entropy) the loss is the softmax cross-entropy of targets
+    that sum to 1, the full loss the KL divergence. The returned
+    ``fenchel_young_loss(scores, targets, **kwargs)`` computes this over the
+    last axis; as in optax (0.2.8, which differentiates it with JAX's
+    autodiff), it is just that difference: its gradient in
+    :math:`\theta` is :math:`\nabla\Omega^*(\theta) - y` wherever the
+    backend differentiates ``max_fun`` (torch autograd, ``jax.grad``).
+    NumPy and array-api-strict give the value only.
+
+    ``max_fun`` takes one score vector, shape ``(n,)``, and returns a 0-d
+    array, as optax's; it is called with arrays of the scores' own library,
+    so it must be written on that library (``jax.nn.logsumexp`` for JAX
+    arrays, ``torch.logsumexp(v, 0)`` for torch) or on the Array API
+    through ``array_namespace(v)`` for every backend. On JAX it is mapped
+    with ``jax.numpy.vectorize`` as optax does (one traced call); elsewhere
+    it is called once per vector. With ``batched=True`` (losslab's option)
+    ``max_fun`` takes the whole ``(..., n)`` array and returns ``(...)`` in
+    one call, the fast way on every backend. Keyword arguments of the loss
+    go to ``max_fun`` unchanged; optax's extra positional arguments are not
+    taken.
+
+    Parameters
+    ----------
+    max_fun : callable
+        ``(n,)`` to a 0-d array, or with ``batched`` ``(..., n)`` to ``(...)``.
+    batched : bool, default False
+        Whether ``max_fun`` maps over the leading axes itself.
+
+    Returns
+    -------
+    callable
+        ``fenchel_young_loss(scores, targets, **kwargs)``: scores and targets
+        of shape ``(..., n)``, the loss of shape ``(...)``.
+
+    Examples
+    --------
+    >>> import array_api_strict as xp
+    >>> def logsumexp(v):
+    ...     return xp.log(xp.sum(xp.exp(v - xp.max(v)))) + xp.max(v)
+    >>> loss = make_fenchel_young_loss(logsumexp)
+    >>> out = loss(xp.asarray([[0.0, 0.0], [2.0, 0.0]]), xp.asarray([[1.0, 0.0], [0.5, 0.5]]))
+    >>> [round(float(v), 6) for v in out]  # log 2 - 0; log(e^2 + 1) - 1
+    [0.693147, 1.126928]
+
+    References
+    ----------
+    Blondel, Martins & Niculae, "Learning with Fenchel-Young Losses", JMLR 2020.
+
+    See Also
+    --------
+    softmax_cross_entropy, multiclass_sparsemax_loss
+    """
+    if not callable(max_fun):
+        msg = f"make_fenchel_young_loss: max_fun must be a function of the scores; got {max_fun!r}"
+        raise ValueError(msg)
+
+    def fenchel_young_loss(scores: Any, targets: Any, **kwargs: Any) -> Any:
+        xp, targets, scores = as_arrays(targets, scores)
+        if scores.ndim == 0 or targets.shape != scores.shape:
+            msg = (
+                "fenchel_young_loss: scores and targets must have the same shape (..., n); got scores "
+                f"{tuple(scores.shape)} and targets {tuple(targets.shape)}"
+            )
+            raise ValueError(msg)
+        targets = xp.astype(targets, scores.dtype)
+        if batched:
+            max_value = max_fun(scores, **kwargs)
+        elif on_jax(xp):
+            max_value = jax_map_vectors(max_fun, scores, kwargs)
+        else:
+            max_value = _each_vector(max_fun, scores, kwargs, xp)
+        return max_value - xp.sum(targets * scores, axis=-1)
+
+    fenchel_young_loss.__doc__ = f"The Fenchel-Young loss of {getattr(max_fun, '__name__', repr(max_fun))}."
+    return fenchel_young_loss
+
+
+def _each_vector(max_fun: Callable[..., Any], scores: Any, kwargs: dict[str, Any], xp: Any) -> Any:
+    """``max_fun`` on each vector along the last axis of ``scores``, stacked into the shape of the leading axes."""
+    shape = tuple(scores.shape)
+    rows = xp.reshape(scores, (-1, shape[-1]))
+    if rows.shape[0] == 0:
+        return xp.zeros(shape[:-1], dtype=scores.dtype)
+    values = [xp.reshape(as_array(max_fun(rows[i, ...], **kwargs), xp, like=scores), ()) for i in range(rows.shape[0])]
+    return xp.reshape(xp.stack(values), shape[:-1])
 
 
 def perceptron_loss(predictor_outputs: Any, targets: Any) -> Any:

@@ -194,6 +194,8 @@ from losslab.losses._validation import Param, axes, choice, flag, integer, real,
 _LOGITS = flag("from_logits")
 _SMOOTHING = real("label_smoothing", 0.0, 1.0)
 _AXIS = integer("axis")
+_CLASS_AXES = Param("axis", "axes")
+"""One class axis, or a tuple of class axes (a list, as JSON gives one back, too)."""
 _FOCAL = (
     real("alpha", 0.0, 1.0, why="the weight of the positive class"),
     real("gamma", 0.0, why="the focusing exponent"),
@@ -400,7 +402,7 @@ CARDS = (
         view=View(
             "true_class_probability", layout="one_hot", branches=(1.0,), example=([[0.0, 1.0, 0.0]], [[0.1, 0.7, 0.2]])
         ),
-        params=(_LOGITS, _SMOOTHING, _AXIS),
+        params=(_LOGITS, _SMOOTHING, _CLASS_AXES),
     ),
     Card(
         categorical_focal_crossentropy,
@@ -439,7 +441,7 @@ CARDS = (
         params=(
             _LOGITS,
             integer("ignore_class", optional=True),
-            _AXIS,
+            _CLASS_AXES,
             _SMOOTHING,
             integer("ignore_index", optional=True),
         ),
@@ -946,6 +948,7 @@ CARDS = (
             _POLY_EPSILON,
             _LOGITS,
             _SMOOTHING,
+            _CLASS_AXES,
         ),
     ),
     Card(

@@ -406,6 +406,13 @@ def torch_ctc(labels: Any, log_probs: Any) -> Any:
     return nll
 
 
+def jax_map_vectors(fn: Callable[..., Any], x: Any, kwargs: dict[str, Any]) -> Any:
+    """``fn`` (a vector to a number) on each vector along the last axis of ``x``, as ``jnp.vectorize`` maps it."""
+    import jax.numpy as jnp
+
+    return jnp.vectorize(lambda v: fn(v, **kwargs), signature="(n)->()")(x)
+
+
 def jax_scan_frames(step: Callable[[Any, Any], Any], carry: Any, frames: Any) -> Any:
     """``carry = step(carry, frames[:, t])`` for every ``t``, as one ``lax.scan``."""
     import jax

@@ -33,18 +33,25 @@ from losslab._checks import check_finite, check_labels, check_range, check_score
 from losslab.losses._fast import on_torch, torch_multilabel_soft_margin
 from losslab.losses._loss import LossFunctionWrapper, _refuse_keras_wrapper
 from losslab.losses._ops import (
+    axes_argument,
+    check_axes,
     check_real,
     check_same_shape,
     log_sigmoid,
     log_softmax,
+    masked_reduce,
     mean_of_terms,
+    merge_axes,
     nan_out_of_range,
     one_hot,
     prepare_pair,
+    where_mask,
 )
 from losslab.losses._probabilistic import (
     _categorical_log_probs,
     _check_label_smoothing,
+    _masked_log_probs,
+    _smoothed_over,
     _sparse_inputs,
     _target_log_probs,
 )
@@ -166,10 +173,14 @@ def _multilabel_soft_margin(y_true: Any, y_pred: Any, xp: Any, *, weight: Any = 
 # ---------------------------------------------------------------- PolyLoss
 
 
-def _poly1(y_true: Any, y_pred: Any, epsilon: float, from_logits: bool, xp: Any) -> Any:
-    log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
-    cross_entropy = -xp.sum(y_true * _target_log_probs(y_true, log_p, from_logits, xp), axis=-1)
-    one_minus_pt = xp.sum(y_true * (1.0 - xp.exp(log_p)), axis=-1)
+def _poly1(y_true: Any, y_pred: Any, epsilon: float, from_logits: bool, xp: Any, kept: Any = None) -> Any:
+    """Poly-1 over the last axis; ``kept`` (a mask of ``y_pred``'s shape, optional) keeps classes."""
+    if kept is None:
+        log_p = _categorical_log_probs(y_pred, from_logits, -1, xp)
+    else:
+        log_p = _masked_log_probs(y_pred, kept, from_logits, xp)
+    cross_entropy = -masked_reduce(y_true * _target_log_probs(y_true, log_p, from_logits, xp), kept, -1, xp)
+    one_minus_pt = masked_reduce(y_true * (1.0 - xp.exp(log_p)), kept, -1, xp)
     return cross_entropy + epsilon * one_minus_pt
 
 
@@ -184,6 +195,8 @@ def poly1_crossentropy(
     epsilon: float = 1.0,
     from_logits: bool = True,
     label_smoothing: float = 0.0,
+    axis: int | tuple[int, ...] = -1,
+    where: Any = None,
     xp: Any = None,
 ) -> Any:
     r"""Poly-1 cross-entropy (Leng et al., 2022): cross-entropy plus a weighted linear term in :math:`1 - p_t`.
@@ -196,7 +209,17 @@ def poly1_crossentropy(
     :func:`~losslab.categorical_crossentropy`. Label smoothing replaces
     :math:`y` by :math:`y(1 - s) + s / C` in both terms, as in the paper's
     code. Equals ``optax.losses.poly_loss_cross_entropy(y_pred, y_true,
-    epsilon=epsilon)`` for logits (optax's default ``epsilon`` is 2.0).
+    epsilon=epsilon, axis=axis, where=where)`` for logits (optax's default
+    ``epsilon`` is 2.0; :func:`losslab.optax.poly_loss_cross_entropy` takes
+    optax's arguments).
+
+    ``where`` masks classes out, as in :func:`~losslab.categorical_crossentropy`:
+    a masked class leaves the softmax (or the normalisation of the
+    probabilities), both sums and, with label smoothing, the count :math:`C`;
+    a row whose classes are all masked gives 0 (optax: 0), and values and
+    gradients stay finite. A tuple ``axis`` makes the entries of several
+    axes the classes, flattened in the order given. ``where`` is data of one
+    batch, so the class form does not take it.
 
     Parameters
     ----------
@@ -210,16 +233,24 @@ def poly1_crossentropy(
         ImageNet classification and -1 for detection.
     from_logits : bool, default True
     label_smoothing : float in [0, 1], default 0
+    axis : int or tuple of int, default -1
+        The class axis, or several distinct axes whose entries together are the classes.
+    where : bool array of the shape of ``y_pred``, or of that shape without ``axis``, optional
+        The classes to include (without the class axis, one flag masks a
+        whole row). Never broadcast otherwise.
     xp : namespace, optional
 
     Returns
     -------
-    array of shape (batch, ...)
+    array with ``axis`` removed
 
     Examples
     --------
     >>> out = poly1_crossentropy([[0.0, 1.0]], [[0.0, 0.0]], epsilon=1.0)
     >>> round(float(out[0]), 6)  # log(2) + 0.5
+    1.193147
+    >>> out = poly1_crossentropy([[0.0, 1.0, 0.0]], [[0.0, 0.0, 9.0]], where=[[True, True, False]])
+    >>> round(float(out[0]), 6)  # the third class is out: log(2) + 0.5 again
     1.193147
 
     References
@@ -231,14 +262,20 @@ def poly1_crossentropy(
     --------
     sparse_poly1_crossentropy, losslab.categorical_crossentropy, losslab.categorical_focal_crossentropy
     """
-    _check_epsilon(epsilon, "poly1_crossentropy")
-    smooths = _check_label_smoothing(label_smoothing, "poly1_crossentropy")
-    xp, y_true, y_pred = _dense_inputs(
-        y_true, y_pred, xp, from_logits, "poly1_crossentropy", "use sparse_poly1_crossentropy for them."
-    )
-    if smooths:
+    name = "poly1_crossentropy"
+    _check_epsilon(epsilon, name)
+    smooths = _check_label_smoothing(label_smoothing, name)
+    xp, y_true, y_pred = _dense_inputs(y_true, y_pred, xp, from_logits, name, "use sparse_poly1_crossentropy for them.")
+    axes = check_axes(axis, y_pred.ndim, name)
+    kept = None if where is None else where_mask(where, tuple(y_pred.shape), axes, xp, y_pred, name)
+    if axes != (y_pred.ndim - 1,):
+        y_true, y_pred = merge_axes(y_true, axes, xp), merge_axes(y_pred, axes, xp)
+        kept = None if kept is None else merge_axes(kept, axes, xp)
+    if smooths and kept is not None:
+        y_true = _smoothed_over(y_true, label_smoothing, kept, xp)
+    elif smooths:
         y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_pred.shape[-1]
-    return _poly1(y_true, y_pred, epsilon, from_logits, xp)
+    return _poly1(y_true, y_pred, epsilon, from_logits, xp, kept)
 
 
 def sparse_poly1_crossentropy(
@@ -564,6 +601,7 @@ class Poly1Crossentropy(LossFunctionWrapper):
         reduction: Any = _DEFAULT,
         name: str = "poly1_crossentropy",
         dtype: Any = None,
+        axis: int | tuple[int, ...] = -1,
     ) -> None:
         _check_epsilon(epsilon, "Poly1Crossentropy")
         _check_label_smoothing(label_smoothing, "Poly1Crossentropy")
@@ -575,6 +613,7 @@ class Poly1Crossentropy(LossFunctionWrapper):
             epsilon=epsilon,
             from_logits=from_logits,
             label_smoothing=label_smoothing,
+            axis=axes_argument(axis),
         )
 
 

@@ -122,6 +122,11 @@ def check_axes(axis: Any, ndim: int, loss_name: str) -> tuple[int, ...]:
     return normalised
 
 
+def axes_argument(axis: Any) -> Any:
+    """A class form's ``axis``: a list of axes (as a JSON config gives a tuple back) as a tuple, others unchanged."""
+    return tuple(axis) if isinstance(axis, list) else axis
+
+
 def merge_axes(x: Any, axes: tuple[int, ...], xp: Any) -> Any:
     """``x`` with ``axes`` moved last, in their order, and flattened into one last axis (row-major).
 

@@ -35,6 +35,7 @@ from losslab.losses._fast import (
 )
 from losslab.losses._loss import LossFunctionWrapper, check_class_arguments
 from losslab.losses._ops import (
+    axes_argument,
     check_axes,
     check_axis,
     check_same_shape,
@@ -595,7 +596,7 @@ def sparse_categorical_crossentropy(
     *,
     from_logits: bool = False,
     ignore_class: int | None = None,
-    axis: int = -1,
+    axis: int | tuple[int, ...] = -1,
     label_smoothing: float = 0.0,
     ignore_index: int | None = None,
     where: Any = None,
@@ -618,6 +619,11 @@ def sparse_categorical_crossentropy(
     kept classes' log-normaliser minus that class's logit). ``where`` is
     data of one batch, so the class form does not take it.
 
+    A tuple ``axis`` makes the entries of several axes the classes, as in
+    :func:`categorical_crossentropy` and optax: they are flattened in the
+    order given (row-major), a label is an index into that flattened block,
+    and ``y_true`` has ``y_pred``'s shape without those axes.
+
     Parameters
     ----------
     y_true : int array of shape (batch, ...)
@@ -628,8 +634,8 @@ def sparse_categorical_crossentropy(
     from_logits : bool, default False
     ignore_class : int, optional
         A label value to skip (e.g. a padding or void class); torch calls it ``ignore_index``.
-    axis : int, default -1
-        The class axis of ``y_pred``.
+    axis : int or tuple of int, default -1
+        The class axis of ``y_pred``, or several distinct axes whose entries together are the classes.
     label_smoothing : float in [0, 1], default 0
         As torch's ``cross_entropy``: the target is :math:`(1-s)` on the label plus :math:`s/C` on
         every class (Keras has no smoothing for sparse labels).
@@ -649,6 +655,9 @@ def sparse_categorical_crossentropy(
     >>> out = sparse_categorical_crossentropy([1, 2], [[0.05, 0.95, 0.0], [0.1, 0.8, 0.1]])
     >>> [round(float(v), 6) for v in out]
     [0.051293, 2.302585]
+    >>> out = sparse_categorical_crossentropy([3], [[[0.0, 0.0], [0.0, 9.0]]], from_logits=True, axis=(1, 2))
+    >>> round(float(out[0]), 6)  # class 3 is the entry [1, 1] of the 2 x 2 block
+    0.00037
     """
     return _sparse_categorical_crossentropy(
         y_true,
@@ -670,7 +679,7 @@ def _sparse_categorical_crossentropy(
     *,
     from_logits: bool = False,
     ignore_class: int | None = None,
-    axis: int = -1,
+    axis: Any = -1,
     label_smoothing: float = 0.0,
     ignore_index: int | None = None,
     where: Any = None,
@@ -679,6 +688,19 @@ def _sparse_categorical_crossentropy(
     """:func:`sparse_categorical_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     name = "sparse_categorical_crossentropy"
     ignore_class = _ignored_class(ignore_class, ignore_index)
+    if isinstance(axis, tuple):  # the class axes merged into one last axis (where too), as optax does
+        xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+        axes = check_axes(axis, y_pred.ndim, name)
+        rows = tuple(n for i, n in enumerate(y_pred.shape) if i not in axes)
+        if tuple(y_true.shape) != rows:
+            msg = (
+                f"{name}: y_true must hold one class index per sample, of shape {rows} (y_pred's shape without "
+                f"the class axes {axis}); got y_true {tuple(y_true.shape)} and y_pred {tuple(y_pred.shape)}."
+            )
+            raise ValueError(msg)
+        if where is not None:
+            where = merge_axes(where_mask(where, tuple(y_pred.shape), axes, xp, y_pred, name), axes, xp)
+        y_pred, axis = merge_axes(y_pred, axes, xp), -1
     xp, labels, y_pred, axis = _sparse_inputs(
         y_true, y_pred, xp, axis, name, from_logits=from_logits, ignore_class=ignore_class
     )
@@ -1064,7 +1086,7 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         self,
         from_logits: bool = False,
         label_smoothing: float = 0.0,
-        axis: int = -1,
+        axis: int | tuple[int, ...] = -1,
         reduction: Any = _DEFAULT,
         name: str = "categorical_crossentropy",
         dtype: Any = None,
@@ -1076,7 +1098,7 @@ class CategoricalCrossentropy(LossFunctionWrapper):
             dtype=dtype,
             from_logits=from_logits,
             label_smoothing=label_smoothing,
-            axis=axis,
+            axis=axes_argument(axis),
         )
 
 
@@ -1115,14 +1137,14 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
 
     # set by LossFunctionWrapper from the function's keyword arguments
     ignore_class: int | None
-    axis: int
+    axis: int | tuple[int, ...]
 
     def __init__(
         self,
         from_logits: bool = False,
         ignore_class: int | None = None,
         reduction: Any = _DEFAULT,
-        axis: int = -1,
+        axis: int | tuple[int, ...] = -1,
         name: str = "sparse_categorical_crossentropy",
         dtype: Any = None,
         label_smoothing: float = 0.0,
@@ -1139,7 +1161,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             dtype=dtype,
             from_logits=from_logits,
             ignore_class=ignore_class,
-            axis=axis,
+            axis=axes_argument(axis),
             **kwargs,
         )
         self.label_smoothing = label_smoothing
@@ -1152,7 +1174,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         if self.ignore_class is None:
             return losses, None
         labels = y_true
-        if labels.ndim == y_pred.ndim and labels.shape[self.axis] == 1:
+        if isinstance(self.axis, int) and labels.ndim == y_pred.ndim and labels.shape[self.axis] == 1:
             labels = namespace(y_pred).squeeze(labels, axis=self.axis)
         return losses, labels != self.ignore_class
 

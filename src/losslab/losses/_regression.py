@@ -16,12 +16,15 @@ from losslab.losses._fast import on_torch, torch_cosine_similarity, torch_huber,
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import (
     LOG2,
+    check_axes,
     l2_normalize,
     mean_of_samples,
     mean_of_terms,
+    merge_axes,
     one_value_vectors,
     prepare_pair,
     softplus,
+    where_mask,
 )
 
 _DEFAULT = "sum_over_batch_size"
@@ -237,19 +240,30 @@ def _log_cosh(y_true: Any, y_pred: Any, xp: Any, *, plain_mean: bool = False) ->
     return mean_of_terms(error + softplus(-2.0 * error, xp) - LOG2, -1, xp, plain_mean)
 
 
-def cosine_similarity(y_true: Any, y_pred: Any, *, axis: int = -1, xp: Any = None) -> Any:
+def cosine_similarity(
+    y_true: Any, y_pred: Any, *, axis: int | tuple[int, ...] = -1, where: Any = None, xp: Any = None
+) -> Any:
     r"""Negative cosine similarity along ``axis``: -1 for aligned vectors, 1 for opposite.
 
     .. math:: \ell = -\frac{\langle y_\text{true}, y_\text{pred} \rangle}
               {\max(\|y_\text{true}\|, \epsilon)\,\max(\|y_\text{pred}\|, \epsilon)}
 
-    A zero vector gives 0 with a finite gradient.
+    A zero vector gives 0 with a finite gradient. A tuple ``axis`` takes the
+    entries of several axes as one vector, as optax does. Entries that
+    ``where`` drops leave the inner product and both norms, as in optax's
+    ``cosine_similarity``; they count 0, with a zero gradient, whatever they
+    hold (a row without a kept entry gives 0). ``where`` is data of one
+    batch, so the class form does not take it. optax's ``cosine_similarity``
+    is the positive similarity: :func:`losslab.optax.cosine_similarity`.
 
     Parameters
     ----------
     y_true, y_pred : array of shape (batch, ..., d)
-    axis : int, default -1
-        The axis holding the vectors.
+    axis : int or tuple of int, default -1
+        The axis holding the vectors, or several distinct axes whose entries together are the vectors.
+    where : bool array of the shape of ``y_pred``, or of that shape without ``axis``, optional
+        The entries to include (without ``axis``, one flag keeps or drops a whole vector). Never broadcast
+        otherwise.
     xp : namespace, optional
 
     Returns
@@ -260,18 +274,52 @@ def cosine_similarity(y_true: Any, y_pred: Any, *, axis: int = -1, xp: Any = Non
     --------
     >>> cosine_similarity([[1.0, 0.0], [1.0, 0.0]], [[2.0, 0.0], [0.0, 1.0]])
     array([-1., -0.], dtype=float32)
+    >>> out = cosine_similarity([[1.0, 5.0]], [[2.0, -3.0]], where=[[True, False]])
+    >>> round(float(out[0]), 6)  # the second entries leave the vectors
+    -1.0
     """
-    return _cosine_similarity(y_true, y_pred, xp, axis=axis)
+    return _cosine_similarity(y_true, y_pred, xp, axis=axis, where=where)
 
 
-def _cosine_similarity(y_true: Any, y_pred: Any, xp: Any, *, axis: int = -1, plain_mean: bool = False) -> Any:
+def _cosine_similarity(
+    y_true: Any, y_pred: Any, xp: Any, *, axis: Any = -1, where: Any = None, plain_mean: bool = False
+) -> Any:
     """:func:`cosine_similarity`; ``plain_mean`` gives the mean over the samples (see ``_fast``)."""
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "cosine_similarity")
+    if where is not None or isinstance(axis, tuple):
+        return mean_of_samples(-_masked_cosine(y_true, y_pred, xp, axis, where, EPSILON**2), xp, plain_mean)
     y_true, y_pred = one_value_vectors(y_true, y_pred, xp)
     if on_torch(xp):
         return torch_cosine_similarity(y_true, y_pred, axis, plain_mean)
     losses = -xp.sum(l2_normalize(y_true, axis, xp) * l2_normalize(y_pred, axis, xp), axis=axis)
     return mean_of_samples(losses, xp, plain_mean)
+
+
+def _masked_cosine(
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    axis: Any,
+    where: Any,
+    floor: float,
+    loss_name: str = "cosine_similarity",
+) -> Any:
+    r"""The cosine similarity over ``axis`` (an int, a tuple, or ``None`` for all) of the entries ``where`` keeps.
+
+    Each squared norm is clipped below at ``floor`` (:math:`\epsilon^2`). The
+    dropped entries are set to 0 before anything else, so that whatever they
+    hold reaches neither the value nor the gradient.
+    """
+    axes = tuple(range(y_pred.ndim)) if axis is None else check_axes(axis, y_pred.ndim, loss_name)
+    if where is not None:
+        kept = where_mask(where, tuple(y_pred.shape), axes, xp, y_pred, loss_name)
+        y_true = xp.where(kept, y_true, xp.zeros_like(y_true))
+        y_pred = xp.where(kept, y_pred, xp.zeros_like(y_pred))
+    if axes != (y_pred.ndim - 1,):
+        y_true, y_pred = merge_axes(y_true, axes, xp), merge_axes(y_pred, axes, xp)
+    unit_true = y_true / xp.sqrt(xp.clip(xp.sum(y_true * y_true, axis=-1, keepdims=True), floor))
+    unit_pred = y_pred / xp.sqrt(xp.clip(xp.sum(y_pred * y_pred, axis=-1, keepdims=True), floor))
+    return xp.sum(unit_true * unit_pred, axis=-1)
 
 
 class MeanSquaredError(LossFunctionWrapper):

@@ -220,7 +220,7 @@ def _expected(param: Param) -> str:
         text = "a non-empty 1-D sequence of floats >= 0, one per class"
     if param.optional and kind != "axes":
         text += " or None"
-    elif kind == "axes":
+    elif kind == "axes" and param.optional:
         text = f"None, {text}"
     return text
 
