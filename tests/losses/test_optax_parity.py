@@ -79,6 +79,11 @@ def finite_value_and_grad(fn, y_true: np.ndarray, y_pred: np.ndarray, dtype: str
     return value.detach().numpy(), pred.grad.numpy()
 
 
+def gradients_here(xp) -> bool:
+    """Whether this backend's run of a test also checks the torch and JAX gradients, which no ``xp`` changes: once."""
+    return "torch" in getattr(xp, "__name__", "")
+
+
 # ---------------------------------------------------------------- generalized KL divergence
 
 
@@ -135,6 +140,8 @@ def test_generalized_kl_zeros_stay_finite_where_optax_does_not(xp, dtype):
     got = losslab.generalized_kl_divergence(as_dtype(xp, y_true, dtype), as_dtype(xp, y_pred, dtype))
     assert_close(got, expected, xp=xp, **tolerance(dtype))
     assert abs(float(got[1]) - optax_value[1]) < 2e-6  # a target of 0: within eps (log(p / eps) + 1) of optax's p
+    if not gradients_here(xp):
+        return
     finite_value_and_grad(losslab.GeneralizedKLDivergence(), y_true, y_pred, dtype)
     big = np.full((2, 3), 1e30 if dtype == "float64" else 1e15)
     finite_value_and_grad(losslab.GeneralizedKLDivergence(), big, np.ones((2, 3)), dtype)
@@ -229,6 +236,8 @@ def test_binary_sparsemax_huge_logits_stay_finite(xp, dtype):
     expected = np.mean(sparse_plus_by_hand(-(2.0 * y_true - 1.0) * logits), -1)  # linear beyond the margin
     got = losslab.binary_sparsemax(as_dtype(xp, y_true, dtype), as_dtype(xp, logits, dtype))
     assert_close(got, expected, xp=xp, rtol=1e-6)
+    if not gradients_here(xp):
+        return
     _, grad = finite_value_and_grad(losslab.BinarySparsemax(), y_true, logits, dtype)
     wrong = (2.0 * y_true - 1.0) * logits < 0
     assert_close(grad, -(2.0 * y_true - 1.0) * wrong / 6, rtol=1e-6)  # slope 1 in z = -y f where wrong
@@ -304,6 +313,8 @@ def test_ntxent_edges_stay_finite_where_optax_does_not(xp, dtype, rng):
     assert np.isnan(optax_ntxent(labels, embeddings, 0.1))
     got = losslab.NTXent(temperature=0.1)(xp.asarray(labels), as_dtype(xp, embeddings, dtype))
     assert_close(got, np.asarray(0.0), xp=xp, atol=0.0)
+    if not gradients_here(xp):
+        return
     # huge and tiny rows, a zero row, a tiny temperature: finite values and gradients
     labels = np.array([0, 0, 1, 1, 2])
     big = 1e30 if dtype == "float64" else 1e18  # float32: a squared norm would overflow from 1.8e19
@@ -427,6 +438,8 @@ def test_ranking_softmax_huge_scores_and_padding_stay_finite(xp, dtype):
     expected = np.array([-np.sum(np.where(where[0], y_true[0] * log_p[0], 0.0)), 0.0])  # 2e30 * 2: item 2 is 2e30 down
     got = losslab.ranking_softmax(as_dtype(xp, y_true, dtype), as_dtype(xp, scores, dtype), where=xp.asarray(where))
     assert_close(got, expected, xp=xp, rtol=1e-6)
+    if not gradients_here(xp):
+        return
 
     def ours(t, p):
         return losslab.ranking_softmax(t, p, where=where).sum()
@@ -488,4 +501,6 @@ def test_multiclass_sparsemax_huge_scores_stay_finite(xp, dtype):
     expected = np.array([0.0, 2e30, 0.5 * (1.0 - 1.0 / 3.0)])
     got = losslab.multiclass_sparsemax(xp.asarray(labels), as_dtype(xp, scores, dtype))
     assert_close(got, expected, xp=xp, rtol=1e-6)
+    if not gradients_here(xp):
+        return
     finite_value_and_grad(losslab.MulticlassSparsemax(), labels, scores, dtype)
