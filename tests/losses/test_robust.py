@@ -759,6 +759,73 @@ def test_barron_never_exceeds_its_bound(xp, dtype):
     assert np.all(rho <= bound[None, :]), f"{int(np.sum(rho > bound[None, :]))} values above the bound"
 
 
+# ---------------------------------------------------------------- Barron beyond the square root of the maximum
+
+HUGE_ALPHAS = [-math.inf, -2.0, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 4.0, 1e30, math.inf]
+
+
+def huge_errors(dtype: str) -> np.ndarray:
+    """Errors whose square overflows ``dtype`` (float32: from 1.8e19), up to its maximum, and small ones."""
+    top = float(np.finfo(dtype).max)
+    return np.array([0.0, 1.0, 3.0, 1e10, 2e19, 1e30, 1e38, top], dtype=dtype)
+
+
+def barron_ceiling(dtype: str, count: int) -> float:
+    """The documented saturation value: the dtype's maximum M over 8 log(M) times the values averaged."""
+    top = float(np.finfo(dtype).max)
+    return top / (8.0 * math.log(top) * count)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_barron_values_beyond_the_square_root_of_the_maximum(xp, dtype):
+    """x^2 overflows, rho does not: the paper's formula in mpmath, or the ceiling above it."""
+    errors = huge_errors(dtype)
+    y_pred = np.broadcast_to(errors[:, None, None], (errors.size, len(HUGE_ALPHAS), 1)).astype(dtype)
+    alpha = np.array(HUGE_ALPHAS, dtype=dtype)[:, None]
+    actual = to_numpy(barron(*as_xp(xp, np.zeros_like(y_pred), y_pred), alpha=xp.asarray(alpha)))
+    assert np.all(np.isfinite(actual))
+    ceiling = barron_ceiling(dtype, 1)
+    for i, e in enumerate(errors):
+        for j, a in enumerate(HUGE_ALPHAS):
+            x = min(float(e), 1e3)  # (its square does not overflow the Python float)
+            if a == math.inf:
+                expected = math.expm1(0.5 * x**2) if x < 37.0 else math.inf  # x >= 1e10: above every ceiling
+            elif a == -math.inf:
+                expected = -math.expm1(-0.5 * x**2)
+            else:
+                expected = mp_rho(float(e), float(np.asarray(a, dtype=dtype)), 1.0)
+            expected = min(expected, ceiling)
+            tolerance = {"float32": 2e-5, "float64": 1e-12}[dtype]  # exp of a logarithm up to 88 (709)
+            assert actual[i, j] == pytest.approx(expected, rel=tolerance), (e, a)
+
+
+@pytest.mark.parametrize("backend", GRAD_BACKENDS, ids=str)
+def test_barron_gradients_beyond_the_square_root_of_the_maximum(backend):
+    """float32: the gradients in y_pred and alpha are finite for every error and alpha; the mean stays finite."""
+    errors = huge_errors("float32")
+    y_pred = np.broadcast_to(errors[:, None], (errors.size, len(HUGE_ALPHAS))).astype("float32")
+    alpha = np.array(HUGE_ALPHAS, dtype="float32")
+    if backend is Backend.TORCH:
+        torch = pytest.importorskip("torch")
+        p, a = torch.tensor(y_pred, requires_grad=True), torch.tensor(alpha, requires_grad=True)
+        value = barron(torch.zeros_like(p), p, alpha=a)
+        grads = [g.numpy() for g in torch.autograd.grad(value.sum(), (p, a))]
+        value = value.detach().numpy()
+    else:
+        jax = pytest.importorskip("jax")
+        xp = backend.namespace()
+
+        def f(p, a):
+            return barron(xp.zeros_like(p), p, alpha=a).sum()
+
+        p, a = xp.asarray(y_pred), xp.asarray(alpha)
+        grads = [np.asarray(g) for g in jax.grad(f, argnums=(0, 1))(p, a)]
+        value = np.asarray(barron(xp.zeros_like(p), p, alpha=a))
+    assert np.all(np.isfinite(value)) and np.all(value <= barron_ceiling("float32", 1))
+    assert all(np.all(np.isfinite(g)) for g in grads)
+    assert np.all(grads[0][errors == 0.0] == 0.0) and np.all(grads[0][errors == 1.0] > 0.0)
+
+
 # ---------------------------------------------------------------- Barron's negative log-likelihood
 
 K1_AT_1 = 0.6019072301972346  # the modified Bessel function K_1(1), Abramowitz & Stegun table 9.8

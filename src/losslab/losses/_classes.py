@@ -51,7 +51,7 @@ def check_class_options(
     if class_weights is not None and not is_array(class_weights):
         items = tuple(class_weights) if isinstance(class_weights, (list, tuple)) else None
         if not items or not all(
-            isinstance(w, Real) and not isinstance(w, bool) and math.isfinite(w) and w >= 0 for w in items
+            isinstance(w, Real) and not isinstance(w, bool) and math.isfinite(w) and float(w) >= 0 for w in items
         ):
             msg = (
                 f"{loss_name}: class_weights must be a non-empty 1-D sequence of finite floats >= 0, one per class; "
@@ -133,4 +133,3 @@ def class_average(
     total = xp.sum(weights)
     positive = total > 0
     return xp.where(positive, xp.sum(weights * losses) / xp.where(positive, total, xp.ones_like(total)), total * 0.0)
-

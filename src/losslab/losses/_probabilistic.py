@@ -20,6 +20,7 @@ from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device, dtype_kind, is_array, namespace
 from losslab._checks import check_finite, check_labels, check_range, check_scores, value_checks_enabled
+from losslab.losses._classes import CLASS_OPTIONS_DOC, check_class_options, class_average, class_weights_config
 from losslab.losses._fast import (
     few_temporaries_win,
     jax_categorical_crossentropy_logits,
@@ -34,7 +35,6 @@ from losslab.losses._fast import (
     torch_poisson,
     torch_sparse_categorical_crossentropy_logits,
 )
-from losslab.losses._classes import CLASS_OPTIONS_DOC, check_class_options, class_average, class_weights_config
 from losslab.losses._loss import LossFunctionWrapper, check_class_arguments
 from losslab.losses._ops import (
     check_axes,
@@ -341,10 +341,12 @@ def _binary_focal_crossentropy(
     """:func:`binary_focal_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
     name = "binary_focal_crossentropy"
     if reduced_threshold is not None and not (isinstance(reduced_threshold, Real) and 0 < reduced_threshold <= 1):
-        msg = f"{name}: reduced_threshold must be None or a float in (0, 1]; got reduced_threshold={reduced_threshold!r}"
+        msg = (
+            f"{name}: reduced_threshold must be None or a float in (0, 1]; got reduced_threshold={reduced_threshold!r}"
+        )
         raise ValueError(msg)
     _check_focal_mode(mode, axis, ignore_index, class_weights, ignore_background)
-    terms = {
+    terms: dict[str, Any] = {
         "apply_class_balancing": apply_class_balancing,
         "alpha": alpha,
         "gamma": gamma,
@@ -1218,17 +1220,16 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         ignore_background: bool = False,
     ) -> None:
         _check_focal_mode(mode, axis, ignore_index, class_weights, ignore_background)
-        variants: dict[str, Any] = {}  # configs without the variants stay Keras's
-        for key, value, default in (
+        options = (
             ("normalized", normalized, False),
             ("reduced_threshold", reduced_threshold, None),
             ("mode", mode, None),
             ("ignore_index", ignore_index, None),
             ("class_weights", class_weights_config(class_weights), None),
             ("ignore_background", ignore_background, False),
-        ):
-            if value is not default:
-                variants[key] = value
+        )
+        # configs without the variants stay Keras's
+        variants = {key: value for key, value, default in options if value is not default}
         super().__init__(
             binary_focal_crossentropy,
             reduction=reduction,
