@@ -11,6 +11,8 @@ import math
 from numbers import Real
 from typing import Any
 
+import numpy as np
+
 from losslab._backend import as_array, cast_like, device, is_array, to_numpy
 from losslab._checks import check_finite, check_range
 
@@ -34,8 +36,11 @@ def check_class_options(
     ``has_classes``: whether the loss takes ``classes`` too (then ``ignore_background`` with a ``classes`` list that
     holds class 0 is refused).
     """
-    if not isinstance(ignore_background, bool):
-        msg = f"{loss_name}: ignore_background must be True or False; got ignore_background={ignore_background!r}"
+    if not isinstance(ignore_background, (bool, np.bool_)):
+        msg = (
+            f"{loss_name}: ignore_background must be a bool (True or False); "
+            f"got ignore_background={ignore_background!r}"
+        )
         raise ValueError(msg)
     used = [
         name

@@ -1219,7 +1219,6 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         class_weights: Any = None,
         ignore_background: bool = False,
     ) -> None:
-        _check_focal_mode(mode, axis, ignore_index, class_weights, ignore_background)
         options = (
             ("normalized", normalized, False),
             ("reduced_threshold", reduced_threshold, None),
@@ -1243,6 +1242,7 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
             axis=axis,
             **variants,
         )
+        _check_focal_mode(mode, axis, ignore_index, class_weights, ignore_background)
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         if self._fn_kwargs.get("mode") is not None:  # no rank alignment: the mode defines the shapes

@@ -443,6 +443,13 @@ def dice(
     >>> round(float(dice([[0, 0, 1]], probs, mode="multiclass")), 6)  # 1 - (0.8 + 0.6) / 2
     0.3
 
+    Class 1 weighted three times, or class 0 (the background) left out:
+
+    >>> round(float(dice([[0, 0, 1]], probs, mode="multiclass", class_weights=[1.0, 3.0])), 6)  # (0.2 + 3 * 0.4) / 4
+    0.35
+    >>> round(float(dice([[0, 0, 1]], probs, mode="multiclass", ignore_background=True)), 6)  # 1 - 0.6
+    0.4
+
     See Also
     --------
     tversky, jaccard
