@@ -1244,11 +1244,6 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         )
         _check_focal_mode(mode, axis, ignore_index, class_weights, ignore_background)
 
-    def call(self, y_true: Any, y_pred: Any) -> Any:
-        if self._fn_kwargs.get("mode") is not None:  # no rank alignment: the mode defines the shapes
-            return self.fn(y_true, y_pred, **self._fn_kwargs)
-        return super().call(y_true, y_pred)
-
 
 class CategoricalCrossentropy(LossFunctionWrapper):
     """Class form of :func:`categorical_crossentropy`; other arguments as in :class:`~losslab.Loss`."""
