@@ -22,6 +22,7 @@ from tests.losses._registry import CASES
 
 SHARED = {"reduction", "name", "dtype"}
 REQUIRED = {"ClassWeightedCrossentropy": {"class_weight": [1.0, 2.0, 1.0, 0.5]}}
+NEEDS = {"ignore_background": {"mode": "multilabel"}}  # flags that take effect with another option only
 FLAGS = [(card.cls.__name__, p.name) for card in cards() for p in card.params if p.kind == "bool"]
 
 
@@ -46,7 +47,7 @@ def test_string_false_is_not_a_true_flag():
 @pytest.mark.parametrize(("cls", "flag"), FLAGS)
 @pytest.mark.parametrize("value", ["false", "True", 1, None])
 def test_flags_take_bools_only(cls, flag, value):
-    required = REQUIRED.get(cls, {})
+    required = {**REQUIRED.get(cls, {}), **NEEDS.get(flag, {})}
     with pytest.raises(ValueError, match=rf"^{cls}: {flag} must be a bool \(True or False\); got {flag}="):
         losslab.get({"class_name": cls, "config": {**required, flag: value}})
     losslab.get({"class_name": cls, "config": {**required, flag: np.bool_(True)}})  # a NumPy bool is a bool

@@ -759,6 +759,85 @@ def test_barron_never_exceeds_its_bound(xp, dtype):
     assert np.all(rho <= bound[None, :]), f"{int(np.sum(rho > bound[None, :]))} values above the bound"
 
 
+# ---------------------------------------------------------------- Barron beyond the square root of the maximum
+
+HUGE_ALPHAS = [-math.inf, -2.0, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 4.0, 1e30, math.inf]
+
+
+def huge_errors(dtype: str) -> np.ndarray:
+    """Errors whose square overflows ``dtype`` (float32: from 1.8e19), up to its maximum, and small ones: (4, 3).
+
+    The shape and the scalar ``alpha`` are test_barron_matches_closed_forms's, so JAX reuses its compilations.
+    """
+    top = float(np.finfo(dtype).max)
+    errors = [0.0, 1.0, 3.0, 1e10, 2e19, 1e30, 1e38, top, -2e19, -1e38, 5e18, -top]
+    return np.array(errors, dtype=dtype).reshape(4, 3)
+
+
+def barron_ceiling(dtype: str, count: int) -> float:
+    """The documented saturation value: the dtype's maximum M over 8 log(M) times the values averaged."""
+    top = float(np.finfo(dtype).max)
+    return top / (8.0 * math.log(top) * count)
+
+
+def huge_rho(error: float, alpha: float, dtype: str) -> float:
+    """The paper's rho (mpmath) or its limits at +-inf, at most the ceiling of a mean of 3 values."""
+    x = min(abs(error), 1e3)  # (its square does not overflow the Python float)
+    if alpha == math.inf:
+        rho = math.expm1(0.5 * x**2) if x < 37.0 else math.inf  # x >= 1e10: above every ceiling
+    elif alpha == -math.inf:
+        rho = -math.expm1(-0.5 * x**2)
+    else:
+        rho = mp_rho(abs(error), float(np.asarray(alpha, dtype=dtype)), 1.0)
+    return min(rho, barron_ceiling(dtype, 3))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_barron_values_beyond_the_square_root_of_the_maximum(xp, dtype):
+    """x^2 overflows, rho does not: the paper's formula in mpmath, or the ceiling above it."""
+    errors = huge_errors(dtype)
+    y_true, y_pred = as_xp(xp, np.zeros_like(errors), errors)
+    for alpha in HUGE_ALPHAS:
+        actual = to_numpy(barron(y_true, y_pred, alpha=alpha))
+        expected = [np.mean([huge_rho(float(e), alpha, dtype) for e in row]) for row in errors]
+        assert np.all(np.isfinite(actual)), alpha
+        # exp of a logarithm up to 88 (float32) or 709 (float64): a few units in the last place of that
+        np.testing.assert_allclose(actual, expected, rtol={"float32": 2e-5, "float64": 1e-12}[dtype], err_msg=alpha)
+
+
+@pytest.mark.parametrize("backend", GRAD_BACKENDS, ids=str)
+def test_barron_gradients_beyond_the_square_root_of_the_maximum(backend):
+    """float32: the gradients in y_pred, alpha and scale (1) are finite for errors whose square overflows.
+
+    Shapes and arguments as test_barron_is_finite_for_huge_residuals_and_tiny_scales's (JAX reuses its work).
+    """
+    y_pred = np.array([[2e19, -1e30, 1e38, float(np.finfo("float32").max)]], dtype="float32")
+    xp = backend.namespace()
+
+    def f(p, a, s):
+        return barron(xp.zeros_like(p), p, alpha=a, scale=s).sum()
+
+    for alpha in [0.5, 1.0, 1.5, 2.0, 4.0, math.inf]:
+        if backend is Backend.TORCH:
+            import torch
+
+            p = torch.tensor(y_pred, requires_grad=True)
+            a = torch.tensor(alpha, dtype=torch.float32, requires_grad=True)
+            s = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)
+            value = f(p, a, s)
+            grads = [g.numpy() for g in torch.autograd.grad(value, (p, a, s))]
+            value = value.detach().numpy()
+        else:
+            import jax
+
+            args = (xp.asarray(y_pred), xp.asarray(alpha, dtype=xp.float32), xp.asarray(1.0, dtype=xp.float32))
+            value, grads = jax.value_and_grad(f, argnums=(0, 1, 2))(*args)
+        assert np.isfinite(value), alpha
+        assert all(np.all(np.isfinite(np.asarray(g))) for g in grads), (alpha, grads)
+        if alpha < 2.0:  # rho(2e19) is below the ceiling (at alpha = 2 it is 2e38, saturated): it still rises
+            assert float(np.asarray(grads[0])[0, 0]) > 0.0, alpha
+
+
 # ---------------------------------------------------------------- Barron's negative log-likelihood
 
 K1_AT_1 = 0.6019072301972346  # the modified Bessel function K_1(1), Abramowitz & Stegun table 9.8

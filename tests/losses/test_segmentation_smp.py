@@ -47,8 +47,14 @@ def smp_overlap(
     classes=None,
     log_loss=False,
     ignore_index=None,
+    class_weights=None,
+    ignore_background=False,
 ):
-    """smp's DiceLoss / JaccardLoss / TverskyLoss forward on NCHW arrays (the oracle, float64)."""
+    """smp's DiceLoss / JaccardLoss / TverskyLoss forward on NCHW arrays (the oracle, float64).
+
+    ``class_weights`` as smp's ``aggregate_loss`` (weights sliced by ``classes``, then sum(w l) / sum(w));
+    ``ignore_background`` (not smp's) as MONAI's ``include_background=False``: class 0 left out of the average.
+    """
     y_pred = np.asarray(y_pred, dtype=float)
     if from_logits:
         y_pred = _softmax(y_pred, 1) if mode == "multiclass" else _sigmoid(y_pred)
@@ -78,8 +84,14 @@ def smp_overlap(
     score = (intersection + smooth) / np.maximum(intersection + alpha * fp + beta * fn + smooth, eps)
     loss = -np.log(np.maximum(score, eps)) if log_loss else 1.0 - score
     loss = loss * (t_sum > 0)
+    weights = None if class_weights is None else np.asarray(class_weights, dtype=float)
+    if ignore_background:
+        classes = [k for k in (range(c) if classes is None else classes) if k != 0]
     if classes is not None:
         loss = loss[list(classes)]
+        weights = None if weights is None else weights[list(classes)]
+    if weights is not None:
+        return ((loss * weights).sum() / weights.sum()) ** gamma
     return loss.mean() ** gamma
 
 
@@ -592,3 +604,206 @@ def test_lovasz_refuses_an_unknown_mode():
         losslab.lovasz(np.zeros((1, 2)), np.zeros((1, 2)), mode="softmax")
     with pytest.raises(ValueError, match="Lovasz: mode must be one of"):
         losslab.Lovasz(mode="softmax")
+
+
+# ---------------------------------------------------------------- class_weights and ignore_background
+
+CLASS_OPTIONS = [
+    {"class_weights": [1.0, 2.0, 0.5]},
+    {"class_weights": [1.0, 2.0, 0.5], "classes": [2, 1]},
+    {"class_weights": [0.3, 0.0, 4.0], "ignore_index": IGNORE},
+    {"ignore_background": True},
+    {"ignore_background": True, "class_weights": [9.0, 1.0, 3.0]},
+]
+
+
+def _class_options_case(fn, weights, smp_weights, mode, options, xp, array_weights=False):
+    logits, target = _draw(mode, ignored="ignore_index" in options)
+    expected = smp_overlap(logits, target, mode=mode, **smp_weights, **options)
+    y_true, y_pred = (xp.asarray(a) for a in _classes_last(logits, target))
+    if array_weights:  # an array of the backend, on its device
+        options = {**options, "class_weights": xp.asarray(np.asarray(options["class_weights"]))}
+    got = fn(y_true, y_pred, mode=mode, from_logits=True, **weights, **options, **SMP_EXACT)
+    assert_close(got, np.asarray(expected), rtol=1e-10, xp=xp)
+
+
+def test_class_options_match_smp(xp):
+    """One case on every backend (the grid runs on NumPy below: JAX compiles each new operation, slowly)."""
+    options = {"class_weights": [0.3, 2.0, 4.0], "ignore_background": True, "ignore_index": IGNORE}
+    _class_options_case(*LOSSES["tversky"], "multiclass", options, xp, array_weights=True)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_class_options_grid_matches_smp(name):
+    for mode in ("multiclass", "multilabel"):
+        for options in CLASS_OPTIONS:
+            _class_options_case(*LOSSES[name], mode, options, np)
+    # focal Tversky: smp's TverskyLoss(gamma) raises the weighted mean to gamma; a class without target
+    # pixels is zeroed (empty_target="zero") but keeps its weight, as in smp
+    logits, target = _draw("multiclass")
+    target = np.where(target == 1, 0, target)  # class 1 absent
+    y_true, y_pred = _classes_last(logits, target)
+    kwargs = {"alpha": 0.3, "beta": 0.7, "gamma": 2.0, "class_weights": [1.0, 5.0, 2.0]}
+    expected = smp_overlap(logits, target, mode="multiclass", **kwargs)
+    got = losslab.focal_tversky(y_true, y_pred, mode="multiclass", from_logits=True, **kwargs, **SMP_EXACT)
+    np.testing.assert_allclose(got, expected, rtol=1e-10)
+    zero = losslab.dice(y_true, y_pred, mode="multiclass", class_weights=[0.0, 0.0, 0.0], from_logits=True)
+    assert float(zero) == 0.0  # weights summing to 0: no class counts (smp divides 0 by 0)
+
+
+def test_smp_class_weights_properties():
+    # tests/test_losses.py: test_class_weights_uniform_equivalent_to_no_weights_multiclass/_multilabel,
+    # test_class_weights_scale_invariant_multiclass, test_class_weights_nonuniform_changes_loss_multiclass
+    for mode in ("multiclass", "multilabel"):
+        logits, target = _draw(mode)
+        y_true, y_pred = _classes_last(logits, target)
+        for fn in (losslab.dice, losslab.jaccard, losslab.tversky):
+            plain = float(fn(y_true, y_pred, mode=mode, from_logits=True))
+            uniform = float(fn(y_true, y_pred, mode=mode, from_logits=True, class_weights=[1.0, 1.0, 1.0]))
+            weighted = float(fn(y_true, y_pred, mode=mode, from_logits=True, class_weights=[1.0, 2.0, 0.5]))
+            scaled = float(fn(y_true, y_pred, mode=mode, from_logits=True, class_weights=[10.0, 20.0, 5.0]))
+            assert uniform == pytest.approx(plain, abs=1e-12) and scaled == pytest.approx(weighted, abs=1e-12)
+            assert abs(weighted - plain) > 1e-6
+
+
+def test_torch_modules_take_class_options():
+    logits, target = _draw("multiclass", ignored=True)
+    options = {"class_weights": [2.0, 1.0, 0.5], "ignore_background": True, "ignore_index": IGNORE}
+    expected = smp_overlap(logits, target, mode="multiclass", **options)
+    module = LT.DiceLoss(mode="multiclass", from_logits=True, **options, **SMP_EXACT)
+    input = torch.tensor(logits, requires_grad=True)
+    value = module(input, torch.tensor(target))
+    torch.testing.assert_close(value, torch.tensor(expected, dtype=torch.float64), rtol=1e-10, atol=1e-12)
+    (grad,) = torch.autograd.grad(value, input)
+    assert bool(torch.isfinite(grad).all())
+    buffered = LT.DiceLoss(mode="multiclass", from_logits=True, class_weights=torch.tensor([2.0, 1.0, 0.5]))
+    assert "class_weights" in dict(buffered.named_buffers())
+    config = losslab.Dice(mode="multiclass", class_weights=np.array([2.0, 1.0]), ignore_background=True).get_config()
+    assert config["class_weights"] == [2.0, 1.0] and config["ignore_background"] is True
+    assert losslab.deserialize(losslab.serialize(losslab.Dice(**{k: config[k] for k in ("mode", "class_weights")})))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"class_weights": [1.0, 2.0]}, r"class_weights weigh the classes of mode='multiclass'.*got mode=None"),
+        ({"mode": "binary", "class_weights": [1.0]}, r"class_weights weigh the classes.*got mode='binary'"),
+        ({"mode": "binary", "ignore_background": True}, r"ignore_background weigh the classes.*mode='binary'"),
+        ({"mode": "multilabel", "class_weights": [1.0, -1.0]}, "class_weights must be a non-empty 1-D sequence"),
+        ({"mode": "multilabel", "class_weights": [1.0, 2.0, 3.0]}, r"one weight per class of y_pred, shape \(2,\)"),
+        ({"mode": "multilabel", "ignore_background": 1}, "ignore_background must be a bool"),
+        ({"mode": "multilabel", "ignore_background": True, "classes": [0, 1]}, "classes=\\[0, 1\\] picks it"),
+        ({"mode": "multilabel", "ignore_background": True, "classes": [-2]}, "classes=\\[-2\\] picks it"),
+    ],
+)
+def test_class_option_errors(kwargs, message):
+    masks = np.ones((2, 3, 2))
+    with pytest.raises(ValueError, match=message):
+        losslab.dice(masks, masks * 0.5, **kwargs)
+    with pytest.raises(ValueError, match="ignore_background=True leaves class 0 out, and y_pred has 1 class"):
+        losslab.dice(masks[..., :1], masks[..., :1], mode="multilabel", ignore_background=True)
+
+
+# ---------------------------------------------------------------- FocalLoss(mode)
+
+
+def smp_focal(logits, target, *, mode, ignore_index=None, class_weights=None, ignore_background=False, **options):
+    """smp's FocalLoss(mode).forward (0.5.1.dev0, from_logits=True) on NCHW tensors: one focal_loss_with_logits
+    per class on the pixels not ignored (boolean indexing, as smp), their mean or class-weighted mean."""
+    if mode == "binary":
+        keep = torch.ones_like(target, dtype=torch.bool) if ignore_index is None else target != ignore_index
+        return focal_reference(logits.reshape(-1)[keep.reshape(-1)], target.reshape(-1)[keep.reshape(-1)], **options)
+    keep = None if ignore_index is None else target != ignore_index
+    losses = []
+    for c in range(logits.shape[1]):
+        cls_true = (target == c).to(logits.dtype) if mode == "multiclass" else target[:, c]
+        cls_pred = logits[:, c]
+        if keep is not None:
+            cls_keep = keep if mode == "multiclass" else keep[:, c]
+            cls_true, cls_pred = cls_true[cls_keep], cls_pred[cls_keep]
+        losses.append(focal_reference(cls_pred, cls_true, **options))
+    losses = torch.stack(losses)
+    weights = None if class_weights is None else torch.tensor(class_weights, dtype=losses.dtype)
+    if ignore_background:
+        losses, weights = losses[1:], None if weights is None else weights[1:]
+    return losses.mean() if weights is None else (losses * weights).sum() / weights.sum()
+
+
+FOCAL_MODE_OPTIONS = [
+    {},
+    {"alpha": 0.25, "ignore_index": IGNORE},
+    {"normalized": True, "reduced_threshold": 0.4, "ignore_index": IGNORE},
+    {"class_weights": [1.0, 3.0, 0.5], "ignore_background": True},
+]
+
+
+def _focal_kwargs(options):
+    kwargs = dict(options)
+    alpha = kwargs.pop("alpha", None)
+    return kwargs if alpha is None else {**kwargs, "apply_class_balancing": True, "alpha": alpha}
+
+
+def _focal_case(mode, options, xp, shape=(2, 3, 4, 5)):
+    logits, target = _draw(mode, shape, ignored="ignore_index" in options)
+    expected = smp_focal(torch.tensor(logits), torch.tensor(target), mode=mode, **options)
+    y_true, y_pred = (xp.asarray(a) for a in _classes_last(logits, target))
+    got = losslab.binary_focal_crossentropy(y_true, y_pred, mode=mode, from_logits=True, **_focal_kwargs(options))
+    assert got.shape == ()
+    assert_close(got, np.asarray(float(expected)), rtol=1e-10, xp=xp)
+
+
+def test_focal_modes_match_smp(xp):
+    """One case on every backend (the grid runs on NumPy below, and on torch through the module).
+
+    Classes last, the scores have the shape of test_focal_variants_match_smp's, whose element-wise operations
+    JAX has compiled by then."""
+    options = {"class_weights": [1.0, 3.0, 0.5, 0.0, 2.0], "ignore_index": IGNORE, "normalized": True}
+    _focal_case("multiclass", options, xp, shape=(3, 5, 2, 4))
+
+
+@pytest.mark.parametrize("mode", ["binary", "multiclass", "multilabel"])
+def test_focal_modes_grid_matches_smp(mode):
+    for options in FOCAL_MODE_OPTIONS:
+        if mode != "binary" or not ({"class_weights", "ignore_background"} & set(options)):
+            _focal_case(mode, options, np)  # smp refuses class_weights with mode='binary' (tested below)
+
+
+@pytest.mark.parametrize("mode", ["binary", "multiclass", "multilabel"])
+def test_focal_module_takes_nchw_as_smp(mode):
+    options = {"ignore_index": IGNORE, "alpha": 0.3, "gamma": 1.5}
+    if mode != "binary":
+        options["class_weights"] = [1.0, 2.0, 4.0]
+    logits, target = _draw(mode, ignored=True)
+    x = torch.tensor(logits, requires_grad=True)
+    expected = smp_focal(x, torch.tensor(target), mode=mode, **options)
+    module = LT.FocalLoss(mode=mode, from_logits=True, **_focal_kwargs(options))
+    value = module(x, torch.tensor(target))
+    assert value.shape == ()
+    torch.testing.assert_close(value, expected, rtol=1e-10, atol=1e-12)
+    grads = [torch.autograd.grad(v, x, retain_graph=True)[0] for v in (value, expected)]
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-8, atol=1e-12)
+    if mode == "binary":  # (N, 1, H, W) logits with (N, H, W) targets
+        torch.testing.assert_close(module(x, torch.tensor(target[:, 0])), value)
+
+
+def test_focal_mode_edges_and_errors():
+    labels = np.full((2, 3), IGNORE)
+    x = torch.tensor(RNG.normal(size=(2, 3, 4)) * 1e9, requires_grad=True)
+    value = losslab.binary_focal_crossentropy(labels, x, mode="multiclass", from_logits=True, ignore_index=IGNORE)
+    (grad,) = torch.autograd.grad(value, x)
+    assert float(value.detach()) == 0.0 and bool((grad == 0).all())  # every pixel ignored: 0 (smp: NaN)
+    loss = losslab.BinaryFocalCrossentropy(mode="multilabel", class_weights=np.array([1.0, 2.0]), ignore_index=-1)
+    assert losslab.deserialize(losslab.serialize(loss)).get_config() == loss.get_config()
+    assert "mode" not in losslab.BinaryFocalCrossentropy().get_config()
+    probs = np.full((2, 3, 2), 0.5)
+    for kwargs, message in [
+        ({"mode": "multi"}, "mode must be one of None, 'binary', 'multiclass', 'multilabel'"),
+        ({"ignore_index": 255}, r"ignore_index=255 needs mode="),
+        ({"mode": "multilabel", "axis": 1}, r"with mode='multilabel' the classes are on the last axis"),
+        ({"mode": "binary", "class_weights": [1.0]}, r"class_weights weigh the classes.*mode='binary'"),
+        ({"class_weights": [1.0, 1.0]}, r"class_weights weigh the classes.*mode=None"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            losslab.binary_focal_crossentropy(np.ones((2, 3, 2)), probs, **kwargs)
+    with pytest.raises(ValueError, match=r"one class index per pixel.*got y_true \(2, 3, 2\)"):
+        losslab.binary_focal_crossentropy(np.ones((2, 3, 2)), probs, mode="multiclass")

@@ -200,10 +200,11 @@ _FOCAL = (
     real("alpha", 0.0, 1.0, why="the weight of the positive class"),
     real("gamma", 0.0, why="the focusing exponent"),
 )
+_MODE = Param("mode", "choice", choices=("binary", "multiclass", "multilabel"), optional=True)
 _OVERLAP = (
     axes("axis"),
     real("ignore_index", optional=True),
-    Param("mode", "choice", choices=("binary", "multiclass", "multilabel"), optional=True),
+    _MODE,
     _LOGITS,
     real("smooth", 0.0, why="added to the numerator and the denominator of each score"),
     real("eps", 0.0, open_low=True, why="keeps the denominator away from 0"),
@@ -211,6 +212,8 @@ _OVERLAP = (
     flag("log_loss"),
     choice("intersection", "product", "min"),
     choice("empty_target", "formula", "zero"),
+    weights("class_weights", optional=True),
+    flag("ignore_background"),
 )
 _TVERSKY = (
     real("alpha", 0.0, why="the weight of false positives"),
@@ -379,6 +382,10 @@ CARDS = (
             _AXIS,
             flag("normalized"),
             real("reduced_threshold", 0.0, 1.0, open_low=True, optional=True, why="where the focal factor turns 1"),
+            _MODE,
+            real("ignore_index", optional=True),
+            weights("class_weights", optional=True),
+            flag("ignore_background"),
         ),
     ),
     Card(

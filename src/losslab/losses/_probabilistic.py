@@ -13,12 +13,14 @@ saturate.)
 
 from __future__ import annotations
 
+import math
 import warnings
 from numbers import Real
 from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device, dtype_kind, is_array, namespace
 from losslab._checks import check_finite, check_labels, check_range, check_scores, value_checks_enabled
+from losslab.losses._classes import CLASS_OPTIONS_DOC, check_class_options, class_average, class_weights_config
 from losslab.losses._fast import (
     few_temporaries_win,
     jax_categorical_crossentropy_logits,
@@ -198,6 +200,10 @@ def binary_focal_crossentropy(
     axis: int = -1,
     normalized: bool = False,
     reduced_threshold: float | None = None,
+    mode: str | None = None,
+    ignore_index: Any = None,
+    class_weights: Any = None,
+    ignore_background: bool = False,
     xp: Any = None,
 ) -> Any:
     r"""Binary focal cross-entropy (Lin et al., 2017), averaged over ``axis``.
@@ -213,8 +219,26 @@ def binary_focal_crossentropy(
     whose factor is 1 below the threshold, :math:`f = ((1 - p_t)/\tau)^\gamma` where :math:`p_t \ge \tau`;
     ``normalized=True`` divides every term by the sum of the focal factors :math:`f` over the whole batch
     (at least :math:`10^{-6}`; Zhang et al., 2019), so each sample's value depends on the others.
-    segmentation_models_pytorch's ``FocalLoss(mode="binary")`` (``"multilabel"``: the same, on every
-    class) is this loss with ``from_logits=True``, ``apply_class_balancing=alpha is not None``.
+
+    **Segmentation modes.** With ``mode`` (segmentation_models_pytorch's ``FocalLoss(mode)``) the loss is
+    one number for the batch: the mean over classes of each class's focal loss averaged over the batch and
+    the pixels not ignored,
+
+    .. math:: \ell = \frac{1}{|C|} \sum_{c \in C} \frac{1}{|\Omega|} \sum_{i \in \Omega} w_{ic}\,
+              f_{ic}\,\mathrm{BCE}(y_{ic}, p_{ic})
+
+    (divided by the class's sum of focal factors with ``normalized``), where :math:`\Omega` holds the
+    pixels whose label is not ``ignore_index``. ``"binary"``: masks and ``y_pred`` of one shape (``y_pred``
+    may carry a last axis of 1 that ``y_true`` lacks), one class; ``"multilabel"``: masks and ``y_pred`` of
+    shape ``(batch, ..., C)``; ``"multiclass"``: integer labels of shape ``(batch, ...)``, one-hot encoded
+    against ``y_pred`` ``(batch, ..., C)``, each class scored on its own (the sigmoid of its logit with
+    ``from_logits``, not a softmax). segmentation_models_pytorch's ``FocalLoss(mode, alpha, gamma)`` (logits
+    by default) is ``binary_focal_crossentropy(..., mode=mode, from_logits=True, gamma=gamma,
+    apply_class_balancing=alpha is not None, alpha=alpha)``; its versions up to 0.5.0 summed the classes of
+    ``"multiclass"`` (:math:`|C|` times this mean) and averaged ``"multilabel"`` over every value at once
+    (the same unless ``ignore_index`` or ``normalized`` is used). Its ``from_logits=False`` in
+    ``"multiclass"`` passes :math:`\log p` through the sigmoid; losslab scores the probability :math:`p`
+    itself. A class without any pixel left (all ignored) contributes 0.
 
     Parameters
     ----------
@@ -233,11 +257,16 @@ def binary_focal_crossentropy(
         Divide by the batch's sum of focal factors.
     reduced_threshold : float in (0, 1], optional
         The :math:`p_t` below which the focal factor is 1.
+    mode : {"binary", "multiclass", "multilabel"}, optional
+        segmentation_models_pytorch's modes (see above); ``axis`` must stay -1 with it.
+    ignore_index : float, optional
+        With ``mode``: a label marking pixels to leave out (e.g. 255), for every class.
+    {class_options}
     xp : namespace, optional
 
     Returns
     -------
-    array with ``axis`` removed
+    array with ``axis`` removed (a scalar with ``mode``)
 
     Examples
     --------
@@ -250,6 +279,18 @@ def binary_focal_crossentropy(
     >>> out = binary_focal_crossentropy([[0.0, 1.0]], [[0.4, 0.6]], reduced_threshold=0.5)
     >>> round(float(out[0]), 6)  # 0.64 * -log(0.6)
     0.326928
+
+    ``mode="multiclass"``: two pixels of class 0, each class scored by its own probability. Class 0
+    (target 1) loses :math:`(0.16 \cdot -\log 0.6 + 0.36 \cdot -\log 0.4) / 2`, class 1 (target 0)
+    :math:`(0.16 \cdot -\log 0.6 + 0.04 \cdot -\log 0.8) / 2`; with ``class_weights`` class 1 counts three times.
+
+    >>> probs = [[[0.6, 0.4], [0.4, 0.2]]]
+    >>> out = binary_focal_crossentropy([[0, 0]], probs, mode="multiclass")
+    >>> round(float(out), 6)  # (0.205799 + 0.045329) / 2
+    0.125564
+    >>> out = binary_focal_crossentropy([[0, 0]], probs, mode="multiclass", class_weights=[1.0, 3.0])
+    >>> round(float(out), 5)  # (0.205799 + 3 * 0.045329) / 4
+    0.08545
 
     References
     ----------
@@ -267,7 +308,16 @@ def binary_focal_crossentropy(
         axis=axis,
         normalized=normalized,
         reduced_threshold=reduced_threshold,
+        mode=mode,
+        ignore_index=ignore_index,
+        class_weights=class_weights,
+        ignore_background=ignore_background,
     )
+
+
+binary_focal_crossentropy.__doc__ = (binary_focal_crossentropy.__doc__ or "").replace(
+    "{class_options}", CLASS_OPTIONS_DOC
+)
 
 
 def _binary_focal_crossentropy(
@@ -283,17 +333,60 @@ def _binary_focal_crossentropy(
     axis: int = -1,
     normalized: bool = False,
     reduced_threshold: float | None = None,
+    mode: str | None = None,
+    ignore_index: Any = None,
+    class_weights: Any = None,
+    ignore_background: bool = False,
     plain_mean: bool = False,
 ) -> Any:
     """:func:`binary_focal_crossentropy`; ``plain_mean`` gives the mean over every value (see ``_fast``)."""
+    name = "binary_focal_crossentropy"
     if reduced_threshold is not None and not (isinstance(reduced_threshold, Real) and 0 < reduced_threshold <= 1):
         msg = (
-            "binary_focal_crossentropy: reduced_threshold must be None or a float in (0, 1]; "
-            f"got reduced_threshold={reduced_threshold!r}"
+            f"{name}: reduced_threshold must be None or a float in (0, 1]; got reduced_threshold={reduced_threshold!r}"
         )
         raise ValueError(msg)
-    xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, "binary_focal_crossentropy")
-    axis = check_axis(axis, y_pred.ndim, "binary_focal_crossentropy")
+    _check_focal_mode(mode, axis, ignore_index, class_weights, ignore_background)
+    terms: dict[str, Any] = {
+        "apply_class_balancing": apply_class_balancing,
+        "alpha": alpha,
+        "gamma": gamma,
+        "from_logits": from_logits,
+        "reduced_threshold": reduced_threshold,
+    }
+    if mode is not None:
+        return _focal_mode(
+            y_true,
+            y_pred,
+            xp,
+            mode=mode,
+            label_smoothing=label_smoothing,
+            normalized=normalized,
+            ignore_index=ignore_index,
+            class_weights=class_weights,
+            ignore_background=ignore_background,
+            **terms,
+        )
+    xp, y_true, y_pred = _binary_inputs(y_true, y_pred, xp, label_smoothing, from_logits, name)
+    axis = check_axis(axis, y_pred.ndim, name)
+    focal, factor = _focal_terms(y_true, y_pred, xp, **terms)
+    if normalized:
+        focal = focal / xp.clip(xp.sum(factor), 1e-6)
+    return mean_of_terms(focal, axis, xp, plain_mean)
+
+
+def _focal_terms(
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    *,
+    apply_class_balancing: bool,
+    alpha: float,
+    gamma: float,
+    from_logits: bool,
+    reduced_threshold: float | None,
+) -> tuple[Any, Any]:
+    """The focal loss of each value and its focal factor (both of ``y_pred``'s shape)."""
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits, xp)
     bce = -(y_true * log_p + (1.0 - y_true) * log_not_p)
     p = clip_probability(sigmoid(y_pred, xp) if from_logits else y_pred, xp)
@@ -306,9 +399,94 @@ def _binary_focal_crossentropy(
     focal = factor * bce
     if apply_class_balancing:
         focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
+    return focal, factor
+
+
+_FOCAL_MODES = ("binary", "multiclass", "multilabel")
+
+
+def _check_focal_mode(mode: Any, axis: Any, ignore_index: Any, class_weights: Any, ignore_background: Any) -> None:
+    """Raise a ``ValueError`` for an unknown ``mode``, or a mode option without ``mode``."""
+    name = "binary_focal_crossentropy"
+    if not (mode is None or (isinstance(mode, str) and mode in _FOCAL_MODES)):
+        msg = f"{name}: mode must be one of None, 'binary', 'multiclass', 'multilabel'; got mode={mode!r}"
+        raise ValueError(msg)
+    if mode is None and ignore_index is not None:
+        msg = f"{name}: ignore_index={ignore_index!r} needs mode='binary', 'multiclass' or 'multilabel'; got mode=None"
+        raise ValueError(msg)
+    if mode is not None and axis != -1:
+        msg = f"{name}: with mode={mode!r} the classes are on the last axis; got axis={axis!r}. Leave axis=-1."
+        raise ValueError(msg)
+    check_class_options(name, mode, None, class_weights, ignore_background, has_classes=False)
+
+
+def _focal_mode(
+    y_true: Any,
+    y_pred: Any,
+    xp: Any,
+    *,
+    mode: str,
+    label_smoothing: float,
+    normalized: bool,
+    ignore_index: Any,
+    class_weights: Any,
+    ignore_background: bool,
+    **terms: Any,
+) -> Any:
+    """:func:`binary_focal_crossentropy` with ``mode``: the (weighted) mean over classes of the per-class means."""
+    name = "binary_focal_crossentropy"
+    smooths = _check_label_smoothing(label_smoothing, name)
+    xp, y_true, y_pred = as_arrays(y_true, y_pred, xp=xp)
+    if mode == "multiclass":
+        if y_pred.ndim < 2 or tuple(y_true.shape) != tuple(y_pred.shape[:-1]):
+            msg = (
+                f"{name}: with mode='multiclass' y_pred is (batch, ..., C) and y_true holds one class index per "
+                f"pixel, of y_pred's shape without its last axis; got y_true {tuple(y_true.shape)} and y_pred "
+                f"{tuple(y_pred.shape)}. Use mode='multilabel' for one-hot masks."
+            )
+            raise ValueError(msg)
+        if not xp.isdtype(y_true.dtype, "integral"):  # float labels, as Keras passes them: whole numbers
+            y_true = xp.astype(y_true, xp.int32)
+        num_classes = y_pred.shape[-1]
+        check_labels(name, y_true, num_classes, ignore_index, ignore_arg="ignore_index")
+        targets = one_hot(y_true, num_classes, xp, y_pred.dtype)
+        valid = None if ignore_index is None else xp.expand_dims(y_true != ignore_index, axis=-1)
+    else:
+        if mode == "binary" and y_true.ndim == y_pred.ndim - 1 and y_pred.ndim > 1 and y_pred.shape[-1] == 1:
+            y_true = xp.expand_dims(y_true, axis=-1)  # (batch, ...) masks for (batch, ..., 1) scores
+        check_same_shape(y_true, y_pred, name)
+        if y_pred.ndim < (2 if mode == "multilabel" else 1):
+            msg = f"{name}: y_pred must have shape (batch, ..., C) with mode={mode!r}; got {tuple(y_pred.shape)}"
+            raise ValueError(msg)
+        num_classes = 1 if mode == "binary" else y_pred.shape[-1]
+        valid = None if ignore_index is None else y_true != ignore_index
+        targets = cast_like(y_true, y_pred, xp)
+        if valid is not None:
+            targets = xp.where(valid, targets, xp.zeros_like(targets))
+    if valid is not None:
+        valid = xp.broadcast_to(valid, y_pred.shape)
+    if value_checks_enabled():
+        check_range(name, "y_true", targets, 0.0, 1.0, "Binary labels are 0 or 1; for {-1, 1} labels use hinge.")
+        check_scores(name, y_pred, terms["from_logits"])
+        if not terms["from_logits"]:
+            check_range(name, "y_pred", y_pred, 0.0, 1.0, _LOGITS_HINT.format("sigmoid"))
+    if smooths:
+        targets = targets * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    focal, factor = _focal_terms(targets, y_pred, xp, **terms)
+    shape = (math.prod(y_pred.shape) // num_classes if num_classes else 0, num_classes)
+    focal, factor = xp.reshape(focal, shape), xp.reshape(factor, shape)
+    if valid is None:
+        count = xp.full((num_classes,), float(shape[0]), dtype=focal.dtype, device=device(focal))
+    else:  # ignored values count nowhere: neither in the sums nor in the normaliser
+        keep = xp.reshape(valid, shape)
+        focal = xp.where(keep, focal, xp.zeros_like(focal))
+        factor = xp.where(keep, factor, xp.zeros_like(factor))
+        count = xp.sum(xp.astype(keep, focal.dtype), axis=0)
+    per_class = xp.sum(focal, axis=0)
     if normalized:
-        focal = focal / xp.clip(xp.sum(factor), 1e-6)
-    return mean_of_terms(focal, axis, xp, plain_mean)
+        per_class = per_class / xp.clip(xp.sum(factor, axis=0), 1e-6)
+    per_class = per_class / xp.clip(count, 1.0)  # 0 for a class without a pixel left
+    return class_average(per_class, xp, name, class_weights=class_weights, ignore_background=ignore_background)
 
 
 def _categorical_inputs(
@@ -1058,12 +1236,21 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
         dtype: Any = None,
         normalized: bool = False,
         reduced_threshold: float | None = None,
+        mode: str | None = None,
+        ignore_index: Any = None,
+        class_weights: Any = None,
+        ignore_background: bool = False,
     ) -> None:
-        variants: dict[str, Any] = {}  # configs without the variants stay Keras's
-        if normalized is not False:
-            variants["normalized"] = normalized
-        if reduced_threshold is not None:
-            variants["reduced_threshold"] = reduced_threshold
+        options = (
+            ("normalized", normalized, False),
+            ("reduced_threshold", reduced_threshold, None),
+            ("mode", mode, None),
+            ("ignore_index", ignore_index, None),
+            ("class_weights", class_weights_config(class_weights), None),
+            ("ignore_background", ignore_background, False),
+        )
+        # configs without the variants stay Keras's
+        variants = {key: value for key, value, default in options if value is not default}
         super().__init__(
             binary_focal_crossentropy,
             reduction=reduction,
@@ -1077,6 +1264,7 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
             axis=axis,
             **variants,
         )
+        _check_focal_mode(mode, axis, ignore_index, class_weights, ignore_background)
 
 
 class CategoricalCrossentropy(LossFunctionWrapper):

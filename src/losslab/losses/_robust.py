@@ -118,44 +118,109 @@ def _half_b_log_exprel(log_term: Any, alpha: Any, b: Any, xp: Any) -> Any:
     return xp.where(small, 0.5 * b * log_term * series, quotient)
 
 
-def _barron_rho(z: Any, alpha: Any, xp: Any) -> Any:
-    r"""Barron's :math:`\rho` of ``z = (x / c)^2`` for an array ``alpha`` (any real, or :math:`\pm\infty`).
+def _log1p_square_ratio(error: Any, scale: Any, log_x: Any, b: Any, xp: Any) -> tuple[Any, Any, Any]:
+    r"""``(L, huge, z)``: :math:`L = \operatorname{log1p}(x^2 / b)` of :math:`x = e / c`, never forming a huge x^2.
 
-    With :math:`b = |\alpha - 2|` and :math:`L = \operatorname{log1p}(z / b)`, two exact forms
+    Where :math:`x^2` or :math:`x^2 / b` would come within a factor :math:`e^2` of the dtype's maximum (``huge``),
+    :math:`L = 2 \log|x| - \log b + \operatorname{log1p}(b / x^2)` from ``log_x`` :math:`= \log|e| - \log c`;
+    elsewhere the plain formula, with ``z`` :math:`= x^2` (0 where ``huge``, so every branch stays finite).
+    """
+    log_max = math.log(float(xp.finfo(error.dtype).max))
+    log_b = xp.log(b)
+    huge = (2.0 * log_x + xp.clip(-log_b, 0.0) > log_max - 2.0) & (error != 0.0)
+    x = xp.where(huge, xp.zeros_like(error), error) / scale
+    z = x * x
+    log_x_huge = xp.where(huge, log_x, xp.full_like(log_x, log_max))  # the stand-in keeps exp(...) at 0
+    log_form = 2.0 * log_x_huge - log_b + xp.log1p(xp.exp(log_b - 2.0 * log_x_huge))
+    return xp.where(huge, log_form, xp.log1p(z / b)), huge, z
+
+
+def _barron_rho(error: Any, scale: Any, alpha: Any, xp: Any, count: int = 1) -> Any:
+    r"""Barron's :math:`\rho` of ``x = error / scale`` for an array ``alpha`` (any real, or :math:`\pm\infty`).
+
+    With :math:`b = |\alpha - 2|` and :math:`L = \operatorname{log1p}(x^2 / b)`, two exact forms
     are blended with ``where``:
 
     .. math:: \rho = \frac{b L}{2} \operatorname{exprel}\left(\frac{\alpha L}{2}\right)
               \quad (\alpha < 1), \qquad
-              \rho = \frac{z\, e^{s} + b \operatorname{expm1}(s)}{\alpha},
+              \rho = \frac{x^2 e^{s} + b \operatorname{expm1}(s)}{\alpha},
               \quad s = \frac{(\alpha - 2) L}{2} \quad (\alpha \ge 1),
 
     with :math:`\operatorname{exprel}(t) = \operatorname{expm1}(t) / t`. The
     first has no division by :math:`\alpha`, so it is exact and smooth
     through :math:`\alpha = 0`; the second keeps the exponent small near
     :math:`\alpha = 2`, so rounding in :math:`L` is not amplified, and gives
-    exactly :math:`z / 2` at :math:`\alpha = 2`. There :math:`b` is clamped to
+    exactly :math:`x^2 / 2` at :math:`\alpha = 2`. There :math:`b` is clamped to
     the dtype's machine epsilon. Each branch sees only inputs at which it is
     finite, so no NaN reaches the gradient through the branch not taken.
+
+    **Huge errors.** :math:`x^2` is never formed where it would overflow: :math:`L` is then computed from
+    :math:`\log|x|` (:func:`_log1p_square_ratio`), and the first term of the second form as
+    :math:`\exp(2 \log|x| + s - \log\alpha)` (a product of a huge and a tiny factor would overflow in the
+    backward pass), with a relative error of about :math:`|\log \rho|` units in the last place. A value
+    above the ceiling :math:`M / (8 \log M \cdot n)`, for the dtype's maximum :math:`M` and the ``count``
+    :math:`n` of values averaged (judged from its logarithm), is the ceiling, with a zero gradient: the mean
+    of ``count`` values stays finite, and so does the gradient in ``alpha`` (about :math:`\rho \log|x|`).
     """
-    eps = xp.finfo(z.dtype).eps
+    dtype = error.dtype
+    eps = xp.finfo(dtype).eps
+    log_max = math.log(float(xp.finfo(dtype).max))
+    ceiling = float(xp.finfo(dtype).max) / (8.0 * log_max * max(count, 1))
+    log_ceiling = math.log(ceiling)
+    magnitude = xp.abs(error)
+    log_x = xp.log(xp.where(magnitude > 0.0, magnitude, xp.ones_like(magnitude))) - xp.log(scale)
     infinite = xp.isinf(alpha)
     finite_alpha = xp.where(infinite, xp.zeros_like(alpha), alpha)
     near_zero = finite_alpha < 1.0
     # alpha < 1: exprel form; the stand-in 0 elsewhere keeps expm1 from overflowing.
     alpha_low = xp.where(near_zero, finite_alpha, xp.zeros_like(alpha))
     b_low = 2.0 - alpha_low
-    log_low = xp.log1p(z / b_low)
-    rho_low = _half_b_log_exprel(log_low, alpha_low, b_low, xp)
+    log_low, huge_low, z_low = _log1p_square_ratio(error, scale, log_x, b_low, xp)
+    # Above the ceiling only for 0 < alpha < 1 and x beyond the dtype's maximum (a tiny scale): judged by
+    # log rho = log(b / alpha) + t + log(1 - exp(-t)) where t = alpha L / 2 > 1.
+    t_low = 0.5 * alpha_low * log_low
+    large_t = t_low > 1.0
+    t_large = xp.where(large_t, t_low, xp.ones_like(t_low))
+    alpha_large = xp.where(large_t, alpha_low, xp.ones_like(alpha_low))
+    log_rho_low = xp.log(b_low / alpha_large) + t_large + xp.log(-xp.expm1(-t_large))
+    over_low = large_t & (log_rho_low > log_ceiling)
+    rho_low = _half_b_log_exprel(xp.where(over_low, xp.zeros_like(log_low), log_low), alpha_low, b_low, xp)
+    rho_low = xp.where(over_low, xp.full_like(rho_low, ceiling), rho_low)
     # alpha >= 1: small-exponent form; the stand-in 1.5 elsewhere keeps b away from its clamp.
     alpha_high = xp.where(near_zero, xp.full_like(alpha, 1.5), finite_alpha)
     b_high = xp.clip(xp.abs(alpha_high - 2.0), eps)
-    z_high = xp.where(near_zero, xp.zeros_like(z), z)  # z / b_high would overflow for z > max / 2 where not taken
-    exponent = 0.5 * (alpha_high - 2.0) * xp.log1p(z_high / b_high)
-    rho_high = (z_high * xp.exp(exponent) + b_high * _expm1(exponent, xp)) / alpha_high
+    log_high, huge_high, z_high = _log1p_square_ratio(error, scale, log_x, b_high, xp)
+    exponent = 0.5 * (alpha_high - 2.0) * log_high
+    # log(rho + b / alpha): above the ceiling the value saturates; where alpha times it nears the maximum, or
+    # x^2 would overflow, x^2 e^s / alpha is computed from logarithms.
+    log_total = xp.log(b_high / alpha_high) + 0.5 * alpha_high * log_high
+    over_high = log_total > log_ceiling
+    plain = ~huge_high & (log_total + xp.log(alpha_high) < log_max - 1.0)
+    s_plain = xp.where(plain, exponent, xp.zeros_like(exponent))
+    z_plain = xp.where(plain, z_high, xp.zeros_like(z_high))
+    rho_plain = (z_plain * xp.exp(s_plain) + b_high * _expm1(s_plain, xp)) / alpha_high
+    reordered = plain | over_high
+    s_big = xp.where(reordered, xp.zeros_like(exponent), exponent)
+    log_x_big = xp.where(reordered, xp.zeros_like(log_x), log_x)
+    # x^2 e^s / alpha as one exp: a product of a huge and a tiny factor would overflow in the backward pass
+    rho_big = xp.exp(2.0 * log_x_big + s_big - xp.log(alpha_high)) + b_high * _expm1(s_big, xp) / alpha_high
+    rho_high = xp.where(plain, rho_plain, rho_big)
+    rho_high = xp.where(over_high, xp.full_like(rho_high, ceiling), rho_high)
     rho = xp.where(near_zero, rho_low, rho_high)
-    rho = xp.where(alpha == -math.inf, -_expm1(-0.5 * z, xp), rho)
-    z_pos_inf = xp.where(alpha == math.inf, z, xp.zeros_like(z))  # expm1(z / 2) overflows: only where selected
-    return xp.where(alpha == math.inf, _expm1(0.5 * z_pos_inf, xp), rho)
+    # alpha = -inf: 1 - exp(-x^2 / 2), 1 where x^2 is huge
+    welsch = xp.where(huge_low, xp.ones_like(z_low), -_expm1(-0.5 * z_low, xp))
+    rho = xp.where(alpha == -math.inf, welsch, rho)
+    # alpha = +inf: expm1(x^2 / 2), saturated above the ceiling (and only evaluated where selected)
+    over_inf = huge_low | (0.5 * z_low > log_ceiling)
+    z_pos_inf = xp.where((alpha == math.inf) & ~over_inf, z_low, xp.zeros_like(z_low))
+    positive_inf = xp.where(over_inf, xp.full_like(z_low, ceiling), _expm1(0.5 * z_pos_inf, xp))
+    return xp.where(alpha == math.inf, positive_inf, rho)
+
+
+def _barron_terms(y_true: Any, y_pred: Any, scale: Any, alpha: Any, xp: Any, plain_mean: bool) -> Any:
+    """:func:`_barron_rho` of the error, saturated so that the mean :func:`mean_of_terms` takes stays finite."""
+    count = math.prod(y_pred.shape) if plain_mean else (y_pred.shape[-1] if y_pred.ndim else 1)
+    return _barron_rho(y_pred - y_true, scale, alpha, xp, count)
 
 
 def _scaled_square(y_true: Any, y_pred: Any, scale: Any) -> Any:
@@ -208,6 +273,17 @@ def barron(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: 
     :math:`\rho + \log c + \log Z(\alpha)`: :func:`barron_nll` (for
     :math:`0 \le \alpha \le 4`), or fit them on another objective (e.g.
     validation loss).
+
+    **Huge errors.** :math:`x^2` is never formed where it would overflow
+    (beyond the square root of the dtype's maximum :math:`M`: :math:`|x| >
+    1.8 \times 10^{19}` in float32); :math:`\rho` is then computed from
+    :math:`\log|x|`, to a relative error of about :math:`|\log \rho|` units in
+    the last place. A value above :math:`M / (8 d \log M)`, for the :math:`d`
+    values averaged (all of them for a class's plain mean), saturates at it
+    with a zero gradient (float32, :math:`d = 1`: :math:`4.8 \times 10^{35}`),
+    so the loss and its gradients in ``y_pred`` and ``alpha`` are finite for
+    every finite input and every ``alpha``. The gradient in ``scale``, about
+    :math:`\alpha \rho / c`, can still overflow for a tiny scale.
 
     The derivative with respect to ``alpha`` has a logarithmic singularity at
     :math:`\alpha = 2`: :math:`\partial\rho/\partial\alpha \approx \tfrac14 x^2
@@ -265,7 +341,7 @@ def _barron(y_true: Any, y_pred: Any, xp: Any, *, alpha: Any = 1.0, scale: Any =
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "barron")
     alpha = _parameter(alpha, "alpha", y_pred, xp)
     scale = _parameter(scale, "scale", y_pred, xp)
-    return mean_of_terms(_barron_rho(_scaled_square(y_true, y_pred, scale), alpha, xp), -1, xp, plain_mean)
+    return mean_of_terms(_barron_terms(y_true, y_pred, scale, alpha, xp, plain_mean), -1, xp, plain_mean)
 
 
 def barron_nll(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, xp: Any = None) -> Any:
@@ -293,7 +369,8 @@ def barron_nll(y_true: Any, y_pred: Any, *, alpha: Any = 1.0, scale: Any = 1.0, 
     term that makes it unbounded at 2 (clamped there at the dtype's epsilon,
     as :func:`barron`'s). A Python ``alpha`` must lie in :math:`[0, 4]`;
     array values (learned ones, not checked, for ``jax.jit``) are clamped to
-    it, with a zero gradient outside.
+    it, with a zero gradient outside. Huge errors are handled as in
+    :func:`barron` (finite, saturating above :math:`M / (8 d \log M)`).
 
     Parameters
     ----------
@@ -340,7 +417,7 @@ def _barron_nll(
     xp, y_true, y_pred = prepare_pair(y_true, y_pred, xp, "barron_nll")
     alpha = xp.clip(_parameter(alpha, "alpha", y_pred, xp, "barron_nll"), ALPHA_MIN, ALPHA_MAX)
     scale = _parameter(scale, "scale", y_pred, xp, "barron_nll")
-    rho = _barron_rho(_scaled_square(y_true, y_pred, scale), alpha, xp)
+    rho = _barron_terms(y_true, y_pred, scale, alpha, xp, plain_mean)
     return mean_of_terms(rho + (xp.log(scale) + log_partition(alpha, xp)), -1, xp, plain_mean)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from losslab._backend import EPSILON, as_arrays, cast_like, device
 from losslab._checks import check_finite, check_labels, check_range, check_scores
+from losslab.losses._classes import CLASS_OPTIONS_DOC, check_class_options, class_average, class_weights_config
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import check_same_shape, cumulative_sum, log_softmax, one_hot, sigmoid
 
@@ -86,12 +87,16 @@ _OVERLAP_DEFAULTS: dict[str, Any] = {
     "log_loss": False,
     "intersection": "product",
     "empty_target": "formula",
+    "class_weights": None,
+    "ignore_background": False,
 }
 """The overlap options beyond Keras's and their defaults (a config holds only those that differ)."""
 
 
 def _overlap_options(**values: Any) -> dict[str, Any]:
     """The options of ``values`` that differ from their defaults, so configs without them stay Keras's."""
+    if values.get("class_weights") is not None:
+        values["class_weights"] = class_weights_config(values["class_weights"])
     return {
         key: tuple(value) if key == "classes" and isinstance(value, list) else value
         for key, value in values.items()
@@ -111,8 +116,11 @@ def _check_overlap_options(
     smooth: Any,
     log_loss: Any,
     eps: Any,
+    class_weights: Any = None,
+    ignore_background: Any = False,
 ) -> None:
     """Raise a ``ValueError`` for an unknown choice, or for an option that needs ``mode`` without one."""
+    check_class_options(loss_name, mode, classes, class_weights, ignore_background)
     for name, value, allowed in (
         ("mode", mode, (None, *_MODES)),
         ("intersection", intersection, _INTERSECTIONS),
@@ -246,6 +254,8 @@ def _mode_loss(
     empty_target: str,
     ignore_index: Any,
     gamma: float | None = None,
+    class_weights: Any = None,
+    ignore_background: bool = False,
 ) -> Any:
     """The mean over classes of the per-class Tversky losses summed over the batch and its pixels (a scalar)."""
     xp, targets, probs = _mode_masks(y_true, y_pred, xp, mode, from_logits, ignore_index, loss_name)
@@ -254,13 +264,9 @@ def _mode_loss(
     score = (true_pos + smooth) / xp.clip(true_pos + alpha * false_pos + beta * false_neg + smooth, eps)
     losses = -xp.log(xp.clip(score, eps)) if log_loss else 1.0 - score
     losses = _zero_where_empty(losses, targets, axes, empty_target, xp)
-    if classes is not None:
-        picked = tuple(classes)
-        if not all(-losses.shape[0] <= c < losses.shape[0] for c in picked):
-            msg = f"{loss_name}: classes must be indices of the {losses.shape[0]} classes of y_pred; got {list(picked)}"
-            raise ValueError(msg)
-        losses = xp.take(losses, xp.asarray(picked, device=device(losses)), axis=0)
-    loss = xp.mean(losses)
+    loss = class_average(
+        losses, xp, loss_name, classes=classes, class_weights=class_weights, ignore_background=ignore_background
+    )
     if gamma is not None:
         loss = xp.clip(loss, EPSILON) ** gamma
     return loss * 0.0 if 0 in probs.shape[:2] else loss
@@ -291,6 +297,8 @@ def _overlap(
         options["smooth"],
         options["log_loss"],
         options["eps"],
+        options["class_weights"],
+        options["ignore_background"],
     )
     intersection, empty_target, eps = options["intersection"], options["empty_target"], options["eps"]
     if mode is not None:
@@ -318,6 +326,8 @@ def _overlap(
             empty_target=empty_target,
             ignore_index=ignore_index,
             gamma=gamma,
+            class_weights=options["class_weights"],
+            ignore_background=options["ignore_background"],
         )
     xp, y_true, y_pred, axis = _overlap_inputs(
         y_true, y_pred, xp, axis, loss_name, ignore_index, options["from_logits"]
@@ -370,7 +380,7 @@ _OPTIONS_DOC = """axis : int or tuple of int, optional
 
 def _document_options(fn: Any) -> Any:
     """Write the shared options' text (``{options}``) into ``fn``'s docstring."""
-    fn.__doc__ = fn.__doc__.replace("{options}", _OPTIONS_DOC)
+    fn.__doc__ = fn.__doc__.replace("{options}", f"{_OPTIONS_DOC}\n    {CLASS_OPTIONS_DOC}")
     return fn
 
 
@@ -389,6 +399,8 @@ def dice(
     log_loss: bool = False,
     intersection: str = "product",
     empty_target: str = "formula",
+    class_weights: Any = None,
+    ignore_background: bool = False,
     xp: Any = None,
 ) -> Any:
     r"""Soft Dice loss.
@@ -431,6 +443,13 @@ def dice(
     >>> round(float(dice([[0, 0, 1]], probs, mode="multiclass")), 6)  # 1 - (0.8 + 0.6) / 2
     0.3
 
+    Class 1 weighted three times, or class 0 (the background) left out:
+
+    >>> round(float(dice([[0, 0, 1]], probs, mode="multiclass", class_weights=[1.0, 3.0])), 6)  # (0.2 + 3 * 0.4) / 4
+    0.35
+    >>> round(float(dice([[0, 0, 1]], probs, mode="multiclass", ignore_background=True)), 6)  # 1 - 0.6
+    0.4
+
     See Also
     --------
     tversky, jaccard
@@ -456,6 +475,8 @@ def tversky(
     log_loss: bool = False,
     intersection: str = "product",
     empty_target: str = "formula",
+    class_weights: Any = None,
+    ignore_background: bool = False,
     xp: Any = None,
 ) -> Any:
     r"""Tversky loss: Dice with separate weights on false positives and false negatives.
@@ -518,6 +539,8 @@ def jaccard(
     log_loss: bool = False,
     intersection: str = "product",
     empty_target: str = "formula",
+    class_weights: Any = None,
+    ignore_background: bool = False,
     xp: Any = None,
 ) -> Any:
     r"""Soft Jaccard (intersection over union) loss.
@@ -587,6 +610,8 @@ class Dice(_OverlapClass):
         log_loss: bool = False,
         intersection: str = "product",
         empty_target: str = "formula",
+        class_weights: Any = None,
+        ignore_background: bool = False,
     ) -> None:
         super().__init__(
             dice,
@@ -604,9 +629,22 @@ class Dice(_OverlapClass):
                 log_loss=log_loss,
                 intersection=intersection,
                 empty_target=empty_target,
+                class_weights=class_weights,
+                ignore_background=ignore_background,
             ),
         )
-        _check_overlap_options(type(self).__name__, mode, intersection, empty_target, classes, smooth, log_loss, eps)
+        _check_overlap_options(
+            type(self).__name__,
+            mode,
+            intersection,
+            empty_target,
+            classes,
+            smooth,
+            log_loss,
+            eps,
+            class_weights,
+            ignore_background,
+        )
 
 
 class Tversky(_OverlapClass):
@@ -629,6 +667,8 @@ class Tversky(_OverlapClass):
         log_loss: bool = False,
         intersection: str = "product",
         empty_target: str = "formula",
+        class_weights: Any = None,
+        ignore_background: bool = False,
     ) -> None:
         super().__init__(
             tversky,
@@ -648,9 +688,22 @@ class Tversky(_OverlapClass):
                 log_loss=log_loss,
                 intersection=intersection,
                 empty_target=empty_target,
+                class_weights=class_weights,
+                ignore_background=ignore_background,
             ),
         )
-        _check_overlap_options(type(self).__name__, mode, intersection, empty_target, classes, smooth, log_loss, eps)
+        _check_overlap_options(
+            type(self).__name__,
+            mode,
+            intersection,
+            empty_target,
+            classes,
+            smooth,
+            log_loss,
+            eps,
+            class_weights,
+            ignore_background,
+        )
 
 
 class Jaccard(_OverlapClass):
@@ -671,6 +724,8 @@ class Jaccard(_OverlapClass):
         log_loss: bool = False,
         intersection: str = "product",
         empty_target: str = "formula",
+        class_weights: Any = None,
+        ignore_background: bool = False,
     ) -> None:
         super().__init__(
             jaccard,
@@ -688,9 +743,22 @@ class Jaccard(_OverlapClass):
                 log_loss=log_loss,
                 intersection=intersection,
                 empty_target=empty_target,
+                class_weights=class_weights,
+                ignore_background=ignore_background,
             ),
         )
-        _check_overlap_options(type(self).__name__, mode, intersection, empty_target, classes, smooth, log_loss, eps)
+        _check_overlap_options(
+            type(self).__name__,
+            mode,
+            intersection,
+            empty_target,
+            classes,
+            smooth,
+            log_loss,
+            eps,
+            class_weights,
+            ignore_background,
+        )
 
 
 def _soft_overlap_axes(y_pred: Any) -> tuple[int, ...]:
@@ -839,6 +907,8 @@ def focal_tversky(
     log_loss: bool = False,
     intersection: str = "product",
     empty_target: str = "formula",
+    class_weights: Any = None,
+    ignore_background: bool = False,
     xp: Any = None,
 ) -> Any:
     r"""Focal Tversky loss (Abraham & Khan, 2019): the Tversky loss raised to a power.
@@ -1102,6 +1172,8 @@ class FocalTversky(_OverlapClass):
         log_loss: bool = False,
         intersection: str = "product",
         empty_target: str = "formula",
+        class_weights: Any = None,
+        ignore_background: bool = False,
     ) -> None:
         super().__init__(
             focal_tversky,
@@ -1122,9 +1194,22 @@ class FocalTversky(_OverlapClass):
                 log_loss=log_loss,
                 intersection=intersection,
                 empty_target=empty_target,
+                class_weights=class_weights,
+                ignore_background=ignore_background,
             ),
         )
-        _check_overlap_options(type(self).__name__, mode, intersection, empty_target, classes, smooth, log_loss, eps)
+        _check_overlap_options(
+            type(self).__name__,
+            mode,
+            intersection,
+            empty_target,
+            classes,
+            smooth,
+            log_loss,
+            eps,
+            class_weights,
+            ignore_background,
+        )
 
 
 class LovaszHinge(LossFunctionWrapper):

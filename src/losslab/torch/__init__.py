@@ -17,10 +17,12 @@ Two kinds of modules, generated from tables rather than written one by one:
   appended (``Dice`` -> ``DiceLoss``, ``BinaryFocalCrossentropy`` -> ``BinaryFocalCrossentropyLoss``),
   class aliases the same way (``SoftIoU`` -> ``SoftIoULoss``; ``QuantileLoss`` stays), and
   ``FocalLoss`` for binary focal cross-entropy (probabilities by default, as in Keras: pass
-  ``from_logits=True`` for logits). The constructor takes the catalogue class's hyperparameters
-  and a keyword-only ``reduction``; ``forward(input, target)`` reduces the catalogue function's
-  per-sample losses (so ``reduction="none"`` gives one value per sample, e.g. the mean over the last
-  axis of an element-wise loss). For losses with a class axis, axis 1 is moved last before the call.
+  ``from_logits=True`` for logits; with ``mode="binary"``, ``"multiclass"`` or ``"multilabel"`` it is
+  segmentation_models_pytorch's ``FocalLoss(mode)`` on ``(N, C, H, W)`` scores). The constructor takes
+  the catalogue class's hyperparameters and a keyword-only ``reduction``; ``forward(input, target)``
+  reduces the catalogue function's per-sample losses (so ``reduction="none"`` gives one value per sample,
+  e.g. the mean over the last axis of an element-wise loss). For losses with a class axis, axis 1 is
+  moved last before the call.
   :class:`BarronLoss` can learn its ``alpha`` and ``scale``; :class:`BarronNLLLoss`, Barron's negative
   log-likelihood, is the objective that learns them.
 
