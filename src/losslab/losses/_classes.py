@@ -71,16 +71,24 @@ def check_class_options(
         raise ValueError(msg)
 
 
-def class_weights_config(class_weights: Any) -> Any:
-    """``class_weights`` as a list of floats for a JSON config (an array is read back); ``None`` stays ``None``."""
+def class_weights_config(class_weights: Any, owner: str) -> Any:
+    """``class_weights`` as a list of floats for a JSON config (an array is read back); ``None`` stays ``None``.
+
+    ``owner`` (the class's name) starts the message of a value that is not a sequence of numbers.
+    """
     if class_weights is None:
         return None
     try:
         if is_array(class_weights):
             return [float(w) for w in to_numpy(class_weights).reshape(-1)]
+        if isinstance(class_weights, str | bytes):
+            raise TypeError
         return [float(w) for w in class_weights]
     except (TypeError, ValueError):
-        msg = f"class_weights must be a 1-D sequence of floats, one weight per class; got {class_weights!r}"
+        msg = (
+            f"{owner}: class_weights must be a 1-D sequence of floats, one weight per class; "
+            f"got class_weights={class_weights!r}"
+        )
         raise ValueError(msg) from None
 
 

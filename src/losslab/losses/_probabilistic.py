@@ -1246,7 +1246,7 @@ class BinaryFocalCrossentropy(LossFunctionWrapper):
             ("reduced_threshold", reduced_threshold, None),
             ("mode", mode, None),
             ("ignore_index", ignore_index, None),
-            ("class_weights", class_weights_config(class_weights), None),
+            ("class_weights", class_weights_config(class_weights, type(self).__name__), None),
             ("ignore_background", ignore_background, False),
         )
         # configs without the variants stay Keras's

@@ -93,10 +93,13 @@ _OVERLAP_DEFAULTS: dict[str, Any] = {
 """The overlap options beyond Keras's and their defaults (a config holds only those that differ)."""
 
 
-def _overlap_options(**values: Any) -> dict[str, Any]:
-    """The options of ``values`` that differ from their defaults, so configs without them stay Keras's."""
+def _overlap_options(owner: str, **values: Any) -> dict[str, Any]:
+    """The options of ``values`` that differ from their defaults, so configs without them stay Keras's.
+
+    ``owner`` is the class's name, for the message of a ``class_weights`` that is not a sequence of numbers.
+    """
     if values.get("class_weights") is not None:
-        values["class_weights"] = class_weights_config(values["class_weights"])
+        values["class_weights"] = class_weights_config(values["class_weights"], owner)
     return {
         key: tuple(value) if key == "classes" and isinstance(value, list) else value
         for key, value in values.items()
@@ -621,6 +624,7 @@ class Dice(_OverlapClass):
             axis=_axis_argument(axis),
             **_ignore_argument(ignore_index),
             **_overlap_options(
+                type(self).__name__,
                 mode=mode,
                 from_logits=from_logits,
                 smooth=smooth,
@@ -680,6 +684,7 @@ class Tversky(_OverlapClass):
             axis=_axis_argument(axis),
             **_ignore_argument(ignore_index),
             **_overlap_options(
+                type(self).__name__,
                 mode=mode,
                 from_logits=from_logits,
                 smooth=smooth,
@@ -735,6 +740,7 @@ class Jaccard(_OverlapClass):
             axis=_axis_argument(axis),
             **_ignore_argument(ignore_index),
             **_overlap_options(
+                type(self).__name__,
                 mode=mode,
                 from_logits=from_logits,
                 smooth=smooth,
@@ -1186,6 +1192,7 @@ class FocalTversky(_OverlapClass):
             axis=_axis_argument(axis),
             **_ignore_argument(ignore_index),
             **_overlap_options(
+                type(self).__name__,
                 mode=mode,
                 from_logits=from_logits,
                 smooth=smooth,
