@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +30,20 @@ PARTIAL_RESULTS = "results.partial.json"
 """Where a run saves its results after each experiment, until its report replaces ``results.json``."""
 
 
+_JOBS_HELP = (
+    "Processes training at once: 0, one per CPU core (at most one per group of experiments that train together); "
+    "1, all in this process."
+)
+
+
+def _cpu_cores() -> int:
+    """The CPU cores this process may run on (its affinity where the system has one, else the machine's count)."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def _run_and_report(
     specs: Sequence[ExperimentSpec],
     seeds: int,
@@ -53,6 +68,7 @@ def _run_and_report(
     from losslab.lab.runner import run_experiments
 
     check_output_dir(out)  # before any training: an unusable folder fails now, not after the work
+    jobs = jobs or _cpu_cores()  # the runner uses at most one process per group of experiments that train together
     partial_path = out / PARTIAL_RESULTS
     json_path = partial_path if partial_path.exists() else out / "results.json"  # the newest results
     previous: list[ExperimentResult] = []
@@ -108,7 +124,7 @@ def _run_and_report(
 def reproduce(
     ctx: typer.Context,
     seeds: int = typer.Option(5, min=1, help="Seeds per experiment."),
-    jobs: int = typer.Option(1, min=1, help="Experiments in parallel on a local process pool."),
+    jobs: int = typer.Option(0, min=0, help=_JOBS_HELP),
     ray: str | None = typer.Option(None, help="Ray address ('auto', 'ray://host:port', or 'local')."),
     out: Path = typer.Option(Path("out/reproduce"), help="Folder for results.json, the PNGs and report.html."),
     experiments: str | None = typer.Option(None, help="Comma-separated ids, e.g. bin-bce,mc-cce (default: all nine)."),
@@ -139,7 +155,7 @@ def compare(
     losses: str = typer.Option(..., help="Comma-separated loss names, e.g. binary_crossentropy,hinge."),
     seeds: int = typer.Option(3, min=1),
     epochs: int | None = typer.Option(None, help="Default: the tutorial's for the task."),
-    jobs: int = typer.Option(1, min=1),
+    jobs: int = typer.Option(0, min=0, help=_JOBS_HELP),
     out: Path = typer.Option(Path("out/compare")),
     resume: bool = typer.Option(False, help=_RESUME_HELP),
 ) -> None:
@@ -235,7 +251,7 @@ def run(
         None, exists=True, dir_okay=False, help="A JSON file: one experiment spec or a list of them."
     ),
     seeds: int = typer.Option(3, min=1),
-    jobs: int = typer.Option(1, min=1),
+    jobs: int = typer.Option(0, min=0, help=_JOBS_HELP),
     out: Path = typer.Option(Path("out/run")),
     resume: bool = typer.Option(False, help=_RESUME_HELP),
     example: bool = typer.Option(False, "--example", help="Print a working spec of two experiments to start from."),

@@ -53,9 +53,21 @@ def _train_together(spec_dicts: list[dict[str, Any]], seeds: int) -> list[dict[s
     return [result.to_dict() for result in results]
 
 
+def _train_group(
+    spec_dicts: list[dict[str, Any]], seeds: int, alone: Callable[[dict[str, Any], int], dict[str, Any]] = _train
+) -> list[dict[str, Any]]:
+    """Worker entry point for a group of :func:`_groups`: one experiment trains alone, several as one ensemble.
+
+    ``alone`` trains one experiment (:func:`_train`; passed along, so that a worker runs the parent's choice).
+    """
+    if len(spec_dicts) == 1:
+        return [alone(spec_dicts[0], seeds)]
+    return _train_together(spec_dicts, seeds)
+
+
 def _groups(specs: dict[int, ExperimentSpec]) -> list[list[int]]:
-    """The indices of ``specs`` that train together (:func:`losslab.lab.train.group_experiments`)."""
-    from losslab.lab.train import group_experiments
+    """The indices of ``specs`` that train together (:func:`losslab.lab.train.group_experiments`), without torch."""
+    from losslab.lab._groups import group_experiments
 
     indices = list(specs)
     try:
@@ -91,11 +103,11 @@ def run_experiments(
         The number of seeds: each experiment runs seeds ``0, 1, ..., seeds - 1``, trained together as one
         ensemble.
     jobs : int
-        Experiments run in parallel on a local process pool of this size. With 1 they run in this process,
-        and experiments that share their inputs and model shape (the tutorial's three regression experiments, its
+        Experiments that share their inputs and model shape (the tutorial's three regression experiments, its
         three binary ones, its three multi-class ones) train together as one ensemble, with the results each
-        would have alone (see :func:`losslab.lab.train.train_experiments`). When a
-        worker dies, the pool is replaced and the experiments it had not finished run again, each in a
+        would have alone (see :func:`losslab.lab.train.train_experiments`); with ``jobs > 1`` these groups run in
+        parallel on a local process pool of that size (the same results, bit for bit), with 1 in this process.
+        When a worker dies, the pool is replaced and the experiments it had not finished run again, each in a
         process of its own, so that the one that killed it is known.
     ray_address : str, optional
         Run on a Ray cluster instead (``"auto"``, ``"ray://host:10001"``, or ``"local"`` to
@@ -134,41 +146,48 @@ def run_experiments(
         pass
     elif ray_address is not None:
         _run_on_ray(payloads, seeds, ray_address, collect, fail)
-    elif jobs == 1:
-        for group in _groups({i: specs[i] for i in payloads}):
-            if len(group) == 1:
-                collect(group[0], _train(payloads[group[0]], seeds))
-                continue
-            together = _train_together([payloads[i] for i in group], seeds)
+    else:
+        groups = _groups({i: specs[i] for i in payloads})
+
+        def collect_group(group: list[int], together: list[dict[str, Any]]) -> None:
             for k, (index, payload) in enumerate(zip(group, together, strict=True)):
                 collect(index, payload, update=k == len(group) - 1)  # one save per ensemble: they finish together
-    else:
-        context = multiprocessing.get_context("spawn")  # no fork after torch has started threads
-        unfinished = _run_on_pool(payloads, seeds, jobs, context, collect)
-        if unfinished:
-            _run_isolated({i: payloads[i] for i in unfinished}, seeds, jobs, context, collect, fail)
+
+        if jobs == 1 or len(groups) == 1:
+            for group in groups:
+                collect_group(group, _train_group([payloads[i] for i in group], seeds, _train))
+        else:
+            context = multiprocessing.get_context("spawn")  # no fork after torch has started threads
+            unfinished = _run_on_pool(groups, payloads, seeds, jobs, context, collect_group)
+            if unfinished:
+                _run_isolated({i: payloads[i] for i in unfinished}, seeds, jobs, context, collect, fail)
     return [r for r in results if r is not None]
 
 
 def _run_on_pool(
+    groups: list[list[int]],
     payloads: dict[int, dict[str, Any]],
     seeds: int,
     jobs: int,
     context: BaseContext,
-    collect: Callable[[int, dict[str, Any]], None],
+    collect_group: Callable[[list[int], list[dict[str, Any]]], None],
 ) -> list[int]:
-    """Run on one shared pool; return the experiments left unfinished when a worker died."""
-    unfinished = []
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(payloads)), mp_context=context)
+    """Run each group as one task on one shared pool; return the experiments left unfinished when a worker died.
+
+    The longest groups (epochs times experiments) go first, so that the pool's processes finish together.
+    """
+    unfinished: list[int] = []
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(groups)), mp_context=context)
+    by_length = sorted(groups, key=lambda group: -len(group) * int(payloads[group[0]]["epochs"]))
     try:
-        futures = {pool.submit(_train, payload, seeds): index for index, payload in payloads.items()}
+        futures = {pool.submit(_train_group, [payloads[i] for i in group], seeds, _train): group for group in by_length}
         for future in concurrent.futures.as_completed(futures):
             try:
-                payload = future.result()
+                together = future.result()
             except BrokenProcessPool:
-                unfinished.append(futures[future])
+                unfinished += futures[future]
                 continue
-            collect(futures[future], payload)
+            collect_group(futures[future], together)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return sorted(unfinished)

@@ -5,17 +5,17 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import torch
 
 import losslab
+from losslab.lab._groups import group_experiments
 from losslab.lab.data import Dataset, load_data
 from losslab.lab.model import EnsembleMLP
 from losslab.lab.results import ExperimentResult, History, RunResult
-from losslab.lab.spec import ExperimentSpec, ModelSpec, check_seeds
+from losslab.lab.spec import ExperimentSpec, check_seeds
 
 METRICS = ("mse", "accuracy", "sign_accuracy")
 
@@ -168,49 +168,6 @@ def train_experiments(specs: Sequence[ExperimentSpec], seeds: int) -> list[Exper
         raise ValueError(msg)
     entries = [_Entry(spec, data, check_experiment(spec, data)) for spec, data in zip(specs, datasets, strict=True)]
     return _one_thread(lambda: _train(entries, seeds))
-
-
-def group_experiments(specs: Sequence[ExperimentSpec], datasets: Sequence[Dataset] | None = None) -> list[list[int]]:
-    """Indices of ``specs`` that can train as one ensemble, each group in order, groups by their first index.
-
-    Specs go together when they train the same model (:class:`~losslab.lab.spec.ModelSpec`; the output
-    activation may differ) on the same inputs (equal ``x`` of both splits; labels may differ) for the same
-    epochs, batch size, learning rate and momentum: for the tutorial, the three regression experiments, the
-    three binary ones (sigmoid and tanh outputs) and the three multi-class ones. ``datasets`` (one per
-    spec) saves loading the data again.
-    """
-    datasets = [load_data(spec.data) for spec in specs] if datasets is None else datasets
-    groups: list[list[int]] = []
-    for index, (spec, data) in enumerate(zip(specs, datasets, strict=True)):
-        for group in groups:
-            first, first_data = specs[group[0]], datasets[group[0]]
-            same_run = (_shape(spec.model), spec.epochs, spec.batch_size, spec.learning_rate, spec.momentum) == (
-                _shape(first.model),
-                first.epochs,
-                first.batch_size,
-                first.learning_rate,
-                first.momentum,
-            )
-            if same_run and _same_inputs(data, first_data):
-                group.append(index)
-                break
-        else:
-            groups.append([index])
-    return groups
-
-
-def _shape(model: ModelSpec) -> ModelSpec:
-    """The model without its output activation: experiments that differ in that only train together."""
-    return replace(model, output_activation="")
-
-
-def _same_inputs(a: Dataset, b: Dataset) -> bool:
-    return (
-        a.x_train.shape == b.x_train.shape
-        and a.x_test.shape == b.x_test.shape
-        and bool(np.array_equal(a.x_train, b.x_train))
-        and bool(np.array_equal(a.x_test, b.x_test))
-    )
 
 
 def _one_thread(work: Callable[[], list[ExperimentResult]]) -> list[ExperimentResult]:
