@@ -202,3 +202,15 @@ def test_a_logit_output_is_class_1_above_0_and_a_probability_above_one_half():
     assert lab_train._metric("accuracy", outputs, labels, lab_train._threshold(bce)).tolist() == [pytest.approx(2 / 3)]
     assert all(run.test_metric > 0.8 for run in result.runs), [run.test_metric for run in result.runs]
     assert all(run.extra_metrics["recall_test"] > 0.7 for run in result.runs)
+
+
+def test_binary_accuracy_thresholds_each_label_on_its_own():
+    """Multi-label 0/1 columns: the share of right (sample, label) cells; argmax accuracy would score one class."""
+    from losslab.lab.train import _metric
+
+    y_true = torch.tensor([[[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]]])  # one member, two samples, three labels
+    probabilities = torch.tensor([[[0.9, 0.2, 0.4], [0.8, 0.1, 0.7]]])  # wrong: (0, 2) and (1, 0)
+    assert _metric("binary_accuracy", probabilities, y_true).tolist() == [pytest.approx(4 / 6)]
+    logits = torch.logit(probabilities)
+    assert _metric("binary_accuracy", logits, y_true, threshold=0.0).tolist() == [pytest.approx(4 / 6)]
+    assert _metric("accuracy", probabilities, y_true).tolist() == [pytest.approx(1 / 2)]  # argmax: sample 0 only

@@ -1114,6 +1114,8 @@ def _specs(
                     if info.task == "regression"
                     else "sign_accuracy"
                     if cand.labels == "pm1"
+                    else "binary_accuracy"
+                    if info.task == "multilabel"
                     else "accuracy",
                     epochs=epochs,
                     batch_size=batch_size,

@@ -192,7 +192,8 @@ Fields of an experiment (* required; a default after "="):
                 kernel_regularizer, kernel_constraint
   loss*         a name or alias (losslab list), or
                   {"class_name": ..., "config": {...}}
-  metric        accuracy (default), sign_accuracy ({-1, 1} labels), mse
+  metric        accuracy (default), sign_accuracy ({-1, 1} labels), mse,
+                binary_accuracy (per label: multi-label 0/1 columns)
   epochs=100, batch_size=32, learning_rate=0.01, momentum=0.9 (SGD)
   class_weight  per class, e.g. {"0": 1.0, "1": 50.0}
   published     values to compare with: {"train": ..., "test": ...}

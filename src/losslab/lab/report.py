@@ -35,7 +35,12 @@ __all__ = [
     "write_report",
 ]
 
-_METRIC_LABELS = {"mse": "Mean Squared Error", "accuracy": "Accuracy", "sign_accuracy": "Accuracy (sign)"}
+_METRIC_LABELS = {
+    "mse": "Mean Squared Error",
+    "accuracy": "Accuracy",
+    "sign_accuracy": "Accuracy (sign)",
+    "binary_accuracy": "Accuracy (per label)",
+}
 _SERIES = {"loss": ("loss", "val_loss"), "metric": ("metric", "val_metric")}
 _NOT_A_TTY_WIDTH = 400  # a table is as wide as its content needs, at most this
 
@@ -68,9 +73,9 @@ def is_stuck(spec: Any, run: RunResult) -> bool:
 
     A seed is stuck when its final train metric ``m`` is
 
-    * at chance level, for an accuracy (``"accuracy"``, ``"sign_accuracy"``):
+    * at chance level, for an accuracy (``"accuracy"``, ``"sign_accuracy"``, ``"binary_accuracy"``):
       ``m <= 1 / max(2, output_units) + CHANCE_MARGIN`` (0.52 for a binary
-      task, 0.353 for three classes); or
+      task or per label, 0.353 for three classes); or
     * no real progress over its first epoch ``m1`` (with at least two epochs):
       less than ``STUCK_PROGRESS`` (10 %) of the way from ``m1`` to a perfect
       score, ``m - m1 < 0.1 * (1 - m1)`` for an accuracy and
@@ -108,7 +113,8 @@ def is_stuck(spec: Any, run: RunResult) -> bool:
     first = series[0] if len(series) >= 2 else None
     if spec.metric == "mse":
         return first is not None and first - final < STUCK_PROGRESS * first
-    if final <= 1.0 / max(2, spec.model.output_units) + CHANCE_MARGIN:
+    classes = 2 if spec.metric == "binary_accuracy" else max(2, spec.model.output_units)  # per label: two values
+    if final <= 1.0 / classes + CHANCE_MARGIN:
         return True
     return first is not None and final - first < STUCK_PROGRESS * (1.0 - first)
 

@@ -24,8 +24,8 @@ DataName = Literal["regression", "circles", "blobs", "arrays", "npz", "csv"]
 Labels = Literal["continuous", "binary", "pm1", "onehot", "integer"]
 Activation = Literal["linear", "relu", "sigmoid", "tanh", "softmax", "elu", "softplus"]
 Initializer = Literal["he_uniform", "glorot_uniform", "he_normal", "glorot_normal"]
-Metric = Literal["mse", "accuracy", "sign_accuracy"]
-PublishedMetric = Literal["mse", "accuracy", "sign_accuracy", "keras2_accuracy"]
+Metric = Literal["mse", "accuracy", "sign_accuracy", "binary_accuracy"]
+PublishedMetric = Literal["mse", "accuracy", "sign_accuracy", "binary_accuracy", "keras2_accuracy"]
 
 DATA_NAMES: tuple[str, ...] = get_args(DataName)
 LABELS: tuple[str, ...] = get_args(Labels)

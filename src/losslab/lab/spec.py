@@ -109,7 +109,8 @@ class ExperimentSpec:
     loss: Any
     """A :func:`losslab.get` identifier: a name, alias or config dict."""
     metric: str = "accuracy"
-    """``"mse"``, ``"accuracy"`` (0.5 threshold or argmax) or ``"sign_accuracy"`` for {-1, 1} labels."""
+    """``"mse"``, ``"accuracy"`` (0.5 threshold or argmax), ``"sign_accuracy"`` for {-1, 1} labels, or
+    ``"binary_accuracy"`` (each output unit thresholded on its own, averaged: multi-label 0/1 columns)."""
     epochs: int = 100
     batch_size: int = 32
     learning_rate: float = 0.01

@@ -17,7 +17,7 @@ from losslab.lab.model import EnsembleMLP
 from losslab.lab.results import ExperimentResult, History, RunResult
 from losslab.lab.spec import ExperimentSpec, check_seeds
 
-METRICS = ("mse", "accuracy", "sign_accuracy")
+METRICS = ("mse", "accuracy", "sign_accuracy", "binary_accuracy")
 
 Split = tuple[torch.Tensor, torch.Tensor]
 """Inputs and targets of one split (train or test)."""
@@ -34,7 +34,7 @@ def _metric(name: str, y_pred: torch.Tensor, y_true: torch.Tensor, threshold: fl
         return ((y_pred - y_true) ** 2).flatten(1).mean(dim=1)
     if name == "sign_accuracy":  # {-1, 1} labels: the sign of a tanh or linear output
         return (torch.where(y_pred >= 0, 1.0, -1.0) == y_true).flatten(1).float().mean(dim=1)
-    if y_pred.shape[-1] == 1:  # binary: 0.5 on probabilities, as Keras's binary_accuracy; 0 on logits
+    if name == "binary_accuracy" or y_pred.shape[-1] == 1:  # 0.5 on probabilities, as Keras's; 0 on logits
         return ((y_pred > threshold).float() == y_true).flatten(1).float().mean(dim=1)
     classes = y_true if not torch.is_floating_point(y_true) else y_true.argmax(dim=-1)
     return (y_pred.argmax(dim=-1) == classes).float().mean(dim=1)
