@@ -73,7 +73,7 @@ def test_numpy_scalars_and_arrays_are_accepted():
     assert float(losslab.Huber(delta=np.float32(2.0))(y_true, y_pred)) == pytest.approx(expected)
     assert float(losslab.Huber(delta=np.asarray(2.0))(y_true, y_pred)) == pytest.approx(expected)  # left to huber
     assert losslab.CosineSimilarity(axis=np.int64(0)).axis == 0
-    with pytest.raises(ValueError, match=r"^CosineSimilarity: axis must be an int; got axis=1\.0"):
+    with pytest.raises(ValueError, match=r"^CosineSimilarity: axis must be an int or a tuple of ints; got axis=1\.0"):
         losslab.CosineSimilarity(axis=1.0)
 
 

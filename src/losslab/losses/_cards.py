@@ -335,7 +335,7 @@ CARDS = (
             example=([[1.0, 0.0]], [[1.0, 1.0]]),
             reason="it depends on the direction of a vector, not on one scalar output",
         ),
-        params=(_AXIS,),
+        params=(_CLASS_AXES,),
     ),
     Card(
         binary_crossentropy,

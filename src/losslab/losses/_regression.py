@@ -16,6 +16,7 @@ from losslab.losses._fast import on_torch, torch_cosine_similarity, torch_huber,
 from losslab.losses._loss import LossFunctionWrapper
 from losslab.losses._ops import (
     LOG2,
+    axes_argument,
     check_axes,
     l2_normalize,
     mean_of_samples,
@@ -405,6 +406,10 @@ class CosineSimilarity(LossFunctionWrapper):
     """Class form of :func:`cosine_similarity` (``axis``); other arguments as in :class:`~losslab.Loss`."""
 
     def __init__(
-        self, axis: int = -1, reduction: Any = _DEFAULT, name: str = "cosine_similarity", dtype: Any = None
+        self,
+        axis: int | tuple[int, ...] = -1,
+        reduction: Any = _DEFAULT,
+        name: str = "cosine_similarity",
+        dtype: Any = None,
     ) -> None:
-        super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axis)
+        super().__init__(cosine_similarity, reduction=reduction, name=name, dtype=dtype, axis=axes_argument(axis))
