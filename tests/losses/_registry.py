@@ -69,6 +69,23 @@ def _plus_minus_one(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
     return rng.choice([-1.0, 1.0], size=shape), rng.normal(size=shape)
 
 
+def _one_wrong_sign(make: Callable[[np.random.Generator, tuple[int, ...]], Inputs]) -> Callable[..., Inputs]:
+    """``make``'s labels and scores, with the first score on the wrong side of 0 (at least 0.5 away).
+
+    The perceptron is 0 wherever every score has its label's sign, which random scores of 7 samples reach once in
+    128 draws: one wrong sign keeps "a random prediction is worse than the perfect one" true by construction.
+    """
+
+    def wrong(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
+        y_true, y_pred = make(rng, shape)
+        sign = np.where(y_true.reshape(-1)[0] > 0, 1.0, -1.0)  # {0, 1} and {-1, 1} labels alike
+        y_pred.reshape(-1)[0] = -sign * max(abs(y_pred.reshape(-1)[0]), 0.5)
+        return y_true, y_pred
+
+    wrong.__name__ = make.__name__
+    return wrong
+
+
 def _masks(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
     return (rng.uniform(size=shape) < 0.4).astype(float), rng.uniform(size=shape)
 
@@ -748,8 +765,13 @@ def _relevance(rng: np.random.Generator, shape: tuple[int, ...]) -> Inputs:
 
 OPTAX: tuple[Case, ...] = (
     Case("generalized_kl_divergence", _strictly_positive),
-    Case("perceptron", _plus_minus_one, perfect=lambda y: 0.5 * y),
-    Case("perceptron", _binary_logits, perfect=lambda y: 4.0 * y - 2.0, extra={"id": "perceptron_01_labels"}),
+    Case("perceptron", _one_wrong_sign(_plus_minus_one), perfect=lambda y: 0.5 * y),
+    Case(
+        "perceptron",
+        _one_wrong_sign(_binary_logits),
+        perfect=lambda y: 4.0 * y - 2.0,
+        extra={"id": "perceptron_01_labels"},
+    ),
     Case("binary_sparsemax", _binary_logits, perfect=lambda y: 2.0 * y - 1.0),  # margins of exactly 1
     Case("binary_sparsemax", _plus_minus_one, perfect=lambda y: 3.0 * y, extra={"id": "binary_sparsemax_pm1_labels"}),
     Case(
