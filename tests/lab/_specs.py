@@ -30,7 +30,8 @@ def mutated_specs(draw: Any) -> Any:
     for _ in range(draw(st.integers(1, 3))):
         where = draw(st.sampled_from([None, "data", "model"]))
         target = config if where is None or not isinstance(config.get(where), dict) else config[where]
-        key = draw(st.sampled_from(sorted(target)) | st.sampled_from(FIELDS) | st.text(max_size=6))
+        present = st.sampled_from(sorted(target)) if target else st.nothing()  # earlier deletions may empty it
+        key = draw(present | st.sampled_from(FIELDS) | st.text(max_size=6))
         if draw(st.booleans()) and key in target:
             del target[key]
         else:
